@@ -1,0 +1,54 @@
+// The contract every runtime (local child processes, docker containers) fulfils.
+// A Runtime only has start(); the StartedStack it returns alone can be stopped, so a stack that
+// never started has nothing to stop (see STYLE.md, testcontainers).
+
+export interface RuntimeOptions {
+  /** folder of this run: logs go to `${runDir}/logs/<part>.log` */
+  runDir: string;
+  runId: string;
+  /** resilience patterns to switch off, passed to every service as RESILIENCE_DISABLE */
+  disabled: readonly string[];
+  seed: number;
+  /** progress lines for people ("postgres ready in 412 ms"); never printed directly */
+  progress: (line: string) => void;
+}
+
+export interface EdgeEndpoint {
+  /** edge name as in harness/topology.ts, e.g. 'catalog->postgres' */
+  edge: string;
+  /** Toxiproxy proxy name */
+  proxy: string;
+  /** host:port the proxy listens on (what the client side dials) */
+  listen: string;
+  /** host:port of the real upstream */
+  upstream: string;
+}
+
+export interface ServiceEndpoint {
+  name: string;
+  /** base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** process id (local) or container id (docker) */
+  id: string;
+}
+
+export interface StartedStack {
+  runtime: 'local' | 'docker';
+  /** where the load generator sends requests */
+  gatewayUrl: string;
+  /** Toxiproxy HTTP API base URL, bound to loopback */
+  toxiproxyUrl: string;
+  edges: Record<string, EdgeEndpoint>;
+  services: Record<string, ServiceEndpoint>;
+  /** versions of the parts (postgres, redis-server, toxiproxy, node) for result.json */
+  versions: Record<string, string>;
+  /** how long start() took until every part was ready */
+  bootMs: number;
+  /** stops everything this stack started and deletes its temp data; safe to call twice */
+  stop(): Promise<void>;
+}
+
+export interface Runtime {
+  readonly name: 'local' | 'docker';
+  start(options: RuntimeOptions): Promise<StartedStack>;
+}

@@ -1,0 +1,139 @@
+// Shared value types of a run. Everything here is plain data: it is what result.json holds and
+// what the verdict and report code read. No sockets, processes or clocks behind these types.
+
+export type Outcome = 'ok' | 'degraded' | 'error';
+export type PhaseName = 'baseline' | 'fault' | 'recovery';
+export const PHASES: readonly PhaseName[] = ['baseline', 'fault', 'recovery'];
+
+/** One request as the load generator saw it. `tMs` is milliseconds since load start. */
+export interface Sample {
+  tMs: number;
+  endpoint: string;
+  tenant: string;
+  outcome: Outcome;
+  status: number;
+  latencyMs: number;
+  /** value of the x-degraded header, when the answer came from a fallback */
+  degradedReason?: string;
+}
+
+/** A phase window on the load clock (ms since load start, end exclusive). */
+export interface PhaseWindow {
+  name: PhaseName;
+  startMs: number;
+  endMs: number;
+}
+
+/** Counts and latency figures of one slice of the recording (phase x endpoint x tenant). */
+export interface SliceStats {
+  ok: number;
+  degraded: number;
+  error: number;
+  total: number;
+  /** latency at percentile p (0 < p <= 100), null when the slice has no samples */
+  latencyAtMs(p: number): number | null;
+  meanMs: number | null;
+  maxMs: number | null;
+}
+
+export interface SliceFilter {
+  phase?: PhaseName;
+  endpoint?: string;
+  tenant?: string;
+}
+
+/** One second of the recording, for time-series charts. */
+export interface SecondPoint {
+  second: number;
+  endpoint: string;
+  ok: number;
+  degraded: number;
+  error: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** What the load generator offered and achieved. */
+export interface LoadFigures {
+  offeredRatePerSecond: number;
+  durationMs: number;
+  requestsSent: number;
+  droppedIterations: number;
+  /** k6 exit code; non-zero means k6 itself failed */
+  k6ExitCode: number | null;
+}
+
+/** When a fault was scheduled, applied, proven and removed, all on the load clock. */
+export interface FaultRecord {
+  id: string;
+  kind: string;
+  target: string;
+  description: string;
+  scheduledAtMs: number;
+  scheduledForMs: number;
+  appliedAtMs: number | null;
+  removedAtMs: number | null;
+  landed: boolean;
+  /** what proved (or failed to prove) that the fault took effect, in words and numbers */
+  evidence: string;
+}
+
+/**
+ * The result of one check. `status` is 'pass', 'fail' or 'inconclusive'; only 'pass' passes.
+ * measured and threshold are numbers in the unit the name says; why is one line in numbers.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'inconclusive';
+export interface CheckResult {
+  id: string;
+  kind: 'slo' | 'fault' | 'load' | 'blast-radius' | 'cascade' | 'recovery' | 'data';
+  name: string;
+  phase?: PhaseName;
+  endpoint?: string;
+  status: CheckStatus;
+  measured: number | null;
+  threshold: number | null;
+  unit: string;
+  why: string;
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** Per-phase figures kept in result.json and drawn in the report. */
+export interface PhaseSummary {
+  phase: PhaseName;
+  endpoint: string;
+  startMs: number;
+  endMs: number;
+  ok: number;
+  degraded: number;
+  error: number;
+  availability: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+export interface RunResult {
+  runId: string;
+  scenario: { name: string; description: string; file: string; protectedBy: string[] };
+  verdict: Verdict;
+  checks: CheckResult[];
+  phases: PhaseWindow[];
+  summaries: PhaseSummary[];
+  series: SecondPoint[];
+  faults: FaultRecord[];
+  load: LoadFigures;
+  /** metrics scraped from the services at the end of each phase, by service, then metric line */
+  metrics: Record<string, Record<string, number>>;
+  runtime: string;
+  seed: number;
+  disabled: string[];
+  startedAt: string;
+  finishedAt: string;
+  bootMs: number;
+  wallMs: number;
+  versions: Record<string, string>;
+  /** the command that replays this run */
+  replay: string;
+}
