@@ -1,0 +1,99 @@
+// result.json: the run as data, keys in the order harness/types.ts declares them whatever order
+// the object was built in, so two runs diff line by line. The key tables below are typed against
+// the interfaces: a field added to types.ts and not here is a compile error, not a silent drop.
+
+import type { CheckResult, FaultRecord, LoadFigures, PhaseSummary, PhaseWindow, RunResult, SecondPoint } from '../types.ts';
+
+type KeyOrder<T> = { readonly [K in keyof T]-?: true };
+
+const RUN: KeyOrder<RunResult> = {
+  runId: true,
+  scenario: true,
+  verdict: true,
+  checks: true,
+  phases: true,
+  summaries: true,
+  series: true,
+  faults: true,
+  load: true,
+  metrics: true,
+  runtime: true,
+  seed: true,
+  disabled: true,
+  startedAt: true,
+  finishedAt: true,
+  bootMs: true,
+  wallMs: true,
+  versions: true,
+  replay: true,
+};
+const SCENARIO: KeyOrder<RunResult['scenario']> = { name: true, description: true, file: true, protectedBy: true };
+const CHECK: KeyOrder<CheckResult> = { id: true, kind: true, name: true, phase: true, endpoint: true, status: true, measured: true, threshold: true, unit: true, why: true };
+const PHASE: KeyOrder<PhaseWindow> = { name: true, startMs: true, endMs: true };
+const SUMMARY: KeyOrder<PhaseSummary> = {
+  phase: true,
+  endpoint: true,
+  startMs: true,
+  endMs: true,
+  ok: true,
+  degraded: true,
+  error: true,
+  availability: true,
+  p50Ms: true,
+  p95Ms: true,
+  p99Ms: true,
+  maxMs: true,
+};
+const POINT: KeyOrder<SecondPoint> = { second: true, endpoint: true, ok: true, degraded: true, error: true, p50Ms: true, p99Ms: true };
+const FAULT: KeyOrder<FaultRecord> = {
+  id: true,
+  kind: true,
+  target: true,
+  description: true,
+  scheduledAtMs: true,
+  scheduledForMs: true,
+  appliedAtMs: true,
+  removedAtMs: true,
+  landed: true,
+  evidence: true,
+};
+const LOAD: KeyOrder<LoadFigures> = { offeredRatePerSecond: true, durationMs: true, requestsSent: true, droppedIterations: true, k6ExitCode: true };
+
+/** A copy of `value` holding the keys of `order`, in that order; absent optional keys stay absent. */
+function pick<T extends object>(value: T, order: KeyOrder<T>): T {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(order)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
+}
+
+/** Maps keyed by names (services, metric lines, tools) have no declared order: sort them. */
+function sortedRecord<V>(record: Record<string, V>, map: (v: V) => V = (v) => v): Record<string, V> {
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, map(record[k] as V)]),
+  );
+}
+
+/** The result with every object's keys in declared order (records sorted by key). */
+export function orderedResult(result: RunResult): RunResult {
+  return {
+    ...pick(result, RUN),
+    scenario: pick(result.scenario, SCENARIO),
+    checks: result.checks.map((c) => pick(c, CHECK)),
+    phases: result.phases.map((p) => pick(p, PHASE)),
+    summaries: result.summaries.map((s) => pick(s, SUMMARY)),
+    series: result.series.map((p) => pick(p, POINT)),
+    faults: result.faults.map((f) => pick(f, FAULT)),
+    load: pick(result.load, LOAD),
+    metrics: sortedRecord(result.metrics, (m) => sortedRecord(m)),
+    versions: sortedRecord(result.versions),
+  };
+}
+
+export function renderJson(result: RunResult): string {
+  return `${JSON.stringify(orderedResult(result), null, 2)}\n`;
+}

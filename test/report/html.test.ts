@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from '../../harness/report/html.ts';
+import { ENDPOINT, makeCheck, makeFailingRun, makeFault, makeRunResult, makeSummary } from './fixture.ts';
+
+const XSS = '</script><img src=x onerror=alert(1)>';
+
+/** The report's visible text in document order, tags dropped, the five entities decoded. */
+const textOf = (html: string) =>
+  html
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+const OUR_TAGS = ['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'span', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'figure', 'figcaption', 'svg', 'rect', 'text', 'line', 'path', 'g', 'pre', 'code', 'dl', 'dt', 'dd', 'details', 'summary', 'script'];
+
+/** Every start tag with its attribute names; quoted values are skipped, so text in them cannot pose as markup. */
+function tagsOf(html: string): { name: string; attributes: string[] }[] {
+  const out: { name: string; attributes: string[] }[] = [];
+  for (const m of html.matchAll(/<([a-zA-Z][\w-]*)((?:\s+[\w:-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*\/?>/g))
+    out.push({ name: m[1]!.toLowerCase(), attributes: [...m[2]!.matchAll(/\s([\w:-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?/g)].map((a) => a[1]!.toLowerCase()) });
+  return out;
+}
+
+describe('renderHtml', () => {
+  it('shows PASS and every check of a passing run', () => {
+    const run = makeRunResult();
+    const html = renderHtml(run);
+    expect(html).toMatch(/<h1 class="pass"><span class="verdict">PASS<\/span> postgres-latency/);
+    for (const check of run.checks) expect(textOf(html)).toContain(check.name);
+    expect(html.match(/<tr class="pass" data-check=/g)).toHaveLength(run.checks.length);
+  });
+
+  it('puts the verdict line first with runtime, seed, disabled patterns and wall time', () => {
+    const html = renderHtml(makeRunResult({ verdict: 'inconclusive', disabled: ['breaker', 'retry'], seed: 7 }));
+    const h1 = textOf(html.slice(html.indexOf('<h1'), html.indexOf('</h1>')));
+    expect(h1).toContain('INCONCLUSIVE');
+    expect(h1).toContain('Postgres answers 400 ms late');
+    expect(h1).toContain('runtime local');
+    expect(h1).toContain('seed 7');
+    expect(h1).toContain('disabled: breaker, retry');
+    expect(h1).toContain('wall 41.5 s');
+    expect(html.indexOf('<h1')).toBeLessThan(html.indexOf('<table'));
+  });
+
+  it('lists the failed check first, with its measured value and threshold', () => {
+    const html = renderHtml(makeFailingRun());
+    expect(html).toContain('<h1 class="fail">');
+    const firstRow = html.slice(html.indexOf('<tbody>') + 7, html.indexOf('</tr>', html.indexOf('<tbody>')));
+    expect(firstRow).toContain('class="fail"');
+    expect(firstRow).toContain('0.971 ratio');
+    expect(firstRow).toContain('0.995 ratio');
+    expect(firstRow).toContain('97.10% of 600 answers');
+  });
+
+  it('orders inconclusive checks after failures and before passes', () => {
+    const run = makeRunResult({ checks: [makeCheck({ name: 'a-pass' }), makeCheck({ name: 'b-inconclusive', status: 'inconclusive' }), makeCheck({ name: 'c-fail', status: 'fail' })] });
+    const text = textOf(renderHtml(run));
+    expect(text.indexOf('c-fail')).toBeLessThan(text.indexOf('b-inconclusive'));
+    expect(text.indexOf('b-inconclusive')).toBeLessThan(text.indexOf('a-pass'));
+  });
+
+  it('escapes markup in every piece of text and never lets it out raw', () => {
+    const run = makeFailingRun({
+      scenario: { name: `evil${XSS}`, description: `desc ${XSS} & "quotes" 'single'`, file: `scenarios/${XSS}.ts`, protectedBy: [XSS] },
+      checks: [makeCheck({ name: XSS, why: XSS, status: 'fail', endpoint: XSS })],
+      faults: [makeFault({ description: XSS, evidence: XSS, target: XSS })],
+      series: [{ second: 0, endpoint: XSS, ok: 1, degraded: 0, error: 0, p50Ms: 1, p99Ms: 1 }],
+      summaries: [makeSummary({ endpoint: XSS })],
+      replay: `npm run chaos -- ${XSS}`,
+      versions: { [XSS]: XSS },
+      metrics: { [XSS]: { [XSS]: 1 } },
+      runtime: XSS,
+      disabled: [XSS],
+    });
+    const html = renderHtml(run);
+    expect(html).not.toContain(XSS);
+    expect(html).not.toMatch(/<img/i);
+    const tags = tagsOf(html);
+    expect(OUR_TAGS).toEqual(expect.arrayContaining([...new Set(tags.map((t) => t.name))]));
+    expect(tags.flatMap((t) => t.attributes).filter((a) => /^on/i.test(a))).toEqual([]);
+    expect(html.match(/<\/script>/g)).toHaveLength(1);
+    expect(html).toContain('&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&amp; &quot;quotes&quot; &#39;single&#39;');
+    expect(textOf(html)).toContain(`desc ${XSS} & "quotes"`);
+  });
+
+  it('embeds the result as JSON that cannot close its script element', () => {
+    const run = makeRunResult({ scenario: { ...makeRunResult().scenario, description: XSS } });
+    const html = renderHtml(run);
+    const json = /<script type="application\/json" id="faultline-result">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    expect(json).not.toContain('<');
+    expect(JSON.parse(json).scenario.description).toBe(XSS);
+  });
+
+  it('references no external resource', () => {
+    const run = makeRunResult({ scenario: { ...makeRunResult().scenario, description: 'see https://example.com/runbook' } });
+    const html = renderHtml(run);
+    expect(html).not.toMatch(/\b(?:src|href|xlink:href|action)\s*=\s*["']?\s*(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/url\(\s*["']?\s*(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/@import/i);
+    expect(html).not.toMatch(/<(?:link|iframe|object|embed|img)\b/i);
+    expect(html.replace(/<script type="application\/json"[\s\S]*?<\/script>/, '')).not.toMatch(/<script/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('shows the per-phase figures, the faults, the load, the replay command and versions', () => {
+    const run = makeRunResult();
+    const text = textOf(renderHtml(run));
+    expect(text).toContain('98.00%');
+    expect(text).toContain('420 ms');
+    expect(text).toContain('probe query took 402 ms (baseline 1.2 ms)');
+    expect(text).toContain('50 req/s');
+    expect(text).toContain('1500');
+    expect(renderHtml(run)).toContain(`<pre><code>${run.replay}</code></pre>`);
+    expect(text).toContain('v1.3.0');
+  });
+
+  it('says "no samples" when nothing was recorded and renders missing figures as a dash', () => {
+    const run = makeFailingRun({
+      series: [],
+      summaries: [makeSummary({ ok: 0, availability: null, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null })],
+      checks: [makeCheck({ status: 'fail', measured: null, why: 'no samples' })],
+      faults: [makeFault({ appliedAtMs: null, removedAtMs: null, landed: false })],
+      load: { offeredRatePerSecond: 50, durationMs: 30_000, requestsSent: 0, droppedIterations: 0, k6ExitCode: null },
+      metrics: {},
+      versions: {},
+    });
+    const html = renderHtml(run);
+    expect(html).toContain('no samples');
+    expect(html).toContain(`no samples for ${ENDPOINT}`);
+    expect(html).not.toContain('<svg');
+    const visible = html.replace(/<script type="application\/json"[\s\S]*?<\/script>/, '');
+    expect(visible).not.toMatch(/null|NaN|undefined|Infinity/);
+    expect(html).toContain('<td class="num">–</td>');
+  });
+});

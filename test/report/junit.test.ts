@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { renderJunit, testcaseName } from '../../harness/report/junit.ts';
+import { findAll, parseXml } from './xml.ts';
+import { makeCheck, makeFailingRun, makeRunResult } from './fixture.ts';
+
+describe('renderJunit', () => {
+  it('writes one well-formed testsuite per run and one testcase per check, with the counts right', () => {
+    const runs = [makeRunResult(), makeFailingRun({ scenario: { ...makeRunResult().scenario, name: 'redis-outage' } })];
+    const root = parseXml(renderJunit(runs));
+    expect(root.name).toBe('testsuites');
+    const suites = findAll(root, 'testsuite');
+    expect(suites.map((s) => s.attributes.name)).toEqual(['postgres-latency', 'redis-outage']);
+    runs.forEach((run, i) => {
+      const suite = suites[i]!;
+      const failing = run.checks.filter((c) => c.status !== 'pass').length;
+      expect(findAll(suite, 'testcase')).toHaveLength(run.checks.length);
+      expect(suite.attributes).toMatchObject({ tests: String(run.checks.length), failures: String(failing), errors: '0', time: '41.500', timestamp: '2025-01-01T12:00:00' });
+      expect(findAll(suite, 'failure')).toHaveLength(failing);
+    });
+    expect(root.attributes).toMatchObject({ tests: '9', failures: '1', errors: '0', time: '83.000' });
+  });
+
+  it('names testcases faultline.<scenario> and "<check> [<phase>] <endpoint>"', () => {
+    const suite = findAll(parseXml(renderJunit([makeRunResult()])), 'testcase');
+    expect(suite[2]!.attributes).toEqual({ classname: 'faultline.postgres-latency', name: 'availability >= 99.5% [fault] GET /products/:id', time: '0.000' });
+    expect(testcaseName(makeCheck({ phase: undefined, endpoint: undefined, name: 'load' }))).toBe('load');
+  });
+
+  it('gives a failing check a failure message with its measured value and threshold', () => {
+    const failure = findAll(parseXml(renderJunit([makeFailingRun()])), 'failure')[0]!;
+    expect(failure.attributes.type).toBe('fail');
+    expect(failure.attributes.message).toContain('0.971 ratio');
+    expect(failure.attributes.message).toContain('0.995 ratio');
+    expect(failure.attributes.message).toContain('97.10% of 600 answers');
+    expect(failure.text).toContain('measured: 0.971 ratio');
+  });
+
+  it('reports an inconclusive check as a failure that says inconclusive and why', () => {
+    const run = makeRunResult({ verdict: 'inconclusive', checks: [makeCheck({ status: 'inconclusive', kind: 'fault', measured: null, threshold: 10_000, unit: 'ms since load start', why: 'the fault did not take effect' })] });
+    const suite = findAll(parseXml(renderJunit([run])), 'testsuite')[0]!;
+    expect(suite.attributes.failures).toBe('1');
+    const message = findAll(suite, 'failure')[0]!.attributes.message ?? '';
+    expect(message).toMatch(/^inconclusive: the fault did not take effect/);
+    expect(message).toContain('measured –');
+    expect(message).toContain('threshold 10000 ms since load start');
+  });
+
+  it('fails a run that has no checks instead of showing it green', () => {
+    const suite = findAll(parseXml(renderJunit([makeRunResult({ checks: [], verdict: 'inconclusive' })])), 'testsuite')[0]!;
+    expect(suite.attributes).toMatchObject({ tests: '1', failures: '1' });
+  });
+
+  it('escapes markup, keeps line breaks in messages and never carries ANSI or control codes', () => {
+    const nasty = '\x1b[31mred\x1b[0m <b>&"\'</b>\x00\x07\nnext line \x1b[1;33m';
+    const run = makeFailingRun({
+      scenario: { ...makeRunResult().scenario, name: `a<b>&"c`, description: nasty },
+      checks: [makeCheck({ status: 'fail', name: nasty, why: nasty })],
+      replay: nasty,
+      versions: { [nasty]: nasty },
+    });
+    const xml = renderJunit([run]);
+    expect(xml).not.toMatch(/\x1b/);
+    expect(xml).not.toMatch(/\[31m|\[0m/);
+    const root = parseXml(xml);
+    expect(findAll(root, 'testsuite')[0]!.attributes.name).toBe('a<b>&"c');
+    expect(findAll(root, 'failure')[0]!.attributes.message).toContain('red <b>&"\'</b>\nnext line');
+  });
+
+  it('writes an empty but valid document for no runs', () => {
+    expect(parseXml(renderJunit([])).attributes).toMatchObject({ tests: '0', failures: '0' });
+  });
+});
+
+describe('the test XML parser', () => {
+  it.each([
+    ['<a><b></a></b>', 'closes'],
+    ['<a x="1" x="2"/>', 'duplicate'],
+    ['<a>1 < 2</a>', "expected a name"],
+    ['<a>&nbsp;</a>', 'unknown entity'],
+    ['<a>x</a><b/>', 'after the root'],
+    ['<a>\x1b</a>', 'forbidden'],
+    ['<a x=1/>', 'quoted'],
+  ])('rejects %j', (doc, why) => {
+    expect(() => parseXml(doc)).toThrow(why);
+  });
+});
