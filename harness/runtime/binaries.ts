@@ -1,0 +1,98 @@
+// Where the local runtime finds the programs it starts, and their versions for result.json.
+// A missing program is a HarnessError that says where we looked and what installs it.
+
+import { execFile } from 'node:child_process';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { HarnessError, PROJECT_ROOT, toolPath } from '../paths.ts';
+
+export interface Binaries {
+  /** folder with postgres and initdb */
+  pgBin: string;
+  redisServer: string;
+  toxiproxyServer: string;
+  /** Node >= 24 for the services (they are TypeScript run by type stripping) */
+  node: string;
+}
+
+export const PREFERRED_PG_MAJOR = 15;
+
+const isExecutable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function findPgBin(): string {
+  const root = '/usr/lib/postgresql';
+  let majors: number[] = [];
+  try {
+    majors = readdirSync(root).map(Number).filter(Number.isInteger);
+  } catch {
+    // no Debian-style postgres install
+  }
+  majors.sort((a, b) => (a === PREFERRED_PG_MAJOR ? -1 : b === PREFERRED_PG_MAJOR ? 1 : b - a));
+  for (const major of majors) {
+    const dir = join(root, String(major), 'bin');
+    if (isExecutable(join(dir, 'postgres')) && isExecutable(join(dir, 'initdb'))) return dir;
+  }
+  const onPath = which('postgres');
+  if (onPath && isExecutable(join(onPath, '..', 'initdb'))) return join(onPath, '..');
+  throw new HarnessError(`postgres is missing: looked in ${root}/${PREFERRED_PG_MAJOR}/bin and on PATH; run \`npm run setup\` (installs the Debian package postgresql)`);
+}
+
+export function which(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  return dirs.filter((d) => d.startsWith('/')).map((d) => join(d, name)).find(isExecutable);
+}
+
+function findNode(): string {
+  if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
+  const local = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
+  if (isExecutable(local)) return local;
+  throw new HarnessError(`Node >= 24 is needed to run the services (found ${process.version} at ${process.execPath}, and no ${local}); run \`npm run setup\``);
+}
+
+export function findBinaries(): Binaries {
+  const redisServer = which('redis-server');
+  if (!redisServer) throw new HarnessError('redis-server is missing: not found on PATH; run `npm run setup` (installs the Debian package redis-server)');
+  return { pgBin: findPgBin(), redisServer, toxiproxyServer: toolPath('toxiproxy-server'), node: findNode() };
+}
+
+function firstLine(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: 5000 }, (error, stdout) => resolve(error ? 'unknown' : (stdout.split('\n')[0] ?? '').trim()));
+  });
+}
+
+/** Versions of the parts, e.g. { postgres: '15.18', 'redis-server': '7.0.15', ... }. */
+export async function versionsOf(b: Binaries): Promise<Record<string, string>> {
+  const [postgres, redis, toxiproxy, node] = await Promise.all([
+    firstLine(join(b.pgBin, 'postgres'), ['--version']),
+    firstLine(b.redisServer, ['--version']),
+    firstLine(b.toxiproxyServer, ['-version']),
+    b.node === process.execPath ? Promise.resolve(process.version) : firstLine(b.node, ['--version']),
+  ]);
+  return {
+    postgres: /\) (\S+)/.exec(postgres)?.[1] ?? postgres,
+    'redis-server': /v=(\S+)/.exec(redis)?.[1] ?? redis,
+    toxiproxy: /version (\S+)/.exec(toxiproxy)?.[1] ?? toxiproxy,
+    node: node.replace(/^v/, ''),
+  };
+}
+
+/** uid and gid of a local user from /etc/passwd, or undefined when there is no such user. */
+export function userIds(name: string): { uid: number; gid: number } | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [user, , uid, gid] = line.split(':');
+      if (user === name && uid !== undefined && gid !== undefined) return { uid: Number(uid), gid: Number(gid) };
+    }
+  } catch {
+    // no /etc/passwd
+  }
+  return undefined;
+}

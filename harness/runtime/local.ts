@@ -1,0 +1,222 @@
+// The local runtime: the whole reference system as child processes on 127.0.0.1 — Postgres,
+// redis-server and Toxiproxy first (in parallel), one Toxiproxy proxy per topology edge, then the
+// services in dependency order, each dialing its dependencies through its edge's proxy.
+// Every child is in the ledger before it is spawned; stop() stops them newest first, deletes the
+// temp dir and the ledger. Nothing global is registered: the caller owns signals and calls stop().
+
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HarnessError } from '../paths.ts';
+import { EDGES, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
+import { findBinaries, versionsOf } from './binaries.ts';
+import { openLedger, TEMP_DIR_PREFIX } from './ledger.ts';
+import { freePort, LOOPBACK, saysAddressInUse } from './ports.ts';
+import { PG_DATABASE, PG_USER, startPostgres } from './postgres.ts';
+import { describeCommand, DEFAULT_STOP_GRACE_MS } from './processes.ts';
+import { startRedis } from './redis.ts';
+import { serviceEntry, startService, type StartedService } from './services.ts';
+import { createSupervisor, type PartContext } from './supervisor.ts';
+import { updateProxy } from './toxiproxy.ts';
+import { createEdgeProxies, startToxiproxy } from './toxiproxy-server.ts';
+import type { EdgeEndpoint, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack } from './types.ts';
+
+export interface LocalRuntimeConfig {
+  /** ledger folder (default .faultline/state) */
+  stateDir?: string;
+  /** entry files to run instead of sample-system's (tests use stand-ins) */
+  serviceFiles?: Partial<Record<ServiceName, string>>;
+  /** how long each part may take to become ready (default 30 s) */
+  readyTimeoutMs?: number;
+  /** how long a child gets after its stop signal before SIGKILL (default 3 s) */
+  stopGraceMs?: number;
+}
+
+export interface LocalProcessInfo {
+  pid: number;
+  command: string;
+  logFile: string;
+}
+
+export interface LocalStack extends StartedStack {
+  runtime: 'local';
+  /** the running children by part name (postgres, redis, toxiproxy, catalog, ...) */
+  processes: Readonly<Record<string, LocalProcessInfo>>;
+  /** this stack's temp dir (Postgres data, Redis dir); deleted by stop() */
+  tempDir: string;
+}
+
+export interface LocalRuntime extends Runtime {
+  readonly name: 'local';
+  start(options: RuntimeOptions): Promise<LocalStack>;
+}
+
+export function localRuntime(config: LocalRuntimeConfig = {}): LocalRuntime {
+  return { name: 'local', start: (options) => startLocalStack(options, config) };
+}
+
+/** Services in an order where each starts after the services it calls. */
+export function serviceStartOrder(services: readonly ServiceName[], edges: readonly EdgeSpec[]): ServiceName[] {
+  const order: ServiceName[] = [];
+  const visit = (name: ServiceName, path: readonly ServiceName[]): void => {
+    if (order.includes(name)) return;
+    if (path.includes(name)) throw new Error(`service dependency cycle: ${[...path, name].join(' -> ')}`);
+    for (const e of edges) if (e.from === name && (services as readonly string[]).includes(e.to)) visit(e.to as ServiceName, [...path, name]);
+    order.push(name);
+  };
+  for (const s of services) visit(s, []);
+  return order;
+}
+
+/** Environment that points a service at its dependencies through its edges' proxies. */
+export function dependencyEnv(service: ServiceName, edges: Record<string, EdgeEndpoint>, specs: readonly EdgeSpec[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const spec of specs.filter((e) => e.from === service)) {
+    const listen = edges[spec.name]?.listen;
+    if (listen === undefined) continue;
+    if (spec.to === 'postgres') env.DATABASE_URL = `postgres://${PG_USER}@${listen}/${PG_DATABASE}`;
+    else if (spec.to === 'redis') env.REDIS_URL = `redis://${listen}`;
+    else env[`${spec.to.toUpperCase()}_URL`] = `http://${listen}`;
+  }
+  return env;
+}
+
+const ms = (since: number): number => Math.round(performance.now() - since);
+
+async function timed<T>(progress: (line: string) => void, what: (result: T) => string, start: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const result = await start();
+  progress(`${what(result)} ready in ${ms(t0)} ms`);
+  return result;
+}
+
+export async function startLocalStack(options: RuntimeOptions, config: LocalRuntimeConfig = {}): Promise<LocalStack> {
+  const bootStart = performance.now();
+  const { progress } = options;
+  // Before anything starts: a missing tool or service file starts nothing.
+  const binaries = findBinaries();
+  const serviceFiles = new Map(SERVICES.map((name) => [name, config.serviceFiles?.[name] ?? serviceEntry(name)]));
+  for (const [name, file] of serviceFiles)
+    if (!existsSync(file)) throw new HarnessError(`${name} cannot start: its entry file ${file} does not exist`);
+  const logsDir = join(options.runDir, 'logs');
+  await mkdir(logsDir, { recursive: true });
+  const ledger = openLedger(options.runId, config.stateDir);
+  const tempDir = await mkdtemp(join(tmpdir(), TEMP_DIR_PREFIX));
+  ledger.addTempDir(tempDir);
+  await chmod(tempDir, 0o711); // Postgres runs as another user and must reach its data dir
+  const supervisor = createSupervisor(ledger, config.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await supervisor.stopAll();
+      await rm(tempDir, { recursive: true, force: true });
+      ledger.close();
+    })());
+
+  try {
+    const ctx: PartContext = {
+      supervisor,
+      tempDir,
+      logsDir,
+      readyTimeoutMs: config.readyTimeoutMs ?? 30_000,
+      baseEnv: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: tempDir,
+        LANG: 'C.UTF-8',
+        TMPDIR: tempDir,
+        ...(process.env.NO_COLOR === undefined ? {} : { NO_COLOR: process.env.NO_COLOR }),
+      },
+    };
+    const versions = versionsOf(binaries);
+    const infra = await Promise.allSettled([
+      timed(progress, (p) => `postgres on 127.0.0.1:${p.port}`, () => startPostgres(ctx, binaries.pgBin)),
+      timed(progress, (r) => `redis on 127.0.0.1:${r.port}`, () => startRedis(ctx, binaries.redisServer)),
+      timed(progress, (t) => `toxiproxy on ${t.url.slice('http://'.length)}`, () => startToxiproxy(ctx, binaries.toxiproxyServer, options.seed)),
+    ]);
+    const failures = infra.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new HarnessError(failures.map((e) => e.message).join('\n'));
+    const [postgres, redis, toxiproxy] = infra.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      Awaited<ReturnType<typeof startPostgres>>,
+      Awaited<ReturnType<typeof startRedis>>,
+      Awaited<ReturnType<typeof startToxiproxy>>,
+    ];
+
+    // Services get their ports now, so the proxies in front of them can be made first.
+    const servicePorts = new Map<string, number>();
+    for (const s of SERVICES) servicePorts.set(s, await freePort());
+    const upstreamOf = (edge: EdgeSpec): string => {
+      const port = edge.to === 'postgres' ? postgres.port : edge.to === 'redis' ? redis.port : servicePorts.get(edge.to);
+      if (port === undefined) throw new Error(`edge ${edge.name}: nothing runs as ${edge.to}`);
+      return `${LOOPBACK}:${port}`;
+    };
+    const edges = await createEdgeProxies(toxiproxy.url, EDGES, upstreamOf);
+    progress(`toxiproxy: ${EDGES.length} proxies (${EDGES.map((e) => `${e.name} ${edges[e.name]?.listen}`).join(', ')})`);
+
+    const started = new Map<ServiceName, StartedService>();
+    for (const name of serviceStartOrder(SERVICES, EDGES)) {
+      const service = await timed(progress, () => name, () =>
+        startServiceWithPortRetry(ctx, binaries.node, name, {
+          file: serviceFiles.get(name) as string,
+          env: { ...dependencyEnv(name, edges, EDGES), RESILIENCE_DISABLE: options.disabled.join(','), REPLICA_ID: `${name}-1` },
+          port: servicePorts.get(name) as number,
+          movePort: async (port) => {
+            servicePorts.set(name, port);
+            for (const e of EDGES.filter((x) => x.to === name)) {
+              const upstream = `${LOOPBACK}:${port}`;
+              await updateProxy(toxiproxy.url, e.proxy, { upstream });
+              edges[e.name] = { ...(edges[e.name] as EdgeEndpoint), upstream };
+            }
+          },
+        }),
+      );
+      started.set(name, service);
+    }
+
+    const gateway = started.get('gateway');
+    const services: Record<string, ServiceEndpoint> = {};
+    for (const [name, s] of started) services[name] = { name, url: s.url, id: String(s.process.pid) };
+    const processes: Record<string, LocalProcessInfo> = {};
+    for (const child of supervisor.children) processes[child.name] = { pid: child.pid, command: describeCommand(child.argv), logFile: child.logFile };
+    const bootMs = ms(bootStart);
+    progress(`local stack ready in ${bootMs} ms`);
+    return {
+      runtime: 'local',
+      gatewayUrl: gateway?.url ?? '',
+      toxiproxyUrl: toxiproxy.url,
+      edges,
+      services,
+      versions: await versions,
+      bootMs,
+      processes,
+      tempDir,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+interface ServiceStart {
+  file: string;
+  env: Record<string, string>;
+  port: number;
+  /** the port was taken: point whatever dials the service at the new one */
+  movePort: (port: number) => Promise<void>;
+}
+
+async function startServiceWithPortRetry(ctx: PartContext, node: string, name: ServiceName, start: ServiceStart, attempts = 3): Promise<StartedService> {
+  let port = start.port;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startService(ctx, node, { name, file: start.file, port, env: start.env });
+    } catch (error) {
+      if (attempt >= attempts || !saysAddressInUse((error as Error).message)) throw error;
+      port = await freePort();
+      await start.movePort(port);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+// Postgres for the local runtime: a fresh cluster (initdb) in this stack's temp dir, started as
+// a child we own (not `pg_ctl start`, which daemonizes), on 127.0.0.1 and a free port, with the
+// faultline role and database. Run as the `postgres` user when we are root: Postgres refuses root.
+
+import { chown, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { HarnessError } from '../paths.ts';
+import { userIds } from './binaries.ts';
+import { LOOPBACK, withFreePort } from './ports.ts';
+import { spawnLogged, waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
+import { startFailure, type PartContext } from './supervisor.ts';
+
+export const PG_USER = 'faultline';
+export const PG_DATABASE = 'faultline';
+const SUPERUSER = 'postgres';
+
+export interface StartedPostgres {
+  process: RunningProcess;
+  port: number;
+  dataDir: string;
+}
+
+function runAsUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const user = userIds('postgres') ?? userIds('nobody');
+  if (!user) throw new HarnessError('postgres cannot run as root and there is no `postgres` (or `nobody`) user; run `npm run setup`');
+  return user;
+}
+
+async function initdb(ctx: PartContext, pgBin: string, dataDir: string, user: ProcessSpec['user']): Promise<void> {
+  const spec: ProcessSpec = {
+    name: 'initdb',
+    argv: [join(pgBin, 'initdb'), '-D', dataDir, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+    env: ctx.baseEnv,
+    logFile: join(ctx.logsDir, 'postgres.log'),
+    ...(user ? { user } : {}),
+  };
+  try {
+    const exit = await (await spawnLogged(spec)).exited;
+    if (exit.code !== 0) throw new Error(`initdb exited with ${exit.signal ?? `code ${exit.code}`}`);
+  } catch (error) {
+    throw await startFailure('postgres (initdb)', spec, error);
+  }
+}
+
+async function accepts(port: number): Promise<boolean> {
+  const client = new pg.Client({ host: LOOPBACK, port, user: SUPERUSER, database: 'postgres', connectionTimeoutMillis: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function createRoleAndDatabase(port: number): Promise<void> {
+  const client = new pg.Client({ host: LOOPBACK, port, user: SUPERUSER, database: 'postgres', connectionTimeoutMillis: 5000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query(`CREATE ROLE ${PG_USER} LOGIN CREATEDB`);
+    await client.query(`CREATE DATABASE ${PG_DATABASE} OWNER ${PG_USER}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function startPostgres(ctx: PartContext, pgBin: string): Promise<StartedPostgres> {
+  const user = runAsUser();
+  const dataDir = join(ctx.tempDir, 'pgdata');
+  await mkdir(dataDir, { mode: 0o700 });
+  if (user) await chown(dataDir, user.uid, user.gid);
+  await initdb(ctx, pgBin, dataDir, user);
+
+  return withFreePort(async (port) => {
+    const spec: ProcessSpec = {
+      name: 'postgres',
+      argv: [join(pgBin, 'postgres'), '-D', dataDir, '-p', String(port), '-k', dataDir,
+        '-c', `listen_addresses=${LOOPBACK}`, '-c', 'fsync=off', '-c', 'shared_buffers=32MB'],
+      env: ctx.baseEnv,
+      logFile: join(ctx.logsDir, 'postgres.log'),
+      // SIGTERM is Postgres' "smart" shutdown, which waits for clients; SIGINT is "fast".
+      stopSignal: 'SIGINT',
+      ...(user ? { user } : {}),
+    };
+    let child: RunningProcess | undefined;
+    try {
+      child = await ctx.supervisor.launch(spec);
+      await waitUntil(() => accepts(port), { what: `a connection to 127.0.0.1:${port} as ${SUPERUSER}`, timeoutMs: ctx.readyTimeoutMs, process: child });
+      await createRoleAndDatabase(port);
+      return { process: child, port, dataDir };
+    } catch (error) {
+      if (child) await ctx.supervisor.stopOne(child);
+      throw await startFailure('postgres', spec, error);
+    }
+  });
+}

@@ -1,0 +1,57 @@
+// redis-server for the local runtime: in the foreground as our child, on 127.0.0.1 and a free
+// port, no persistence, working dir inside this stack's temp dir.
+
+import { mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { LOOPBACK, withFreePort } from './ports.ts';
+import { waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
+import { startFailure, type PartContext } from './supervisor.ts';
+
+export interface StartedRedis {
+  process: RunningProcess;
+  port: number;
+}
+
+/** One PING on a fresh connection; resolves true on +PONG. */
+export function redisPing(port: number, host: string = LOOPBACK, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    let reply = '';
+    const done = (error?: Error): void => {
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(reply.startsWith('+PONG'));
+    };
+    socket.setTimeout(timeoutMs, () => done(new Error(`no PING reply from ${host}:${port} within ${timeoutMs} ms`)));
+    socket.once('error', done);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (reply.includes('\r\n')) done();
+    });
+  });
+}
+
+export async function startRedis(ctx: PartContext, redisServer: string): Promise<StartedRedis> {
+  const dir = join(ctx.tempDir, 'redis');
+  await mkdir(dir);
+  return withFreePort(async (port) => {
+    const spec: ProcessSpec = {
+      name: 'redis',
+      // set-proc-title no: keep /proc/<pid>/cmdline equal to this argv, which the ledger matches
+      argv: [redisServer, '--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--set-proc-title', 'no'],
+      env: ctx.baseEnv,
+      logFile: join(ctx.logsDir, 'redis.log'),
+    };
+    let child: RunningProcess | undefined;
+    try {
+      child = await ctx.supervisor.launch(spec);
+      await waitUntil(() => redisPing(port), { what: `PONG from 127.0.0.1:${port}`, timeoutMs: ctx.readyTimeoutMs, process: child });
+      return { process: child, port };
+    } catch (error) {
+      if (child) await ctx.supervisor.stopOne(child);
+      throw await startFailure('redis', spec, error);
+    }
+  });
+}

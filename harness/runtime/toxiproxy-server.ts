@@ -1,0 +1,50 @@
+// The Toxiproxy server for the local runtime (.tools/bin/toxiproxy-server, built by setup), its
+// API on 127.0.0.1 and a free port, with per-proxy metrics on; then one proxy per topology edge.
+
+import { join } from 'node:path';
+import type { EdgeSpec } from '../topology.ts';
+import { LOOPBACK, withFreePort } from './ports.ts';
+import { waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
+import { startFailure, type PartContext } from './supervisor.ts';
+import { createProxy, version } from './toxiproxy.ts';
+import type { EdgeEndpoint } from './types.ts';
+
+export interface StartedToxiproxy {
+  process: RunningProcess;
+  url: string;
+}
+
+export async function startToxiproxy(ctx: PartContext, binary: string, seed: number): Promise<StartedToxiproxy> {
+  return withFreePort(async (port) => {
+    const spec: ProcessSpec = {
+      name: 'toxiproxy',
+      argv: [binary, '-host', LOOPBACK, '-port', String(port), '-proxy-metrics', '-seed', String(seed)],
+      env: { ...ctx.baseEnv, LOG_LEVEL: 'info' },
+      logFile: join(ctx.logsDir, 'toxiproxy.log'),
+    };
+    const url = `http://${LOOPBACK}:${port}`;
+    let child: RunningProcess | undefined;
+    try {
+      child = await ctx.supervisor.launch(spec);
+      await waitUntil(async () => (await version(url)) !== '', { what: `GET ${url}/version`, timeoutMs: ctx.readyTimeoutMs, process: child });
+      return { process: child, url };
+    } catch (error) {
+      if (child) await ctx.supervisor.stopOne(child);
+      throw await startFailure('toxiproxy', spec, error);
+    }
+  });
+}
+
+/**
+ * One proxy per edge, listening on a port the server picks (so no race for it), in front of the
+ * upstream `upstreamOf(edge)` returns.
+ */
+export async function createEdgeProxies(url: string, edges: readonly EdgeSpec[], upstreamOf: (edge: EdgeSpec) => string): Promise<Record<string, EdgeEndpoint>> {
+  const out: Record<string, EdgeEndpoint> = {};
+  for (const edge of edges) {
+    const upstream = upstreamOf(edge);
+    const proxy = await createProxy(url, { name: edge.proxy, listen: `${LOOPBACK}:0`, upstream });
+    out[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: proxy.listen, upstream };
+  }
+  return out;
+}

@@ -1,0 +1,160 @@
+// The Toxiproxy HTTP API (https://github.com/Shopify/toxiproxy#http-api), as plain typed
+// functions over fetch: proxies (create, read, update, enable/disable, delete), toxics (add,
+// update, list, remove), reset, version and the Prometheus /metrics text. The runtime creates
+// the proxies with these; faults add and remove toxics with them.
+
+export type ToxicStream = 'upstream' | 'downstream';
+
+/** Attributes of each toxic type the server knows (packet_loss is faultline's, tools/toxiproxy). */
+export interface ToxicAttributes {
+  latency: { latency: number; jitter?: number };
+  bandwidth: { rate: number };
+  slow_close: { delay: number };
+  timeout: { timeout: number };
+  reset_peer: { timeout?: number };
+  slicer: { average_size: number; size_variation?: number; delay?: number };
+  limit_data: { bytes: number };
+  packet_loss: { loss_rate: number; correlation?: number };
+}
+export type ToxicType = keyof ToxicAttributes;
+export const TOXIC_TYPES = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'packet_loss'] as const satisfies readonly ToxicType[];
+
+export interface ToxicSpec<T extends ToxicType = ToxicType> {
+  /** unique per proxy */
+  name: string;
+  type: T;
+  /** downstream (server -> client, Toxiproxy's default) or upstream (client -> server) */
+  stream?: ToxicStream;
+  /** probability, 0..1, that a connection gets the toxic (default 1) */
+  toxicity?: number;
+  attributes: ToxicAttributes[T];
+}
+
+/** A toxic as the server reports it. */
+export interface Toxic {
+  name: string;
+  type: string;
+  stream: ToxicStream;
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+
+export interface ProxyConfig {
+  name: string;
+  /** host:port to listen on; port 0 lets the server pick one (read it back from `listen`) */
+  listen: string;
+  upstream: string;
+  enabled?: boolean;
+}
+
+export interface ProxyState {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: Toxic[];
+}
+
+export class ToxiproxyError extends Error {
+  readonly method: string;
+  readonly path: string;
+  /** HTTP status, or 0 when the server did not answer */
+  readonly status: number;
+
+  constructor(method: string, path: string, status: number, message: string) {
+    super(message);
+    this.name = 'ToxiproxyError';
+    this.method = method;
+    this.path = path;
+    this.status = status;
+  }
+}
+
+const REQUEST_TIMEOUT_MS = 5000;
+
+async function request<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new ToxiproxyError(method, path, 0, `Toxiproxy at ${baseUrl} did not answer ${method} ${path}: ${why}`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let detail = text.trim();
+    try {
+      detail = (JSON.parse(text) as { error?: string }).error ?? detail;
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new ToxiproxyError(method, path, res.status, `Toxiproxy ${method} ${path} answered ${res.status}: ${detail}`);
+  }
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+const proxyPath = (proxy: string): string => `/proxies/${encodeURIComponent(proxy)}`;
+const toxicPath = (proxy: string, toxic: string): string => `${proxyPath(proxy)}/toxics/${encodeURIComponent(toxic)}`;
+
+export function createProxy(baseUrl: string, config: ProxyConfig): Promise<ProxyState> {
+  return request(baseUrl, 'POST', '/proxies', { enabled: true, ...config });
+}
+
+export function getProxy(baseUrl: string, proxy: string): Promise<ProxyState> {
+  return request(baseUrl, 'GET', proxyPath(proxy));
+}
+
+export function listProxies(baseUrl: string): Promise<Record<string, ProxyState>> {
+  return request(baseUrl, 'GET', '/proxies');
+}
+
+/** Changes a proxy; `enabled: false` closes its listener and every connection (a partition). */
+export function updateProxy(baseUrl: string, proxy: string, patch: Partial<Omit<ProxyConfig, 'name'>>): Promise<ProxyState> {
+  return request(baseUrl, 'POST', proxyPath(proxy), patch);
+}
+
+export function setProxyEnabled(baseUrl: string, proxy: string, enabled: boolean): Promise<ProxyState> {
+  return updateProxy(baseUrl, proxy, { enabled });
+}
+
+export async function deleteProxy(baseUrl: string, proxy: string): Promise<void> {
+  await request(baseUrl, 'DELETE', proxyPath(proxy));
+}
+
+export function addToxic<T extends ToxicType>(baseUrl: string, proxy: string, toxic: ToxicSpec<T>): Promise<Toxic> {
+  return request(baseUrl, 'POST', `${proxyPath(proxy)}/toxics`, toxic);
+}
+
+export function updateToxic(baseUrl: string, proxy: string, toxic: string, patch: { attributes?: Record<string, number>; toxicity?: number }): Promise<Toxic> {
+  return request(baseUrl, 'POST', toxicPath(proxy, toxic), patch);
+}
+
+export async function removeToxic(baseUrl: string, proxy: string, toxic: string): Promise<void> {
+  await request(baseUrl, 'DELETE', toxicPath(proxy, toxic));
+}
+
+export async function listToxics(baseUrl: string, proxy: string): Promise<Toxic[]> {
+  return (await request<Toxic[] | null>(baseUrl, 'GET', `${proxyPath(proxy)}/toxics`)) ?? [];
+}
+
+/** Removes every toxic and re-enables every proxy. */
+export async function reset(baseUrl: string): Promise<void> {
+  await request(baseUrl, 'POST', '/reset');
+}
+
+export async function version(baseUrl: string): Promise<string> {
+  return (await request<{ version: string }>(baseUrl, 'GET', '/version')).version;
+}
+
+/** Prometheus text; per-proxy byte counters need the server started with -proxy-metrics. */
+export async function metrics(baseUrl: string): Promise<string> {
+  const res = await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  if (!res.ok) throw new ToxiproxyError('GET', '/metrics', res.status, `Toxiproxy GET /metrics answered ${res.status}`);
+  return res.text();
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# faultline setup (`npm run setup`): installs what the harness needs, and only what is missing.
+# Idempotent: every step says what it did or why it skipped; a second run does nothing.
+#   1. node_modules (npm ci; this also installs the Node 24 binary the project runs on)
+#   2. Debian packages: postgresql (15) and redis-server, with no system service left running
+#   3. Go tools into .tools/bin: toxiproxy-server (tools/toxiproxy), xk6, and k6 built with xk6
+# Exit codes: 0 done, 1 a step failed, 2 something must be installed by hand (message says what).
+set -euo pipefail
+
+XK6_VERSION=v0.20.1
+K6_VERSION=v1.8.1
+GO_MIN_VERSION=1.25
+# Used through GOTOOLCHAIN when the installed go is 1.21..1.24 (Go fetches it via the module proxy).
+GO_FALLBACK_TOOLCHAIN=go1.25.5
+PG_MAJOR=15
+DEBIAN_PACKAGES_PG=postgresql
+DEBIAN_PACKAGES_REDIS=redis-server
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS_BIN="$ROOT/.tools/bin"
+TOOLS_LOGS="$ROOT/.tools/logs"
+TOXIPROXY_MODULE_DIR="$ROOT/tools/toxiproxy"
+TOXIPROXY_VERSION=$(awk '$1 == "github.com/Shopify/toxiproxy/v2" { print $2 }' "$TOXIPROXY_MODULE_DIR/go.mod")
+PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
+
+now_ms() { local t=${EPOCHREALTIME//[!0-9]/}; echo $((t / 1000)); }
+secs_since() { local ms=$(($(now_ms) - $1)); printf '%d.%01d s' $((ms / 1000)) $((ms % 1000 / 100)); }
+say() { printf 'setup: %s\n' "$*"; }
+# fail MESSAGE [EXIT_CODE]: 2 means "install something by hand", as the message says
+fail() { printf 'setup: error: %s\n' "$1" >&2; exit "${2:-1}"; }
+
+SETUP_STARTED=$(now_ms)
+cd "$ROOT"
+mkdir -p "$TOOLS_BIN" "$TOOLS_LOGS"
+
+# ---------------------------------------------------------------------------------------- node
+step_node() {
+  local reason=''
+  if [[ ! -d node_modules ]]; then
+    reason='node_modules is missing'
+  elif [[ ! -f node_modules/.package-lock.json ]]; then
+    reason='node_modules/.package-lock.json is missing'
+  elif [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+    reason='package-lock.json is newer than node_modules'
+  fi
+  if [[ -z $reason ]]; then
+    say "node_modules: up to date, skipped"
+    return
+  fi
+  command -v npm >/dev/null || fail "npm not found: install Node.js >= 20 with npm (Debian: apt-get install nodejs npm)" 2
+  say "node_modules: $reason: npm ci --no-audit --no-fund"
+  local t0
+  t0=$(now_ms)
+  npm ci --no-audit --no-fund
+  say "node_modules: installed in $(secs_since "$t0")"
+}
+
+# -------------------------------------------------------------------------------------- debian
+online_pg_clusters() {
+  command -v pg_lsclusters >/dev/null || return 0
+  pg_lsclusters --no-header 2>/dev/null | awk '$4 == "online" { print $1 "/" $2 }'
+}
+
+# The packages' maintainer scripts start a system postgres and redis; we run our own on free
+# ports, so keep them from starting (policy-rc.d), and stop/disable whatever starts anyway.
+step_debian() {
+  local missing=()
+  [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]] || missing+=("$DEBIAN_PACKAGES_PG")
+  command -v redis-server >/dev/null || missing+=("$DEBIAN_PACKAGES_REDIS")
+  if ((${#missing[@]} == 0)); then
+    say "debian packages: postgres $PG_MAJOR ($PG_BIN) and redis-server present, skipped"
+    return
+  fi
+  if [[ $(id -u) -ne 0 ]]; then
+    fail "missing Debian packages: ${missing[*]}. Install them as root: sudo apt-get install -y ${missing[*]}" 2
+  fi
+  command -v apt-get >/dev/null ||
+    fail "missing packages: ${missing[*]} (postgres $PG_MAJOR server binaries in $PG_BIN, redis-server), and no apt-get here: install them with your package manager" 2
+
+  local policy=/usr/sbin/policy-rc.d created_policy=''
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# written by faultline scripts/setup.sh for the duration of apt-get install\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    created_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  local clusters_before
+  clusters_before=$(command -v pg_lsclusters >/dev/null && pg_lsclusters --no-header 2>/dev/null | awk '{ print $1 "/" $2 }' || true)
+
+  local t0
+  t0=$(now_ms)
+  say "debian packages: missing ${missing[*]}: apt-get update"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q
+  say "debian packages: apt-get install -y --no-install-recommends ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [[ -n $created_policy ]]; then
+    rm -f "$policy"
+    trap - EXIT
+  fi
+  say "debian packages: installed in $(secs_since "$t0")"
+  [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]] ||
+    fail "installed ${missing[*]}, but $PG_BIN/postgres is still missing: this system's postgresql is not version $PG_MAJOR; install postgresql-$PG_MAJOR" 2
+
+  # A cluster the install created must never auto-start; one that is running now gets stopped.
+  local cluster
+  for cluster in $(pg_lsclusters --no-header 2>/dev/null | awk '{ print $1 "/" $2 }'); do
+    if ! grep -qx "$cluster" <<<"$clusters_before" && [[ -f /etc/postgresql/$cluster/start.conf ]]; then
+      echo manual >"/etc/postgresql/$cluster/start.conf"
+      say "debian packages: system postgres cluster $cluster set to start manually (we run our own)"
+    fi
+  done
+  for cluster in $(online_pg_clusters); do
+    say "debian packages: stopping system postgres cluster $cluster started by the install"
+    pg_ctlcluster "${cluster%/*}" "${cluster#*/}" stop || true
+  done
+  if [[ " ${missing[*]} " == *" $DEBIAN_PACKAGES_REDIS "* ]]; then
+    if [[ -d /run/systemd/system ]]; then
+      systemctl disable --now redis-server >/dev/null 2>&1 || true
+      say "debian packages: system redis-server service disabled (we run our own)"
+    elif pgrep -x redis-server >/dev/null 2>&1; then
+      service redis-server stop >/dev/null 2>&1 || true
+      say "debian packages: stopped the system redis-server started by the install"
+    fi
+  fi
+}
+
+# ------------------------------------------------------------------------------------------ go
+GO_READY=''
+# Go is only needed when a tool must be built, so a second run works without it.
+ensure_go() {
+  [[ -n $GO_READY ]] && return
+  command -v go >/dev/null ||
+    fail "go not found: Go >= $GO_MIN_VERSION is needed to build toxiproxy and k6. Install it from https://go.dev/dl/ (tar -C /usr/local -xzf go*.linux-amd64.tar.gz) and put /usr/local/go/bin on PATH" 2
+  local version major minor
+  version=$(GOTOOLCHAIN=local go env GOVERSION 2>/dev/null || true)
+  if [[ $version =~ ^go([0-9]+)\.([0-9]+) ]]; then
+    major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+  else
+    fail "cannot read the Go version (go env GOVERSION said '$version'); install Go >= $GO_MIN_VERSION from https://go.dev/dl/" 2
+  fi
+  local want_minor=${GO_MIN_VERSION#*.}
+  if ((major > 1 || minor >= want_minor)); then
+    say "go: $version"
+  elif ((minor >= 21)); then
+    export GOTOOLCHAIN=$GO_FALLBACK_TOOLCHAIN
+    say "go: $version is older than $GO_MIN_VERSION: using GOTOOLCHAIN=$GOTOOLCHAIN (downloaded through the Go module proxy)"
+    go version >/dev/null || fail "could not get Go toolchain $GOTOOLCHAIN; install Go >= $GO_MIN_VERSION from https://go.dev/dl/" 2
+  else
+    fail "go $version is too old (need >= $GO_MIN_VERSION, or >= 1.21 to fetch it automatically): install Go from https://go.dev/dl/" 2
+  fi
+  GO_READY=1
+}
+
+stamp_matches() { [[ -x $1 && -f $2 && "$(cat "$2")" == "$3" ]]; }
+
+# ----------------------------------------------------------------------------------- toxiproxy
+step_toxiproxy() {
+  [[ -n $TOXIPROXY_VERSION ]] || fail "no github.com/Shopify/toxiproxy/v2 requirement in $TOXIPROXY_MODULE_DIR/go.mod"
+  local bin="$TOOLS_BIN/toxiproxy-server" stamp="$TOOLS_BIN/.toxiproxy-server.stamp" sources want
+  # The stamp holds the pin and a hash of our sources, so editing the toxic rebuilds it.
+  sources=$(cd "$TOXIPROXY_MODULE_DIR" && find . -name '*.go' -o -name 'go.mod' -o -name 'go.sum' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
+  want="toxiproxy $TOXIPROXY_VERSION sources $sources"
+  if stamp_matches "$bin" "$stamp" "$want"; then
+    say "toxiproxy-server: $TOXIPROXY_VERSION already built (.tools/bin/toxiproxy-server), skipped"
+    return
+  fi
+  ensure_go
+  local t0 log="$TOOLS_LOGS/toxiproxy-build.log"
+  t0=$(now_ms)
+  say "toxiproxy-server: go test + go build (Shopify/toxiproxy $TOXIPROXY_VERSION + our packet_loss toxic)"
+  if ! (cd "$TOXIPROXY_MODULE_DIR" && go test -buildvcs=false ./... && go build -buildvcs=false -o "$bin.tmp" .) >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    fail "toxiproxy-server build failed (full log: ${log#"$ROOT"/})"
+  fi
+  mv -f "$bin.tmp" "$bin"
+  printf '%s' "$want" >"$stamp"
+  say "toxiproxy-server: built in $(secs_since "$t0")"
+}
+
+# ------------------------------------------------------------------------------------------ k6
+step_xk6() {
+  local bin="$TOOLS_BIN/xk6" stamp="$TOOLS_BIN/.xk6.stamp" want="xk6 $XK6_VERSION"
+  if stamp_matches "$bin" "$stamp" "$want"; then
+    say "xk6: $XK6_VERSION already installed, skipped"
+    return
+  fi
+  ensure_go
+  # `go install go.k6.io/xk6/cmd/xk6@v…` fails here: the proxy answers 403 to the module's
+  # version list. Resolving it inside a throwaway module works. The sum database lacks
+  # github.com/szkiba/efa, hence GONOSUMDB for that one path.
+  local t0 mod log="$TOOLS_LOGS/xk6-build.log"
+  t0=$(now_ms)
+  mod=$(mktemp -d "${TMPDIR:-/tmp}/faultline-xk6-XXXXXX")
+  say "xk6: installing $XK6_VERSION"
+  if ! (
+    cd "$mod" &&
+      go mod init xk6build &&
+      GOFLAGS="${GOFLAGS:-} -mod=mod" GONOSUMDB=github.com/szkiba go get "go.k6.io/xk6/cmd/xk6@$XK6_VERSION" &&
+      GOFLAGS="${GOFLAGS:-} -mod=mod" GONOSUMDB=github.com/szkiba GOBIN="$TOOLS_BIN" go install go.k6.io/xk6/cmd/xk6
+  ) >"$log" 2>&1; then
+    rm -rf "$mod"
+    tail -n 30 "$log" >&2
+    fail "xk6 install failed (full log: ${log#"$ROOT"/})"
+  fi
+  rm -rf "$mod"
+  printf '%s' "$want" >"$stamp"
+  say "xk6: installed in $(secs_since "$t0")"
+}
+
+step_k6() {
+  local bin="$TOOLS_BIN/k6" stamp="$TOOLS_BIN/.k6.stamp" want="k6 $K6_VERSION xk6 $XK6_VERSION extensions none"
+  if stamp_matches "$bin" "$stamp" "$want"; then
+    say "k6: $K6_VERSION already built, skipped"
+    return
+  fi
+  ensure_go
+  step_xk6
+  local t0 log="$TOOLS_LOGS/k6-build.log"
+  t0=$(now_ms)
+  say "k6: building $K6_VERSION with xk6 (a few minutes on 2 cores; log: ${log#"$ROOT"/})"
+  if ! GONOSUMDB=github.com/szkiba "$TOOLS_BIN/xk6" build "$K6_VERSION" --output "$bin.tmp" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    fail "k6 build failed (full log: ${log#"$ROOT"/})"
+  fi
+  mv -f "$bin.tmp" "$bin"
+  printf '%s' "$want" >"$stamp"
+  say "k6: built in $(secs_since "$t0")"
+}
+
+# ------------------------------------------------------------------------------------ versions
+print_versions() {
+  say "versions:"
+  printf '  %-17s %s\n' \
+    node "$(node_modules/.bin/node --version)" \
+    k6 "$("$TOOLS_BIN/k6" version | head -n 1)" \
+    toxiproxy-server "$("$TOOLS_BIN/toxiproxy-server" -version)" \
+    postgres "$("$PG_BIN/postgres" --version)" \
+    redis-server "$(redis-server --version)" \
+    go "$(command -v go >/dev/null && go version || echo 'not installed (only needed to build the tools)')"
+}
+
+step_node
+step_debian
+step_toxiproxy
+step_k6
+print_versions
+say "done in $(secs_since "$SETUP_STARTED")"

@@ -1,0 +1,190 @@
+// The local runtime against the real things on 127.0.0.1: Postgres, redis-server, the Toxiproxy
+// build from .tools/bin, and the sample-system services (or stand-ins until they exist).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { localRuntime, type LocalStack } from '../../harness/runtime/local.ts';
+import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
+import { processIdentity } from '../../harness/runtime/processes.ts';
+import { redisPing } from '../../harness/runtime/redis.ts';
+import { serviceEntry } from '../../harness/runtime/services.ts';
+import { addToxic, listToxics, removeToxic, ToxiproxyError } from '../../harness/runtime/toxiproxy.ts';
+import type { RuntimeOptions } from '../../harness/runtime/types.ts';
+import { EDGES } from '../../harness/topology.ts';
+
+const realServices = existsSync(serviceEntry('catalog')) && existsSync(serviceEntry('gateway'));
+const standIn = join(import.meta.dirname, 'fixtures', 'standin-service.ts');
+const serviceFiles = realServices ? {} : { catalog: standIn, gateway: standIn };
+
+const scratch = mkdtempSync(join(tmpdir(), 'faultline-test-runtime-'));
+const stateDir = join(scratch, 'state');
+const lines: string[] = [];
+const options = (runId: string): RuntimeOptions => ({
+  runDir: join(scratch, runId),
+  runId,
+  disabled: ['retry', 'breaker'],
+  seed: 7,
+  progress: (line) => lines.push(line),
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const hostPort = (listen: string): { host: string; port: number } => ({ host: listen.split(':')[0] as string, port: Number(listen.split(':')[1]) });
+
+async function roundTripsMs(client: pg.Client, n: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await client.query('SELECT 1');
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(n / 2)] as number;
+}
+
+describe(`local runtime (${realServices ? 'sample-system services' : 'stand-in services'})`, () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await localRuntime({ stateDir, serviceFiles }).start(options('boot'));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('boots every part on loopback, reports progress, versions and boot time', () => {
+    expect(Object.keys(stack.processes).sort()).toEqual(['catalog', 'gateway', 'postgres', 'redis', 'toxiproxy']);
+    expect(stack.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack.toxiproxyUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(Object.keys(stack.edges).sort()).toEqual(EDGES.map((e) => e.name).sort());
+    for (const edge of Object.values(stack.edges)) expect(edge.listen).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(stack.versions).toMatchObject({ postgres: expect.stringMatching(/^15\./), toxiproxy: 'v2.12.0', node: expect.stringMatching(/^24\./) });
+    expect(stack.bootMs).toBeGreaterThan(0);
+    expect(lines).toContainEqual(expect.stringMatching(/^postgres on 127\.0\.0\.1:\d+ ready in \d+ ms$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^local stack ready in \d+ ms$/));
+    expect(existsSync(join(scratch, 'boot', 'logs', 'postgres.log'))).toBe(true);
+    expect(existsSync(join(stateDir, 'boot.json'))).toBe(true);
+  });
+
+  it('forwards Postgres through the catalog->postgres proxy as the faultline user', async () => {
+    const client = new pg.Client({ ...hostPort(stack.edges['catalog->postgres']!.listen), user: 'faultline', database: 'faultline' });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT current_user AS u, current_database() AS d');
+      expect(rows[0]).toEqual({ u: 'faultline', d: 'faultline' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('forwards Redis through the catalog->redis proxy', async () => {
+    const { host, port } = hostPort(stack.edges['catalog->redis']!.listen);
+    expect(await redisPing(port, host)).toBe(true);
+  });
+
+  it('forwards HTTP through the gateway->catalog proxy to the catalog', async () => {
+    const res = await fetch(`http://${stack.edges['gateway->catalog']!.listen}/health/ready`);
+    expect(res.status).toBe(200);
+  });
+
+  it.skipIf(realServices)('points each service at its dependencies through their proxies', async () => {
+    const catalog = (await (await fetch(`${stack.services.catalog!.url}/env`)).json()) as Record<string, string>;
+    expect(catalog).toMatchObject({
+      HOST: '127.0.0.1',
+      DATABASE_URL: `postgres://faultline@${stack.edges['catalog->postgres']!.listen}/faultline`,
+      REDIS_URL: `redis://${stack.edges['catalog->redis']!.listen}`,
+      RESILIENCE_DISABLE: 'retry,breaker',
+      REPLICA_ID: 'catalog-1',
+    });
+    const gateway = (await (await fetch(`${stack.gatewayUrl}/env`)).json()) as Record<string, string>;
+    expect(gateway.CATALOG_URL).toBe(`http://${stack.edges['gateway->catalog']!.listen}`);
+  });
+
+  it('delays a Postgres round trip by about the latency a toxic adds, until it is removed', async () => {
+    const proxy = stack.edges['catalog->postgres']!.proxy;
+    const client = new pg.Client({ ...hostPort(stack.edges['catalog->postgres']!.listen), user: 'faultline', database: 'faultline' });
+    await client.connect();
+    try {
+      const beforeMs = await roundTripsMs(client, 5);
+      await addToxic(stack.toxiproxyUrl, proxy, { name: 'slow', type: 'latency', stream: 'downstream', attributes: { latency: 150, jitter: 0 } });
+      expect((await listToxics(stack.toxiproxyUrl, proxy)).map((t) => t.name)).toEqual(['slow']);
+      const duringMs = await roundTripsMs(client, 3);
+      await removeToxic(stack.toxiproxyUrl, proxy, 'slow');
+      const afterMs = await roundTripsMs(client, 3);
+      expect(duringMs - beforeMs).toBeGreaterThanOrEqual(140);
+      expect(duringMs - beforeMs).toBeLessThan(260);
+      expect(afterMs).toBeLessThan(beforeMs + 50);
+      expect(await listToxics(stack.toxiproxyUrl, proxy)).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('reports a Toxiproxy API refusal with method, path, status and the server message', async () => {
+    const error = await addToxic(stack.toxiproxyUrl, 'no_such_proxy', { name: 'x', type: 'latency', attributes: { latency: 1 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToxiproxyError);
+    expect((error as ToxiproxyError).message).toBe('Toxiproxy POST /proxies/no_such_proxy/toxics answered 404: proxy not found');
+  });
+
+  it('accepts our packet_loss toxic on a proxy', async () => {
+    const proxy = stack.edges['catalog->redis']!.proxy;
+    const toxic = await addToxic(stack.toxiproxyUrl, proxy, { name: 'loss', type: 'packet_loss', stream: 'upstream', attributes: { loss_rate: 1, correlation: 0 } });
+    expect(toxic.attributes).toEqual({ loss_rate: 1, correlation: 0 });
+    const { host, port } = hostPort(stack.edges['catalog->redis']!.listen);
+    await expect(redisPing(port, host, 300)).rejects.toThrow(/no PING reply/);
+    await removeToxic(stack.toxiproxyUrl, proxy, 'loss');
+    expect(await redisPing(port, host)).toBe(true);
+  });
+
+  it('stops every child, deletes its temp dir and ledger, and can be stopped twice', async () => {
+    const pids = Object.values(stack.processes).map((p) => p.pid);
+    await stack.stop();
+    for (const pid of pids) expect(await processIdentity(pid), `pid ${pid}`).toBeUndefined();
+    expect(existsSync(stack.tempDir)).toBe(false);
+    expect(existsSync(join(stateDir, 'boot.json'))).toBe(false);
+    await stack.stop();
+  });
+});
+
+describe('local runtime boot failure', () => {
+  const ourTempDirs = (): string[] => readdirSync(tmpdir()).filter((d) => /^faultline-[A-Za-z0-9]{6}$/.test(d));
+
+  it('stops what it started and names the part, its command and its last log lines', async () => {
+    const before = ourTempDirs();
+    const crashing = join(import.meta.dirname, 'fixtures', 'crashing-service.ts');
+    const start = localRuntime({ stateDir, serviceFiles: { catalog: crashing, gateway: standIn } }).start(options('broken'));
+    const error = (await start.catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toMatch(/^catalog did not start: exited \(code 3\) before it was ready/);
+    expect(error.message).toMatch(/\n  command: \S*node --disable-warning=ExperimentalWarning \S*crashing-service\.ts\n/);
+    expect(error.message).toContain('crashing-service: cannot connect to anything, giving up');
+    expect(ourTempDirs()).toEqual(before);
+    expect(existsSync(join(stateDir, 'broken.json'))).toBe(false);
+  });
+});
+
+describe('a stack whose run died without stopping it', () => {
+  it('is stopped and removed by cleanupLeftovers from its ledger alone', async () => {
+    const stack = await localRuntime({ stateDir, serviceFiles }).start(options('crashed'));
+    try {
+      // Make the ledger look like its owner died: point it at a process that has exited.
+      const gone = spawn('true');
+      await new Promise((resolve) => gone.once('exit', resolve));
+      const file = join(stateDir, 'crashed.json');
+      const data = JSON.parse(readFileSync(file, 'utf8')) as LedgerData;
+      writeFileSync(file, JSON.stringify({ ...data, owner: { pid: gone.pid, startTime: '1' } }));
+
+      const lines = await cleanupLeftovers(() => undefined, { stateDir });
+
+      expect(lines.filter((l) => l.startsWith('stopped leftover')).map((l) => l.split(' ')[2]).sort()).toEqual(['catalog', 'gateway', 'postgres', 'redis', 'toxiproxy']);
+      expect(lines).toContain(`removed temp dir ${stack.tempDir} of run crashed`);
+      for (const { pid } of Object.values(stack.processes)) expect(await processIdentity(pid), `pid ${pid}`).toBeUndefined();
+      expect(existsSync(stack.tempDir)).toBe(false);
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
