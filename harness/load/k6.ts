@@ -11,9 +11,11 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { parseK6Line, type LoadEvent } from './ingest.ts';
 import { toolPath } from '../paths.ts';
+import { openLedger } from '../runtime/ledger.ts';
 
 export interface K6Options {
   script: string;
+  runId: string;
   runDir: string;
   baseUrl: string;
   onEvent: (event: LoadEvent) => void;
@@ -30,20 +32,31 @@ export function k6Version(): string {
   return execFileSync(toolPath('k6'), ['version'], { encoding: 'utf8' }).trim().split('\n')[0] ?? 'unknown';
 }
 
-export async function startK6({ script, runDir, baseUrl, onEvent }: K6Options): Promise<K6Process> {
+export async function startK6({ script, runId, runDir, baseUrl, onEvent }: K6Options): Promise<K6Process> {
   const k6 = toolPath('k6');
   const scriptPath = join(runDir, 'load.js');
   await writeFile(scriptPath, script);
   const fifo = join(runDir, 'k6.fifo');
   execFileSync('mkfifo', [fifo]);
   const log = openSync(join(runDir, 'logs', 'k6.log'), 'a');
-  const child = spawn(k6, ['run', '--quiet', '--summary-mode=disabled', '--no-usage-report', '--out', `json=${fifo}`, scriptPath], {
+  const argv = [k6, 'run', '--quiet', '--summary-mode=disabled', '--no-usage-report', '--out', `json=${fifo}`, scriptPath];
+  // written down before it starts, so a harness killed with SIGKILL leaves no k6 behind for long
+  const ledger = openLedger(`${runId}-load`);
+  const entry = ledger.willStart('k6', argv);
+  const child = spawn(k6, argv.slice(1), {
     env: { ...process.env, FL_BASE_URL: baseUrl, K6_NO_USAGE_REPORT: 'true' },
     stdio: ['ignore', log, log],
     detached: true, // a Ctrl-C reaches the harness, which stops k6 itself, in order
   });
   closeSync(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      entry.gone();
+      ledger.close();
+      resolve(code);
+    }),
+  );
+  if (child.pid !== undefined) await entry.started(child.pid);
 
   // Opening the FIFO for reading blocks until k6 opens it for writing; if k6 dies first, the
   // reader would wait forever, so a k6 exit opens the writer side once to release it.

@@ -1,0 +1,194 @@
+// `npm run chaos -- <scenario...>`: the only module that prints. Exit codes: 0 every verdict
+// passed; 1 a check failed or the run was inconclusive; 2 the harness itself failed (bad input,
+// missing tool, stack did not boot); 130 interrupted (after cleaning up).
+
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { loadScenarios, scenarioNames } from './catalog.ts';
+import { runScenario, type ProgressEvent } from './run.ts';
+import { getRuntime } from './runtime/index.ts';
+import { cleanupLeftovers } from './runtime/ledger.ts';
+import { DEFAULT_REPORTS_DIR, HarnessError } from './paths.ts';
+import { ScenarioError } from './scenario.ts';
+import { PATTERNS } from '../sample-system/resilience/patterns.ts';
+import { formatMs } from './duration.ts';
+import type { RunResult, CheckResult } from './types.ts';
+
+const USAGE = `usage: npm run chaos -- <scenario...> [options]
+       npm run chaos -- --all | --list
+
+options:
+  --all                 run every scenario in scenarios/
+  --list                list the scenarios with their descriptions
+  --runtime <name>      auto | local (default auto)
+  --seed <n>            seed of the load mix (default: random, printed for replay)
+  --disable <patterns>  comma list of resilience patterns to switch off: ${Object.keys(PATTERNS).join(', ')}
+  --keep-up             leave the stack running after the run (Ctrl-C stops it)
+  --report-dir <dir>    where run folders go (default reports/)
+  --json                print one JSON result on stdout, nothing else
+  -h, --help            this text`;
+
+export class UsageError extends HarnessError {}
+
+export interface CliOptions {
+  names: string[];
+  all: boolean;
+  list: boolean;
+  runtime: string;
+  seed: number;
+  disabled: string[];
+  keepUp: boolean;
+  reportsDir: string;
+  json: boolean;
+  help: boolean;
+}
+
+export function parseCli(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        all: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
+        runtime: { type: 'string', default: 'auto' },
+        seed: { type: 'string' },
+        disable: { type: 'string', default: '' },
+        'keep-up': { type: 'boolean', default: false },
+        'report-dir': { type: 'string', default: DEFAULT_REPORTS_DIR },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const v = parsed.values;
+  const runtimes = ['auto', 'local'];
+  if (!runtimes.includes(v.runtime)) throw new UsageError(`--runtime "${v.runtime}" is not a runtime; runtimes are: ${runtimes.join(', ')}`);
+  const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(v.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed "${v.seed}" must be a whole number >= 0`);
+  const disabled = v.disable.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = disabled.filter((d) => !(d in PATTERNS));
+  if (unknown.length > 0) throw new UsageError(`--disable "${unknown.join(',')}" names no pattern; patterns are: ${Object.keys(PATTERNS).join(', ')}`);
+  const options = { names: parsed.positionals, all: v.all, list: v.list, runtime: v.runtime, seed, disabled, keepUp: v['keep-up'], reportsDir: resolve(v['report-dir']), json: v.json, help: v.help };
+  if (!options.help && !options.list && !options.all && options.names.length === 0) throw new UsageError(`name a scenario, or use --all or --list\n${USAGE}`);
+  return options;
+}
+
+const useColour = !process.env.NO_COLOR && process.stdout.isTTY === true;
+const paint = (code: number, text: string): string => (useColour ? `\x1b[${code}m${text}\x1b[0m` : text);
+const STATUS_COLOUR = { pass: 32, fail: 31, inconclusive: 33 } as const;
+const badge = (status: 'pass' | 'fail' | 'inconclusive'): string => paint(STATUS_COLOUR[status], status.toUpperCase().padEnd(12));
+
+function checkLine(c: CheckResult): string {
+  const where = [c.phase, c.endpoint].filter(Boolean).join(' ');
+  const figures = c.measured === null ? 'no measurement' : `measured ${c.measured} ${c.unit}, threshold ${c.threshold}`;
+  return `  ${badge(c.status)} ${c.name}${where ? ` [${where}]` : ''}: ${figures}\n               ${c.why}`;
+}
+
+function printResult(result: RunResult, runDir: string, out: (s: string) => void): void {
+  out('');
+  for (const s of result.summaries)
+    out(`  ${s.phase.padEnd(9)} ${s.endpoint.padEnd(18)} ok ${String(s.ok).padStart(5)}  degraded ${String(s.degraded).padStart(5)}  error ${String(s.error).padStart(5)}  p50 ${fmt(s.p50Ms)}  p99 ${fmt(s.p99Ms)}`);
+  out('');
+  const order = { fail: 0, inconclusive: 1, pass: 2 };
+  for (const c of [...result.checks].sort((a, b) => order[a.status] - order[b.status])) out(checkLine(c));
+  out('');
+  out(`${badge(result.verdict)} ${result.scenario.name} in ${formatMs(result.wallMs)} (boot ${formatMs(result.bootMs)}); report: ${runDir}/report.html`);
+  if (result.verdict !== 'pass') out(`  replay: ${result.replay}`);
+}
+
+const fmt = (ms: number | null): string => (ms === null ? '     –' : `${ms.toFixed(1).padStart(6)} ms`);
+
+/** Live progress on stderr: one line rewritten in place on a terminal, a line every 5 s otherwise. */
+function progressRenderer(err: (s: string) => void): (event: ProgressEvent) => void {
+  const tty = process.stderr.isTTY === true;
+  let lastPrintedMs = -Infinity;
+  let inPlace = false;
+  return (event) => {
+    if (event.type === 'line') {
+      if (inPlace) process.stderr.write('\n');
+      inPlace = false;
+      return err(`  ${event.text}`);
+    }
+    if (!tty && event.elapsedMs - lastPrintedMs < 5000) return;
+    lastPrintedMs = event.elapsedMs;
+    const errorRate = event.requests === 0 ? 0 : (event.errors / event.requests) * 100;
+    const text = `  [${formatMs(event.elapsedMs).padStart(7)} / ${formatMs(event.durationMs)}] ${event.phase.padEnd(8)} ${event.requests} requests, ${event.degraded} degraded, ${event.errors} errors (${errorRate.toFixed(1)}%)`;
+    if (tty) {
+      process.stderr.write(`\r\x1b[2K${text}`);
+      inPlace = true;
+    } else err(text);
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const out = (s: string): void => void process.stdout.write(`${s}\n`);
+  const err = (s: string): void => void process.stderr.write(`${s}\n`);
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (name: string): void => {
+    signals++;
+    err(signals === 1 ? `\n${name}: cleaning up (faults, load, stack)...` : `${name} again: still cleaning up so nothing is left behind; please wait`);
+    abort.abort();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  try {
+    const options = parseCli(argv);
+    if (options.help) return out(USAGE), 0;
+    const names = options.all || options.list ? await scenarioNames() : options.names;
+    const scenarios = await loadScenarios(names);
+    if (options.list) {
+      for (const s of scenarios) out(`${s.name.padEnd(24)} ${s.description}`);
+      return 0;
+    }
+    const runtime = await getRuntime(options.runtime as 'auto' | 'local', err);
+    for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
+    const results: RunResult[] = [];
+    for (const scenario of scenarios) {
+      if (abort.signal.aborted) break;
+      const { result, runDir, stack } = await runScenario({
+        scenario,
+        runtime,
+        disabled: options.disabled,
+        seed: options.seed,
+        reportsDir: options.reportsDir,
+        signal: abort.signal,
+        keepUp: options.keepUp,
+        progress: options.json ? () => undefined : progressRenderer(err),
+      });
+      results.push(result);
+      if (!options.json) printResult(result, runDir, out);
+      if (stack !== undefined) {
+        err(`stack kept up: gateway ${stack.gatewayUrl}, toxiproxy ${stack.toxiproxyUrl}; Ctrl-C stops it`);
+        await new Promise<void>((r) => abort.signal.addEventListener('abort', () => r(), { once: true }));
+        await stack.stop();
+      }
+    }
+    if (options.json) out(JSON.stringify(results.length === 1 ? results[0] : results));
+    if (abort.signal.aborted) return 130;
+    return results.every((r) => r.verdict === 'pass') ? 0 : 1;
+  } catch (error) {
+    if (abort.signal.aborted) {
+      err(`interrupted; everything the run started was stopped`);
+      return 130;
+    }
+    if (error instanceof ScenarioError) err(`faultline: invalid scenario:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
+    else if (error instanceof HarnessError) err(`faultline: ${error.message}`);
+    else err(`faultline: harness error: ${(error as Error).stack ?? String(error)}`);
+    return 2;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`faultline: ${String(error)}\n`);
+      process.exit(2);
+    },
+  );
+}

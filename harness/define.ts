@@ -1,0 +1,9 @@
+// What scenario files import: defineScenario, the fault factories and the SLO factories.
+//   import { defineScenario, faults, slo } from '../harness/define.ts';
+
+import { latency } from './faults/registry.ts';
+import { availability, latency as latencySlo } from './verdict/slo.ts';
+
+export { defineScenario } from './scenario.ts';
+export const faults = { latency } as const;
+export const slo = { availability, latency: latencySlo } as const;

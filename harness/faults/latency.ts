@@ -1,0 +1,40 @@
+// Latency (and jitter) on one edge: Toxiproxy's `latency` toxic on the downstream stream, so the
+// dependency answers late. Proven by a kept-open protocol probe whose round trip must grow by at
+// least half the injected delay, and by the toxic still being listed when it is removed.
+
+import { EDGE_NAMES } from '../topology.ts';
+import type { FieldProblem } from '../verdict/slo.ts';
+import type { FaultModule, FaultSpec } from './types.ts';
+import { toxicFault, edgeProblems } from './toxic.ts';
+
+export interface LatencyParams {
+  edge: string;
+  ms: number;
+  jitterMs?: number;
+}
+
+export const latency = (params: LatencyParams): FaultSpec<'latency', LatencyParams> => ({ kind: 'latency', params });
+
+export const latencyFault: FaultModule<LatencyParams> = {
+  kind: 'latency',
+  validate(raw: unknown): FieldProblem[] {
+    const p = (raw ?? {}) as Partial<LatencyParams>;
+    const out = edgeProblems(p.edge, EDGE_NAMES);
+    if (typeof p.ms !== 'number' || !(p.ms > 0) || p.ms > 60_000) out.push({ field: 'ms', text: `${JSON.stringify(p.ms)} must be a delay in milliseconds in (0, 60000]` });
+    if (p.jitterMs !== undefined && (typeof p.jitterMs !== 'number' || p.jitterMs < 0 || p.jitterMs > (p.ms ?? 0)))
+      out.push({ field: 'jitterMs', text: `${JSON.stringify(p.jitterMs)} must be a number of milliseconds in [0, ms]` });
+    return out;
+  },
+  target: (p) => p.edge,
+  describe: (p) => `+${p.ms} ms${p.jitterMs ? ` ±${p.jitterMs} ms` : ''} latency on ${p.edge}`,
+  apply: (stack, p, id) =>
+    toxicFault(stack, p.edge, {
+      name: id,
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: p.ms, jitter: p.jitterMs ?? 0 },
+      // the probe's round trip must grow by at least half the delay (jitter can shorten it)
+      expectedExtraMs: Math.max(1, p.ms - (p.jitterMs ?? 0)) / 2,
+    }),
+};

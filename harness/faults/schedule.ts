@@ -1,0 +1,121 @@
+// Applies and removes a scenario's faults on the load clock, once for every fault kind: timing,
+// proof that each landed, and removal on every exit path (removeAll is safe to call any time).
+
+import type { StartedStack } from '../runtime/types.ts';
+import type { FaultRecord } from '../types.ts';
+import type { FaultSpec, ActiveFault } from './types.ts';
+import { FAULTS } from './registry.ts';
+
+export interface ScheduledFaultSpec {
+  atMs: number;
+  forMs: number;
+  fault: FaultSpec;
+}
+
+export interface FaultEvents {
+  progress(line: string): void;
+  /** an apply or remove that threw: the run is a harness failure, not a verdict */
+  failed(error: Error): void;
+}
+
+export class FaultSchedule {
+  readonly records: FaultRecord[];
+  private readonly active = new Map<number, ActiveFault>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private closed = false;
+  private loadStartEpochMs = 0;
+
+  private readonly stack: StartedStack;
+  private readonly specs: readonly ScheduledFaultSpec[];
+  private readonly events: FaultEvents;
+  private readonly now: () => number;
+
+  constructor(stack: StartedStack, specs: readonly ScheduledFaultSpec[], events: FaultEvents, now: () => number = Date.now) {
+    this.stack = stack;
+    this.specs = specs;
+    this.events = events;
+    this.now = now;
+    this.records = specs.map((s, i) => {
+      const module = FAULTS[s.fault.kind];
+      if (module === undefined) throw new Error(`unknown fault kind ${s.fault.kind}`);
+      return {
+        id: `faultline-${i}-${s.fault.kind}`,
+        kind: s.fault.kind,
+        target: module.target(s.fault.params),
+        description: module.describe(s.fault.params),
+        scheduledAtMs: s.atMs,
+        scheduledForMs: s.forMs,
+        appliedAtMs: null,
+        removedAtMs: null,
+        landed: false,
+        evidence: 'not applied',
+      };
+    });
+  }
+
+  /** Starts the clock: `loadStartEpochMs` is when the load generator began. */
+  start(loadStartEpochMs: number): void {
+    this.loadStartEpochMs = loadStartEpochMs;
+    this.specs.forEach((spec, i) => {
+      const delay = (ms: number): number => Math.max(0, loadStartEpochMs + ms - this.now());
+      this.timers.push(setTimeout(() => this.track(this.apply(i)), delay(spec.atMs)));
+      this.timers.push(setTimeout(() => this.track(this.remove(i)), delay(spec.atMs + spec.forMs)));
+    });
+  }
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  private clock(): number {
+    return Math.round(this.now() - this.loadStartEpochMs);
+  }
+
+  private async apply(i: number): Promise<void> {
+    const spec = this.specs[i] as ScheduledFaultSpec;
+    const record = this.records[i] as FaultRecord;
+    const module = FAULTS[spec.fault.kind];
+    if (module === undefined) return;
+    try {
+      const fault = await module.apply(this.stack, spec.fault.params, record.id);
+      record.appliedAtMs = this.clock();
+      this.active.set(i, fault);
+      if (this.closed) return await this.remove(i); // the run ended while this was being applied
+      const proof = await fault.prove();
+      record.landed = proof.landed;
+      record.evidence = proof.evidence;
+      this.events.progress(`${proof.landed ? 'fault landed' : 'fault did NOT land'}: ${record.description} — ${proof.evidence}`);
+    } catch (error) {
+      record.evidence = `apply failed: ${(error as Error).message}`;
+      this.events.failed(new Error(`could not apply ${record.description}: ${(error as Error).message}`));
+    }
+  }
+
+  private async remove(i: number): Promise<void> {
+    const fault = this.active.get(i);
+    const record = this.records[i] as FaultRecord;
+    if (fault === undefined) return;
+    this.active.delete(i);
+    try {
+      const proof = await fault.remove();
+      record.removedAtMs = this.clock();
+      if (!proof.landed) {
+        record.landed = false;
+        record.evidence += `; ${proof.evidence}`;
+      }
+      this.events.progress(`fault removed: ${record.description}`);
+    } catch (error) {
+      this.events.failed(new Error(`could not remove ${record.description}: ${(error as Error).message}`));
+    }
+  }
+
+  /** Cancels what has not happened yet and removes every fault still in force. */
+  async removeAll(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    await Promise.allSettled([...this.pending]);
+    await Promise.all([...this.active.keys()].map((i) => this.remove(i)));
+  }
+}

@@ -1,0 +1,145 @@
+// One run: boot -> load with faults on schedule -> verdict -> report -> teardown. Faults are
+// removed and the stack stopped on every exit path (end, error, abort); the CLI owns signals
+// and aborts through `signal`.
+
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Runtime, StartedStack } from './runtime/types.ts';
+import type { Scenario } from './scenario.ts';
+import type { RunResult, LoadFigures, Sample } from './types.ts';
+import { Recording } from './load/recording.ts';
+import { renderK6Script } from './load/script.ts';
+import { startK6, k6Version } from './load/k6.ts';
+import { FaultSchedule } from './faults/schedule.ts';
+import { judge, phaseWindows, summarise } from './verdict/index.ts';
+import { scrapeMetrics } from './observe/metrics.ts';
+import { writeReports, pointLatest } from './report/index.ts';
+import { HarnessError, PROJECT_ROOT } from './paths.ts';
+import { assertLoopback } from './safety.ts';
+
+export type ProgressEvent =
+  | { type: 'line'; text: string }
+  | { type: 'tick'; elapsedMs: number; durationMs: number; phase: string; requests: number; errors: number; degraded: number };
+
+export interface RunOptions {
+  scenario: Scenario;
+  runtime: Runtime;
+  disabled: readonly string[];
+  seed: number;
+  reportsDir: string;
+  signal: AbortSignal;
+  progress: (event: ProgressEvent) => void;
+  /** leave the stack running after the run (for poking at it); the caller stops it */
+  keepUp?: boolean;
+}
+
+export function newRunId(scenario: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${scenario}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function runScenario(options: RunOptions): Promise<{ result: RunResult; runDir: string; stack?: StartedStack }> {
+  const { scenario, runtime, disabled, seed, signal } = options;
+  const line = (text: string): void => options.progress({ type: 'line', text });
+  const runId = newRunId(scenario.name);
+  const runDir = join(options.reportsDir, runId);
+  await mkdir(join(runDir, 'logs'), { recursive: true });
+  const startedAt = new Date();
+  line(`run ${runId}: ${scenario.name} on the ${runtime.name} runtime${disabled.length ? `, disabled: ${disabled.join(',')}` : ''}`);
+
+  const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line });
+  let schedule: FaultSchedule | undefined;
+  let keptUp = false;
+  let stopLoad = (): void => undefined;
+  const onAbort = (): void => {
+    line('interrupted: stopping load, removing faults, stopping the stack');
+    stopLoad();
+    void schedule?.removeAll();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    assertLoopback(stack.gatewayUrl, 'gateway');
+    assertLoopback(stack.toxiproxyUrl, 'toxiproxy API');
+    line(`stack ready in ${stack.bootMs} ms; gateway ${stack.gatewayUrl}`);
+    if (signal.aborted) throw new HarnessError('interrupted before the load started');
+
+    const recording = new Recording();
+    let faultError: Error | undefined;
+    schedule = new FaultSchedule(stack, scenario.schedule, {
+      progress: line,
+      failed: (e) => {
+        faultError ??= e;
+        stopLoad();
+      },
+    });
+    let loadStartEpochMs: number | undefined;
+    let dropped = 0;
+    let lastTick = 0;
+    const onSample = (s: Sample): void => {
+      recording.add(s);
+      if (s.tMs - lastTick < 1000) return;
+      lastTick = s.tMs;
+      const phase = s.tMs < (scenario.schedule[0]?.atMs ?? Infinity) ? 'baseline' : schedule?.records.some((r) => r.appliedAtMs !== null && r.removedAtMs === null) ? 'fault' : 'recovery';
+      options.progress({ type: 'tick', elapsedMs: s.tMs, durationMs: scenario.durationMs, phase, requests: recording.length, errors: recording.counts.error, degraded: recording.counts.degraded });
+    };
+    const k6 = await startK6({
+      script: renderK6Script({ load: scenario.load, durationMs: scenario.durationMs, seed }),
+      runId,
+      runDir,
+      baseUrl: stack.gatewayUrl,
+      onEvent: (e) => {
+        if (e.type === 'started') {
+          loadStartEpochMs = e.epochMs;
+          schedule?.start(e.epochMs);
+          line(`load started: ${scenario.load.rate} req/s for ${scenario.durationMs / 1000} s`);
+        } else if (e.type === 'dropped') dropped += e.count;
+        else if (loadStartEpochMs !== undefined)
+          onSample({ tMs: e.endEpochMs - e.latencyMs - loadStartEpochMs, endpoint: e.endpoint, tenant: e.tenant, outcome: e.outcome, status: e.status, latencyMs: e.latencyMs, ...(e.degradedReason ? { degradedReason: e.degradedReason } : {}) });
+      },
+    });
+    stopLoad = k6.stop;
+    if (signal.aborted) k6.stop();
+    const k6ExitCode = await k6.done;
+    await schedule.removeAll();
+    if (signal.aborted) throw new HarnessError('interrupted: the run was stopped before the load finished');
+    if (faultError !== undefined) throw new HarnessError(faultError.message);
+
+    const metrics = await scrapeMetrics(stack);
+    const load: LoadFigures = { offeredRatePerSecond: scenario.load.rate, durationMs: scenario.durationMs, requestsSent: recording.length, droppedIterations: dropped, k6ExitCode };
+    const phases = phaseWindows(schedule.records, scenario.durationMs);
+    recording.setPhases(phases);
+    const stats = recording.stats.bind(recording);
+    const { verdict, checks } = judge({ slos: scenario.slos, stats, faults: schedule.records, load });
+    const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])];
+    const finishedAt = new Date();
+    const result: RunResult = {
+      runId,
+      scenario: { name: scenario.name, description: scenario.description, file: relative(PROJECT_ROOT, scenario.file), protectedBy: scenario.protectedBy },
+      verdict,
+      checks,
+      phases,
+      summaries: summarise(phases, endpoints, stats),
+      series: recording.series(),
+      faults: schedule.records,
+      load,
+      metrics,
+      runtime: runtime.name,
+      seed,
+      disabled: [...disabled],
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      bootMs: stack.bootMs,
+      wallMs: finishedAt.getTime() - startedAt.getTime(),
+      versions: { ...stack.versions, k6: k6Version(), node: process.version },
+      replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}`,
+    };
+    await writeReports(runDir, result);
+    await pointLatest(options.reportsDir, runDir);
+    keptUp = options.keepUp === true;
+    return keptUp ? { result, runDir, stack } : { result, runDir };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await schedule?.removeAll();
+    if (!keptUp) await stack.stop();
+  }
+}

@@ -1,0 +1,139 @@
+// A scenario is typed data: load, faults on a schedule, SLOs and the patterns that protect it.
+// defineScenario only types it; validateScenario checks it at the edge with messages that name
+// the file, the field, the value and what is allowed. Inside the harness the types are trusted.
+
+import { parseDurationMs } from './duration.ts';
+import { ENDPOINTS, TENANTS } from './topology.ts';
+import { FAULTS, type FaultSpec } from './faults/registry.ts';
+import { validateSlo, type SloSpec } from './verdict/slo.ts';
+import { PATTERNS } from '../sample-system/resilience/patterns.ts';
+
+export interface LoadSpec {
+  /** open-model arrival rate, requests per second */
+  rate: number;
+  /** total load duration, e.g. '60s' */
+  duration: string;
+  /** share of requests per endpoint; shares are normalised */
+  mix: Partial<Record<string, number>>;
+  /** share of requests per tenant; default: equal shares over every tenant */
+  tenants?: Partial<Record<string, number>>;
+  /** product ids drawn uniformly from 1..productIds (the hot set); default 100 */
+  productIds?: number;
+}
+
+export interface ScheduledFault {
+  /** when the fault is applied, from load start, e.g. '20s' */
+  at: string;
+  /** how long it stays, e.g. '20s' */
+  for: string;
+  fault: FaultSpec;
+}
+
+export interface ScenarioInput {
+  name: string;
+  description: string;
+  load: LoadSpec;
+  faults: ScheduledFault[];
+  slos: SloSpec[];
+  /** resilience patterns that keep this scenario green: disabling them must make it fail */
+  protectedBy: string[];
+}
+
+export interface Scenario extends ScenarioInput {
+  file: string;
+  durationMs: number;
+  schedule: { atMs: number; forMs: number; fault: FaultSpec }[];
+}
+
+export function defineScenario(input: ScenarioInput): ScenarioInput {
+  return input;
+}
+
+export class ScenarioError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ScenarioError';
+    this.problems = problems;
+  }
+}
+
+const list = (names: readonly string[]): string => names.join(', ');
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks a scenario module's default export; throws ScenarioError listing every problem. */
+export function validateScenario(raw: unknown, file: string): Scenario {
+  const problems: string[] = [];
+  const bad = (field: string, text: string): void => {
+    problems.push(`${file}: ${field} ${text}`);
+  };
+  if (!isRecord(raw)) throw new ScenarioError([`${file}: the default export is not a scenario object (use export default defineScenario({...}))`]);
+
+  if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(raw.name)) bad('name', `${JSON.stringify(raw.name)} must be lower-case words joined by '-'`);
+  if (typeof raw.description !== 'string' || raw.description.trim() === '') bad('description', 'must be a non-empty sentence');
+
+  let durationMs = 0;
+  const load = raw.load;
+  if (!isRecord(load)) {
+    bad('load', 'is missing: give { rate, duration, mix }');
+  } else {
+    if (typeof load.rate !== 'number' || !(load.rate > 0) || load.rate > 5000) bad('load.rate', `${JSON.stringify(load.rate)} must be a number of requests per second in (0, 5000]`);
+    durationMs = parseDurationMs(String(load.duration)) ?? 0;
+    if (durationMs <= 0) bad('load.duration', `${JSON.stringify(load.duration)} is not a positive duration like '60s' or '2m'`);
+    checkShares(load.mix, 'load.mix', ENDPOINTS, bad, true);
+    if (load.tenants !== undefined) checkShares(load.tenants, 'load.tenants', TENANTS, bad, true);
+    if (load.productIds !== undefined && (!Number.isInteger(load.productIds) || (load.productIds as number) < 1 || (load.productIds as number) > 1000)) bad('load.productIds', `${JSON.stringify(load.productIds)} must be a whole number in 1..1000 (the seeded products)`);
+  }
+
+  const schedule: Scenario['schedule'] = [];
+  if (!Array.isArray(raw.faults)) bad('faults', 'must be a list (it may be empty)');
+  else
+    raw.faults.forEach((entry: unknown, i: number) => {
+      const at = `faults[${i}]`;
+      if (!isRecord(entry)) return bad(at, 'must be { at, for, fault }');
+      const atMs = parseDurationMs(String(entry.at));
+      const forMs = parseDurationMs(String(entry.for));
+      if (atMs === null) bad(`${at}.at`, `${JSON.stringify(entry.at)} is not a duration like '20s'`);
+      if (forMs === null || forMs <= 0) bad(`${at}.for`, `${JSON.stringify(entry.for)} must be a positive duration like '20s'`);
+      if (atMs !== null && forMs !== null && durationMs > 0 && atMs + forMs >= durationMs)
+        bad(`${at}`, `ends at ${atMs + forMs} ms, not before the load ends at ${durationMs} ms: leave a recovery phase`);
+      if (atMs === 0) bad(`${at}.at`, `is 0: leave a baseline phase before the fault`);
+      const fault = entry.fault;
+      if (!isRecord(fault) || typeof fault.kind !== 'string') return bad(`${at}.fault`, `must be made by a fault factory; kinds are: ${list(Object.keys(FAULTS))}`);
+      const module = FAULTS[fault.kind];
+      if (module === undefined) return bad(`${at}.fault.kind`, `${JSON.stringify(fault.kind)} is not a fault kind; kinds are: ${list(Object.keys(FAULTS))}`);
+      for (const p of module.validate(fault.params)) bad(`${at}.fault.${p.field}`, p.text);
+      if (atMs !== null && forMs !== null) schedule.push({ atMs, forMs, fault: fault as unknown as FaultSpec });
+    });
+
+  if (!Array.isArray(raw.slos) || raw.slos.length === 0) bad('slos', 'must list at least one SLO: a scenario with nothing to check would pass vacuously');
+  else raw.slos.forEach((s: unknown, i: number) => validateSlo(s, ENDPOINTS).forEach((p) => bad(`slos[${i}].${p.field}`, p.text)));
+
+  if (!Array.isArray(raw.protectedBy) || raw.protectedBy.length === 0) bad('protectedBy', `must name at least one pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
+  else
+    raw.protectedBy.forEach((p: unknown, i: number) => {
+      if (typeof p !== 'string' || !(p in PATTERNS)) bad(`protectedBy[${i}]`, `${JSON.stringify(p)} is not a pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
+    });
+
+  if (problems.length > 0) throw new ScenarioError(problems);
+  const input = raw as unknown as ScenarioInput;
+  return { ...input, file, durationMs, schedule };
+}
+
+function checkShares(
+  value: unknown,
+  field: string,
+  allowed: readonly string[],
+  bad: (field: string, text: string) => void,
+  required: boolean,
+): void {
+  if (!isRecord(value) || Object.keys(value).length === 0) {
+    if (required) bad(field, `must give a share per name; names are: ${list(allowed)}`);
+    return;
+  }
+  for (const [key, share] of Object.entries(value)) {
+    if (!allowed.includes(key)) bad(`${field}["${key}"]`, `is not known; allowed: ${list(allowed)}`);
+    if (typeof share !== 'number' || !(share > 0)) bad(`${field}["${key}"]`, `share ${JSON.stringify(share)} must be a positive number`);
+  }
+}
