@@ -1,9 +1,9 @@
 // The walking skeleton end to end, through the CLI as a user runs it: the real stack (Postgres,
 // Redis, Toxiproxy, the services) and real k6, on 127.0.0.1.
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, existsSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
@@ -16,15 +16,19 @@ interface CliRun {
   stderr: string;
 }
 
+// The runs' temp data (Postgres and Redis dirs) goes under this folder, so leftovers are ours.
+const tmp = mkdtempSync(join(tmpdir(), 'faultline-e2e-'));
+const reportsDir = join(tmp, 'reports');
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
 function chaos(args: string[], timeoutMs = 180_000): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args], { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args], { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
     );
   });
 }
 
-const reportsDir = mkdtempSync(join(tmpdir(), 'faultline-test-reports-'));
 
 describe('postgres-latency on the local runtime', () => {
   it('passes with every pattern on, proves the toxic landed and writes the reports', { timeout: 240_000 }, async () => {
@@ -39,14 +43,14 @@ describe('postgres-latency on the local runtime', () => {
     const latest = realpathSync(join(reportsDir, 'latest'));
     for (const f of ['report.html', 'junit.xml', 'result.json', 'k6.ndjson.gz']) expect(existsSync(join(latest, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(latest, 'result.json'), 'utf8')).runId).toBe(result.runId);
-    expect(leftoverProcesses()).toEqual([]);
+    expect(leftoverProcesses(tmp)).toEqual([]);
   });
 
   it('fails with its protecting patterns off, naming the SLO with measured value and threshold', { timeout: 240_000 }, async () => {
     const run = await chaos(['postgres-latency', '--disable', 'breaker,fallback', '--seed', '42', '--report-dir', reportsDir]);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/FAIL\s+availability >= 0\.99 \[fault GET \/products\/:id\]: measured 0\.\d+ ratio, threshold 0\.99/);
-    expect(leftoverProcesses()).toEqual([]);
+    expect(leftoverProcesses(tmp)).toEqual([]);
   });
 });
 
@@ -55,7 +59,7 @@ describe('bad input', () => {
     const run = await chaos(['no-such-scenario', '--report-dir', reportsDir]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('unknown scenario "no-such-scenario"; scenarios are: postgres-latency');
-    expect(leftoverProcesses()).toEqual([]);
+    expect(leftoverProcesses(tmp)).toEqual([]);
   });
 
   it('exits 2 for an unknown --disable pattern, listing the patterns', async () => {

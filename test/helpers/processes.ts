@@ -1,5 +1,7 @@
-// What a run may leave behind: processes started from the project's tools, the sample system,
-// or a faultline temp dir. Used by tests to prove that nothing is left running.
+// What a run may leave behind: processes started from this checkout (its tools, its node, the
+// sample system) or holding a path under `marker` (the TMPDIR a test gave the run, where Postgres
+// and Redis keep their data). Used by tests to prove that nothing is left running. Scoped to this
+// checkout and marker, so another faultline run on the same machine does not count.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
@@ -14,11 +16,7 @@ export function leftoverProcesses(marker?: string): string[] {
     } catch {
       continue; // exited while we looked
     }
-    const ours =
-      cmdline.includes(`${PROJECT_ROOT}/.tools/bin/`) ||
-      cmdline.includes('sample-system/') ||
-      /\/faultline-[^/ ]+/.test(cmdline) ||
-      (marker !== undefined && cmdline.includes(marker));
+    const ours = cmdline.includes(`${PROJECT_ROOT}/.tools/bin/`) || cmdline.includes(`${PROJECT_ROOT}/sample-system/`) || (marker !== undefined && cmdline.includes(marker));
     if (ours && !cmdline.includes('vitest')) found.push(`${pid} ${cmdline}`);
   }
   return found;
