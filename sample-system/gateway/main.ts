@@ -1,66 +1,59 @@
-// The gateway: the edge. Routes product reads to the catalog replicas (round robin), with a
-// per-hop timeout and a deadline propagated in x-deadline. No retries here: retries happen at
-// one layer only (the catalog), so a fault is never multiplied by the depth of the call chain.
-// Env: HOST (127.0.0.1), PORT, CATALOG_URL (comma list), RESILIENCE_DISABLE, REQUEST_TIMEOUT_MS.
+// The gateway: the edge of the shop. Forwards product reads to the catalog replicas with a
+// per-hop timeout and a propagated deadline, and passes status, body and x-degraded through.
+// Env: HOST, PORT, CATALOG_URL (comma list), RESILIENCE_DISABLE, REQUEST_TIMEOUT_MS, LOG_LEVEL.
 
-import { randomUUID } from 'node:crypto';
-import client from 'prom-client';
-import { createService, portFromEnv, requireEnv, shutdownOn, switchesFromEnv } from '../shared/service.ts';
-import { DEADLINE_HEADER } from '../resilience/deadline.ts';
+import { Counter } from 'prom-client';
+import { DEGRADED_HEADER, PRIORITY_HEADER, REQUEST_ID_HEADER, TENANT_HEADER, createServiceApp, registerReadiness } from '../shared/http.ts';
+import { configOrExit } from '../shared/env.ts';
+import { exitOnSignals } from '../shared/shutdown.ts';
+import { parseGatewayConfig } from './config.ts';
+import { createUpstream } from './upstream.ts';
 
-const host = process.env.HOST ?? '127.0.0.1';
-const port = portFromEnv();
-const sw = switchesFromEnv();
-const catalogs = requireEnv('CATALOG_URL').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean);
-const timeoutMs = Number(process.env.REQUEST_TIMEOUT_MS ?? 1000);
-const FORWARDED = ['x-tenant', 'x-priority', 'x-request-id'];
+export const ROUTES = ['/products/:id', '/products', '/search'] as const;
 
-const { app, registry, ready } = createService('gateway', sw);
-const upstreamCalls = new client.Counter({ name: 'upstream_calls_total', help: 'calls to an upstream service', labelNames: ['upstream', 'result'] as const, registers: [registry] });
-let next = 0;
+const config = configOrExit(() => parseGatewayConfig(process.env));
+const { app, registry } = createServiceApp({ service: 'gateway', logLevel: config.logLevel });
+const upstreamCalls = new Counter({ name: 'upstream_calls_total', help: 'Calls to an upstream service, by result (ok|error|timeout|unreachable)', labelNames: ['upstream', 'result'], registers: [registry] });
 
-async function forward(path: string, headers: Record<string, string | string[] | undefined>): Promise<{ status: number; body: string; degraded?: string }> {
-  const base = catalogs[next++ % catalogs.length] as string;
-  const out: Record<string, string> = {};
-  for (const h of FORWARDED) if (typeof headers[h] === 'string') out[h] = headers[h];
-  out['x-request-id'] ??= randomUUID();
-  if (sw.enabled('deadline')) out[DEADLINE_HEADER] = String(Date.now() + timeoutMs);
-  try {
-    const res = await fetch(base + path, { headers: out, ...(sw.enabled('timeout') ? { signal: AbortSignal.timeout(timeoutMs) } : {}) });
-    upstreamCalls.inc({ upstream: 'catalog', result: res.status >= 500 ? 'error' : 'ok' });
-    const degraded = res.headers.get('x-degraded') ?? undefined;
-    return { status: res.status, body: await res.text(), ...(degraded ? { degraded } : {}) };
-  } catch (error) {
-    const timedOut = (error as Error).name === 'TimeoutError';
-    upstreamCalls.inc({ upstream: 'catalog', result: timedOut ? 'timeout' : 'error' });
-    return { status: timedOut ? 504 : 502, body: JSON.stringify({ error: `catalog ${timedOut ? `timed out after ${timeoutMs} ms` : `unreachable: ${(error as Error).message}`}` }) };
-  }
-}
+const catalog = createUpstream({
+  name: 'catalog',
+  urls: config.catalogUrls,
+  timeoutMs: config.disabled.has('timeout') ? undefined : config.requestTimeoutMs,
+  deadlineMs: config.disabled.has('deadline') ? undefined : config.requestTimeoutMs,
+  forwardHeaders: [TENANT_HEADER, PRIORITY_HEADER],
+  returnHeaders: [DEGRADED_HEADER, 'content-type', 'retry-after'],
+  onCall: (result) => upstreamCalls.inc({ upstream: 'catalog', result }),
+});
 
-for (const route of ['/products/:id', '/products', '/search']) {
+for (const route of ROUTES) {
   app.get(route, async (request, reply) => {
-    const answer = await forward(request.url, request.headers);
-    if (answer.degraded) reply.header('x-degraded', answer.degraded);
-    return reply.code(answer.status).type('application/json').send(answer.body);
+    // the request id is fastify's: the incoming x-request-id, or a fresh one
+    const answer = await catalog.forward(request.url, { ...request.headers, [REQUEST_ID_HEADER]: request.id });
+    if (answer.kind === 'failed') {
+      request.log.warn({ upstream: 'catalog', result: answer.result, err: answer.message }, 'upstream call failed');
+      return reply.code(answer.result === 'timeout' ? 504 : 502).send({ error: `upstream_${answer.result}`, message: answer.message });
+    }
+    reply.code(answer.status).headers(answer.headers);
+    return reply.send(answer.body);
   });
 }
 
-app.get('/health/upstream', async () => ({ catalogs }));
-shutdownOn(app, async () => undefined);
+let stopping = false;
+registerReadiness(app, async () => !stopping && (await catalog.ready()));
+
+exitOnSignals({
+  log: app.log,
+  close: async () => {
+    stopping = true;
+    await app.close();
+    await catalog.close();
+  },
+});
 
 try {
-  await app.listen({ host, port });
-  // ready once a catalog answers its readiness check
-  for (let i = 0; i < 100 && !ready.value; i++) {
-    ready.value = await Promise.any(
-      catalogs.map(async (c) => {
-        if (!(await fetch(`${c}/health/ready`, { signal: AbortSignal.timeout(500) })).ok) throw new Error(`${c} not ready`);
-        return true;
-      }),
-    ).catch(() => false);
-    if (!ready.value) await new Promise((r) => setTimeout(r, 100));
-  }
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info({ disabled: [...config.disabled], catalog: config.catalogUrls.map((u) => u.href) }, 'gateway listening');
 } catch (error) {
-  app.log.error({ err: (error as Error).message }, 'gateway failed to start');
+  app.log.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
   process.exit(1);
 }

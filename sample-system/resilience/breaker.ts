@@ -1,80 +1,61 @@
-// A circuit breaker per dependency (Nygard, "Release It!"): closed -> open after `threshold`
-// consecutive failures; while open every call fails fast with BrokenCircuitError; after
-// `halfOpenAfterMs` one probe call is let through (half-open): success closes, failure reopens.
+// Circuit breaker per dependency: closed -> open after `consecutiveFailures` failures in a row;
+// while open every call fails fast with BrokenCircuitError; after `halfOpenAfterMs` the next call
+// is a probe (half-open) — success closes the circuit, failure opens it again. Calls that arrive
+// during the probe wait for its verdict (cockatiel's rule), so the probe's timeout bounds them.
+// cockatiel reads the time from Date.now(); tests drive it with a fake clock.
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
+import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, noop, type IDefaultPolicyContext, type IDisposable, type IPolicy } from 'cockatiel';
 
-export class BrokenCircuitError extends Error {
-  constructor(dependency: string) {
-    super(`circuit to ${dependency} is open: failing fast`);
-    this.name = 'BrokenCircuitError';
-  }
-}
+export type BreakerState = 'closed' | 'half-open' | 'open';
+
+/** The value of the `breaker_state` gauge. */
+export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 
 export interface BreakerOptions {
+  /** names the dependency in errors and metrics */
   dependency: string;
-  threshold: number;
+  consecutiveFailures: number;
   halfOpenAfterMs: number;
-  now?: () => number;
-  /** which errors count as the dependency failing (a 'not found' does not) */
-  isFailure?: (error: unknown) => boolean;
+  /** which errors count against the dependency; others pass through without changing the state */
+  isFailure: (error: Error) => boolean;
+  /** false: a pass-through that is always closed */
+  enabled: boolean;
 }
 
-export class CircuitBreaker {
-  private stateNow: BreakerState = 'closed';
-  private failures = 0;
-  private openedAt = 0;
-  private probing = false;
-  private readonly listeners: ((to: BreakerState, from: BreakerState) => void)[] = [];
-  private readonly o: Required<BreakerOptions>;
+export interface Breaker {
+  readonly dependency: string;
+  readonly policy: IPolicy<IDefaultPolicyContext>;
+  state(): BreakerState;
+  onTransition(listener: (to: BreakerState) => void): IDisposable;
+}
 
-  constructor(options: BreakerOptions) {
-    this.o = { now: () => performance.now(), isFailure: () => true, ...options };
-  }
+function toBreakerState(state: CircuitState): BreakerState {
+  if (state === CircuitState.Closed) return 'closed';
+  if (state === CircuitState.HalfOpen) return 'half-open';
+  return 'open'; // Open and Isolated both refuse calls
+}
 
-  get state(): BreakerState {
-    if (this.stateNow === 'open' && this.o.now() - this.openedAt >= this.o.halfOpenAfterMs) this.transition('half-open');
-    return this.stateNow;
-  }
+export function createBreaker(options: BreakerOptions): Breaker {
+  if (!Number.isInteger(options.consecutiveFailures) || options.consecutiveFailures < 1) throw new Error(`consecutiveFailures must be a positive integer, got ${options.consecutiveFailures}`);
+  if (!(options.halfOpenAfterMs > 0)) throw new Error(`halfOpenAfterMs must be > 0, got ${options.halfOpenAfterMs}`);
+  const listeners = new Set<(to: BreakerState) => void>();
+  const onTransition = (listener: (to: BreakerState) => void): IDisposable => {
+    listeners.add(listener);
+    return { dispose: () => void listeners.delete(listener) };
+  };
+  if (!options.enabled) return { dependency: options.dependency, policy: noop, state: () => 'closed', onTransition };
 
-  /** Listens to transitions; returns a disposable, as cockatiel's events do. */
-  onTransition(listener: (to: BreakerState, from: BreakerState) => void): { dispose(): void } {
-    this.listeners.push(listener);
-    return { dispose: () => void this.listeners.splice(this.listeners.indexOf(listener), 1) };
-  }
+  const policy = circuitBreaker(handleWhen(options.isFailure), {
+    halfOpenAfter: options.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(options.consecutiveFailures),
+  });
+  policy.onStateChange((state) => {
+    const to = toBreakerState(state);
+    for (const listener of listeners) listener(to);
+  });
+  return { dependency: options.dependency, policy, state: () => toBreakerState(policy.state), onTransition };
+}
 
-  async execute<T>(work: () => Promise<T>): Promise<T> {
-    const state = this.state;
-    if (state === 'open' || (state === 'half-open' && this.probing)) throw new BrokenCircuitError(this.o.dependency);
-    const probe = state === 'half-open';
-    if (probe) this.probing = true;
-    try {
-      const result = await work();
-      this.failures = 0;
-      if (this.stateNow !== 'closed') this.transition('closed');
-      return result;
-    } catch (error) {
-      if (this.o.isFailure(error)) this.recordFailure(probe);
-      else if (probe && this.stateNow === 'half-open') this.transition('closed');
-      throw error;
-    } finally {
-      if (probe) this.probing = false;
-    }
-  }
-
-  private recordFailure(probe: boolean): void {
-    this.failures++;
-    if (probe || (this.stateNow === 'closed' && this.failures >= this.o.threshold)) {
-      this.openedAt = this.o.now();
-      this.transition('open');
-    }
-  }
-
-  private transition(to: BreakerState): void {
-    const from = this.stateNow;
-    if (from === to) return;
-    this.stateNow = to;
-    if (to === 'closed') this.failures = 0;
-    for (const l of this.listeners) l(to, from);
-  }
+export function isBrokenCircuit(error: unknown): boolean {
+  return error instanceof BrokenCircuitError;
 }

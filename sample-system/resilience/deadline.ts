@@ -1,18 +1,28 @@
-// Deadline propagation: the edge sets an absolute deadline (epoch ms) in x-deadline; each hop
-// spends at most what is left of it, and drops work whose deadline has passed.
+// Deadline propagation: the edge stamps each request with an absolute deadline (epoch ms in
+// `x-deadline`); every hop below spends at most what is left and drops work that is already late,
+// because nobody is waiting for its answer any more. Clocks are injected as `nowMs`.
 
 export const DEADLINE_HEADER = 'x-deadline';
 
-export class DeadlineExceededError extends Error {
-  constructor(overByMs: number) {
-    super(`deadline passed ${Math.round(overByMs)} ms ago: dropped, not worked on`);
-    this.name = 'DeadlineExceededError';
-  }
+/** The header value for a request that may take `timeoutMs` from `nowMs`. */
+export function deadlineHeader(nowMs: number, timeoutMs: number): string {
+  return String(Math.round(nowMs + timeoutMs));
 }
 
-/** Milliseconds left until the deadline in the header; Infinity when there is none. */
-export function remainingMs(header: string | string[] | undefined, now: number = Date.now()): number {
-  const value = Array.isArray(header) ? header[0] : header;
-  const deadline = Number(value);
-  return value === undefined || !Number.isFinite(deadline) ? Infinity : deadline - now;
+/** The deadline in epoch ms, or undefined when the header is absent or not a positive number. */
+export function parseDeadline(header: string | readonly string[] | undefined): number | undefined {
+  const raw = Array.isArray(header) ? header[0] : header;
+  if (typeof raw !== 'string' || !/^\d{1,16}$/.test(raw.trim())) return undefined;
+  const deadlineMs = Number(raw.trim());
+  return deadlineMs > 0 ? deadlineMs : undefined;
+}
+
+/** Milliseconds left before the deadline (<= 0 once it has passed). */
+export function remainingMs(deadlineMs: number, nowMs: number): number {
+  return deadlineMs - nowMs;
+}
+
+/** The smaller of a local budget and the time left, so a hop never outlives its caller. */
+export function budgetWithin(localBudgetMs: number, deadlineMs: number | undefined, nowMs: number): number {
+  return deadlineMs === undefined ? localBudgetMs : Math.min(localBudgetMs, remainingMs(deadlineMs, nowMs));
 }

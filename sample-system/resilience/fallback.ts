@@ -1,24 +1,32 @@
-// Fallback: when the primary path fails, answer from a secondary source (the last known good
-// copy) and say so. A fallback that has nothing to give rethrows the primary error, so an empty
-// fallback is never passed off as an answer.
+// Fallback to a stale cache: when the source of truth fails, answer the last known good copy and
+// say so. A fallback that has nothing (or fails itself) rethrows the primary's error, so the
+// caller reports the real cause; a fallback never turns a failure into an empty success.
 
-export interface Degraded<T> {
-  value: T;
-  /** why the answer is degraded, sent as x-degraded; undefined when the primary answered */
-  degraded?: string;
+export type Outcome<T> = { value: T; degraded: false } | { value: T; degraded: true; cause: unknown };
+
+export interface FallbackOptions {
+  /** false: the primary's error is thrown as is */
+  enabled: boolean;
+  /** told about a fallback's own failure, which is otherwise swallowed */
+  onFallbackError?: (error: unknown) => void;
 }
 
-export async function withFallback<T>(
+export async function withStaleFallback<T>(
   primary: () => Promise<T>,
-  fallback: (error: unknown) => Promise<T | undefined>,
-  options: { enabled: boolean; reason: string },
-): Promise<Degraded<T>> {
+  stale: (cause: unknown) => Promise<T | undefined>,
+  options: FallbackOptions,
+): Promise<Outcome<T>> {
   try {
-    return { value: await primary() };
-  } catch (error) {
-    if (!options.enabled) throw error;
-    const stale = await fallback(error).catch(() => undefined);
-    if (stale === undefined) throw error;
-    return { value: stale, degraded: options.reason };
+    return { value: await primary(), degraded: false };
+  } catch (cause) {
+    if (!options.enabled) throw cause;
+    let value: T | undefined;
+    try {
+      value = await stale(cause);
+    } catch (fallbackError) {
+      options.onFallbackError?.(fallbackError);
+    }
+    if (value === undefined) throw cause;
+    return { value, degraded: true, cause };
   }
 }

@@ -1,31 +1,36 @@
-// The one list of resilience patterns that can be switched off (RESILIENCE_DISABLE=a,b), with
-// what each does. The harness reads this list to validate `--disable` and `protectedBy`.
+// The single list of resilience patterns that can be switched off one by one with
+// RESILIENCE_DISABLE=a,b. The harness validates `--disable` and `protectedBy` against it, so a
+// name appears here only once the pattern really exists in the code.
 
 export const PATTERNS = {
-  timeout: 'per-hop timeouts: a call to a dependency is abandoned after its latency budget',
-  retry: 'retries of idempotent calls with capped full-jitter backoff, 3 tries at most, at one layer only',
-  breaker: 'a circuit breaker per dependency: after repeated failures, fail fast while open, probe when half-open',
-  fallback: 'fallbacks that answer from the last known good copy (stale cache), marked x-degraded',
-  deadline: 'a request deadline propagated in x-deadline: work past its deadline is dropped, not done',
+  timeout: 'per-hop timeouts: each dependency attempt and each request budget is cut off in time',
+  retry: 'capped full-jitter retries (3 tries at most) of idempotent calls on transient failures',
+  breaker: 'circuit breaker per dependency: fails fast while open, probes when half-open',
+  fallback: 'stale-cache fallback: answers the last known good copy, marked x-degraded',
+  deadline: 'deadline propagation: x-deadline header; work past its deadline is dropped, not done',
 } as const;
 
 export type PatternName = keyof typeof PATTERNS;
+
 export const PATTERN_NAMES = Object.keys(PATTERNS) as PatternName[];
 
-/** Parses RESILIENCE_DISABLE; throws naming the unknown names and the allowed ones. */
+export function isPatternName(name: string): name is PatternName {
+  return Object.hasOwn(PATTERNS, name);
+}
+
+/** Parses RESILIENCE_DISABLE (`retry,breaker`); blanks and spaces are ignored. */
 export function parseDisabled(env: string | undefined): Set<PatternName> {
-  const names = (env ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(n in PATTERNS));
-  if (unknown.length > 0) throw new Error(`RESILIENCE_DISABLE names unknown pattern(s) ${unknown.join(', ')}; patterns are: ${PATTERN_NAMES.join(', ')}`);
-  return new Set(names as PatternName[]);
+  const disabled = new Set<PatternName>();
+  for (const raw of (env ?? '').split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!isPatternName(name)) throw new Error(`RESILIENCE_DISABLE: "${name}" is not a pattern; patterns are: ${PATTERN_NAMES.join(', ')}`);
+    disabled.add(name);
+  }
+  return disabled;
 }
 
-export interface Switches {
-  enabled(name: PatternName): boolean;
-  disabled: ReadonlySet<PatternName>;
-}
-
-export function switches(env: string | undefined): Switches {
-  const disabled = parseDisabled(env);
-  return { disabled, enabled: (name) => !disabled.has(name) };
+/** Whether a pattern is on; by default judged from this process's RESILIENCE_DISABLE. */
+export function isEnabled(name: PatternName, disabled: ReadonlySet<PatternName> = parseDisabled(process.env.RESILIENCE_DISABLE)): boolean {
+  return !disabled.has(name);
 }

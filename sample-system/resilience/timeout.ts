@@ -1,31 +1,21 @@
-// Per-hop timeout: runs work with an AbortSignal that fires after timeoutMs, and rejects with a
-// TimeoutError then. Work that ignores the signal keeps running, so callers that hold resources
-// (a database connection) must listen to the signal and give them back.
+// Timeout: a per-hop time limit, so a slow dependency costs a bounded wait instead of a stuck
+// request. Aggressive: the caller gets TaskCancelledError at the limit even if the work ignores
+// the abort signal (the work still receives the signal and should stop, e.g. free its connection).
 
-export class TimeoutError extends Error {
-  readonly timeoutMs: number;
-  constructor(what: string, timeoutMs: number) {
-    super(`${what} timed out after ${timeoutMs} ms`);
-    this.name = 'TimeoutError';
-    this.timeoutMs = timeoutMs;
-  }
+import { noop, TaskCancelledError, timeout, TimeoutStrategy, type IDefaultPolicyContext, type IPolicy } from 'cockatiel';
+
+export interface TimeoutOptions {
+  timeoutMs: number;
+  /** false: a pass-through that never times out */
+  enabled: boolean;
 }
 
-/** `timeoutMs` of Infinity (timeout pattern off) runs the work with a signal that never fires. */
-export async function withTimeout<T>(what: string, timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  if (!Number.isFinite(timeoutMs)) return work(controller.signal);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new TimeoutError(what, timeoutMs);
-      controller.abort(error);
-      reject(error);
-    }, Math.max(0, timeoutMs));
-  });
-  try {
-    return await Promise.race([work(controller.signal), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function perHopTimeout(options: TimeoutOptions): IPolicy<IDefaultPolicyContext> {
+  if (!(options.timeoutMs > 0)) throw new Error(`timeoutMs must be > 0, got ${options.timeoutMs}`);
+  return options.enabled ? timeout(options.timeoutMs, TimeoutStrategy.Aggressive) : noop;
+}
+
+/** True for the error a timeout (or an aborted parent signal) produces. */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof TaskCancelledError;
 }

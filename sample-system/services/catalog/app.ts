@@ -1,0 +1,74 @@
+// The catalog assembled from its parts: Postgres behind the resilience layer, the Redis copy,
+// metrics and routes. main.ts owns the process (start, migrations, signals).
+
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import { guardDependency, type GuardedDependency } from '../../resilience/dependency.ts';
+import { createServiceApp } from '../../shared/http.ts';
+import { createLastKnownGood, type LastKnownGood } from './cache.ts';
+import type { CatalogConfig } from './config.ts';
+import { createCatalogMetrics, type CatalogMetrics } from './metrics.ts';
+import { createPool, isTransientPgError } from './postgres.ts';
+import { createReader } from './reads.ts';
+import { registerCatalogRoutes } from './routes.ts';
+
+/** Postgres answers a primary-key read in ~1 ms; these limits bound what a slow one can cost. */
+export const POSTGRES_LIMITS = {
+  attemptTimeoutMs: 100,
+  budgetMs: 250,
+  retry: { maxTries: 3, baseMs: 10, capMs: 50 },
+  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 1000 },
+} as const;
+
+export interface Catalog {
+  app: FastifyInstance;
+  registry: Registry;
+  metrics: CatalogMetrics;
+  postgres: GuardedDependency;
+  pool: pg.Pool;
+  cache: LastKnownGood;
+}
+
+export function buildCatalog(config: CatalogConfig): Catalog {
+  const { disabled } = config;
+  const { app, registry } = createServiceApp({ service: 'catalog', replicaId: config.replicaId, logLevel: config.logLevel });
+  const metrics = createCatalogMetrics(registry);
+
+  const pool = createPool(config.databaseUrl);
+  // an idle connection that breaks is removed by the pool; without a listener it would crash us
+  pool.on('error', (error) => app.log.warn({ err: error, dependency: 'postgres' }, 'idle connection failed'));
+  metrics.watchPool(pool);
+  const observed = metrics.observerFor('postgres');
+  const postgres = guardDependency({
+    dependency: 'postgres',
+    disabled,
+    ...POSTGRES_LIMITS,
+    isTransient: isTransientPgError,
+    observer: {
+      ...observed,
+      transition: (to) => {
+        observed.transition?.(to);
+        app.log.warn({ dependency: 'postgres', to }, `circuit breaker ${to}`);
+      },
+    },
+  });
+  metrics.watchBreaker(postgres.breaker);
+
+  let lastRedisErrorMs = 0;
+  const cache = createLastKnownGood({
+    redisUrl: config.redisUrl,
+    timeoutsOn: !disabled.has('timeout'),
+    onCall: (_op, result) => metrics.dependencyCall('redis', result),
+    onConnectionError: (error) => {
+      // ioredis reports every reconnect attempt; one line per 5 s is enough
+      if (Date.now() - lastRedisErrorMs < 5000) return;
+      lastRedisErrorMs = Date.now();
+      app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed');
+    },
+  });
+
+  const read = createReader({ postgres, cache, fallbackOn: !disabled.has('fallback'), metrics, log: app.log });
+  registerCatalogRoutes(app, { read, pool, metrics, postgresBudgetMs: POSTGRES_LIMITS.budgetMs, deadlineOn: !disabled.has('deadline') });
+  return { app, registry, metrics, postgres, pool, cache };
+}

@@ -1,0 +1,68 @@
+// The protected read path: the source of truth (Postgres, behind timeout -> retry -> breaker)
+// first; on success the answer is kept as the last known good copy; on failure that copy is
+// served, marked degraded. With nothing to fall back on the failure is answered honestly:
+// 503 when Postgres is known to be down (breaker open) or erring, 504 when it was too slow.
+
+import type { FastifyBaseLogger } from 'fastify';
+import { isBrokenCircuit } from '../../resilience/breaker.ts';
+import { BudgetSpentError, type GuardedDependency } from '../../resilience/dependency.ts';
+import { withStaleFallback } from '../../resilience/fallback.ts';
+import { isTimeout } from '../../resilience/timeout.ts';
+import type { LastKnownGood } from './cache.ts';
+import type { CatalogMetrics, FallbackReason } from './metrics.ts';
+import { QueryAbandonedError } from './postgres.ts';
+
+export const DEGRADED_STALE_CACHE = 'stale-cache';
+
+export type ReadResult<T> =
+  | { kind: 'found'; value: T; degraded?: typeof DEGRADED_STALE_CACHE }
+  | { kind: 'not-found' }
+  | { kind: 'failed'; status: 503 | 504; reason: FallbackReason; message: string };
+
+type Lookup<T> = { found: true; value: T } | { found: false };
+
+export interface ReaderDeps {
+  postgres: GuardedDependency;
+  cache: LastKnownGood;
+  fallbackOn: boolean;
+  metrics: CatalogMetrics;
+  log: FastifyBaseLogger;
+}
+
+export type Reader = <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, budgetMs?: number) => Promise<ReadResult<T>>;
+
+export function failureReason(error: unknown): FallbackReason {
+  if (isBrokenCircuit(error)) return 'breaker_open';
+  if (isTimeout(error) || error instanceof BudgetSpentError || error instanceof QueryAbandonedError) return 'timeout';
+  return 'error';
+}
+
+export function createReader(deps: ReaderDeps): Reader {
+  const { postgres, cache, fallbackOn, metrics, log } = deps;
+  return async <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, budgetMs?: number): Promise<ReadResult<T>> => {
+    const primary = async (): Promise<Lookup<T>> => {
+      const value = await postgres.call(query, { idempotent: true, ...(budgetMs === undefined ? {} : { budgetMs }) });
+      if (value === undefined) return { found: false };
+      if (fallbackOn) cache.write(key, value);
+      return { found: true, value };
+    };
+    const stale = async (): Promise<Lookup<T> | undefined> => {
+      const value = await cache.read<T>(key);
+      return value === undefined ? undefined : { found: true, value };
+    };
+    try {
+      const outcome = await withStaleFallback(primary, stale, {
+        enabled: fallbackOn,
+        onFallbackError: (error) => log.debug({ err: error, key }, 'stale cache unavailable'),
+      });
+      if (!outcome.value.found) return { kind: 'not-found' };
+      if (!outcome.degraded) return { kind: 'found', value: outcome.value.value };
+      metrics.fallback(failureReason(outcome.cause));
+      return { kind: 'found', value: outcome.value.value, degraded: DEGRADED_STALE_CACHE };
+    } catch (error) {
+      const reason = failureReason(error);
+      const message = error instanceof Error ? error.message : String(error);
+      return { kind: 'failed', status: reason === 'timeout' ? 504 : 503, reason, message };
+    }
+  };
+}

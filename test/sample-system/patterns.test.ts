@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { isEnabled, parseDisabled, PATTERN_NAMES, PATTERNS } from '../../sample-system/resilience/patterns.ts';
+
+describe('patterns', () => {
+  it('lists exactly the patterns the code implements, each with a description', () => {
+    expect(PATTERN_NAMES).toEqual(['timeout', 'retry', 'breaker', 'fallback', 'deadline']);
+    for (const name of PATTERN_NAMES) expect(PATTERNS[name].length).toBeGreaterThan(10);
+  });
+
+  it('parses a comma list, ignoring blanks and spaces', () => {
+    expect([...parseDisabled(' breaker, fallback,,')]).toEqual(['breaker', 'fallback']);
+    expect(parseDisabled(undefined).size).toBe(0);
+    expect(parseDisabled('').size).toBe(0);
+  });
+
+  it('refuses an unknown name, naming it and the allowed names', () => {
+    expect(() => parseDisabled('breaker,brakes')).toThrow('RESILIENCE_DISABLE: "brakes" is not a pattern; patterns are: timeout, retry, breaker, fallback, deadline');
+  });
+
+  it('does not take inherited object keys for pattern names', () => {
+    expect(() => parseDisabled('toString')).toThrow(/"toString" is not a pattern/);
+  });
+
+  it('tells whether a pattern is on', () => {
+    const disabled = parseDisabled('retry');
+    expect(isEnabled('retry', disabled)).toBe(false);
+    expect(isEnabled('breaker', disabled)).toBe(true);
+  });
+});
