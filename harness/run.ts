@@ -14,6 +14,8 @@ import { FaultSchedule } from './faults/schedule.ts';
 import { judge, phaseWindows, summarise } from './verdict/index.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { writeReports, pointLatest } from './report/index.ts';
+import { firstBreach } from './verdict/breach.ts';
+import { breachWithLogs } from './observe/logs.ts';
 import { HarnessError, PROJECT_ROOT } from './paths.ts';
 import { assertLoopback } from './safety.ts';
 
@@ -111,6 +113,9 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const stats = recording.stats.bind(recording);
     const { verdict, checks } = judge({ slos: scenario.slos, stats, faults: schedule.records, load });
     const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])];
+    const series = recording.series();
+    const first = verdict === 'fail' ? firstBreach(checks, series, phases) : null;
+    const breach = first !== null && loadStartEpochMs !== undefined ? await breachWithLogs(runDir, first, loadStartEpochMs) : undefined;
     const finishedAt = new Date();
     const result: RunResult = {
       runId,
@@ -119,7 +124,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       checks,
       phases,
       summaries: summarise(phases, endpoints, stats),
-      series: recording.series(),
+      series,
       faults: schedule.records,
       load,
       metrics,
@@ -132,6 +137,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       wallMs: finishedAt.getTime() - startedAt.getTime(),
       versions: { ...stack.versions, k6: k6Version(), node: process.version },
       replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}`,
+      ...(breach === undefined ? {} : { breach }),
     };
     await writeReports(runDir, result);
     await pointLatest(options.reportsDir, runDir);

@@ -72,6 +72,8 @@ export interface FaultRecord {
   scheduledAtMs: number;
   scheduledForMs: number;
   appliedAtMs: number | null;
+  /** when the proof that it landed came back positive; absent when it was never proven */
+  provenAtMs?: number;
   removedAtMs: number | null;
   landed: boolean;
   /** what proved (or failed to prove) that the fault took effect, in words and numbers */
@@ -136,4 +138,42 @@ export interface RunResult {
   versions: Record<string, string>;
   /** the command that replays this run */
   replay: string;
+  /** for a failed run: the first breach and the service log lines around it */
+  breach?: Breach;
+}
+
+/** One log line (or a run of like lines) of a service, on the load clock. */
+export interface LogLine {
+  tMs: number;
+  /** who wrote it: the replica or service name, else the log file's name */
+  source: string;
+  level: string;
+  /** the message followed by its other fields as key=value */
+  text: string;
+  /** later lines in the window with the same source, level and message, folded into this one */
+  repeats: number;
+  /** time of the last folded line (tMs when nothing was folded) */
+  lastTMs: number;
+}
+
+/**
+ * The first second in which a failed SLO check's phase and endpoint breached its threshold, judged
+ * second by second from the series, and the services' log lines around it (from logs/*.log).
+ */
+export interface Breach {
+  second: number;
+  checkId: string;
+  checkName: string;
+  phase?: PhaseName;
+  endpoint?: string;
+  /** what breached in that second, in numbers */
+  why: string;
+  /** the log window on the load clock, end exclusive */
+  fromMs: number;
+  toMs: number;
+  lines: LogLine[];
+  /** lines in the window left out of `lines` to keep the excerpt readable */
+  omitted: number;
+  /** the log files read, relative to the run folder */
+  files: string[];
 }

@@ -84,6 +84,7 @@ export class FaultSchedule {
       this.active.set(i, fault);
       if (this.closed) return await this.remove(i); // the run ended while this was being applied
       const proof = await fault.prove();
+      if (proof.landed) record.provenAtMs = this.clock();
       record.landed = proof.landed;
       record.evidence = proof.evidence;
       this.events.progress(`${proof.landed ? 'fault landed' : 'fault did NOT land'}: ${record.description} — ${proof.evidence}`);

@@ -4,7 +4,8 @@
 
 import type { CheckResult, CheckStatus, RunResult } from '../types.ts';
 import { orderedResult } from './json.ts';
-import { latencyChart, outcomeChart, SERIES_COLOURS } from './svg.ts';
+import { latencyChart, outcomeChart, rateChart, SERIES_COLOURS } from './svg.ts';
+import { page } from './style.ts';
 import { DASH, escapeMarkup as e, formatMs, formatNumber, formatShare, jsonForScript, withUnit } from './text.ts';
 
 const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, inconclusive: 1, pass: 2 };
@@ -14,30 +15,6 @@ export function checksInReportOrder(checks: readonly CheckResult[]): CheckResult
   return [...checks].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
 }
 
-const STYLE = `
-:root{--pass:#15803d;--fail:#b91c1c;--inconclusive:#b45309;--line:#e2e8f0;--muted:#64748b}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;margin:0 auto;max-width:1100px;padding:1rem 1.5rem 3rem;color:#0f172a;line-height:1.45}
-h1{font-size:1.15rem;margin:0;padding:.7rem 1rem;border-radius:6px;color:#fff}
-h1.pass{background:var(--pass)}h1.fail{background:var(--fail)}h1.inconclusive{background:var(--inconclusive)}
-h1 .desc{font-weight:400}
-h2{font-size:1.05rem;margin:2rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}
-h3{font-size:.95rem;margin:1.2rem 0 .3rem}
-.meta{color:var(--muted);font-size:.85rem;margin:.4rem 0 0}
-table{border-collapse:collapse;width:100%;font-size:.85rem}
-th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
-th{background:#f8fafc;font-weight:600}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.status{font-weight:700;text-transform:uppercase;font-size:.75rem;white-space:nowrap}
-.status.pass{color:var(--pass)}.status.fail{color:var(--fail)}.status.inconclusive{color:var(--inconclusive)}
-tr.fail td{background:#fef2f2}tr.inconclusive td{background:#fffbeb}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:.5rem 1rem}
-figure{margin:0}figcaption{font-size:.8rem;color:var(--muted)}
-.key{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin:0 .25em 0 .6em;vertical-align:-.05em}
-pre{background:#0f172a;color:#e2e8f0;padding:.7rem 1rem;border-radius:6px;overflow-x:auto}
-pre code{user-select:all;-webkit-user-select:all}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-size:.9rem}dt{color:var(--muted)}dd{margin:0}
-.empty{color:var(--muted);font-style:italic}
-`;
 
 const cell = (text: string, cls = ''): string => `<td${cls ? ` class="${cls}"` : ''}>${e(text)}</td>`;
 const num = (text: string): string => cell(text, 'num');
@@ -70,9 +47,11 @@ function checksSection(r: RunResult): string {
   );
 }
 
+const key = (name: keyof typeof SERIES_COLOURS) => `<span class="key" style="background:${SERIES_COLOURS[name]}"></span>${name}`;
+const FAULT_KEY = '<span class="key" style="background:#fecaca;border:1px solid #dc2626"></span>fault in force (applied to removed; dashed: never landed), dotted line: proven landed';
+
 function chartsSection(r: RunResult): string {
   const endpoints = [...new Set([...r.summaries.map((s) => s.endpoint), ...r.series.map((p) => p.endpoint)])];
-  const key = (name: keyof typeof SERIES_COLOURS) => `<span class="key" style="background:${SERIES_COLOURS[name]}"></span>${name}`;
   const body = endpoints.map((endpoint) => {
     const points = r.series.filter((p) => p.endpoint === endpoint);
     if (points.length === 0) return `<h3>${e(endpoint)}</h3><p class="empty">no samples for ${e(endpoint)}</p>`;
@@ -83,7 +62,13 @@ function chartsSection(r: RunResult): string {
       `<figure>${outcomeChart(input)}<figcaption>answers per second:${key('ok')}${key('degraded')}${key('error')}</figcaption></figure></div>`
     );
   });
-  return `<h2>Timeline</h2>${r.series.length === 0 ? '<p class="empty">no samples: the load generator recorded no request</p>' : ''}${body.join('')}`;
+  const rate =
+    r.series.length === 0
+      ? ''
+      : `<h3>Load, all endpoints</h3><div class="charts one"><figure>${rateChart({ points: r.series, offeredRatePerSecond: r.load.offeredRatePerSecond, durationMs: r.load.durationMs, phases: r.phases, faults: r.faults })}` +
+        `<figcaption>requests per second:${key('offered')}${key('achieved')}</figcaption></figure></div>`;
+  const empty = r.series.length === 0 ? '<p class="empty">no samples: the load generator recorded no request</p>' : '';
+  return `<h2>Timeline</h2><p class="meta">${FAULT_KEY}</p>${empty}${rate}${body.join('')}`;
 }
 
 function summariesSection(r: RunResult): string {
@@ -99,9 +84,9 @@ function faultsSection(r: RunResult): string {
   const rows = r.faults.map(
     (f) =>
       `<tr class="${f.landed ? '' : 'inconclusive'}">${cell(f.kind)}${cell(f.target)}${cell(f.description)}${num(formatMs(f.scheduledAtMs))}${num(formatMs(f.scheduledForMs))}` +
-      `${num(formatMs(f.appliedAtMs))}${num(formatMs(f.removedAtMs))}<td class="status ${f.landed ? 'pass' : 'inconclusive'}">${f.landed ? 'yes' : 'no'}</td>${cell(f.evidence)}</tr>`,
+      `${num(formatMs(f.appliedAtMs))}${num(formatMs(f.provenAtMs))}${num(formatMs(f.removedAtMs))}<td class="status ${f.landed ? 'pass' : 'inconclusive'}">${f.landed ? 'yes' : 'no'}</td>${cell(f.evidence)}</tr>`,
   );
-  return `<h2>Faults</h2>${table(head('kind', 'target', 'fault', '#at', '#for', '#applied', '#removed', 'landed', 'evidence'), rows, 'this scenario injects no fault')}`;
+  return `<h2>Faults</h2>${table(head('kind', 'target', 'fault', '#at', '#for', '#applied', '#proven', '#removed', 'landed', 'evidence'), rows, 'this scenario injects no fault')}`;
 }
 
 function dl(entries: [string, string][], empty: string): string {
@@ -132,19 +117,40 @@ function metricsSection(r: RunResult): string {
   return `<details><summary>Service metrics at the end of the run (${rows.length})</summary>${table(head('service', 'metric', '#value'), rows, 'none')}</details>`;
 }
 
+const clock = (ms: number): string => `+${(ms / 1000).toFixed(3)} s`;
+
+/** For a failed run: where it first went wrong, and what the services logged around then. */
+function breachSection(r: RunResult): string {
+  const b = r.breach;
+  if (b === undefined) return '';
+  const where = [b.phase, b.endpoint].filter(Boolean).join(' ');
+  const intro =
+    `<p>${e(b.checkName)}${where ? ` [${e(where)}]` : ''}: ${e(b.why)}.</p>` +
+    `<p class="meta">service log lines from ${e(formatMs(b.fromMs))} to ${e(formatMs(b.toMs))} on the load clock, from ${e(b.files.join(', ') || 'no log file')}; ` +
+    `lines alike (same source, level and message) are folded into the first${b.omitted > 0 ? `; ${b.omitted} less severe or more distant lines left out` : ''}</p>`;
+  if (b.lines.length === 0) return `<h2>First breach: second ${b.second}</h2>${intro}<p class="empty">no service log line with a timestamp in this window</p>`;
+  const breachMs = b.second * 1000;
+  const rows: string[] = [];
+  let marked = false;
+  for (const l of b.lines) {
+    if (!marked && l.tMs >= breachMs) {
+      rows.push(`<tr class="marker"><td colspan="4">${e(`${clock(breachMs)}  first breach: second ${b.second}`)}</td></tr>`);
+      marked = true;
+    }
+    const repeats = l.repeats > 0 ? `<span class="repeats"> (+${l.repeats} like it until ${e(clock(l.lastTMs))})</span>` : '';
+    rows.push(`<tr${marked ? ' class="after"' : ''}>${cell(clock(l.tMs), 'num')}${cell(l.source, 'nowrap')}<td class="nowrap level-${e(l.level)}">${e(l.level.toUpperCase())}</td><td>${e(l.text)}${repeats}</td></tr>`);
+  }
+  if (!marked) rows.push(`<tr class="marker"><td colspan="4">${e(`${clock(breachMs)}  first breach: second ${b.second}`)}</td></tr>`);
+  return `<h2>First breach: second ${b.second}</h2>${intro}<table class="log">${head('#time', 'source', 'level', 'message')}<tbody>${rows.join('')}</tbody></table>`;
+}
+
 export function renderHtml(result: RunResult): string {
-  const csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
   const versions = Object.entries(result.versions).sort(([a], [b]) => a.localeCompare(b));
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${result.verdict.toUpperCase()} ${e(result.scenario.name)} · faultline</title>`,
-    `<style>${STYLE}</style></head><body>`,
+  return page(`${result.verdict.toUpperCase()} ${result.scenario.name} · faultline`, [
     verdictLine(result),
     checksSection(result),
     chartsSection(result),
+    breachSection(result),
     summariesSection(result),
     faultsSection(result),
     loadSection(result),
@@ -153,7 +159,5 @@ export function renderHtml(result: RunResult): string {
     metricsSection(result),
     // the full result rides along for tools that scrape the report; escaped so it cannot end the element
     `<script type="application/json" id="faultline-result">${jsonForScript(orderedResult(result))}</script>`,
-    '</body></html>',
-    '',
-  ].join('\n');
+  ]);
 }

@@ -2,7 +2,7 @@
 // the object was built in, so two runs diff line by line. The key tables below are typed against
 // the interfaces: a field added to types.ts and not here is a compile error, not a silent drop.
 
-import type { CheckResult, FaultRecord, LoadFigures, PhaseSummary, PhaseWindow, RunResult, SecondPoint } from '../types.ts';
+import type { Breach, CheckResult, FaultRecord, LogLine, LoadFigures, PhaseSummary, PhaseWindow, RunResult, SecondPoint } from '../types.ts';
 
 type KeyOrder<T> = { readonly [K in keyof T]-?: true };
 
@@ -26,6 +26,7 @@ const RUN: KeyOrder<RunResult> = {
   wallMs: true,
   versions: true,
   replay: true,
+  breach: true,
 };
 const SCENARIO: KeyOrder<RunResult['scenario']> = { name: true, description: true, file: true, protectedBy: true };
 const CHECK: KeyOrder<CheckResult> = { id: true, kind: true, name: true, phase: true, endpoint: true, status: true, measured: true, threshold: true, unit: true, why: true };
@@ -53,10 +54,13 @@ const FAULT: KeyOrder<FaultRecord> = {
   scheduledAtMs: true,
   scheduledForMs: true,
   appliedAtMs: true,
+  provenAtMs: true,
   removedAtMs: true,
   landed: true,
   evidence: true,
 };
+const BREACH: KeyOrder<Breach> = { second: true, checkId: true, checkName: true, phase: true, endpoint: true, why: true, fromMs: true, toMs: true, lines: true, omitted: true, files: true };
+const LOG_LINE: KeyOrder<LogLine> = { tMs: true, source: true, level: true, text: true, repeats: true, lastTMs: true };
 const LOAD: KeyOrder<LoadFigures> = { offeredRatePerSecond: true, durationMs: true, requestsSent: true, droppedIterations: true, k6ExitCode: true };
 
 /** A copy of `value` holding the keys of `order`, in that order; absent optional keys stay absent. */
@@ -91,6 +95,7 @@ export function orderedResult(result: RunResult): RunResult {
     load: pick(result.load, LOAD),
     metrics: sortedRecord(result.metrics, (m) => sortedRecord(m)),
     versions: sortedRecord(result.versions),
+    ...(result.breach === undefined ? {} : { breach: { ...pick(result.breach, BREACH), lines: result.breach.lines.map((l) => pick(l, LOG_LINE)) } }),
   };
 }
 

@@ -1,5 +1,6 @@
-// Inline SVG charts of one endpoint's per-second series, with the phases shaded and every fault's
-// applied..removed interval drawn over them. Plain SVG, no script: the report must read offline
+// Inline SVG charts of the per-second series (offered vs achieved load; each endpoint's latency
+// and outcomes), with the phases shaded and every fault's applied..removed interval and the moment
+// it was proven landed drawn over them. Plain SVG, no script: the report must read offline
 // and with JavaScript off. Colours are attributes, not classes, so a chart copied out keeps them.
 
 import type { FaultRecord, PhaseName, PhaseWindow, SecondPoint } from '../types.ts';
@@ -13,7 +14,7 @@ export interface ChartInput {
   faults: readonly FaultRecord[];
 }
 
-export const SERIES_COLOURS = { p50: '#2563eb', p99: '#9333ea', ok: '#16a34a', degraded: '#f59e0b', error: '#dc2626' } as const;
+export const SERIES_COLOURS = { p50: '#2563eb', p99: '#9333ea', ok: '#16a34a', degraded: '#f59e0b', error: '#dc2626', offered: '#64748b', achieved: '#0891b2' } as const;
 const PHASE_FILL: Record<PhaseName, string> = { baseline: '#f1f5f9', fault: '#fff7ed', recovery: '#f0fdf4' };
 const WIDTH = 760;
 const HEIGHT = 210;
@@ -88,13 +89,15 @@ function faultOverlay(input: ChartInput, f: Frame): string {
       const x0 = f.x(startMs / 1000);
       const w = Math.max(1, f.x(endMs / 1000) - x0);
       const label = `${fault.description}${fault.landed ? '' : ' (did not land)'}`;
-      const when = fault.appliedAtMs === null ? `scheduled ${formatMs(fault.scheduledAtMs)} for ${formatMs(fault.scheduledForMs)}, never applied` : `applied ${formatMs(fault.appliedAtMs)}, removed ${formatMs(fault.removedAtMs)}`;
+      const proven = fault.provenAtMs === undefined ? 'never proven landed' : `proven landed ${formatMs(fault.provenAtMs)}`;
+      const when = fault.appliedAtMs === null ? `scheduled ${formatMs(fault.scheduledAtMs)} for ${formatMs(fault.scheduledForMs)}, never applied` : `applied ${formatMs(fault.appliedAtMs)}, ${proven}, removed ${formatMs(fault.removedAtMs)}`;
       const dash = fault.landed ? '' : ' stroke-dasharray="4 3"';
       const labelY = 18 + 13 * (i % MAX_LABEL_ROWS) - 8;
       return (
         `<g class="fault" data-fault="${escapeMarkup(fault.id)}">` +
         `<rect class="fault-interval" x="${r(x0)}" y="${f.top}" width="${r(w)}" height="${f.plotH}" fill="#dc2626" fill-opacity="0.10" stroke="#dc2626" stroke-width="1"${dash}>` +
         `<title>${escapeMarkup(`${label}: ${fault.kind} on ${fault.target}, ${when}`)}</title></rect>` +
+        provenMark(fault, f) +
         // a fault late in the run is labelled leftwards from its end, so the label stays inside
         (x0 > LEFT + f.plotW * 0.6
           ? `<text x="${r(Math.min(x0 + w, LEFT + f.plotW) - 2)}" y="${labelY}" font-size="10" fill="#b91c1c" text-anchor="end">${escapeMarkup(label)}</text></g>`
@@ -102,6 +105,16 @@ function faultOverlay(input: ChartInput, f: Frame): string {
       );
     })
     .join('');
+}
+
+/** A dotted line where the fault's proof of landing came back: from there on the fault is real. */
+function provenMark(fault: FaultRecord, f: Frame): string {
+  if (fault.provenAtMs === undefined) return '';
+  const x = r(f.x(fault.provenAtMs / 1000));
+  return (
+    `<line class="fault-proven" x1="${x}" x2="${x}" y1="${f.top}" y2="${f.top + f.plotH}" stroke="#7f1d1d" stroke-width="1.5" stroke-dasharray="2 2">` +
+    `<title>${escapeMarkup(`${fault.description}: proven landed at ${formatMs(fault.provenAtMs)}: ${fault.evidence}`)}</title></line>`
+  );
 }
 
 function svg(title: string, body: string): string {
@@ -158,4 +171,33 @@ export function outcomeChart(input: ChartInput): string {
   }
   const bars = (['ok', 'degraded', 'error'] as const).map((o) => `<path class="series" data-series="${o}" d="${d[o].join('')}" fill="${SERIES_COLOURS[o]}"/>`).join('');
   return svg(`${input.endpoint}: ok, degraded and error answers per second`, background(input, f) + bars + faultOverlay(input, f) + phaseLabels(input, f));
+}
+
+export interface RateChartInput {
+  /** every endpoint's points: achieved is their sum per second */
+  points: readonly SecondPoint[];
+  offeredRatePerSecond: number;
+  durationMs: number;
+  phases: readonly PhaseWindow[];
+  faults: readonly FaultRecord[];
+}
+
+/**
+ * Offered vs achieved requests per second over all endpoints: the offered rate as a flat dashed
+ * line over the load's duration, achieved as the requests k6 actually started in each second
+ * (a second with none inside the duration counts as zero). A gap is load the system never got.
+ */
+export function rateChart(input: RateChartInput): string {
+  // a request k6 starts a moment after the last whole second would draw a false drop to zero
+  const lastSecond = Math.ceil(input.durationMs / 1000);
+  const perSecond = new Map<number, number>();
+  for (const p of input.points) if (p.second < lastSecond) perSecond.set(p.second, (perSecond.get(p.second) ?? 0) + p.ok + p.degraded + p.error);
+  const totals: SecondPoint[] = Array.from({ length: lastSecond }, (_, second) => ({ second, endpoint: 'all', ok: perSecond.get(second) ?? 0, degraded: 0, error: 0, p50Ms: null, p99Ms: null }));
+  const max = Math.max(input.offeredRatePerSecond, ...totals.map((p) => p.ok));
+  const f = frameFor({ endpoint: 'all', points: totals, phases: input.phases, faults: input.faults }, niceCeil(max * 1.15));
+  const y = r(f.y(input.offeredRatePerSecond));
+  const offered = `<path class="series" data-series="offered" d="M${r(f.x(0))} ${y}H${r(f.x(input.durationMs / 1000))}" fill="none" stroke="${SERIES_COLOURS.offered}" stroke-width="1.6" stroke-dasharray="6 4"/>`;
+  const achieved = `<path class="series" data-series="achieved" d="${linePath(totals, (p) => p.ok, f)}" fill="none" stroke="${SERIES_COLOURS.achieved}" stroke-width="1.6" stroke-linejoin="round"/>`;
+  const chartInput = { endpoint: 'all', points: totals, phases: input.phases, faults: input.faults };
+  return svg('offered vs achieved requests per second, all endpoints', background(chartInput, f) + faultOverlay(chartInput, f) + offered + achieved + phaseLabels(chartInput, f));
 }

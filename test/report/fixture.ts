@@ -1,7 +1,7 @@
 // Small literal RunResults for report tests (and anyone else who needs a finished run).
 // makeRunResult() is a passing 30 s run of one endpoint with one landed fault; override any field.
 
-import type { CheckResult, FaultRecord, PhaseSummary, RunResult, SecondPoint } from '../../harness/types.ts';
+import type { Breach, CheckResult, FaultRecord, LogLine, PhaseSummary, RunResult, SecondPoint } from '../../harness/types.ts';
 
 export const ENDPOINT = 'GET /products/:id';
 
@@ -30,6 +30,7 @@ export function makeFault(over: Partial<FaultRecord> = {}): FaultRecord {
     scheduledAtMs: 10_000,
     scheduledForMs: 10_000,
     appliedAtMs: 10_020,
+    provenAtMs: 10_480,
     removedAtMs: 20_015,
     landed: true,
     evidence: 'probe query took 402 ms (baseline 1.2 ms)',
@@ -87,12 +88,39 @@ export function makeRunResult(over: Partial<RunResult> = {}): RunResult {
   };
 }
 
-/** A run whose fault-phase availability check failed. */
+export function makeLogLine(over: Partial<LogLine> = {}): LogLine {
+  return { tMs: 20_130, source: 'catalog-1', level: 'warn', text: 'request failed route=/products/:id status=504 tenant=acme', repeats: 0, lastTMs: 20_130, ...over };
+}
+
+/** The first breach of makeFailingRun: second 20, the first second of recovery, with three log lines. */
+export function makeBreach(over: Partial<Breach> = {}): Breach {
+  return {
+    second: 20,
+    checkId: 'slo:availability:GET /products/:id:recovery',
+    checkName: 'availability >= 99.5%',
+    phase: 'recovery',
+    endpoint: ENDPOINT,
+    why: '94.00% of 50 requests answered in second 20, below 99.50%',
+    fromMs: 17_000,
+    toMs: 22_000,
+    lines: [
+      makeLogLine({ tMs: 19_020, source: 'toxiproxy', level: 'info', text: 'Accepted client name=catalog_to_postgres', repeats: 12, lastTMs: 21_900 }),
+      makeLogLine(),
+      makeLogLine({ tMs: 20_131, source: 'gateway-1', text: 'request failed route=/products/:id status=504 tenant=acme', repeats: 2, lastTMs: 20_900 }),
+    ],
+    omitted: 0,
+    files: ['logs/catalog.log', 'logs/gateway.log', 'logs/toxiproxy.log'],
+    ...over,
+  };
+}
+
+/** A run whose recovery-phase availability check failed, with its first breach and log lines. */
 export function makeFailingRun(over: Partial<RunResult> = {}): RunResult {
   const base = makeRunResult();
   return makeRunResult({
     verdict: 'fail',
     checks: [...base.checks, makeCheck({ id: 'slo:availability:GET /products/:id:recovery', phase: 'recovery', status: 'fail', measured: 0.971, threshold: 0.995, why: '97.10% of 600 answers were ok or degraded; objective 99.50%' })],
+    breach: makeBreach(),
     ...over,
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../harness/report/html.ts';
-import { ENDPOINT, makeCheck, makeFailingRun, makeFault, makeRunResult, makeSummary } from './fixture.ts';
+import { ENDPOINT, makeBreach, makeCheck, makeFailingRun, makeFault, makeLogLine, makeRunResult, makeSummary } from './fixture.ts';
 
 const XSS = '</script><img src=x onerror=alert(1)>';
 
@@ -75,6 +75,7 @@ describe('renderHtml', () => {
       metrics: { [XSS]: { [XSS]: 1 } },
       runtime: XSS,
       disabled: [XSS],
+      breach: makeBreach({ checkName: XSS, why: XSS, endpoint: XSS, files: [XSS], lines: [makeLogLine({ source: XSS, level: XSS, text: XSS })] }),
     });
     const html = renderHtml(run);
     expect(html).not.toContain(XSS);
@@ -136,5 +137,43 @@ describe('renderHtml', () => {
     const visible = html.replace(/<script type="application\/json"[\s\S]*?<\/script>/, '');
     expect(visible).not.toMatch(/null|NaN|undefined|Infinity/);
     expect(html).toContain('<td class="num">–</td>');
+  });
+
+  it('shows the first breach of a failed run: the check, the second, and the log lines around it with a marker', () => {
+    const html = renderHtml(makeFailingRun());
+    const section = html.slice(html.indexOf('<h2>First breach'), html.indexOf('<h2>Per phase'));
+    const text = textOf(section);
+    expect(text).toContain('First breach: second 20');
+    expect(text).toContain('availability >= 99.5% [recovery GET /products/:id]: 94.00% of 50 requests answered in second 20, below 99.50%');
+    expect(text).toContain('from 17 s to 22 s on the load clock, from logs/catalog.log, logs/gateway.log, logs/toxiproxy.log');
+    // log lines in time order, the marker between the last line before second 20 and the first after
+    const rows = [...section.matchAll(/<tr( class="[^"]*")?>([\s\S]*?)<\/tr>/g)].map((m) => textOf(m[2]!).replace(/\s+/g, ' ').trim());
+    expect(rows.slice(1)).toEqual([
+      '+19.020 s toxiproxy INFO Accepted client name=catalog_to_postgres (+12 like it until +21.900 s)',
+      '+20.000 s first breach: second 20',
+      '+20.130 s catalog-1 WARN request failed route=/products/:id status=504 tenant=acme',
+      '+20.131 s gateway-1 WARN request failed route=/products/:id status=504 tenant=acme (+2 like it until +20.900 s)',
+    ]);
+    expect(section).toContain('<td class="nowrap level-warn">WARN</td>');
+  });
+
+  it('says so when no log line fell in the window, and counts the lines left out', () => {
+    const empty = textOf(renderHtml(makeFailingRun({ breach: makeBreach({ lines: [] }) })));
+    expect(empty).toContain('no service log line with a timestamp in this window');
+    const trimmed = textOf(renderHtml(makeFailingRun({ breach: makeBreach({ omitted: 17 }) })));
+    expect(trimmed).toContain('17 less severe or more distant lines left out');
+  });
+
+  it('has no breach section for a passing run', () => {
+    expect(renderHtml(makeRunResult())).not.toContain('First breach');
+  });
+
+  it('draws offered vs achieved load and lists when each fault was applied, proven landed and removed', () => {
+    const html = renderHtml(makeRunResult());
+    expect(html).toContain('aria-label="offered vs achieved requests per second, all endpoints"');
+    const faultRow = textOf(html.slice(html.indexOf('<h2>Faults'), html.indexOf('<h2>Load'))).replace(/\s+/g, ' ');
+    expect(faultRow).toContain('applied proven removed');
+    expect(faultRow).toContain('10 s 10.5 s 20 s');
+    expect(renderHtml(makeRunResult({ faults: [makeFault({ provenAtMs: undefined, landed: false })] }))).not.toContain('class="fault-proven"');
   });
 });

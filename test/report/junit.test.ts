@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderJunit, testcaseName } from '../../harness/report/junit.ts';
 import { findAll, parseXml } from './xml.ts';
-import { makeCheck, makeFailingRun, makeRunResult } from './fixture.ts';
+import { makeCheck, makeFailingRun, makeFault, makeRunResult } from './fixture.ts';
 
 describe('renderJunit', () => {
   it('writes one well-formed testsuite per run and one testcase per check, with the counts right', () => {
@@ -33,6 +33,29 @@ describe('renderJunit', () => {
     expect(failure.attributes.message).toContain('0.995 ratio');
     expect(failure.attributes.message).toContain('97.10% of 600 answers');
     expect(failure.text).toContain('measured: 0.971 ratio');
+  });
+
+  it('gives a failing run exactly one failure per check that did not pass, each carrying that check’s numbers', () => {
+    const run = makeFailingRun({
+      faults: [makeFault({ landed: false, provenAtMs: undefined })],
+      checks: [
+        makeCheck(),
+        makeCheck({ id: 'slo:availability:GET /products/:id:fault', name: 'availability >= 0.99', status: 'fail', measured: 0.003, threshold: 0.99, why: '0.30% of 1000 requests answered (3 ok, 0 degraded, 997 error); below the 99.00% objective' }),
+        makeCheck({ id: 'slo:latency:GET /products/:id:recovery', name: 'p99 latency <= 300 ms', phase: 'recovery', status: 'fail', measured: 412.5, threshold: 300, unit: 'ms', why: 'p99 was 412.5 ms over 748 requests; over the 300 ms objective' }),
+        makeCheck({ id: 'fault:f0', kind: 'fault', name: 'fault landed: +400 ms', phase: undefined, endpoint: undefined, status: 'inconclusive', measured: null, threshold: 10_000, unit: 'ms since load start', why: 'the fault did not take effect' }),
+      ],
+    });
+    const suite = findAll(parseXml(renderJunit([run])), 'testsuite')[0]!;
+    expect(suite.attributes).toMatchObject({ tests: '4', failures: '3', errors: '0', skipped: '0' });
+    const cases = findAll(suite, 'testcase');
+    expect(cases.map((c) => findAll(c, 'failure').length)).toEqual([0, 1, 1, 1]);
+    const messages = cases.flatMap((c) => findAll(c, 'failure')).map((f) => f.attributes.message);
+    expect(messages).toEqual([
+      'failed: measured 0.003 ratio, threshold 0.99 ratio: 0.30% of 1000 requests answered (3 ok, 0 degraded, 997 error); below the 99.00% objective',
+      'failed: measured 412.5 ms, threshold 300 ms: p99 was 412.5 ms over 748 requests; over the 300 ms objective',
+      'inconclusive: the fault did not take effect (measured –, threshold 10000 ms since load start)',
+    ]);
+    expect(cases.map((c) => c.attributes.name)).toEqual(['availability >= 99.5% [fault] GET /products/:id', 'availability >= 0.99 [fault] GET /products/:id', 'p99 latency <= 300 ms [recovery] GET /products/:id', 'fault landed: +400 ms']);
   });
 
   it('reports an inconclusive check as a failure that says inconclusive and why', () => {
