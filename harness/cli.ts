@@ -3,9 +3,10 @@
 // missing tool, stack did not boot); 130 interrupted (after cleaning up).
 
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadScenarios, scenarioNames } from './catalog.ts';
-import { runScenario, type ProgressEvent } from './run.ts';
+import { newRunId, runScenario, type ProgressEvent } from './run.ts';
+import { appendSummary, pointLatest, suiteVerdict, writeSuiteReports, type FinishedRun } from './report/index.ts';
 import { getRuntime } from './runtime/index.ts';
 import { cleanupLeftovers } from './runtime/ledger.ts';
 import { DEFAULT_REPORTS_DIR, HarnessError } from './paths.ts';
@@ -77,7 +78,12 @@ export function parseCli(argv: string[]): CliOptions {
   return options;
 }
 
-const useColour = !process.env.NO_COLOR && process.stdout.isTTY === true;
+/** Colours only on a terminal, and never with NO_COLOR set (https://no-color.org) or TERM=dumb. */
+export function colourEnabled(env: Record<string, string | undefined>, isTTY: boolean | undefined): boolean {
+  return isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+const useColour = colourEnabled(process.env, process.stdout.isTTY);
 const paint = (code: number, text: string): string => (useColour ? `\x1b[${code}m${text}\x1b[0m` : text);
 const STATUS_COLOUR = { pass: 32, fail: 31, inconclusive: 33 } as const;
 const badge = (status: 'pass' | 'fail' | 'inconclusive'): string => paint(STATUS_COLOUR[status], status.toUpperCase().padEnd(12));
@@ -101,6 +107,14 @@ function printResult(result: RunResult, runDir: string, out: (s: string) => void
 }
 
 const fmt = (ms: number | null): string => (ms === null ? '     –' : `${ms.toFixed(1).padStart(6)} ms`);
+
+/** A summary that cannot be written is worth a warning, not a different exit code. */
+async function writeStepSummary(file: string, runs: readonly FinishedRun[], suiteDir: string | undefined, err: (s: string) => void): Promise<void> {
+  const shown = (path: string): string => relative(process.cwd(), path) || path;
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+  const options = { ...(server && repo && id ? { artifactUrl: `${server}/${repo}/actions/runs/${id}` } : {}), ...(suiteDir ? { indexPath: shown(join(suiteDir, 'index.html')) } : {}) };
+  await appendSummary(file, runs.map((r) => ({ result: r.result, reportPath: shown(join(r.runDir, 'report.html')) })), options).catch((error: Error) => err(`faultline: could not write the step summary to ${file}: ${error.message}`));
+}
 
 /** Live progress on stderr: one line rewritten in place on a terminal, a line every 5 s otherwise. */
 function progressRenderer(err: (s: string) => void): (event: ProgressEvent) => void {
@@ -148,6 +162,9 @@ export async function main(argv: string[]): Promise<number> {
     const runtime = await getRuntime(options.runtime as 'auto' | 'local', err);
     for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     const results: RunResult[] = [];
+    const runs: FinishedRun[] = [];
+    // several scenarios make a suite: reports/<suite-id>/ holds their run folders, index.html and one junit.xml
+    const suiteDir = options.all || scenarios.length > 1 ? join(options.reportsDir, newRunId('suite')) : undefined;
     for (const scenario of scenarios) {
       if (abort.signal.aborted) break;
       const { result, runDir, stack } = await runScenario({
@@ -155,12 +172,15 @@ export async function main(argv: string[]): Promise<number> {
         runtime,
         disabled: options.disabled,
         seed: options.seed,
-        reportsDir: options.reportsDir,
+        reportsDir: suiteDir ?? options.reportsDir,
         signal: abort.signal,
         keepUp: options.keepUp,
         progress: options.json ? () => undefined : progressRenderer(err),
       });
       results.push(result);
+      runs.push({ result, runDir });
+      if (suiteDir !== undefined) await writeSuiteReports(suiteDir, runs);
+      await pointLatest(options.reportsDir, suiteDir ?? runDir);
       if (!options.json) printResult(result, runDir, out);
       if (stack !== undefined) {
         err(`stack kept up: gateway ${stack.gatewayUrl}, toxiproxy ${stack.toxiproxyUrl}; Ctrl-C stops it`);
@@ -168,7 +188,9 @@ export async function main(argv: string[]): Promise<number> {
         await stack.stop();
       }
     }
-    if (options.json) out(JSON.stringify(results.length === 1 ? results[0] : results));
+    if (suiteDir !== undefined && !options.json) out(`${badge(suiteVerdict(results))} suite of ${results.length}: ${suiteDir}/index.html, ${suiteDir}/junit.xml`);
+    if (process.env.GITHUB_STEP_SUMMARY) await writeStepSummary(process.env.GITHUB_STEP_SUMMARY, runs, suiteDir, err);
+    if (options.json) out(JSON.stringify(suiteDir === undefined && results.length === 1 ? results[0] : results));
     if (abort.signal.aborted) return 130;
     return results.every((r) => r.verdict === 'pass') ? 0 : 1;
   } catch (error) {

@@ -13,7 +13,7 @@ import { startK6, k6Version } from './load/k6.ts';
 import { FaultSchedule } from './faults/schedule.ts';
 import { judge, phaseWindows, summarise } from './verdict/index.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
-import { writeReports, pointLatest } from './report/index.ts';
+import { writeReports } from './report/index.ts';
 import { firstBreach } from './verdict/breach.ts';
 import { breachWithLogs } from './observe/logs.ts';
 import { HarnessError, PROJECT_ROOT } from './paths.ts';
@@ -140,7 +140,6 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       ...(breach === undefined ? {} : { breach }),
     };
     await writeReports(runDir, result);
-    await pointLatest(options.reportsDir, runDir);
     keptUp = options.keepUp === true;
     return keptUp ? { result, runDir, stack } : { result, runDir };
   } finally {

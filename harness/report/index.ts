@@ -1,18 +1,23 @@
-// The only report code that touches the disk: writes a run's three reports into its folder and
-// points reports/latest at it. Each file is written to a temporary name and renamed, so a reader
+// The only report code that touches the disk: writes a run's three reports into its folder, a
+// suite's index and junit.xml into the suite's folder, appends the CI step summary, and points
+// reports/latest at the newest run or suite. Each file is written to a temporary name and renamed, so a reader
 // (a CI step, a browser reloading) never sees half a report.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { RunResult } from '../types.ts';
 import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
+import { renderIndex } from './suite.ts';
+import { renderSummary, type SummaryEntry, type SummaryOptions } from './summary.ts';
 
 export { renderHtml } from './html.ts';
 export { renderJson } from './json.ts';
 export { renderJunit } from './junit.ts';
+export { renderIndex, suiteVerdict } from './suite.ts';
+export { renderSummary } from './summary.ts';
 
 export interface ReportPaths {
   html: string;
@@ -42,6 +47,29 @@ export async function writeReports(runDir: string, result: RunResult): Promise<R
   await writeAtomically(paths.junit, renderJunit([result]));
   await writeAtomically(paths.html, renderHtml(result));
   return paths;
+}
+
+export interface FinishedRun {
+  result: RunResult;
+  runDir: string;
+}
+
+/**
+ * Writes the suite's index.html (linking each run's report.html, relative, so the folder can be
+ * moved or downloaded as an artifact) and one junit.xml with a testsuite per scenario. Called
+ * after every run, so an interrupted suite still has an index of what did run.
+ */
+export async function writeSuiteReports(suiteDir: string, runs: readonly FinishedRun[]): Promise<{ index: string; junit: string }> {
+  await mkdir(suiteDir, { recursive: true });
+  const paths = { index: join(suiteDir, 'index.html'), junit: join(suiteDir, 'junit.xml') };
+  await writeAtomically(paths.junit, renderJunit(runs.map((r) => r.result)));
+  await writeAtomically(paths.index, renderIndex(basename(suiteDir), runs.map((r) => ({ result: r.result, href: join(relative(suiteDir, r.runDir), 'report.html') }))));
+  return paths;
+}
+
+/** Appends the Markdown summary of the runs to `file` (GitHub's $GITHUB_STEP_SUMMARY). */
+export async function appendSummary(file: string, entries: readonly SummaryEntry[], options: SummaryOptions = {}): Promise<void> {
+  await appendFile(file, renderSummary(entries, options), 'utf8');
 }
 
 /**
