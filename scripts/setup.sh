@@ -4,6 +4,7 @@
 #   1. node_modules (npm ci; this also installs the Node 24 binary the project runs on)
 #   2. Debian packages: postgresql (15) and redis-server, with no system service left running
 #   3. Go tools into .tools/bin: toxiproxy-server (tools/toxiproxy), xk6, and k6 built with xk6
+#   chromium: Debian's chromium, for the test that opens a report in a real browser
 # Exit codes: 0 done, 1 a step failed, 2 something must be installed by hand (message says what).
 set -euo pipefail
 
@@ -227,6 +228,30 @@ step_k6() {
   say "k6: built in $(secs_since "$t0")"
 }
 
+# ------------------------------------------------------------------------------------ chromium
+# Debian's chromium (never a downloaded browser), for test/report/browser.test.ts, which opens a
+# report in it headless. Without root or apt-get it cannot be installed here: that is said, not
+# fatal, and the test skips outside CI (in CI, which runs this as root, it is installed).
+CHROMIUM=/usr/bin/chromium
+step_chromium() {
+  if [[ -x $CHROMIUM ]]; then
+    say "chromium: $CHROMIUM present, skipped"
+    return
+  fi
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    say "chromium: $CHROMIUM is missing and cannot be installed here (needs root and apt-get): the report's browser test will skip; install it with: sudo apt-get install -y chromium"
+    return
+  fi
+  local t0
+  t0=$(now_ms)
+  say "chromium: missing: apt-get update"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q
+  say "chromium: apt-get install -y --no-install-recommends chromium fonts-liberation"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-liberation
+  [[ -x $CHROMIUM ]] || fail "installed Debian's chromium, but $CHROMIUM is still missing"
+  say "chromium: installed in $(secs_since "$t0")"
+}
+
 # ------------------------------------------------------------------------------------ versions
 print_versions() {
   say "versions:"
@@ -243,5 +268,6 @@ step_node
 step_debian
 step_toxiproxy
 step_k6
+step_chromium
 print_versions
 say "done in $(secs_since "$SETUP_STARTED")"
