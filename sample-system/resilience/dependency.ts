@@ -1,16 +1,19 @@
 // One dependency (Postgres, a downstream service) behind the patterns in their textbook order:
 //
-//   budget timeout -> retry (idempotent calls only) -> circuit breaker -> attempt timeout -> work
+//   time budget -> retry (idempotent calls only, inside a retry budget) -> circuit breaker
+//     -> attempt timeout -> work
 //
 // so the breaker sees every attempt, an open breaker stops retries at once (BrokenCircuitError is
-// not retryable), and the whole call never outlives its budget. Each pattern is switched off
-// alone through `disabled` and then passes calls straight through. The observer sees every
-// attempt that reached the dependency, every retry and every breaker transition (for metrics).
+// not retryable), retries stay a bounded share of the calls, and the whole call never outlives its
+// time budget. Each pattern is switched off alone through `disabled` and then passes calls
+// straight through. The observer sees every attempt that reached the dependency, every retry,
+// every retry the budget refused and every breaker transition (for metrics).
 
 import type { IDefaultPolicyContext } from 'cockatiel';
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts';
 import type { PatternName } from './patterns.ts';
 import { createRetry, type RetryEvent } from './retry.ts';
+import { createRetryBudget, DEFAULT_RETRY_BUDGET, type RetryBudget, type RetryBudgetOptions } from './retry-budget.ts';
 import { isTimeout, perHopTimeout } from './timeout.ts';
 
 export type AttemptResult = 'ok' | 'error' | 'timeout';
@@ -18,6 +21,8 @@ export type AttemptResult = 'ok' | 'error' | 'timeout';
 export interface DependencyObserver {
   attempt?(result: AttemptResult, durationMs: number): void;
   retry?(event: RetryEvent): void;
+  /** a retry was due but the retry budget had no token */
+  retryRefused?(): void;
   transition?(to: BreakerState): void;
 }
 
@@ -29,6 +34,8 @@ export interface DependencyOptions {
   budgetMs: number;
   retry: { maxTries: number; baseMs: number; capMs: number; random?: () => number };
   breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
+  /** default DEFAULT_RETRY_BUDGET (~10% of calls may be retried) */
+  retryBudget?: Omit<RetryBudgetOptions, 'nowMs'>;
   /** connection-level failures worth a retry and counted by the breaker (timeouts always are) */
   isTransient: (error: Error) => boolean;
   observer?: DependencyObserver;
@@ -42,6 +49,8 @@ export interface CallOptions {
 
 export interface GuardedDependency {
   readonly breaker: Breaker;
+  /** undefined when the retry-budget pattern is off */
+  readonly retryBudget: RetryBudget | undefined;
   call<T>(work: (signal: AbortSignal) => Promise<T>, options: CallOptions): Promise<T>;
 }
 
@@ -60,7 +69,14 @@ export function guardDependency(options: DependencyOptions): GuardedDependency {
   const attemptTimeout = perHopTimeout({ timeoutMs: options.attemptTimeoutMs, enabled: timeoutsOn });
   const budget = perHopTimeout({ timeoutMs: options.budgetMs, enabled: timeoutsOn });
   const breaker = createBreaker({ dependency, ...options.breaker, isFailure: counts, enabled: !disabled.has('breaker') });
-  const retry = createRetry({ ...options.retry, isRetryable: counts, enabled: !disabled.has('retry') });
+  const retryBudget = disabled.has('retry-budget') ? undefined : createRetryBudget(options.retryBudget ?? DEFAULT_RETRY_BUDGET);
+  const retry = createRetry({
+    ...options.retry,
+    isRetryable: counts,
+    enabled: !disabled.has('retry'),
+    ...(retryBudget ? { budget: retryBudget } : {}),
+    onBudgetRefused: () => observer?.retryRefused?.(),
+  });
   if (observer?.retry) retry.onRetry((e) => observer.retry?.(e));
   if (observer?.transition) breaker.onTransition((to) => observer.transition?.(to));
 
@@ -78,9 +94,11 @@ export function guardDependency(options: DependencyOptions): GuardedDependency {
 
   return {
     breaker,
+    retryBudget,
     call<T>(work: (signal: AbortSignal) => Promise<T>, call: CallOptions): Promise<T> {
       const budgetMs = call.budgetMs ?? options.budgetMs;
       if (!(budgetMs > 0)) return Promise.reject(new BudgetSpentError(dependency));
+      retryBudget?.deposit();
       const callBudget = budgetMs === options.budgetMs ? budget : perHopTimeout({ timeoutMs: budgetMs, enabled: timeoutsOn });
       return callBudget.execute(({ signal }: IDefaultPolicyContext) =>
         retry.policyFor(call).execute(({ signal: retrySignal }) => {

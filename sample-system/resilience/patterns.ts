@@ -5,6 +5,7 @@
 export const PATTERNS = {
   timeout: 'per-hop timeouts: each dependency attempt and each request budget is cut off in time',
   retry: 'capped full-jitter retries (3 tries at most) of idempotent calls on transient failures',
+  'retry-budget': 'retry budget: a token bucket per dependency lets at most ~10% of calls be retried',
   breaker: 'circuit breaker per dependency: fails fast while open, probes when half-open',
   fallback: 'stale-cache fallback: answers the last known good copy, marked x-degraded',
   deadline: 'deadline propagation: x-deadline header; work past its deadline is dropped, not done',

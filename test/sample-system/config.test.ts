@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../sample-system/gateway/config.ts';
 import { parseCatalogConfig } from '../../sample-system/services/catalog/config.ts';
 import { EnvError } from '../../sample-system/shared/env.ts';
+import { PATTERN_NAMES } from '../../sample-system/resilience/patterns.ts';
 import { ENTRIES, runToExit } from './support/services.ts';
 
 const catalogEnv = { PORT: '8080', DATABASE_URL: 'postgres://faultline@127.0.0.1:5432/faultline', REDIS_URL: 'redis://127.0.0.1:6379' };
@@ -28,7 +29,7 @@ describe('catalog environment', () => {
       'PORT="99999" is not a TCP port (1..65535)',
       'DATABASE_URL: "mysql://x" is not a URL starting with postgres:// or postgresql://',
       'REDIS_URL is required (redis://...)',
-      'RESILIENCE_DISABLE: "brakes" is not a pattern; patterns are: timeout, retry, breaker, fallback, deadline',
+      `RESILIENCE_DISABLE: "brakes" is not a pattern; patterns are: ${PATTERN_NAMES.join(', ')}`,
     ]);
   });
 

@@ -3,7 +3,7 @@ import { isEnabled, parseDisabled, PATTERN_NAMES, PATTERNS } from '../../sample-
 
 describe('patterns', () => {
   it('lists exactly the patterns the code implements, each with a description', () => {
-    expect(PATTERN_NAMES).toEqual(['timeout', 'retry', 'breaker', 'fallback', 'deadline']);
+    expect(PATTERN_NAMES).toEqual(['timeout', 'retry', 'retry-budget', 'breaker', 'fallback', 'deadline']);
     for (const name of PATTERN_NAMES) expect(PATTERNS[name].length).toBeGreaterThan(10);
   });
 
@@ -14,7 +14,7 @@ describe('patterns', () => {
   });
 
   it('refuses an unknown name, naming it and the allowed names', () => {
-    expect(() => parseDisabled('breaker,brakes')).toThrow('RESILIENCE_DISABLE: "brakes" is not a pattern; patterns are: timeout, retry, breaker, fallback, deadline');
+    expect(() => parseDisabled('breaker,brakes')).toThrow(`RESILIENCE_DISABLE: "brakes" is not a pattern; patterns are: ${PATTERN_NAMES.join(', ')}`);
   });
 
   it('does not take inherited object keys for pattern names', () => {

@@ -8,8 +8,8 @@ import { guardDependency, type GuardedDependency } from '../../resilience/depend
 import { createServiceApp } from '../../shared/http.ts';
 import { createLastKnownGood, type LastKnownGood } from './cache.ts';
 import type { CatalogConfig } from './config.ts';
-import { createCatalogMetrics, type CatalogMetrics } from './metrics.ts';
-import { createPool, isTransientPgError } from './postgres.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../../shared/metrics.ts';
+import { createPool, isTransientPgError } from '../../shared/postgres.ts';
 import { createReader } from './reads.ts';
 import { registerCatalogRoutes } from './routes.ts';
 
@@ -24,7 +24,7 @@ export const POSTGRES_LIMITS = {
 export interface Catalog {
   app: FastifyInstance;
   registry: Registry;
-  metrics: CatalogMetrics;
+  metrics: ServiceMetrics;
   postgres: GuardedDependency;
   pool: pg.Pool;
   cache: LastKnownGood;
@@ -33,9 +33,9 @@ export interface Catalog {
 export function buildCatalog(config: CatalogConfig): Catalog {
   const { disabled } = config;
   const { app, registry } = createServiceApp({ service: 'catalog', replicaId: config.replicaId, logLevel: config.logLevel });
-  const metrics = createCatalogMetrics(registry);
+  const metrics = createServiceMetrics(registry);
 
-  const pool = createPool(config.databaseUrl);
+  const pool = createPool(config.databaseUrl, 'catalog');
   // an idle connection that breaks is removed by the pool; without a listener it would crash us
   pool.on('error', (error) => app.log.warn({ err: error, dependency: 'postgres' }, 'idle connection failed'));
   metrics.watchPool(pool);

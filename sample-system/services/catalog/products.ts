@@ -1,7 +1,7 @@
 // The catalog's queries. Each takes the abort signal of its attempt.
 
 import type pg from 'pg';
-import { queryRows } from './postgres.ts';
+import { queryRows } from '../../shared/postgres.ts';
 
 export interface Product {
   id: number;

@@ -9,8 +9,8 @@ import { BudgetSpentError, type GuardedDependency } from '../../resilience/depen
 import { withStaleFallback } from '../../resilience/fallback.ts';
 import { isTimeout } from '../../resilience/timeout.ts';
 import type { LastKnownGood } from './cache.ts';
-import type { CatalogMetrics, FallbackReason } from './metrics.ts';
-import { QueryAbandonedError } from './postgres.ts';
+import type { FallbackReason, ServiceMetrics } from '../../shared/metrics.ts';
+import { QueryAbandonedError } from '../../shared/postgres.ts';
 
 export const DEGRADED_STALE_CACHE = 'stale-cache';
 
@@ -25,7 +25,7 @@ export interface ReaderDeps {
   postgres: GuardedDependency;
   cache: LastKnownGood;
   fallbackOn: boolean;
-  metrics: CatalogMetrics;
+  metrics: ServiceMetrics;
   log: FastifyBaseLogger;
 }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { budgetWithin, DEADLINE_HEADER, parseDeadline } from '../../resilience/deadline.ts';
 import { DEGRADED_HEADER } from '../../shared/http.ts';
-import type { CatalogMetrics } from './metrics.ts';
+import type { ServiceMetrics } from '../../shared/metrics.ts';
 import { listProducts, MAX_LIMIT, productById, searchProducts } from './products.ts';
 import type { Reader, ReadResult } from './reads.ts';
 
@@ -15,7 +15,7 @@ export const MAX_QUERY_LENGTH = 100;
 export interface CatalogRoutesDeps {
   read: Reader;
   pool: pg.Pool;
-  metrics: CatalogMetrics;
+  metrics: ServiceMetrics;
   /** the most a request may spend on Postgres */
   postgresBudgetMs: number;
   deadlineOn: boolean;

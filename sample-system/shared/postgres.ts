@@ -1,4 +1,4 @@
-// Postgres access for the catalog: a small pool and a query that honours an abort signal.
+// Postgres access for the services: a small pool and a query that honours an abort signal.
 // node-pg cannot cancel a query client-side: the connection stays busy until Postgres answers.
 // So a query abandoned on timeout hands its client back *with an error*, which makes the pool
 // destroy that connection instead of lending a busy one to the next request.
@@ -7,14 +7,14 @@ import pg from 'pg';
 
 export const POOL_MAX = 10;
 
-export function createPool(databaseUrl: string): pg.Pool {
+export function createPool(databaseUrl: string, applicationName: string, max: number = POOL_MAX): pg.Pool {
   return new pg.Pool({
     connectionString: databaseUrl,
-    max: POOL_MAX,
+    max,
     connectionTimeoutMillis: 1000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
-    application_name: 'catalog',
+    application_name: applicationName,
   });
 }
 
