@@ -1,0 +1,40 @@
+// Scrapes every service's /metrics once a second during the load, so cascade checks can take
+// counter increases over any phase window. A scrape that fails is skipped, not fatal.
+
+import type { StartedStack } from '../runtime/types.ts';
+import type { MetricSnapshot } from '../verdict/cascade.ts';
+import { parsePrometheus } from './metrics.ts';
+
+export interface Scraper {
+  /** stops scraping after one last scrape; returns every snapshot taken */
+  stop(): Promise<MetricSnapshot[]>;
+}
+
+export function startScraper(stack: StartedStack, loadStartEpochMs: number, intervalMs = 1000, now: () => number = Date.now): Scraper {
+  const snapshots: MetricSnapshot[] = [];
+  const scrapeAll = async (): Promise<void> => {
+    await Promise.all(
+      Object.values(stack.services).map(async (s) => {
+        try {
+          const res = await fetch(`${s.url}/metrics`, { signal: AbortSignal.timeout(Math.min(800, intervalMs)) });
+          const values = parsePrometheus(await res.text());
+          snapshots.push({ tMs: Math.round(now() - loadStartEpochMs), service: s.name, values });
+        } catch {
+          /* a slow or down service misses this second */
+        }
+      }),
+    );
+  };
+  let inFlight: Promise<void> = scrapeAll();
+  const timer = setInterval(() => {
+    inFlight = inFlight.then(scrapeAll);
+  }, intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      await scrapeAll();
+      return snapshots;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Blast radius: the matrix endpoint x tenant x phase. Every cell is judged against the SLOs of
+// its endpoint; every cell outside `mayBreach` must hold. A cell with an objective but no
+// samples proves nothing, so it makes the check inconclusive rather than passing it.
+
+import { PHASES, type CheckResult, type PhaseName, type SliceFilter, type SliceStats } from '../types.ts';
+import { checkSlo, sloName, type SloSpec } from './slo.ts';
+
+export interface BlastRadiusSpec {
+  /** endpoints allowed to breach their SLOs (the path the fault is aimed at) */
+  mayBreach?: string[];
+}
+
+export interface BlastCell {
+  endpoint: string;
+  tenant: string;
+  phase: PhaseName;
+  ok: number;
+  degraded: number;
+  error: number;
+  availability: number | null;
+  p99Ms: number | null;
+  /** true: every SLO of the endpoint holds; false: one breaches; null: no objective or no samples */
+  holds: boolean | null;
+  /** the SLOs this cell breached, with the measured value */
+  breached: string[];
+  mayBreach: boolean;
+}
+
+export interface MatrixInput {
+  slos: readonly SloSpec[];
+  endpoints: readonly string[];
+  tenants: readonly string[];
+  stats: (filter: SliceFilter) => SliceStats;
+  spec?: BlastRadiusSpec;
+}
+
+export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec }: MatrixInput): BlastCell[] {
+  const cells: BlastCell[] = [];
+  for (const endpoint of endpoints)
+    for (const tenant of tenants)
+      for (const phase of PHASES) {
+        const s = stats({ phase, endpoint, tenant });
+        const objectives = slos.filter((o) => o.endpoint === endpoint && (o.phases ?? PHASES).includes(phase));
+        const results = s.total === 0 ? [] : objectives.map((o) => checkSlo(o, phase, s));
+        const breached = results.filter((r) => r.status !== 'pass').map((r) => `${r.name} (measured ${r.measured})`);
+        cells.push({
+          endpoint,
+          tenant,
+          phase,
+          ok: s.ok,
+          degraded: s.degraded,
+          error: s.error,
+          availability: s.total === 0 ? null : Number(((s.ok + s.degraded) / s.total).toFixed(4)),
+          p99Ms: s.latencyAtMs(99),
+          holds: objectives.length === 0 || s.total === 0 ? null : breached.length === 0,
+          breached,
+          mayBreach: spec?.mayBreach?.includes(endpoint) ?? false,
+        });
+      }
+  return cells;
+}
+
+export function blastRadiusCheck(cells: readonly BlastCell[], slos: readonly SloSpec[]): CheckResult {
+  const guarded = cells.filter((c) => !c.mayBreach && slos.some((o) => o.endpoint === c.endpoint && (o.phases ?? PHASES).includes(c.phase)));
+  const breaches = guarded.filter((c) => c.holds === false);
+  const empty = guarded.filter((c) => c.holds === null);
+  const base = { id: 'blast-radius', kind: 'blast-radius' as const, name: 'blast radius: cells outside mayBreach hold their SLOs', unit: 'cells breached', threshold: 0 };
+  const where = (c: BlastCell): string => `${c.endpoint} / ${c.tenant} / ${c.phase}`;
+  if (guarded.length === 0) return { ...base, status: 'inconclusive', measured: null, why: 'no cell has an objective outside mayBreach: the blast radius was not measured' };
+  if (breaches.length > 0)
+    return { ...base, status: 'fail', measured: breaches.length, why: `${breaches.length} of ${guarded.length} cells breached: ${breaches.slice(0, 4).map((c) => `${where(c)}: ${c.breached.join(', ')}`).join('; ')}${breaches.length > 4 ? '; …' : ''}` };
+  if (empty.length > 0) return { ...base, status: 'inconclusive', measured: 0, why: `${empty.length} of ${guarded.length} cells had no samples (${empty.slice(0, 3).map(where).join('; ')}): nothing proves they held` };
+  return { ...base, status: 'pass', measured: 0, why: `all ${guarded.length} cells (endpoint x tenant x phase) outside mayBreach held ${[...new Set(slos.map(sloName))].join(' and ')}` };
+}

@@ -1,0 +1,64 @@
+// Cascade: does a fault multiply itself? Retry amplification is the calls a dependency got per
+// request the gateway served, over a phase, from the services' own counters (scraped every
+// second during the run). Pure: snapshots in, a check out.
+
+import type { CheckResult, PhaseName, PhaseWindow } from '../types.ts';
+
+export interface MetricSnapshot {
+  /** ms since load start */
+  tMs: number;
+  service: string;
+  /** `name{labels}` -> value, as Prometheus exposes them */
+  values: Record<string, number>;
+}
+
+export interface RetryAmplificationSpec {
+  kind: 'retry-amplification';
+  dependency: string;
+  /** most dependency calls allowed per gateway request */
+  max: number;
+  phase?: PhaseName;
+}
+
+export const retryAmplification = (o: Omit<RetryAmplificationSpec, 'kind'>): RetryAmplificationSpec => ({ kind: 'retry-amplification', ...o });
+
+/** Sum of every series of `name` whose labels include all of `labels`, in one snapshot. */
+export function sumSeries(values: Record<string, number>, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const [key, value] of Object.entries(values)) {
+    const brace = key.indexOf('{');
+    if ((brace === -1 ? key : key.slice(0, brace)) !== name) continue;
+    if (Object.entries(labels).every(([k, v]) => key.includes(`${k}="${v}"`))) sum += value;
+  }
+  return sum;
+}
+
+/** Increase of a counter (summed over services) between the snapshots nearest the window's edges. */
+export function counterIncrease(snapshots: readonly MetricSnapshot[], window: PhaseWindow, name: string, labels: Record<string, string> = {}, service?: string): number | null {
+  const own = snapshots.filter((s) => service === undefined || s.service === service);
+  const services = [...new Set(own.map((s) => s.service))];
+  let total = 0;
+  let seen = false;
+  for (const svc of services) {
+    const series = own.filter((s) => s.service === svc).sort((a, b) => a.tMs - b.tMs);
+    const before = [...series].reverse().find((s) => s.tMs <= window.startMs) ?? series[0];
+    const after = series.find((s) => s.tMs >= window.endMs) ?? series[series.length - 1];
+    if (before === undefined || after === undefined || after.tMs <= before.tMs) continue;
+    total += sumSeries(after.values, name, labels) - sumSeries(before.values, name, labels);
+    seen = true;
+  }
+  return seen ? total : null;
+}
+
+export function retryAmplificationCheck(spec: RetryAmplificationSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[]): CheckResult {
+  const phase = spec.phase ?? 'fault';
+  const base = { id: `cascade:retry-amplification:${spec.dependency}:${phase}`, kind: 'cascade' as const, name: `retry amplification on ${spec.dependency} <= ${spec.max}`, phase, threshold: spec.max, unit: 'calls per request' };
+  const window = phases.find((p) => p.name === phase);
+  const calls = window && counterIncrease(snapshots, window, 'dependency_calls_total', { dependency: spec.dependency });
+  const requests = window && counterIncrease(snapshots, window, 'http_requests_total', {}, 'gateway');
+  if (window === undefined || calls === null || calls === undefined || requests === null || requests === undefined || requests <= 0)
+    return { ...base, status: 'inconclusive', measured: null, why: `no metrics covering the ${phase} phase (gateway requests: ${requests ?? 'none'}, ${spec.dependency} calls: ${calls ?? 'none'}): amplification was not measured` };
+  const ratio = calls / requests;
+  const ok = ratio <= spec.max;
+  return { ...base, status: ok ? 'pass' : 'fail', measured: Number(ratio.toFixed(3)), why: `${calls} calls to ${spec.dependency} for ${requests} gateway requests in the ${phase} phase = ${ratio.toFixed(2)} per request; ${ok ? 'within' : 'over'} the ${spec.max} bound` };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { blastRadiusCheck, blastRadiusMatrix } from '../../harness/verdict/blast-radius.ts';
+import { availability } from '../../harness/verdict/slo.ts';
+import { Recording } from '../../harness/load/recording.ts';
+import type { Outcome } from '../../harness/types.ts';
+
+function recording(rows: [number, string, string, Outcome][]): Recording {
+  const r = new Recording();
+  for (const [tMs, endpoint, tenant, outcome] of rows) r.add({ tMs, endpoint, tenant, outcome, status: outcome === 'error' ? 503 : 200, latencyMs: 5 });
+  r.setPhases([
+    { name: 'baseline', startMs: 0, endMs: 100 },
+    { name: 'fault', startMs: 100, endMs: 200 },
+    { name: 'recovery', startMs: 200, endMs: 300 },
+  ]);
+  return r;
+}
+
+const slos = [availability({ endpoint: 'GET /products/:id', min: 0.9 }), availability({ endpoint: 'GET /search', min: 0.9 })];
+const everyPhase = (endpoint: string, tenant: string, faultOutcome: Outcome): [number, string, string, Outcome][] => [
+  [10, endpoint, tenant, 'ok'],
+  [110, endpoint, tenant, faultOutcome],
+  [210, endpoint, tenant, 'ok'],
+];
+
+describe('blast radius', () => {
+  it('judges every endpoint x tenant x phase cell and passes when all hold', () => {
+    const r = recording([...everyPhase('GET /products/:id', 'acme', 'degraded'), ...everyPhase('GET /search', 'acme', 'ok')]);
+    const cells = blastRadiusMatrix({ slos, endpoints: ['GET /products/:id', 'GET /search'], tenants: ['acme'], stats: r.stats.bind(r) });
+    expect(cells).toHaveLength(6);
+    expect(cells.every((c) => c.holds === true)).toBe(true);
+    expect(blastRadiusCheck(cells, slos)).toMatchObject({ status: 'pass', measured: 0 });
+  });
+
+  it('fails when a cell outside mayBreach breaches, naming endpoint, tenant and phase', () => {
+    const r = recording([...everyPhase('GET /products/:id', 'acme', 'ok'), ...everyPhase('GET /search', 'globex', 'error')]);
+    const cells = blastRadiusMatrix({ slos, endpoints: ['GET /products/:id', 'GET /search'], tenants: ['acme', 'globex'], stats: r.stats.bind(r) });
+    const check = blastRadiusCheck(cells, slos);
+    expect(check.status).toBe('fail');
+    expect(check.why).toContain('GET /search / globex / fault');
+  });
+
+  it('lets the endpoints in mayBreach breach', () => {
+    const r = recording([...everyPhase('GET /products/:id', 'acme', 'error'), ...everyPhase('GET /search', 'acme', 'ok')]);
+    const cells = blastRadiusMatrix({ slos, endpoints: ['GET /products/:id', 'GET /search'], tenants: ['acme'], stats: r.stats.bind(r), spec: { mayBreach: ['GET /products/:id'] } });
+    expect(cells.find((c) => c.phase === 'fault' && c.endpoint === 'GET /products/:id')?.holds).toBe(false);
+    expect(blastRadiusCheck(cells, slos).status).toBe('pass');
+  });
+
+  it('is inconclusive when a guarded cell has no samples', () => {
+    const r = recording([...everyPhase('GET /products/:id', 'acme', 'ok'), [10, 'GET /search', 'acme', 'ok']]);
+    const cells = blastRadiusMatrix({ slos, endpoints: ['GET /products/:id', 'GET /search'], tenants: ['acme'], stats: r.stats.bind(r) });
+    expect(blastRadiusCheck(cells, slos)).toMatchObject({ status: 'inconclusive' });
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { counterIncrease, retryAmplification, retryAmplificationCheck, sumSeries, type MetricSnapshot } from '../../harness/verdict/cascade.ts';
+import type { PhaseWindow } from '../../harness/types.ts';
+
+const phases: PhaseWindow[] = [
+  { name: 'baseline', startMs: 0, endMs: 10_000 },
+  { name: 'fault', startMs: 10_000, endMs: 20_000 },
+  { name: 'recovery', startMs: 20_000, endMs: 30_000 },
+];
+const gateway = (tMs: number, requests: number): MetricSnapshot => ({ tMs, service: 'gateway', values: { 'http_requests_total{route="/products/:id",status="200",outcome="ok"}': requests } });
+const catalog = (tMs: number, ok: number, timeouts: number): MetricSnapshot => ({
+  tMs,
+  service: 'catalog',
+  values: { 'dependency_calls_total{dependency="postgres",result="ok"}': ok, 'dependency_calls_total{dependency="postgres",result="timeout"}': timeouts, 'dependency_calls_total{dependency="redis",result="ok"}': 999 },
+});
+
+describe('retry amplification', () => {
+  it('sums a counter over label sets that match', () => {
+    expect(sumSeries(catalog(0, 3, 4).values, 'dependency_calls_total', { dependency: 'postgres' })).toBe(7);
+    expect(sumSeries(catalog(0, 3, 4).values, 'dependency_calls_total')).toBe(1006);
+  });
+
+  it('divides dependency calls by gateway requests over the phase window', () => {
+    const snaps = [gateway(9_900, 500), catalog(9_950, 500, 0), gateway(20_100, 1000), catalog(20_050, 700, 1300)];
+    expect(counterIncrease(snaps, phases[1] as PhaseWindow, 'http_requests_total', {}, 'gateway')).toBe(500);
+    const check = retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), snaps, phases);
+    expect(check).toMatchObject({ status: 'fail', measured: 3, threshold: 1.3 });
+    expect(check.why).toContain('1500 calls to postgres for 500 gateway requests');
+  });
+
+  it('passes when calls per request stay under the bound', () => {
+    const snaps = [gateway(9_900, 500), catalog(9_950, 500, 0), gateway(20_100, 1000), catalog(20_050, 1000, 50)];
+    expect(retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), snaps, phases)).toMatchObject({ status: 'pass', measured: 1.1 });
+  });
+
+  it('is inconclusive without metrics covering the phase', () => {
+    expect(retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), [], phases).status).toBe('inconclusive');
+  });
+});
