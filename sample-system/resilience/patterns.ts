@@ -9,6 +9,7 @@ export const PATTERNS = {
   breaker: 'circuit breaker per dependency: fails fast while open, probes when half-open',
   fallback: 'stale-cache fallback: answers the last known good copy, marked x-degraded',
   deadline: 'deadline propagation: x-deadline header; work past its deadline is dropped, not done',
+  idempotency: 'idempotency keys on writes: a repeated key returns the first order; only then are writes and charges retried',
 } as const;
 
 export type PatternName = keyof typeof PATTERNS;

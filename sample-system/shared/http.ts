@@ -10,6 +10,7 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export const TENANT_HEADER = 'x-tenant';
 export const PRIORITY_HEADER = 'x-priority';
 export const DEGRADED_HEADER = 'x-degraded';
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 export type Outcome = 'ok' | 'degraded' | 'error';
 

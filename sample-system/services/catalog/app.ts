@@ -55,17 +55,11 @@ export function buildCatalog(config: CatalogConfig): Catalog {
   });
   metrics.watchBreaker(postgres.breaker);
 
-  let lastRedisErrorMs = 0;
   const cache = createLastKnownGood({
     redisUrl: config.redisUrl,
     timeoutsOn: !disabled.has('timeout'),
     onCall: (_op, result) => metrics.dependencyCall('redis', result),
-    onConnectionError: (error) => {
-      // ioredis reports every reconnect attempt; one line per 5 s is enough
-      if (Date.now() - lastRedisErrorMs < 5000) return;
-      lastRedisErrorMs = Date.now();
-      app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed');
-    },
+    onConnectionError: (error) => app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed'),
   });
 
   const read = createReader({ postgres, cache, fallbackOn: !disabled.has('fallback'), metrics, log: app.log });

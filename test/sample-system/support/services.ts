@@ -14,6 +14,9 @@ export const NODE = existsSync(LOCAL_NODE) ? LOCAL_NODE : process.execPath;
 
 export const ENTRIES = {
   catalog: join(PROJECT_ROOT, 'sample-system', 'services', 'catalog', 'main.ts'),
+  orders: join(PROJECT_ROOT, 'sample-system', 'services', 'orders', 'main.ts'),
+  payments: join(PROJECT_ROOT, 'sample-system', 'services', 'payments', 'main.ts'),
+  recommendations: join(PROJECT_ROOT, 'sample-system', 'services', 'recommendations', 'main.ts'),
   gateway: join(PROJECT_ROOT, 'sample-system', 'gateway', 'main.ts'),
 } as const;
 
