@@ -72,7 +72,9 @@ func run() error {
 	logger := setupLogger()
 	logger.Info().Str("version", toxiproxy.Version).Int64("seed", cli.seed).Msg("Starting Toxiproxy")
 
-	metrics := toxiproxy.NewMetricsContainer(prometheus.NewRegistry())
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(toxics.BytesTotal) // byte_counter toxics, on /metrics with -proxy-metrics
+	metrics := toxiproxy.NewMetricsContainer(registry)
 	server := toxiproxy.NewServer(metrics, logger)
 	if cli.proxyMetrics {
 		server.Metrics.ProxyMetrics = collectors.NewProxyMetricCollectors()

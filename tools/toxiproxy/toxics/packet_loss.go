@@ -10,7 +10,7 @@ import (
 )
 
 // Names lists the toxics this package registers (printed by -version).
-const Names = "packet_loss"
+const Names = "packet_loss, byte_counter"
 
 // PacketLossToxic drops whole stream chunks (one read from the socket, up to 32 KiB) with
 // probability LossRate; right after a drop the probability rises by Correlation, so losses
