@@ -49,10 +49,12 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   const startedAt = new Date();
   line(`run ${runId}: ${scenario.name} on the ${runtime.name} runtime${disabled.length ? `, disabled: ${disabled.join(',')}` : ''}`);
 
-  const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line });
+  if (signal.aborted) throw new HarnessError('interrupted before the stack started');
+  const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line, signal });
   let schedule: FaultSchedule | undefined;
   let keptUp = false;
   let stopLoad = (): void => undefined;
+  let loadDone: Promise<unknown> = Promise.resolve();
   const onAbort = (): void => {
     line('interrupted: stopping load, removing faults, stopping the stack');
     stopLoad();
@@ -100,6 +102,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       },
     });
     stopLoad = k6.stop;
+    loadDone = k6.done.catch(() => undefined);
     if (signal.aborted) k6.stop();
     const k6ExitCode = await k6.done;
     await schedule.removeAll();
@@ -144,6 +147,9 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     return keptUp ? { result, runDir, stack } : { result, runDir };
   } finally {
     signal.removeEventListener('abort', onAbort);
+    if (!keptUp) line('teardown: stopping the load, removing faults, stopping the stack');
+    stopLoad(); // an error while k6 runs must not leave it running
+    await loadDone;
     await schedule?.removeAll();
     if (!keptUp) await stack.stop();
   }

@@ -2,7 +2,7 @@
 // as it arrives (never loaded whole) and also kept, gzipped, as the run's raw load record.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { constants, createReadStream, createWriteStream, openSync, closeSync } from 'node:fs';
+import { constants, createReadStream, createWriteStream, openSync, closeSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +11,11 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { parseK6Line, type LoadEvent } from './ingest.ts';
 import { toolPath } from '../paths.ts';
+import { assertLoopback } from '../safety.ts';
 import { openLedger } from '../runtime/ledger.ts';
+import { signalGroup } from '../runtime/processes.ts';
+
+const K6_STOP_GRACE_MS = 5000;
 
 export interface K6Options {
   script: string;
@@ -33,6 +37,7 @@ export function k6Version(): string {
 }
 
 export async function startK6({ script, runId, runDir, baseUrl, onEvent }: K6Options): Promise<K6Process> {
+  assertLoopback(baseUrl, 'the load generator target');
   const k6 = toolPath('k6');
   const scriptPath = join(runDir, 'load.js');
   await writeFile(scriptPath, script);
@@ -44,18 +49,22 @@ export async function startK6({ script, runId, runDir, baseUrl, onEvent }: K6Opt
   const ledger = openLedger(`${runId}-load`);
   const entry = ledger.willStart('k6', argv);
   const child = spawn(k6, argv.slice(1), {
-    env: { ...process.env, FL_BASE_URL: baseUrl, K6_NO_USAGE_REPORT: 'true' },
+    env: { ...process.env, ...ledger.env, FL_BASE_URL: baseUrl, K6_NO_USAGE_REPORT: 'true' },
     stdio: ['ignore', log, log],
     detached: true, // a Ctrl-C reaches the harness, which stops k6 itself, in order
   });
   closeSync(log);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+  let hardStop: NodeJS.Timeout | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    const done = (code: number | null): void => {
+      clearTimeout(hardStop);
       entry.gone();
       ledger.close();
       resolve(code);
-    }),
-  );
+    };
+    child.once('exit', (code) => done(code));
+    child.on('error', () => child.pid === undefined && done(null)); // never started: no 'exit' follows
+  });
   if (child.pid !== undefined) await entry.started(child.pid);
 
   // Opening the FIFO for reading blocks until k6 opens it for writing; if k6 dies first, the
@@ -83,9 +92,16 @@ export async function startK6({ script, runId, runDir, baseUrl, onEvent }: K6Opt
 
   return {
     pid: child.pid ?? -1,
-    done: Promise.all([exited, drained]).then(([code]) => code),
+    done: Promise.all([exited, drained]).then(([code]) => {
+      rmSync(fifo, { force: true });
+      return code;
+    }),
     stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode !== null || child.signalCode !== null || hardStop !== undefined) return;
+      child.kill('SIGTERM');
+      // k6 finishes in-flight iterations on SIGTERM; if that hangs, it does not hold up the cleanup
+      hardStop = setTimeout(() => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'), K6_STOP_GRACE_MS);
+      hardStop.unref();
     },
   };
 }

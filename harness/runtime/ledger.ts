@@ -3,6 +3,9 @@
 // `.faultline/state/<runId>.json`. A clean stop deletes the file. When a run dies without
 // stopping (SIGKILL, crash, power loss), the next run calls `cleanupLeftovers` to kill what is
 // still running and delete what is left on disk, and never touches a pid that was reused.
+// Every child also carries FAULTLINE_LEDGER=<runId> in its environment: a run killed between a
+// fork and the write of the child's pid leaves a child the ledger cannot name by pid, and the
+// tag still finds it (and any process it forked).
 
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm, unlink } from 'node:fs/promises';
@@ -38,6 +41,8 @@ export interface LedgerEntry {
 
 export interface Ledger {
   readonly file: string;
+  /** put this into every child's environment: it names the ledger that owns the child */
+  readonly env: Readonly<Record<string, string>>;
   addTempDir(dir: string): void;
   /** records a child about to be started, before it is spawned */
   willStart(name: string, argv: readonly string[], stopSignal?: NodeJS.Signals): LedgerEntry;
@@ -46,6 +51,7 @@ export interface Ledger {
 }
 
 export const TEMP_DIR_PREFIX = 'faultline-';
+export const LEDGER_ENV = 'FAULTLINE_LEDGER';
 
 function ownStartTime(): string {
   const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -75,6 +81,7 @@ export function openLedger(runId: string, stateDir: string = STATE_DIR): Ledger 
 
   return {
     file,
+    env: { [LEDGER_ENV]: runId },
     addTempDir(dir) {
       data.tempDirs.push(dir);
       write();
@@ -145,6 +152,7 @@ export async function cleanupLeftovers(progress: (line: string) => void, options
       const line = await killLeftover(data.runId, child, options.graceMs ?? 3000);
       if (line) lines.push(line);
     }
+    lines.push(...(await killTagged(data.runId, data.tempDirs, options.graceMs ?? 3000)));
     for (const dir of data.tempDirs) {
       if (!isAbsolute(dir) || !basename(dir).startsWith(TEMP_DIR_PREFIX)) {
         lines.push(`did not remove ${JSON.stringify(dir)} from run ${data.runId}: not a faultline temp dir`);
@@ -178,4 +186,37 @@ async function killLeftover(runId: string, child: LedgerChild, graceMs: number):
     for (let i = 0; i < 40 && (await processIdentity(child.pid)) !== undefined; i++) await sleep(50);
   }
   return `stopped leftover ${child.name} (pid ${child.pid}, ${how}) of run ${runId}`;
+}
+
+/**
+ * Pids of live processes that belong to a run: their environment carries FAULTLINE_LEDGER=<runId>
+ * or their command line names one of the run's temp dirs (Postgres rewrites its environment
+ * area for its process titles, but keeps `-D <tempDir>/pgdata`).
+ */
+export async function taggedProcesses(runId: string, tempDirs: readonly string[] = []): Promise<number[]> {
+  const tag = `\0${LEDGER_ENV}=${runId}\0`;
+  const dirs = tempDirs.filter((d) => isAbsolute(d) && basename(d).startsWith(TEMP_DIR_PREFIX)).map((d) => `${d}/`);
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const identity = await processIdentity(Number(entry));
+    if (identity === undefined) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
+    const cmdline = `${identity.cmdline.join(' ')} `;
+    if (`\0${environ}`.includes(tag) || dirs.some((d) => cmdline.includes(d))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Stops what the ledger could not name by pid: processes still tagged with the dead run's id. */
+async function killTagged(runId: string, tempDirs: readonly string[], graceMs: number): Promise<string[]> {
+  const pids = await taggedProcesses(runId, tempDirs);
+  if (pids.length === 0) return [];
+  const described = await Promise.all(pids.map(async (pid) => `${pid} ${((await processIdentity(pid))?.cmdline ?? []).join(' ').slice(0, 80)}`));
+  for (const pid of pids) signalGroup(pid, 'SIGTERM');
+  const deadline = performance.now() + graceMs;
+  const alive = async (): Promise<number[]> => (await Promise.all(pids.map(async (pid) => ((await processIdentity(pid)) ? pid : 0)))).filter((p) => p > 0);
+  while (performance.now() < deadline && (await alive()).length > 0) await sleep(50);
+  for (const pid of await alive()) signalGroup(pid, 'SIGKILL');
+  return described.map((d) => `stopped leftover process ${d} of run ${runId} (not named by pid in its ledger; found by its ${LEDGER_ENV} tag or temp dir)`);
 }

@@ -5,15 +5,16 @@
 // temp dir and the ledger. Nothing global is registered: the caller owns signals and calls stop().
 
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../paths.ts';
-import { EDGES, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
-import { findBinaries, versionsOf } from './binaries.ts';
+import { EDGES, INSTANCES, instancesOf, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
+import { findBinaries, versionsOf, type Binaries } from './binaries.ts';
 import { openLedger, TEMP_DIR_PREFIX } from './ledger.ts';
 import { freePort, LOOPBACK, saysAddressInUse } from './ports.ts';
-import { PG_DATABASE, PG_USER, startPostgres } from './postgres.ts';
+import { checkPostgresCanReach, PG_DATABASE, PG_USER, startPostgres } from './postgres.ts';
 import { describeCommand, DEFAULT_STOP_GRACE_MS } from './processes.ts';
 import { startRedis } from './redis.ts';
 import { serviceEntry, startService, type StartedService } from './services.ts';
@@ -53,7 +54,17 @@ export interface LocalRuntime extends Runtime {
 }
 
 export function localRuntime(config: LocalRuntimeConfig = {}): LocalRuntime {
-  return { name: 'local', start: (options) => startLocalStack(options, config) };
+  return { name: 'local', check: () => void checkLocal(config), start: (options) => startLocalStack(options, config) };
+}
+
+/** Every program and service file the stack needs, or a HarnessError naming the missing one. */
+function checkLocal(config: LocalRuntimeConfig): { binaries: Binaries; serviceFiles: Map<ServiceName, string> } {
+  const binaries = findBinaries();
+  const serviceFiles = new Map(SERVICES.map((name) => [name, config.serviceFiles?.[name] ?? serviceEntry(name)]));
+  for (const [name, file] of serviceFiles)
+    if (!existsSync(file)) throw new HarnessError(`${name} cannot start: its entry file ${file} does not exist`);
+  checkPostgresCanReach(tmpdir());
+  return { binaries, serviceFiles };
 }
 
 /** Services in an order where each starts after the services it calls. */
@@ -69,7 +80,7 @@ export function serviceStartOrder(services: readonly ServiceName[], edges: reado
   return order;
 }
 
-/** Environment that points a service at its dependencies through its edges' proxies. */
+/** Environment that points a service at its dependencies through its edges' proxies; a replicated one as a comma list. */
 export function dependencyEnv(service: ServiceName, edges: Record<string, EdgeEndpoint>, specs: readonly EdgeSpec[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const spec of specs.filter((e) => e.from === service)) {
@@ -77,12 +88,21 @@ export function dependencyEnv(service: ServiceName, edges: Record<string, EdgeEn
     if (listen === undefined) continue;
     if (spec.to === 'postgres') env.DATABASE_URL = `postgres://${PG_USER}@${listen}/${PG_DATABASE}`;
     else if (spec.to === 'redis') env.REDIS_URL = `redis://${listen}`;
-    else env[`${spec.to.toUpperCase()}_URL`] = `http://${listen}`;
+    else {
+      const key = `${spec.to.toUpperCase()}_URL`;
+      env[key] = env[key] === undefined ? `http://${listen}` : `${env[key]},http://${listen}`;
+    }
   }
   return env;
 }
 
 const ms = (since: number): number => Math.round(performance.now() - since);
+
+/** Six letters and digits, like mkdtemp's, so temp dirs look the same as before. */
+function randomTempSuffix(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
+}
 
 async function timed<T>(progress: (line: string) => void, what: (result: T) => string, start: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -95,16 +115,19 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
   const bootStart = performance.now();
   const { progress } = options;
   // Before anything starts: a missing tool or service file starts nothing.
-  const binaries = findBinaries();
-  const serviceFiles = new Map(SERVICES.map((name) => [name, config.serviceFiles?.[name] ?? serviceEntry(name)]));
-  for (const [name, file] of serviceFiles)
-    if (!existsSync(file)) throw new HarnessError(`${name} cannot start: its entry file ${file} does not exist`);
+  const { binaries, serviceFiles } = checkLocal(config);
   const logsDir = join(options.runDir, 'logs');
   await mkdir(logsDir, { recursive: true });
   const ledger = openLedger(options.runId, config.stateDir);
-  const tempDir = await mkdtemp(join(tmpdir(), TEMP_DIR_PREFIX));
+  // named and written down before it is made, so no kill can leave a temp dir the ledger lacks
+  const tempDir = join(tmpdir(), `${TEMP_DIR_PREFIX}${randomTempSuffix()}`);
   ledger.addTempDir(tempDir);
-  await chmod(tempDir, 0o711); // Postgres runs as another user and must reach its data dir
+  try {
+    await mkdir(tempDir);
+  } catch (error) {
+    ledger.close(); // not ours (EEXIST) or not made: nothing for a later cleanup to remove
+    throw error;
+  }
   const supervisor = createSupervisor(ledger, config.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
 
   let stopping: Promise<void> | undefined;
@@ -116,6 +139,7 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
     })());
 
   try {
+    await chmod(tempDir, 0o711); // Postgres runs as another user and must reach its data dir
     const ctx: PartContext = {
       supervisor,
       tempDir,
@@ -126,8 +150,12 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
         HOME: tempDir,
         LANG: 'C.UTF-8',
         TMPDIR: tempDir,
+        ...ledger.env,
         ...(process.env.NO_COLOR === undefined ? {} : { NO_COLOR: process.env.NO_COLOR }),
       },
+    };
+    const stopIfAborted = (): void => {
+      if (options.signal?.aborted) throw new HarnessError('interrupted while the stack was booting');
     };
     const versions = versionsOf(binaries);
     const infra = await Promise.allSettled([
@@ -135,6 +163,7 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
       timed(progress, (r) => `redis on 127.0.0.1:${r.port}`, () => startRedis(ctx, binaries.redisServer)),
       timed(progress, (t) => `toxiproxy on ${t.url.slice('http://'.length)}`, () => startToxiproxy(ctx, binaries.toxiproxyServer, options.seed)),
     ]);
+    stopIfAborted();
     const failures = infra.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new HarnessError(failures.map((e) => e.message).join('\n'));
@@ -146,25 +175,26 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
 
     // Services get their ports now, so the proxies in front of them can be made first.
     const servicePorts = new Map<string, number>();
-    for (const s of SERVICES) servicePorts.set(s, await freePort());
+    for (const i of INSTANCES) servicePorts.set(i.name, await freePort());
     const upstreamOf = (edge: EdgeSpec): string => {
-      const port = edge.to === 'postgres' ? postgres.port : edge.to === 'redis' ? redis.port : servicePorts.get(edge.to);
+      const port = edge.to === 'postgres' ? postgres.port : edge.to === 'redis' ? redis.port : servicePorts.get(edge.instance ?? edge.to);
       if (port === undefined) throw new Error(`edge ${edge.name}: nothing runs as ${edge.to}`);
       return `${LOOPBACK}:${port}`;
     };
     const edges = await createEdgeProxies(toxiproxy.url, EDGES, upstreamOf);
     progress(`toxiproxy: ${EDGES.length} proxies (${EDGES.map((e) => `${e.name} ${edges[e.name]?.listen}`).join(', ')})`);
 
-    const started = new Map<ServiceName, StartedService>();
-    for (const name of serviceStartOrder(SERVICES, EDGES)) {
+    const started = new Map<string, StartedService>();
+    for (const { name, service: serviceName, replica } of serviceStartOrder(SERVICES, EDGES).flatMap((s) => instancesOf(s))) {
+      stopIfAborted();
       const service = await timed(progress, () => name, () =>
         startServiceWithPortRetry(ctx, binaries.node, name, {
-          file: serviceFiles.get(name) as string,
-          env: { ...dependencyEnv(name, edges, EDGES), RESILIENCE_DISABLE: options.disabled.join(','), REPLICA_ID: `${name}-1` },
+          file: serviceFiles.get(serviceName) as string,
+          env: { ...dependencyEnv(serviceName, edges, EDGES), RESILIENCE_DISABLE: options.disabled.join(','), REPLICA_ID: `${serviceName}-${replica}` },
           port: servicePorts.get(name) as number,
           movePort: async (port) => {
             servicePorts.set(name, port);
-            for (const e of EDGES.filter((x) => x.to === name)) {
+            for (const e of EDGES.filter((x) => (x.instance ?? x.to) === name)) {
               const upstream = `${LOOPBACK}:${port}`;
               await updateProxy(toxiproxy.url, e.proxy, { upstream });
               edges[e.name] = { ...(edges[e.name] as EdgeEndpoint), upstream };
@@ -208,7 +238,7 @@ interface ServiceStart {
   movePort: (port: number) => Promise<void>;
 }
 
-async function startServiceWithPortRetry(ctx: PartContext, node: string, name: ServiceName, start: ServiceStart, attempts = 3): Promise<StartedService> {
+async function startServiceWithPortRetry(ctx: PartContext, node: string, name: string, start: ServiceStart, attempts = 3): Promise<StartedService> {
   let port = start.port;
   for (let attempt = 1; ; attempt++) {
     try {

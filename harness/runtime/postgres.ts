@@ -2,8 +2,9 @@
 // a child we own (not `pg_ctl start`, which daemonizes), on 127.0.0.1 and a free port, with the
 // faultline role and database. Run as the `postgres` user when we are root: Postgres refuses root.
 
+import { statSync } from 'node:fs';
 import { chown, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { HarnessError } from '../paths.ts';
 import { userIds } from './binaries.ts';
@@ -26,6 +27,23 @@ function runAsUser(): { uid: number; gid: number } | undefined {
   const user = userIds('postgres') ?? userIds('nobody');
   if (!user) throw new HarnessError('postgres cannot run as root and there is no `postgres` (or `nobody`) user; run `npm run setup`');
   return user;
+}
+
+/**
+ * Throws a HarnessError when Postgres, run as another user (we are root), could not reach a data
+ * dir under `parent`: every folder on the way must let others (or that user) through. Checked
+ * before anything starts, so a TMPDIR made with mode 0700 is a clear error, not an initdb failure.
+ */
+export function checkPostgresCanReach(parent: string): void {
+  const user = runAsUser();
+  if (user === undefined) return;
+  for (let dir = resolve(parent); ; dir = dirname(dir)) {
+    const { mode, uid } = statSync(dir);
+    const passable = (mode & 0o001) !== 0 || (uid === user.uid && (mode & 0o100) !== 0);
+    if (!passable)
+      throw new HarnessError(`postgres runs as uid ${user.uid} (we are root) and cannot reach its data dir under ${parent}: ${dir} has mode ${(mode & 0o777).toString(8).padStart(4, '0')}; set TMPDIR to a folder others may pass through (chmod o+x ${dir})`);
+    if (dir === dirname(dir)) return;
+  }
 }
 
 async function initdb(ctx: PartContext, pgBin: string, dataDir: string, user: ProcessSpec['user']): Promise<void> {

@@ -11,6 +11,8 @@ export interface RuntimeOptions {
   seed: number;
   /** progress lines for people ("postgres ready in 412 ms"); never printed directly */
   progress: (line: string) => void;
+  /** aborts the boot between parts (Ctrl-C while booting); what started is stopped again */
+  signal?: AbortSignal;
 }
 
 export interface EdgeEndpoint {
@@ -50,5 +52,7 @@ export interface StartedStack {
 
 export interface Runtime {
   readonly name: 'local' | 'docker';
+  /** throws a HarnessError naming what is missing (a tool, an engine) before anything starts */
+  check(): void;
   start(options: RuntimeOptions): Promise<StartedStack>;
 }

@@ -3,7 +3,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
@@ -18,6 +18,7 @@ interface CliRun {
 
 // The runs' temp data (Postgres and Redis dirs) goes under this folder, so leftovers are ours.
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-e2e-'));
+chmodSync(tmp, 0o755); // Postgres runs as its own user (we may be root) and must reach the runs' temp dirs
 const reportsDir = join(tmp, 'reports');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -32,7 +33,7 @@ function chaos(args: string[], timeoutMs = 180_000): Promise<CliRun> {
 
 describe('postgres-latency on the local runtime', () => {
   it('passes with every pattern on, proves the toxic landed and writes the reports', { timeout: 240_000 }, async () => {
-    const run = await chaos(['postgres-latency', '--json', '--seed', '42', '--report-dir', reportsDir]);
+    const run = await chaos(['postgres-latency', '--runtime', 'local', '--json', '--seed', '42', '--report-dir', reportsDir]);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.verdict).toBe('pass');
@@ -47,7 +48,7 @@ describe('postgres-latency on the local runtime', () => {
   });
 
   it('fails with its protecting patterns off, naming the SLO with measured value and threshold', { timeout: 240_000 }, async () => {
-    const run = await chaos(['postgres-latency', '--disable', 'breaker,fallback', '--seed', '42', '--report-dir', reportsDir]);
+    const run = await chaos(['postgres-latency', '--runtime', 'local', '--disable', 'breaker,fallback', '--seed', '42', '--report-dir', reportsDir]);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/FAIL\s+availability >= 0\.99 \[fault GET \/products\/:id\]: measured 0\.\d+ ratio, threshold 0\.99/);
     expect(leftoverProcesses(tmp)).toEqual([]);

@@ -1,0 +1,247 @@
+// Kills the harness at 20 seeded-random moments of a short real run (boot, load, fault,
+// teardown; SIGINT, SIGTERM and SIGKILL mixed, some with a second Ctrl-C during the cleanup) and
+// proves after each that nothing of the killed run is left: no process, no toxic, no temp dir,
+// no ledger. SIGINT and SIGTERM must leave nothing on their own; after SIGKILL the next run
+// must clean up before it boots, saying what it found, each finding once.
+// The moments are picked from the run's own progress lines plus a seeded random delay, so the
+// test is reproducible and does not depend on how fast the machine is.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
+import { startCli, type CliProcess } from '../helpers/cli-process.ts';
+import { leftoverProcesses } from '../helpers/processes.ts';
+
+const SCENARIO = join(import.meta.dirname, 'fixtures', 'kill-short.ts');
+const SEED = 8;
+const root = mkdtempSync(join(tmpdir(), 'faultline-kill-'));
+chmodSync(root, 0o755); // Postgres runs as its own user and must reach the runs' temp dirs
+const stateDir = join(root, 'state');
+const reportsDir = join(root, 'reports');
+afterAll(async () => {
+  await cleanupLeftovers(() => undefined, { stateDir }); // a failed assertion must not leave a stack
+  rmSync(root, { recursive: true, force: true });
+});
+
+type Stage = 'boot' | 'load' | 'fault' | 'teardown';
+type KillSignal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
+const STAGE_LINE: Record<Stage, RegExp> = {
+  boot: /^ {2}run (\S+): kill-short/,
+  load: /^ {2}load started/,
+  fault: /^ {2}fault (landed|did NOT land)/,
+  teardown: /^ {2}teardown:/,
+};
+/** how long after the stage's line the kill may come, at most */
+const STAGE_SPREAD_MS: Record<Stage, number> = { boot: 2500, load: 1500, fault: 1000, teardown: 150 };
+
+interface Kill {
+  i: number;
+  stage: Stage;
+  signal: KillSignal;
+  delayMs: number;
+  /** a second Ctrl-C while it cleans up */
+  twice: boolean;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 20 kills, mostly early (a late one costs a whole run): 8 in boot, 4 each in load, fault, teardown. */
+function killPlan(seed: number): Kill[] {
+  const rng = mulberry32(seed);
+  const shuffle = <T>(items: T[]): T[] => {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      [items[i], items[j]] = [items[j] as T, items[i] as T];
+    }
+    return items;
+  };
+  const repeat = <const T,>(item: T, n: number): T[] => Array.from({ length: n }, () => item);
+  const stages = shuffle<Stage>([...repeat('boot', 8), ...repeat('load', 4), ...repeat('fault', 4), ...repeat('teardown', 4)]);
+  const signals = shuffle<KillSignal>([...repeat('SIGINT', 7), ...repeat('SIGTERM', 6), ...repeat('SIGKILL', 7)]);
+  return stages.map((stage, i) => {
+    const signal = signals[i] as KillSignal;
+    return { i, stage, signal, delayMs: Math.round(rng() * STAGE_SPREAD_MS[stage]), twice: signal !== 'SIGKILL' && rng() < 0.3 };
+  });
+}
+
+/** What a killed run is known by, and what it left behind right after the kill. */
+interface Killed {
+  kill: Kill;
+  marker: string;
+  runId?: string;
+  toxiproxyUrl?: string;
+  lastLine: string;
+  left: { processes: string[]; tempDirs: string[]; ledgers: string[] };
+}
+
+const tempDirsIn = (marker: string): string[] => (existsSync(marker) ? readdirSync(marker).filter((d) => d.startsWith('faultline-')) : []);
+const ledgersOf = (runId: string | undefined): string[] =>
+  runId === undefined || !existsSync(stateDir) ? [] : readdirSync(stateDir).filter((f) => f === `${runId}.json` || f === `${runId}-load.json`);
+const lastProgressLine = (stderr: string): string => stderr.trimEnd().split('\n').filter((l) => l.startsWith('  ')).at(-1)?.trim() ?? '';
+
+/** The killed run's Toxiproxy is gone, or (its port taken by a new server) has no toxics. */
+async function toxicsLeft(url: string | undefined): Promise<string[]> {
+  if (url === undefined) return [];
+  try {
+    const proxies = (await (await fetch(`${url}/proxies`, { signal: AbortSignal.timeout(2000) })).json()) as Record<string, { toxics: { name: string }[] }>;
+    return Object.entries(proxies).flatMap(([name, p]) => p.toxics.map((t) => `${name}/${t.name}`));
+  } catch {
+    return []; // nothing answers: the server is gone, and its toxics with it
+  }
+}
+
+async function expectNothingLeftOf(killed: Killed): Promise<void> {
+  const what = `kill ${killed.kill.i} (${killed.kill.signal} after "${killed.lastLine}")`;
+  expect(leftoverProcesses(killed.marker, { markerOnly: true }), `${what}: processes`).toEqual([]);
+  expect(tempDirsIn(killed.marker), `${what}: temp dirs`).toEqual([]);
+  expect(ledgersOf(killed.runId), `${what}: ledgers`).toEqual([]);
+  expect(await toxicsLeft(killed.toxiproxyUrl), `${what}: toxics`).toEqual([]);
+}
+
+/** The next run cleaned up after `previous` before it named its own run (before it booted). */
+async function expectStartedClean(previous: Killed, next: CliProcess): Promise<string[]> {
+  const text = next.stderr();
+  const at = text.search(/\n {2}run \S+: kill-short/);
+  const before = at < 0 ? text : text.slice(0, at);
+  await expectNothingLeftOf(previous);
+  const found = before.split('\n').filter((l) => l.includes('cleaned up: '));
+  expect(new Set(found).size, `each finding printed once:\n${found.join('\n')}`).toBe(found.length);
+  const left = previous.left.processes.length + previous.left.tempDirs.length + previous.left.ledgers.length;
+  if (previous.kill.signal !== 'SIGKILL') expect(found, 'a run stopped by SIGINT/SIGTERM leaves nothing to clean up').toEqual([]);
+  else if (left > 0) expect(before).toContain(`run ${previous.runId} ended without stopping its stack: cleaning up after it`);
+  return found;
+}
+
+/** Which stage a run was in, judged by its last progress line. */
+function stageOf(lastLine: string): Stage {
+  if (lastLine.startsWith('teardown')) return 'teardown';
+  if (/^fault (landed|did NOT land)|\] fault /.test(lastLine)) return 'fault';
+  if (/^load started|^fault removed|\] (baseline|recovery) /.test(lastLine)) return 'load';
+  return 'boot';
+}
+
+const figures = { kills: 0, bySignal: {} as Record<string, number>, landedIn: {} as Record<string, number>, leftAfterSigkill: { processes: 0, tempDirs: 0, ledgers: 0 }, cleanupLines: 0, leftAfterGraceful: 0, endedBeforeKill: 0, secondCtrlCDuringCleanup: 0 };
+
+async function killOne(kill: Kill, previous: Killed | undefined): Promise<Killed> {
+  const marker = join(root, `kill-${kill.i}`);
+  mkdirSync(marker, { mode: 0o755 });
+  const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', String(100 + kill.i), '--report-dir', reportsDir], { TMPDIR: marker, FAULTLINE_STATE_DIR: stateDir });
+  try {
+    const runLine = await cli.line(STAGE_LINE.boot);
+    if (previous) figures.cleanupLines += (await expectStartedClean(previous, cli)).length;
+    if (kill.stage !== 'boot') await cli.line(STAGE_LINE[kill.stage]);
+    await sleep(kill.delayMs);
+    const lastLine = lastProgressLine(cli.stderr());
+    let delivered = true;
+    try {
+      process.kill(cli.pid, kill.signal);
+    } catch {
+      delivered = false; // it had already finished
+    }
+    let second = false;
+    if (delivered && kill.twice) {
+      await cli.line(/cleaning up \(faults, load, stack\)/).catch(() => undefined);
+      try {
+        process.kill(cli.pid, 'SIGINT');
+        second = true;
+      } catch {
+        // done cleaning up already
+      }
+    }
+    const exit = await cli.exited;
+    const killed: Killed = {
+      kill,
+      marker,
+      runId: runLine[1],
+      toxiproxyUrl: /toxiproxy on (127\.0\.0\.1:\d+) ready/.exec(cli.stderr())?.[1]?.replace(/^/, 'http://'),
+      lastLine,
+      left: { processes: leftoverProcesses(marker, { markerOnly: true }), tempDirs: tempDirsIn(marker), ledgers: ledgersOf(runLine[1]) },
+    };
+    figures.kills++;
+    figures.bySignal[kill.signal] = (figures.bySignal[kill.signal] ?? 0) + 1;
+    const landed = stageOf(lastLine);
+    figures.landedIn[landed] = (figures.landedIn[landed] ?? 0) + 1;
+    if (kill.signal === 'SIGKILL') {
+      expect(exit.signal).toBe('SIGKILL');
+      figures.leftAfterSigkill.processes += killed.left.processes.length;
+      figures.leftAfterSigkill.tempDirs += killed.left.tempDirs.length;
+      figures.leftAfterSigkill.ledgers += killed.left.ledgers.length;
+      return killed;
+    }
+    // SIGINT / SIGTERM: the run cleans up after itself, and says so
+    const finished = exit.code === 0 || exit.code === 1;
+    if (!finished) {
+      // a second Ctrl-C that came after the cleanup, as the process exited, ends it by the default action
+      if (!(second && exit.signal === 'SIGINT')) expect(exit, cli.stderr()).toEqual({ code: 130, signal: null });
+      expect(cli.stderr()).toContain(`${kill.signal}: cleaning up (faults, load, stack)`);
+      if (second && cli.stderr().includes('SIGINT again: still cleaning up so nothing is left behind')) figures.secondCtrlCDuringCleanup++;
+    } else figures.endedBeforeKill++;
+    const left = killed.left.processes.length + killed.left.tempDirs.length + killed.left.ledgers.length;
+    figures.leftAfterGraceful += left;
+    await expectNothingLeftOf(killed);
+    return killed;
+  } catch (error) {
+    await stopCli(cli);
+    throw error;
+  }
+}
+
+/** After a failed assertion: let the run clean up after itself before the next test. */
+async function stopCli(cli: CliProcess): Promise<void> {
+  cli.child.kill('SIGINT');
+  await cli.exited;
+}
+
+describe('the harness killed at random moments', () => {
+  it('leaves no process, toxic, temp dir or ledger behind: by itself on SIGINT/SIGTERM, through the next run after SIGKILL', { timeout: 300_000 }, async () => {
+    const plan = killPlan(SEED);
+    let previous: Killed | undefined;
+    for (const kill of plan) previous = await killOne(kill, previous);
+    if (previous?.kill.signal === 'SIGKILL') {
+      figures.cleanupLines += (await cleanupLeftovers(() => undefined, { stateDir })).length;
+      await expectNothingLeftOf(previous);
+    }
+    expect(figures.kills).toBe(20);
+    expect(figures.leftAfterGraceful).toBe(0);
+    // the SIGKILLs that landed after boot began really left a stack behind, and it was found
+    expect(figures.leftAfterSigkill.ledgers).toBeGreaterThan(0);
+    expect(figures.cleanupLines).toBeGreaterThan(0);
+    expect(figures.secondCtrlCDuringCleanup).toBeGreaterThan(0);
+    console.log(`kill test figures (seed ${SEED}): ${JSON.stringify(figures)}`);
+  });
+
+  it('cleans up after a harness error mid-run (its Toxiproxy killed under it) and exits 2', { timeout: 60_000 }, async () => {
+    const marker = join(root, 'error');
+    mkdirSync(marker, { mode: 0o755 });
+    const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', '7', '--report-dir', reportsDir], { TMPDIR: marker, FAULTLINE_STATE_DIR: stateDir });
+    let runId: string;
+    try {
+      runId = (await cli.line(STAGE_LINE.boot))[1] as string;
+      await cli.line(STAGE_LINE.load);
+      const ledger = JSON.parse(readFileSync(join(stateDir, `${runId}.json`), 'utf8')) as LedgerData;
+      const toxiproxy = ledger.children.find((c) => c.name === 'toxiproxy');
+      process.kill(toxiproxy?.pid as number, 'SIGKILL');
+    } catch (error) {
+      await stopCli(cli);
+      throw error;
+    }
+    const exit = await cli.exited;
+    expect(exit.code, cli.stderr()).toBe(2);
+    expect(cli.stderr()).toMatch(/faultline: could not apply \+100 ms latency on catalog->postgres: /);
+    expect(leftoverProcesses(marker, { markerOnly: true })).toEqual([]);
+    expect(tempDirsIn(marker)).toEqual([]);
+    expect(ledgersOf(runId)).toEqual([]);
+  });
+});
