@@ -13,7 +13,8 @@ export async function scenarioNames(dir = SCENARIOS_DIR): Promise<string[]> {
 
 /** Loads one scenario file; a syntax or shape error becomes a ScenarioError naming the file. */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
-  const shown = relative(PROJECT_ROOT, path) || path;
+  const inside = relative(PROJECT_ROOT, path);
+  const shown = inside === '' || inside.startsWith('..') ? path : inside;
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };

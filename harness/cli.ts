@@ -9,6 +9,7 @@ import { newRunId, runScenario, type ProgressEvent } from './run.ts';
 import { appendSummary, pointLatest, suiteVerdict, writeSuiteReports, type FinishedRun } from './report/index.ts';
 import { getRuntime } from './runtime/index.ts';
 import { cleanupLeftovers } from './runtime/ledger.ts';
+import { preflight } from './preflight.ts';
 import { DEFAULT_REPORTS_DIR, HarnessError } from './paths.ts';
 import { ScenarioError } from './scenario.ts';
 import { PATTERNS } from '../sample-system/resilience/patterns.ts';
@@ -68,13 +69,15 @@ export function parseCli(argv: string[]): CliOptions {
   const v = parsed.values;
   const runtimes = ['auto', 'local'];
   if (!runtimes.includes(v.runtime)) throw new UsageError(`--runtime "${v.runtime}" is not a runtime; runtimes are: ${runtimes.join(', ')}`);
-  const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(v.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed "${v.seed}" must be a whole number >= 0`);
+  const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : /^\d+$/.test(v.seed.trim()) ? Number(v.seed) : NaN;
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 31) throw new UsageError(`--seed "${v.seed}" must be a whole number in 0..${2 ** 31 - 1}`);
   const disabled = v.disable.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = disabled.filter((d) => !(d in PATTERNS));
   if (unknown.length > 0) throw new UsageError(`--disable "${unknown.join(',')}" names no pattern; patterns are: ${Object.keys(PATTERNS).join(', ')}`);
   const options = { names: parsed.positionals, all: v.all, list: v.list, runtime: v.runtime, seed, disabled, keepUp: v['keep-up'], reportsDir: resolve(v['report-dir']), json: v.json, help: v.help };
   if (!options.help && !options.list && !options.all && options.names.length === 0) throw new UsageError(`name a scenario, or use --all or --list\n${USAGE}`);
+  if ((options.all || options.list) && options.names.length > 0) throw new UsageError(`--${options.all ? 'all' : 'list'} takes no scenario names (got ${options.names.join(' ')}); give one or the other`);
+  if (options.keepUp && (options.all || options.names.length !== 1)) throw new UsageError('--keep-up keeps one stack up: name exactly one scenario');
   return options;
 }
 
@@ -138,18 +141,25 @@ function progressRenderer(err: (s: string) => void): (event: ProgressEvent) => v
   };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const out = (s: string): void => void process.stdout.write(`${s}\n`);
-  const err = (s: string): void => void process.stderr.write(`${s}\n`);
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const STDIO: CliIo = { out: (s) => void process.stdout.write(`${s}\n`), err: (s) => void process.stderr.write(`${s}\n`) };
+
+export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
+  const { out, err } = io;
   const abort = new AbortController();
   let signals = 0;
-  const onSignal = (name: string): void => {
+  const onSignal = (name: NodeJS.Signals): void => {
     signals++;
     err(signals === 1 ? `\n${name}: cleaning up (faults, load, stack)...` : `${name} again: still cleaning up so nothing is left behind; please wait`);
     abort.abort();
   };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // Handled, not default: a second Ctrl-C (or a closed terminal) must not kill us mid-cleanup.
+  const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const name of SIGNALS) process.on(name, onSignal);
   try {
     const options = parseCli(argv);
     if (options.help) return out(USAGE), 0;
@@ -160,6 +170,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const runtime = await getRuntime(options.runtime as 'auto' | 'local', err);
+    for (const warning of preflight(runtime, options.reportsDir)) err(paint(31, warning));
     for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     const results: RunResult[] = [];
     const runs: FinishedRun[] = [];
@@ -202,6 +213,8 @@ export async function main(argv: string[]): Promise<number> {
     else if (error instanceof HarnessError) err(`faultline: ${error.message}`);
     else err(`faultline: harness error: ${(error as Error).stack ?? String(error)}`);
     return 2;
+  } finally {
+    for (const name of SIGNALS) process.off(name, onSignal);
   }
 }
 

@@ -7,6 +7,8 @@ import { ENDPOINTS, TENANTS } from './topology.ts';
 import { FAULTS, type FaultSpec } from './faults/registry.ts';
 import { validateSlo, type SloSpec } from './verdict/slo.ts';
 import { PATTERNS } from '../sample-system/resilience/patterns.ts';
+import { unknownFields } from './fields.ts';
+import { PHASES, type PhaseName } from './types.ts';
 
 export interface LoadSpec {
   /** open-model arrival rate, requests per second */
@@ -59,6 +61,9 @@ export class ScenarioError extends Error {
 }
 
 const list = (names: readonly string[]): string => names.join(', ');
+const SCENARIO_FIELDS = ['name', 'description', 'load', 'faults', 'slos', 'protectedBy'] as const satisfies readonly (keyof ScenarioInput)[];
+const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'productIds'] as const satisfies readonly (keyof LoadSpec)[];
+const FAULT_ENTRY_FIELDS = ['at', 'for', 'fault'] as const satisfies readonly (keyof ScheduledFault)[];
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -69,6 +74,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     problems.push(`${file}: ${field} ${text}`);
   };
   if (!isRecord(raw)) throw new ScenarioError([`${file}: the default export is not a scenario object (use export default defineScenario({...}))`]);
+  for (const p of unknownFields(raw, SCENARIO_FIELDS, 'a scenario')) bad(p.field, p.text);
 
   if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(raw.name)) bad('name', `${JSON.stringify(raw.name)} must be lower-case words joined by '-'`);
   if (typeof raw.description !== 'string' || raw.description.trim() === '') bad('description', 'must be a non-empty sentence');
@@ -78,6 +84,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
   if (!isRecord(load)) {
     bad('load', 'is missing: give { rate, duration, mix }');
   } else {
+    for (const p of unknownFields(load, LOAD_FIELDS, 'load')) bad(`load.${p.field}`, p.text);
     if (typeof load.rate !== 'number' || !(load.rate > 0) || load.rate > 5000) bad('load.rate', `${JSON.stringify(load.rate)} must be a number of requests per second in (0, 5000]`);
     durationMs = parseDurationMs(String(load.duration)) ?? 0;
     if (durationMs <= 0) bad('load.duration', `${JSON.stringify(load.duration)} is not a positive duration like '60s' or '2m'`);
@@ -92,6 +99,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     raw.faults.forEach((entry: unknown, i: number) => {
       const at = `faults[${i}]`;
       if (!isRecord(entry)) return bad(at, 'must be { at, for, fault }');
+      for (const p of unknownFields(entry, FAULT_ENTRY_FIELDS, 'a scheduled fault')) bad(`${at}.${p.field}`, p.text);
       const atMs = parseDurationMs(String(entry.at));
       const forMs = parseDurationMs(String(entry.for));
       if (atMs === null) bad(`${at}.at`, `${JSON.stringify(entry.at)} is not a duration like '20s'`);
@@ -103,12 +111,27 @@ export function validateScenario(raw: unknown, file: string): Scenario {
       if (!isRecord(fault) || typeof fault.kind !== 'string') return bad(`${at}.fault`, `must be made by a fault factory; kinds are: ${list(Object.keys(FAULTS))}`);
       const module = FAULTS[fault.kind];
       if (module === undefined) return bad(`${at}.fault.kind`, `${JSON.stringify(fault.kind)} is not a fault kind; kinds are: ${list(Object.keys(FAULTS))}`);
+      for (const p of unknownFields(fault, ['kind', 'params'], 'a fault')) bad(`${at}.fault.${p.field}`, p.text);
+      if (!isRecord(fault.params)) return bad(`${at}.fault.params`, `must be an object; make the fault with faults.${fault.kind}({...})`);
+      for (const p of unknownFields(fault.params, module.fields, `a ${fault.kind} fault`)) bad(`${at}.fault.${p.field}`, p.text);
       for (const p of module.validate(fault.params)) bad(`${at}.fault.${p.field}`, p.text);
       if (atMs !== null && forMs !== null) schedule.push({ atMs, forMs, fault: fault as unknown as FaultSpec });
     });
 
   if (!Array.isArray(raw.slos) || raw.slos.length === 0) bad('slos', 'must list at least one SLO: a scenario with nothing to check would pass vacuously');
-  else raw.slos.forEach((s: unknown, i: number) => validateSlo(s, ENDPOINTS).forEach((p) => bad(`slos[${i}].${p.field}`, p.text)));
+  else
+    raw.slos.forEach((s: unknown, i: number) => {
+      const sloProblems = validateSlo(s, ENDPOINTS);
+      sloProblems.forEach((p) => bad(`slos[${i}].${p.field}`, p.text));
+      if (sloProblems.length > 0 || !isRecord(s)) return;
+      // an SLO that can never have samples would fail for a reason that is not the system's
+      const mix = isRecord(load) && isRecord(load.mix) ? Object.keys(load.mix) : [];
+      if (mix.length > 0 && !mix.includes(s.endpoint as string))
+        bad(`slos[${i}].endpoint`, `${JSON.stringify(s.endpoint)} gets no load: load.mix sends requests only to ${list(mix)}`);
+      const phases = (s.phases as PhaseName[] | undefined) ?? PHASES;
+      if (Array.isArray(raw.faults) && raw.faults.length === 0 && phases.some((p) => p !== 'baseline'))
+        bad(`slos[${i}].phases`, `${JSON.stringify(s.phases ?? 'all phases')} includes a fault or recovery phase, but faults is empty; give phases: ['baseline'] or add a fault`);
+    });
 
   if (!Array.isArray(raw.protectedBy) || raw.protectedBy.length === 0) bad('protectedBy', `must name at least one pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
   else

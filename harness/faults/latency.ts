@@ -17,6 +17,7 @@ export const latency = (params: LatencyParams): FaultSpec<'latency', LatencyPara
 
 export const latencyFault: FaultModule<LatencyParams> = {
   kind: 'latency',
+  fields: ['edge', 'ms', 'jitterMs'] satisfies (keyof LatencyParams)[],
   validate(raw: unknown): FieldProblem[] {
     const p = (raw ?? {}) as Partial<LatencyParams>;
     const out = edgeProblems(p.edge, EDGE_NAMES);

@@ -25,6 +25,8 @@ export interface ActiveFault {
 
 export interface FaultModule<P = unknown> {
   kind: string;
+  /** every parameter the factory takes; any other key in a scenario is a typo, and an error */
+  fields: readonly string[];
   validate(params: unknown): FieldProblem[];
   /** what it is aimed at, e.g. 'catalog->postgres' */
   target(params: P): string;

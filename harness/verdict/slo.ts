@@ -2,6 +2,7 @@
 // a recording against them. Zero samples is a failure, never a pass.
 
 import { PHASES, type CheckResult, type PhaseName, type SliceStats } from '../types.ts';
+import { unknownFields } from '../fields.ts';
 
 export interface AvailabilitySlo {
   kind: 'availability';
@@ -27,6 +28,10 @@ export const availability = (o: Omit<AvailabilitySlo, 'kind'>): AvailabilitySlo 
 export const latency = (o: Omit<LatencySlo, 'kind'>): LatencySlo => ({ kind: 'latency', ...o });
 
 export const SLO_KINDS = ['availability', 'latency'] as const;
+const SLO_FIELDS = {
+  availability: ['kind', 'endpoint', 'min', 'phases'] satisfies (keyof AvailabilitySlo)[],
+  latency: ['kind', 'endpoint', 'p', 'maxMs', 'phases'] satisfies (keyof LatencySlo)[],
+} as const;
 
 export interface FieldProblem {
   field: string;
@@ -40,6 +45,7 @@ export function validateSlo(raw: unknown, endpoints: readonly string[]): FieldPr
   const s = raw as Record<string, unknown>;
   if (!SLO_KINDS.includes(s.kind as (typeof SLO_KINDS)[number]))
     return [{ field: 'kind', text: `${JSON.stringify(s.kind)} is not an SLO kind; kinds are: ${SLO_KINDS.join(', ')}` }];
+  out.push(...unknownFields(s, SLO_FIELDS[s.kind as SloSpec['kind']], `a ${s.kind} SLO`));
   if (typeof s.endpoint !== 'string' || !endpoints.includes(s.endpoint))
     out.push({ field: 'endpoint', text: `${JSON.stringify(s.endpoint)} is not an endpoint; endpoints are: ${endpoints.join(', ')}` });
   if (s.phases !== undefined) {

@@ -1,0 +1,22 @@
+// What must hold before a run starts anything: every tool the runtime and the load need is there,
+// the report folder can be written, and any non-loopback target the user allowed is said out
+// loud. A failure is a HarnessError (exit 2) naming what is missing and how to get it.
+
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { HarnessError, toolPath } from './paths.ts';
+import type { Runtime } from './runtime/types.ts';
+
+/** Throws on the first problem; returns warnings the CLI must print (loudly) before booting. */
+export function preflight(runtime: Runtime, reportsDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  runtime.check();
+  toolPath('k6');
+  try {
+    mkdirSync(reportsDir, { recursive: true });
+    accessSync(reportsDir, constants.W_OK);
+  } catch (error) {
+    throw new HarnessError(`--report-dir "${reportsDir}" cannot hold run folders: ${(error as Error).message}`);
+  }
+  const allowed = (env.FAULTLINE_ALLOW_TARGETS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (allowed.length === 0) return [];
+  return [`WARNING: FAULTLINE_ALLOW_TARGETS=${allowed.join(',')} lets faultline send load and faults to ${allowed.join(', ')} as well as to 127.0.0.1 / ::1`];
+}
