@@ -106,7 +106,7 @@ export class FaultSchedule {
         record.landed = false;
         record.evidence += `; ${proof.evidence}`;
       }
-      this.events.progress(`fault removed: ${record.description}`);
+      this.events.progress(`fault removed: ${record.description}${proof.landed ? '' : ` — it did NOT land: ${proof.evidence}`}`);
     } catch (error) {
       this.events.failed(new Error(`could not remove ${record.description}: ${(error as Error).message}`));
     }

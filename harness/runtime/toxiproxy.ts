@@ -1,11 +1,14 @@
 // The Toxiproxy HTTP API (https://github.com/Shopify/toxiproxy#http-api), as plain typed
 // functions over fetch: proxies (create, read, update, enable/disable, delete), toxics (add,
 // update, list, remove), reset, version and the Prometheus /metrics text. The runtime creates
-// the proxies with these; faults add and remove toxics with them.
+// the proxies with these; faults add and remove toxics with them. Every call is refused unless
+// the server is on loopback (harness/safety.ts).
+
+import { assertLoopback } from '../safety.ts';
 
 export type ToxicStream = 'upstream' | 'downstream';
 
-/** Attributes of each toxic type the server knows (packet_loss is faultline's, tools/toxiproxy). */
+/** Attributes of each toxic type the server knows (packet_loss and byte_counter are faultline's, tools/toxiproxy). */
 export interface ToxicAttributes {
   latency: { latency: number; jitter?: number };
   bandwidth: { rate: number };
@@ -15,9 +18,11 @@ export interface ToxicAttributes {
   slicer: { average_size: number; size_variation?: number; delay?: number };
   limit_data: { bytes: number };
   packet_loss: { loss_rate: number; correlation?: number };
+  /** faultline's: changes nothing, counts the bytes that pass (tools/toxiproxy/toxics/byte_counter.go) */
+  byte_counter: { tag: string };
 }
 export type ToxicType = keyof ToxicAttributes;
-export const TOXIC_TYPES = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'packet_loss'] as const satisfies readonly ToxicType[];
+export const TOXIC_TYPES = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'packet_loss', 'byte_counter'] as const satisfies readonly ToxicType[];
 
 export interface ToxicSpec<T extends ToxicType = ToxicType> {
   /** unique per proxy */
@@ -36,7 +41,7 @@ export interface Toxic {
   type: string;
   stream: ToxicStream;
   toxicity: number;
-  attributes: Record<string, number>;
+  attributes: Record<string, number | string>;
 }
 
 export interface ProxyConfig {
@@ -73,6 +78,7 @@ export class ToxiproxyError extends Error {
 const REQUEST_TIMEOUT_MS = 5000;
 
 async function request<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  assertLoopback(baseUrl, 'the Toxiproxy API');
   let res: Response;
   try {
     res = await fetch(new URL(path, baseUrl), {
@@ -154,7 +160,25 @@ export async function version(baseUrl: string): Promise<string> {
 
 /** Prometheus text; per-proxy byte counters need the server started with -proxy-metrics. */
 export async function metrics(baseUrl: string): Promise<string> {
+  assertLoopback(baseUrl, 'the Toxiproxy API');
   const res = await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   if (!res.ok) throw new ToxiproxyError('GET', '/metrics', res.status, `Toxiproxy GET /metrics answered ${res.status}`);
   return res.text();
+}
+
+const COUNTER_SERIES = /^faultline_toxic_bytes_total\{([^}]*)\}\s+(\S+)/;
+
+/**
+ * Bytes that passed the byte_counter toxic tagged `tag`, from the server's /metrics text (0 when
+ * the series does not exist yet: no connection has carried the toxic).
+ */
+export function counterBytesFrom(text: string, tag: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const m = COUNTER_SERIES.exec(line);
+    if (m === null || /tag="([^"]*)"/.exec(m[1] as string)?.[1] !== tag) continue;
+    const value = Number(m[2]);
+    if (Number.isFinite(value)) total += value;
+  }
+  return total;
 }
