@@ -4,6 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import pg from 'pg';
 import type { EdgeEndpoint } from '../runtime/types.ts';
+import { assertLoopback } from '../safety.ts';
 
 export interface EdgeProbe {
   /** one round trip through the edge, in milliseconds; rejects when the edge does not answer */
@@ -32,6 +33,7 @@ async function timed(work: () => Promise<unknown>, timeoutMs: number, what: stri
 
 /** A probe kept connected, so later round trips measure the edge and not connection set-up. */
 export async function openProbe(edge: EdgeEndpoint): Promise<EdgeProbe> {
+  assertLoopback(edge.listen, `the probe of ${edge.edge}`);
   const { host, port } = hostPort(edge.listen);
   const target = edge.edge.split('->')[1];
   if (target === 'postgres') {

@@ -2,6 +2,7 @@
 // (requests by outcome, dependency calls and retries, breaker state and transitions, fallbacks).
 
 import type { StartedStack } from '../runtime/types.ts';
+import { assertLoopback } from '../safety.ts';
 
 const KEPT = /^(http_requests_total|dependency_calls_total|dependency_retries_total|breaker_state|breaker_transitions_total|fallbacks_total|upstream_calls_total|nodejs_eventloop_lag_p99_seconds)\b/;
 
@@ -20,6 +21,7 @@ export function parsePrometheus(text: string, keep: RegExp = KEPT): Record<strin
 export async function scrapeMetrics(stack: StartedStack, timeoutMs = 2000): Promise<Record<string, Record<string, number>>> {
   const entries = await Promise.all(
     Object.values(stack.services).map(async (s) => {
+      assertLoopback(s.url, `the ${s.name} metrics endpoint`);
       try {
         const res = await fetch(`${s.url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
         return [s.name, parsePrometheus(await res.text())] as const;
