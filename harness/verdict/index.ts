@@ -19,14 +19,20 @@ export function judge({ slos, stats, faults, load }: JudgeInput): { verdict: Ver
   const checks: CheckResult[] = [...faults.map(faultCheck), loadCheck(load)];
   for (const slo of slos)
     for (const phase of slo.phases ?? PHASES) checks.push(checkSlo(slo, phase, stats({ phase, endpoint: slo.endpoint })));
-  return { verdict: verdictOf(checks), checks };
+  const judged = checks.map((c) => (comparesNothing(c) ? { ...c, status: 'inconclusive' as const, why: `${c.why}; but it compared nothing (measured ${c.measured}, threshold ${c.threshold}), so it proves nothing` } : c));
+  return { verdict: verdictOf(judged), checks: judged };
 }
 
 export function verdictOf(checks: readonly CheckResult[]): Verdict {
   if (checks.length === 0) return 'inconclusive';
   if (checks.some((c) => c.status === 'fail')) return 'fail';
-  if (checks.some((c) => c.status === 'inconclusive')) return 'inconclusive';
+  if (checks.some((c) => c.status === 'inconclusive' || comparesNothing(c))) return 'inconclusive';
   return 'pass';
+}
+
+/** A pass that measured nothing, or had nothing to measure against, proves nothing. */
+export function comparesNothing(c: CheckResult): boolean {
+  return c.status === 'pass' && (c.measured === null || c.threshold === null || !Number.isFinite(c.measured) || !Number.isFinite(c.threshold));
 }
 
 export function faultCheck(f: FaultRecord): CheckResult {

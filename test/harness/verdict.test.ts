@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, loadCheck, phaseWindows, verdictOf } from '../../harness/verdict/index.ts';
+import { comparesNothing, judge, loadCheck, phaseWindows, verdictOf } from '../../harness/verdict/index.ts';
 import { availability, checkSlo, latency } from '../../harness/verdict/slo.ts';
 import { sliceStats } from '../../harness/load/recording.ts';
 import type { FaultRecord, LoadFigures, SliceStats } from '../../harness/types.ts';
@@ -76,5 +76,38 @@ describe('phaseWindows', () => {
   it('falls back to the schedule when a fault never applied', () => {
     const w = phaseWindows([fault({ appliedAtMs: null, removedAtMs: null })], 10_000);
     expect(w[1]).toEqual({ name: 'fault', startMs: 2000, endMs: 5000 });
+  });
+});
+
+describe('no vacuous verdicts', () => {
+  const slos = [availability({ endpoint: 'GET /products/:id', min: 0.99 })];
+  const good = () => stats(100, 0, 0, [5]);
+
+  it('is inconclusive when k6 dropped more than 1% of the offered iterations, and says so in numbers', () => {
+    const { verdict, checks } = judge({ slos, stats: good, faults: [fault()], load: { ...load, requestsSent: 980, droppedIterations: 20 } });
+    expect(verdict).toBe('inconclusive');
+    expect(checks.find((c) => c.kind === 'load')).toMatchObject({ status: 'inconclusive', measured: 0.02, threshold: 0.01 });
+    expect(checks.find((c) => c.kind === 'load')?.why).toContain('980 requests sent, 20 iterations dropped (2.00%); over the 1% bound: the system did not get the load the scenario offers');
+  });
+
+  it('is inconclusive when k6 sent nothing at all', () => {
+    expect(judge({ slos, stats: good, faults: [fault()], load: { ...load, requestsSent: 0, droppedIterations: 0 } }).verdict).not.toBe('pass');
+    expect(loadCheck({ ...load, requestsSent: 0, droppedIterations: 0 })).toMatchObject({ status: 'inconclusive', why: 'k6 sent no request at all' });
+  });
+
+  it('never passes a check that compared nothing (no measurement or no threshold)', () => {
+    const passing = checkSlo(slos[0]!, 'fault', good());
+    expect(comparesNothing(passing)).toBe(false);
+    expect(comparesNothing({ ...passing, measured: null })).toBe(true);
+    expect(comparesNothing({ ...passing, threshold: null })).toBe(true);
+    expect(comparesNothing({ ...passing, measured: Number.NaN })).toBe(true);
+    expect(verdictOf([{ ...passing, measured: null }])).toBe('inconclusive');
+    expect(verdictOf([passing])).toBe('pass');
+  });
+
+  it('is inconclusive when a fault was scheduled but never applied', () => {
+    const { verdict, checks } = judge({ slos, stats: good, faults: [fault({ appliedAtMs: null, removedAtMs: null, landed: false, evidence: 'not applied' })], load });
+    expect(verdict).toBe('inconclusive');
+    expect(checks[0]?.why).toContain('not applied');
   });
 });
