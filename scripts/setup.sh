@@ -5,6 +5,8 @@
 #   2. Debian packages: postgresql (15) and redis-server, with no system service left running
 #   3. Go tools into .tools/bin: toxiproxy-server (tools/toxiproxy), xk6, and k6 built with xk6
 #   chromium: Debian's chromium, for the test that opens a report in a real browser
+#   4. the docker runtime (optional, never fails the set-up): a Docker engine (Debian's docker.io,
+#      dockerd started as root when none answers) and faultline's images, built without a registry
 # Exit codes: 0 done, 1 a step failed, 2 something must be installed by hand (message says what).
 set -euo pipefail
 
@@ -228,6 +230,96 @@ step_k6() {
   say "k6: built in $(secs_since "$t0")"
 }
 
+# -------------------------------------------------------------------------------------- docker
+# Optional: the local runtime works without it, so nothing here fails the set-up; every outcome
+# is said in one line. FAULTLINE_DOCKER=skip leaves Docker alone.
+DOCKER_LOG="$TOOLS_LOGS/dockerd.log"
+DOCKER_READY=''
+
+docker_answers() { command -v docker >/dev/null && timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+step_docker_engine() {
+  if [[ ${FAULTLINE_DOCKER:-} == skip ]]; then
+    say "docker: FAULTLINE_DOCKER=skip: left alone (the docker runtime will not be available)"
+    return
+  fi
+  if docker_answers; then
+    DOCKER_READY=1
+    say "docker: engine $(docker version --format '{{.Server.Version}}') answers, skipped"
+    [[ $(id -u) -ne 0 ]] || command -v debootstrap >/dev/null || install_docker_packages debootstrap || true
+    return
+  fi
+  if [[ -f /.dockerenv && ! -S /var/run/docker.sock ]]; then
+    say "docker: this set-up runs inside a container without a Docker socket: no engine installed here (an unprivileged container cannot run one); the docker runtime is unavailable, the local runtime works"
+    return
+  fi
+  if [[ $(id -u) -ne 0 ]]; then
+    say "docker: no engine answers and this is not root, so none can be installed or started: the docker runtime is unavailable (the local runtime works; as root, npm run setup starts one)"
+    return
+  fi
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  if ((${#missing[@]} > 0)) && ! install_docker_packages "${missing[@]}"; then
+    say "docker: could not install ${missing[*]} (see above): the docker runtime is unavailable; the local runtime works"
+    return
+  fi
+  if pgrep -x dockerd >/dev/null; then
+    say "docker: a dockerd runs (pid $(pgrep -x dockerd | head -n 1)) but does not answer on its socket: not starting another; see its log. The docker runtime is unavailable until it answers"
+    return
+  fi
+  local t0
+  t0=$(now_ms)
+  say "docker: no engine answers: starting dockerd as root in the background (log: ${DOCKER_LOG#"$ROOT"/})"
+  # setsid + nohup: the engine outlives this script (CI keeps it for the tests)
+  setsid nohup dockerd >>"$DOCKER_LOG" 2>&1 </dev/null &
+  local i
+  for ((i = 0; i < 60; i++)); do
+    if docker_answers; then
+      DOCKER_READY=1
+      say "docker: dockerd $(docker version --format '{{.Server.Version}}') started (pid $(pgrep -x dockerd | head -n 1)) and answers after $(secs_since "$t0"); it keeps running after the set-up"
+      return
+    fi
+    pgrep -x dockerd >/dev/null || break
+    sleep 0.5
+  done
+  tail -n 15 "$DOCKER_LOG" >&2 || true
+  say "docker: dockerd did not answer within 30 s (last lines of ${DOCKER_LOG#"$ROOT"/} above): the docker runtime is unavailable; the local runtime works"
+}
+
+install_docker_packages() {
+  command -v apt-get >/dev/null || {
+    say "docker: need $*, but there is no apt-get here: install them with your package manager"
+    return 1
+  }
+  local t0 policy=/usr/sbin/policy-rc.d created_policy=''
+  t0=$(now_ms)
+  # keep the package's maintainer scripts from starting a system dockerd: we start our own
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# written by faultline scripts/setup.sh for the duration of apt-get install\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    created_policy=1
+  fi
+  say "docker: apt-get install -y --no-install-recommends $*"
+  local ok=1
+  { DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; } >>"$TOOLS_LOGS/docker-install.log" 2>&1 || ok=''
+  [[ -z $created_policy ]] || rm -f "$policy"
+  if [[ -z $ok ]]; then
+    tail -n 15 "$TOOLS_LOGS/docker-install.log" >&2
+    return 1
+  fi
+  say "docker: installed $* in $(secs_since "$t0")"
+}
+
+# The images are built by harness/runtime/images.ts (the same code the runtime uses to name them,
+# so both agree on the content hashes): a debootstrap'd Debian base, then one image per part.
+step_images() {
+  [[ -n $DOCKER_READY ]] || return 0
+  if ! node_modules/.bin/node --disable-warning=ExperimentalWarning scripts/build-images.ts; then
+    say "images: the build failed (see above): the docker runtime is unavailable until it succeeds; the local runtime works"
+  fi
+}
+
 # ------------------------------------------------------------------------------------ chromium
 # Debian's chromium (never a downloaded browser), for test/report/browser.test.ts, which opens a
 # report in it headless. Without root or apt-get it cannot be installed here: that is said, not
@@ -261,7 +353,8 @@ print_versions() {
     toxiproxy-server "$("$TOOLS_BIN/toxiproxy-server" -version)" \
     postgres "$("$PG_BIN/postgres" --version)" \
     redis-server "$(redis-server --version)" \
-    go "$(command -v go >/dev/null && go version || echo 'not installed (only needed to build the tools)')"
+    go "$(command -v go >/dev/null && go version || echo 'not installed (only needed to build the tools)')" \
+    docker "$([[ -n $DOCKER_READY ]] && docker version --format 'engine {{.Server.Version}}' || echo 'no engine (the docker runtime is unavailable; local works)')"
 }
 
 step_node
@@ -269,5 +362,7 @@ step_debian
 step_toxiproxy
 step_k6
 step_chromium
+step_docker_engine
+step_images
 print_versions
 say "done in $(secs_since "$SETUP_STARTED")"
