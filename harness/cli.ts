@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadScenarios, scenarioNames } from './catalog.ts';
 import { newRunId, runScenario, type ProgressEvent } from './run.ts';
 import { appendSummary, pointLatest, suiteVerdict, writeSuiteReports, type FinishedRun } from './report/index.ts';
-import { getRuntime } from './runtime/index.ts';
+import { getRuntime, RUNTIME_NAMES, type RuntimeName } from './runtime/index.ts';
 import { cleanupLeftovers } from './runtime/ledger.ts';
 import { preflight } from './preflight.ts';
 import { DEFAULT_REPORTS_DIR, HarnessError } from './paths.ts';
@@ -22,7 +22,7 @@ const USAGE = `usage: npm run chaos -- <scenario...> [options]
 options:
   --all                 run every scenario in scenarios/
   --list                list the scenarios with their descriptions
-  --runtime <name>      auto | local (default auto)
+  --runtime <name>      auto | docker | local (default auto: docker when an engine answers, else local)
   --seed <n>            seed of the load mix (default: random, printed for replay)
   --disable <patterns>  comma list of resilience patterns to switch off: ${Object.keys(PATTERNS).join(', ')}
   --keep-up             leave the stack running after the run (Ctrl-C stops it)
@@ -67,7 +67,7 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
   const v = parsed.values;
-  const runtimes = ['auto', 'local'];
+  const runtimes: readonly string[] = RUNTIME_NAMES;
   if (!runtimes.includes(v.runtime)) throw new UsageError(`--runtime "${v.runtime}" is not a runtime; runtimes are: ${runtimes.join(', ')}`);
   const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : /^\d+$/.test(v.seed.trim()) ? Number(v.seed) : NaN;
   if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 31) throw new UsageError(`--seed "${v.seed}" must be a whole number in 0..${2 ** 31 - 1}`);
@@ -169,7 +169,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       for (const s of scenarios) out(`${s.name.padEnd(24)} ${s.description}`);
       return 0;
     }
-    const runtime = await getRuntime(options.runtime as 'auto' | 'local', err);
+    const runtime = await getRuntime(options.runtime as RuntimeName, err);
     for (const warning of preflight(runtime, options.reportsDir)) err(paint(31, warning));
     for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     const results: RunResult[] = [];

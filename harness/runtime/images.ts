@@ -15,7 +15,7 @@ export const IMAGE_PARTS = ['postgres', 'redis', 'toxiproxy', 'node'] as const;
 export type ImagePart = (typeof IMAGE_PARTS)[number];
 
 export const BASE_SUITE = 'bookworm';
-/** what every image is made from; one base keeps the layers shared (about 250 MB on disk, once) */
+/** what every image is made from; one base keeps the layers shared (about 440 MB on disk, once) */
 export const BASE_PACKAGES = ['postgresql-15', 'redis-server', 'libstdc++6', 'iproute2', 'iptables', 'procps', 'ca-certificates'] as const;
 export const IMAGE_REPOSITORY = 'faultline';
 /** label on every image faultline builds: which part it is, and the hash its tag is made of */

@@ -1,22 +1,55 @@
-// Picks the runtime for `--runtime`. Docker (testcontainers) is a later issue, so `auto` means
-// local for now and `docker` says it is not there yet.
+// Picks the runtime for `--runtime`: docker (testcontainers) or local (child processes). `auto`
+// is docker when an engine answers and faultline's base image is built, else local, and says
+// which and why. The docker modules (and testcontainers) are loaded only when docker is asked for.
 
 import { HarnessError } from '../paths.ts';
 import { localRuntime } from './local.ts';
 import type { Runtime } from './types.ts';
 
-export type RuntimeName = 'local' | 'docker' | 'auto';
+export const RUNTIME_NAMES = ['auto', 'docker', 'local'] as const;
+export type RuntimeName = (typeof RUNTIME_NAMES)[number];
+
+export type DockerAvailability = { ok: true; version: string } | { ok: false; why: string };
+
+/** Whether the docker runtime can run here: an engine answers and the base image exists. */
+export async function dockerAvailability(): Promise<DockerAvailability> {
+  const { engineStatus } = await import('./docker-parts.ts');
+  const engine = await engineStatus();
+  if (!engine.ok) return engine;
+  const [{ planImages }, { connectEngine }] = await Promise.all([import('./images.ts'), import('./docker-parts.ts')]);
+  let base: string;
+  try {
+    base = (await planImages()).base.ref;
+  } catch (error) {
+    return { ok: false, why: `a Docker engine ${engine.version} answers, but the images cannot be planned: ${(error as Error).message}` };
+  }
+  try {
+    await (await connectEngine()).container.dockerode.getImage(base).inspect();
+  } catch {
+    return { ok: false, why: `a Docker engine ${engine.version} answers, but faultline's images are not built (no ${base}); run \`npm run setup\`` };
+  }
+  return engine;
+}
 
 export async function getRuntime(name: RuntimeName, progress: (line: string) => void = () => undefined): Promise<Runtime> {
   switch (name) {
     case 'local':
       return localRuntime();
-    case 'auto':
-      progress('runtime auto: using local (the docker runtime is not implemented yet)');
+    case 'docker': {
+      const { dockerRuntime } = await import('./docker.ts');
+      return dockerRuntime();
+    }
+    case 'auto': {
+      const docker = await dockerAvailability();
+      if (docker.ok) {
+        progress(`runtime auto: using docker (engine ${docker.version} answers)`);
+        const { dockerRuntime } = await import('./docker.ts');
+        return dockerRuntime();
+      }
+      progress(`runtime auto: using local (${docker.why})`);
       return localRuntime();
-    case 'docker':
-      throw new HarnessError('the docker runtime is not implemented yet; use --runtime local (or auto)');
+    }
     default:
-      throw new HarnessError(`unknown runtime ${JSON.stringify(name)}; runtimes are: auto, local, docker`);
+      throw new HarnessError(`unknown runtime ${JSON.stringify(name)}; runtimes are: ${RUNTIME_NAMES.join(', ')}`);
   }
 }

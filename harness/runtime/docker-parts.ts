@@ -1,0 +1,161 @@
+// The engine connection and what the docker runtime can do to one running container: the
+// container-level faults only this runtime does well (kill, start again, restart, pause — a frozen,
+// gray dependency — and packet drops by iptables in the container's own network namespace).
+
+import type { WriteStream } from 'node:fs';
+import { BoundPorts, getContainerRuntimeClient, waitForContainer, type ContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
+import { HarnessError } from '../paths.ts';
+
+export interface StartedPart {
+  part: string;
+  container: StartedTestContainer;
+  wait: WaitStrategy;
+  /** container port -> host port on 127.0.0.1 (fixed, so a restart keeps its URLs) */
+  publish: Record<number, number>;
+  log: WriteStream;
+}
+
+export interface ExecOutcome {
+  exitCode: number;
+  output: string;
+}
+
+export interface PacketDrop {
+  /** takes the rule out again; safe to call twice */
+  remove(): Promise<void>;
+}
+
+export interface ContainerControl {
+  part: string;
+  /** container name, e.g. faultline-<run id>-postgres */
+  name: string;
+  id: string;
+  /** `docker kill`: the process gets the signal (default SIGKILL); the container stays, exited */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** starts a killed or stopped container again and waits until it is ready */
+  start(): Promise<void>;
+  /** `docker restart` (stop signal, SIGKILL after `timeoutMs`, default 0) and wait until ready */
+  restart(options?: { timeoutMs?: number }): Promise<void>;
+  /** `docker pause`: every process frozen (cgroup freezer); connections stay open, nothing answers */
+  pause(): Promise<void>;
+  unpause(): Promise<void>;
+  /** running, paused, exited, restarting, … as the engine says */
+  state(): Promise<string>;
+  exec(argv: string[], options?: { user?: string }): Promise<ExecOutcome>;
+  /** drops incoming packets with `probability` (iptables statistic), as on a lossy network */
+  dropPackets(probability: number): Promise<PacketDrop>;
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The engine, through testcontainers (DOCKER_HOST, ~/.testcontainers.properties or the local
+ * socket). Its reaper (Ryuk) is an image that cannot be pulled offline, so it is off unless the
+ * user turned it on; docker-cleanup.ts does its job.
+ */
+export async function connectEngine(timeoutMs = 5_000): Promise<ContainerRuntimeClient> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  try {
+    return await withTimeout(getContainerRuntimeClient(), timeoutMs, 'the Docker engine');
+  } catch (error) {
+    throw new HarnessError(`${noEngine(error)}; run \`npm run setup\` as root (it installs and starts one), or use --runtime local`);
+  }
+}
+
+const noEngine = (error: unknown): string => `no Docker engine answers (${(error as Error).message.split('\n')[0]})`;
+
+/** Whether an engine answers, and why not, for `--runtime auto`. Never throws. */
+export async function engineStatus(timeoutMs = 3_000): Promise<{ ok: true; version: string } | { ok: false; why: string }> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  try {
+    const client = await withTimeout(getContainerRuntimeClient(), timeoutMs, 'the Docker engine');
+    return { ok: true, version: String(client.info.containerRuntime.serverVersion) };
+  } catch (error) {
+    return { ok: false, why: noEngine(error) };
+  }
+}
+
+/**
+ * Runs `work` with a timer keeping the event loop alive: testcontainers reads container logs over
+ * sockets it unrefs, and a wait that ends up only reading them (a container that exited while it
+ * was awaited) would otherwise let Node exit with the await unsettled.
+ */
+export async function keepingAlive<T>(work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => undefined, 1_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Streams the container's output (from now on) into its log file, after a start or restart. */
+export async function attachLogs(client: ContainerRuntimeClient, part: StartedPart, since = new Date()): Promise<void> {
+  const stream = await client.container.logs(client.container.getById(part.container.getId()), { since: Math.floor(since.getTime() / 1000) });
+  stream.pipe(part.log, { end: false });
+}
+
+export function controlOf(client: ContainerRuntimeClient, part: StartedPart, reattachLogs: () => Promise<void>): ContainerControl {
+  const id = part.container.getId();
+  const handle = (): ReturnType<typeof client.container.getById> => client.container.getById(id);
+  const exec = async (argv: string[], options: { user?: string } = {}): Promise<ExecOutcome> => {
+    const result = await part.container.exec(argv, options.user === undefined ? {} : { user: options.user });
+    return { exitCode: result.exitCode, output: result.output };
+  };
+  const boundPorts = (): BoundPorts => {
+    const ports = new BoundPorts();
+    for (const [inner, host] of Object.entries(part.publish)) ports.setBinding(Number(inner), host);
+    return ports;
+  };
+  return {
+    part: part.part,
+    name: part.container.getName().replace(/^\//, ''),
+    id,
+    async kill(signal = 'SIGKILL') {
+      await handle().kill({ signal });
+    },
+    start: () =>
+      keepingAlive(async () => {
+        const startTime = new Date();
+        await handle().start();
+        await reattachLogs();
+        await waitForContainer(client, handle(), part.wait, boundPorts(), startTime);
+      }),
+    restart: (options = {}) =>
+      keepingAlive(async () => {
+        await part.container.restart({ timeout: options.timeoutMs ?? 0 });
+        await reattachLogs();
+      }),
+    async pause() {
+      await handle().pause();
+    },
+    async unpause() {
+      await handle().unpause();
+    },
+    async state() {
+      return (await handle().inspect()).State.Status;
+    },
+    exec,
+    async dropPackets(probability) {
+      if (!(probability > 0 && probability <= 1)) throw new Error(`dropPackets: probability ${probability} must be in (0, 1]`);
+      const rule = ['INPUT', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-m', 'comment', '--comment', 'faultline', '-j', 'DROP'];
+      const added = await exec(['iptables', '-w', '-I', ...rule], { user: 'root' });
+      if (added.exitCode !== 0) throw new Error(`iptables in the ${part.part} container failed (exit ${added.exitCode}): ${added.output.trim()}`);
+      let removed = false;
+      return {
+        async remove() {
+          if (removed) return;
+          removed = true;
+          const out = await exec(['iptables', '-w', '-D', ...rule], { user: 'root' });
+          if (out.exitCode !== 0) throw new Error(`removing the iptables drop in the ${part.part} container failed: ${out.output.trim()}`);
+        },
+      };
+    },
+  };
+}
