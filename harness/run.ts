@@ -6,12 +6,14 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import type { Scenario } from './scenario.ts';
-import type { RunResult, LoadFigures, Sample } from './types.ts';
+import type { CheckResult, RunResult, LoadFigures, Sample } from './types.ts';
 import { Recording } from './load/recording.ts';
 import { renderK6Script } from './load/script.ts';
 import { startK6, k6Version } from './load/k6.ts';
 import { FaultSchedule } from './faults/schedule.ts';
-import { judge, phaseWindows, summarise } from './verdict/index.ts';
+import { judge, phaseWindows, summarise, verdictOf } from './verdict/index.ts';
+import { acknowledgedOrdersCheck, type Acknowledgement } from './verdict/orders.ts';
+import { orderRowsFor } from './observe/orders.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { writeReports } from './report/index.ts';
 import { firstBreach } from './verdict/breach.ts';
@@ -78,6 +80,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     });
     let loadStartEpochMs: number | undefined;
     let dropped = 0;
+    const acks: Acknowledgement[] = [];
     let lastTick = 0;
     const onSample = (s: Sample): void => {
       recording.add(s);
@@ -97,6 +100,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
           schedule?.start(e.epochMs);
           line(`load started: ${scenario.load.rate} req/s for ${scenario.durationMs / 1000} s`);
         } else if (e.type === 'dropped') dropped += e.count;
+        else if (e.type === 'ack') acks.push({ key: e.key, orderId: e.orderId });
         else if (loadStartEpochMs !== undefined)
           onSample({ tMs: e.endEpochMs - e.latencyMs - loadStartEpochMs, endpoint: e.endpoint, tenant: e.tenant, outcome: e.outcome, status: e.status, latencyMs: e.latencyMs, ...(e.degradedReason ? { degradedReason: e.degradedReason } : {}) });
       },
@@ -114,7 +118,11 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const phases = phaseWindows(schedule.records, scenario.durationMs);
     recording.setPhases(phases);
     const stats = recording.stats.bind(recording);
-    const { verdict, checks } = judge({ slos: scenario.slos, stats, faults: schedule.records, load });
+    const judged = judge({ slos: scenario.slos, stats, faults: schedule.records, load });
+    // a run that writes orders is also judged on its data: every acknowledged order there once
+    if ((scenario.load.mix['POST /orders'] ?? 0) > 0) judged.checks.push(await ordersCheck(stack, acks));
+    const checks = judged.checks;
+    const verdict = verdictOf(checks);
     const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])];
     const series = recording.series();
     const first = verdict === 'fail' ? firstBreach(checks, series, phases) : null;
@@ -152,5 +160,14 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     await loadDone;
     await schedule?.removeAll();
     if (!keptUp) await stack.stop();
+  }
+}
+
+async function ordersCheck(stack: StartedStack, acks: readonly Acknowledgement[]): Promise<CheckResult> {
+  try {
+    return acknowledgedOrdersCheck(acks, await orderRowsFor(stack, [...new Set(acks.map((a) => a.key))]));
+  } catch (error) {
+    const check = acknowledgedOrdersCheck(acks, []);
+    return { ...check, status: 'inconclusive', measured: null, why: `could not read the orders from Postgres after the run: ${(error as Error).message}` };
   }
 }

@@ -1,13 +1,15 @@
 // Turns k6's NDJSON output, line by line, into events the run understands. Pure: no I/O.
-// Only three metrics matter: fl_started (the load clock's zero), fl_req (one point per request,
-// emitted when the response arrived, value = client-seen latency) and dropped_iterations.
+// Only four metrics matter: fl_started (the load clock's zero), fl_req (one point per request,
+// emitted when the response arrived, value = client-seen latency), fl_ack (one per acknowledged
+// order: its idempotency key and order id) and dropped_iterations.
 
 import type { Outcome } from '../types.ts';
 
 export type LoadEvent =
   | { type: 'started'; epochMs: number }
   | { type: 'request'; endEpochMs: number; latencyMs: number; endpoint: string; tenant: string; outcome: Outcome; status: number; degradedReason?: string }
-  | { type: 'dropped'; epochMs: number; count: number };
+  | { type: 'dropped'; epochMs: number; count: number }
+  | { type: 'ack'; epochMs: number; key: string; orderId: number | null };
 
 const OUTCOMES = new Set(['ok', 'degraded', 'error']);
 
@@ -45,6 +47,12 @@ export function parseK6Line(line: string): LoadEvent | null {
       return { type: 'started', epochMs };
     case 'dropped_iterations':
       return { type: 'dropped', epochMs, count: value };
+    case 'fl_ack': {
+      const tags = point.data.tags ?? {};
+      if (typeof tags.key !== 'string' || tags.key === '') return null;
+      const orderId = /^\d+$/.test(tags.order ?? '') ? Number(tags.order) : null;
+      return { type: 'ack', epochMs, key: tags.key, orderId };
+    }
     case 'fl_req': {
       const tags = point.data.tags ?? {};
       const outcome = tags.outcome ?? '';

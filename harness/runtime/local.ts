@@ -10,7 +10,7 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../paths.ts';
-import { EDGES, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
+import { EDGES, INSTANCES, instancesOf, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
 import { findBinaries, versionsOf, type Binaries } from './binaries.ts';
 import { openLedger, TEMP_DIR_PREFIX } from './ledger.ts';
 import { freePort, LOOPBACK, saysAddressInUse } from './ports.ts';
@@ -80,7 +80,7 @@ export function serviceStartOrder(services: readonly ServiceName[], edges: reado
   return order;
 }
 
-/** Environment that points a service at its dependencies through its edges' proxies. */
+/** Environment that points a service at its dependencies through its edges' proxies; a replicated one as a comma list. */
 export function dependencyEnv(service: ServiceName, edges: Record<string, EdgeEndpoint>, specs: readonly EdgeSpec[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const spec of specs.filter((e) => e.from === service)) {
@@ -88,7 +88,10 @@ export function dependencyEnv(service: ServiceName, edges: Record<string, EdgeEn
     if (listen === undefined) continue;
     if (spec.to === 'postgres') env.DATABASE_URL = `postgres://${PG_USER}@${listen}/${PG_DATABASE}`;
     else if (spec.to === 'redis') env.REDIS_URL = `redis://${listen}`;
-    else env[`${spec.to.toUpperCase()}_URL`] = `http://${listen}`;
+    else {
+      const key = `${spec.to.toUpperCase()}_URL`;
+      env[key] = env[key] === undefined ? `http://${listen}` : `${env[key]},http://${listen}`;
+    }
   }
   return env;
 }
@@ -172,26 +175,26 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
 
     // Services get their ports now, so the proxies in front of them can be made first.
     const servicePorts = new Map<string, number>();
-    for (const s of SERVICES) servicePorts.set(s, await freePort());
+    for (const i of INSTANCES) servicePorts.set(i.name, await freePort());
     const upstreamOf = (edge: EdgeSpec): string => {
-      const port = edge.to === 'postgres' ? postgres.port : edge.to === 'redis' ? redis.port : servicePorts.get(edge.to);
+      const port = edge.to === 'postgres' ? postgres.port : edge.to === 'redis' ? redis.port : servicePorts.get(edge.instance ?? edge.to);
       if (port === undefined) throw new Error(`edge ${edge.name}: nothing runs as ${edge.to}`);
       return `${LOOPBACK}:${port}`;
     };
     const edges = await createEdgeProxies(toxiproxy.url, EDGES, upstreamOf);
     progress(`toxiproxy: ${EDGES.length} proxies (${EDGES.map((e) => `${e.name} ${edges[e.name]?.listen}`).join(', ')})`);
 
-    const started = new Map<ServiceName, StartedService>();
-    for (const name of serviceStartOrder(SERVICES, EDGES)) {
+    const started = new Map<string, StartedService>();
+    for (const { name, service: serviceName, replica } of serviceStartOrder(SERVICES, EDGES).flatMap((s) => instancesOf(s))) {
       stopIfAborted();
       const service = await timed(progress, () => name, () =>
         startServiceWithPortRetry(ctx, binaries.node, name, {
-          file: serviceFiles.get(name) as string,
-          env: { ...dependencyEnv(name, edges, EDGES), RESILIENCE_DISABLE: options.disabled.join(','), REPLICA_ID: `${name}-1` },
+          file: serviceFiles.get(serviceName) as string,
+          env: { ...dependencyEnv(serviceName, edges, EDGES), RESILIENCE_DISABLE: options.disabled.join(','), REPLICA_ID: `${serviceName}-${replica}` },
           port: servicePorts.get(name) as number,
           movePort: async (port) => {
             servicePorts.set(name, port);
-            for (const e of EDGES.filter((x) => x.to === name)) {
+            for (const e of EDGES.filter((x) => (x.instance ?? x.to) === name)) {
               const upstream = `${LOOPBACK}:${port}`;
               await updateProxy(toxiproxy.url, e.proxy, { upstream });
               edges[e.name] = { ...(edges[e.name] as EdgeEndpoint), upstream };
@@ -235,7 +238,7 @@ interface ServiceStart {
   movePort: (port: number) => Promise<void>;
 }
 
-async function startServiceWithPortRetry(ctx: PartContext, node: string, name: ServiceName, start: ServiceStart, attempts = 3): Promise<StartedService> {
+async function startServiceWithPortRetry(ctx: PartContext, node: string, name: string, start: ServiceStart, attempts = 3): Promise<StartedService> {
   let port = start.port;
   for (let attempt = 1; ; attempt++) {
     try {

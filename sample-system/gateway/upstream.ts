@@ -1,6 +1,7 @@
 // One upstream service behind the gateway: replicas called round robin over kept-alive
 // connections, each call cut off after the per-hop timeout, the request's deadline passed down
-// in x-deadline. No retries here: the catalog retries, and retries at two layers multiply.
+// in x-deadline. No retries here: the services retry their own dependencies, and retries at two
+// layers multiply.
 
 import { Agent, request } from 'undici';
 import { DEADLINE_HEADER, deadlineHeader, parseDeadline } from '../resilience/deadline.ts';
@@ -8,8 +9,18 @@ import { DEADLINE_HEADER, deadlineHeader, parseDeadline } from '../resilience/de
 export type UpstreamResult = 'ok' | 'error' | 'timeout' | 'unreachable';
 
 export type UpstreamAnswer =
-  | { kind: 'answered'; status: number; body: Buffer; headers: Record<string, string> }
-  | { kind: 'failed'; result: 'timeout' | 'unreachable'; message: string };
+  | { kind: 'answered'; status: number; body: Buffer; headers: Record<string, string>; replica: number }
+  | { kind: 'failed'; result: 'timeout' | 'unreachable'; message: string; replica: number };
+
+export type Incoming = Readonly<Record<string, string | string[] | undefined>>;
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  pathAndQuery: string;
+  headers: Incoming;
+  /** a JSON body for POST */
+  body?: string;
+}
 
 export interface UpstreamOptions {
   name: string;
@@ -27,7 +38,7 @@ export interface UpstreamOptions {
 }
 
 export interface Upstream {
-  forward(pathAndQuery: string, incoming: Readonly<Record<string, string | string[] | undefined>>): Promise<UpstreamAnswer>;
+  forward(request: UpstreamRequest): Promise<UpstreamAnswer>;
   /** true when any replica answers GET /health/ready with 200 */
   ready(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -42,7 +53,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const nowMs = options.nowMs ?? Date.now;
   let next = 0;
 
-  const headersFor = (incoming: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> => {
+  const headersFor = (incoming: Incoming): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const name of options.forwardHeaders) {
       const value = incoming[name];
@@ -57,12 +68,15 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   };
 
   return {
-    async forward(pathAndQuery, incoming) {
-      const base = bases[next++ % bases.length] as string;
+    async forward({ method, pathAndQuery, headers: incoming, body: payload }) {
+      const replica = next++ % bases.length;
+      const base = bases[replica] as string;
       const controller = new AbortController();
       const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new UpstreamTimeout()), options.timeoutMs);
       try {
-        const res = await request(`${base}${pathAndQuery}`, { method: 'GET', headers: headersFor(incoming), signal: controller.signal, dispatcher: agent });
+        const outgoing = headersFor(incoming);
+        if (payload !== undefined) outgoing['content-type'] = 'application/json';
+        const res = await request(`${base}${pathAndQuery}`, { method, headers: outgoing, body: payload ?? null, signal: controller.signal, dispatcher: agent });
         const body = Buffer.from(await res.body.arrayBuffer());
         const headers: Record<string, string> = {};
         for (const name of options.returnHeaders) {
@@ -70,13 +84,13 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           if (typeof value === 'string') headers[name] = value;
         }
         options.onCall?.(res.statusCode >= 500 ? 'error' : 'ok');
-        return { kind: 'answered', status: res.statusCode, body, headers };
+        return { kind: 'answered', status: res.statusCode, body, headers, replica };
       } catch (error) {
         const timedOut = controller.signal.aborted && controller.signal.reason instanceof UpstreamTimeout;
         options.onCall?.(timedOut ? 'timeout' : 'unreachable');
         return timedOut
-          ? { kind: 'failed', result: 'timeout', message: `${options.name} did not answer within ${options.timeoutMs} ms` }
-          : { kind: 'failed', result: 'unreachable', message: `${options.name} unreachable at ${base}: ${error instanceof Error ? error.message : String(error)}` };
+          ? { kind: 'failed', result: 'timeout', message: `${options.name} did not answer within ${options.timeoutMs} ms`, replica }
+          : { kind: 'failed', result: 'unreachable', message: `${options.name} unreachable at ${base}: ${error instanceof Error ? error.message : String(error)}`, replica };
       } finally {
         clearTimeout(timer);
       }

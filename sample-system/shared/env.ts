@@ -19,6 +19,8 @@ export interface EnvReader {
   /** one or more comma-separated URLs whose protocol is one of `protocols` (e.g. 'http:') */
   urls(name: string, protocols: readonly string[]): URL[];
   url(name: string, protocols: readonly string[]): URL;
+  /** like url(), but an absent variable is undefined rather than a problem */
+  optionalUrl(name: string, protocols: readonly string[]): URL | undefined;
   /** records a problem found by the caller's own check (e.g. a parse function that throws) */
   check<T>(name: string, parse: () => T, fallback: T): T;
 }
@@ -68,6 +70,9 @@ export function readEnv<T>(service: string, env: Env, read: (reader: EnvReader) 
       const urls = reader.urls(name, protocols);
       if (urls.length > 1) problems.push(`${name} must be a single URL, got ${urls.length}`);
       return urls[0] ?? new URL('invalid://');
+    },
+    optionalUrl(name, protocols) {
+      return raw(name) === undefined ? undefined : reader.url(name, protocols);
     },
     check(name, parse, fallback) {
       try {

@@ -18,6 +18,19 @@ export function createPool(databaseUrl: string, applicationName: string, max: nu
   });
 }
 
+/**
+ * Opens `connections` pool connections before the service reports ready, so the first requests
+ * do not each pay for a TCP connect and a Postgres backend start (tens of ms on a busy machine).
+ */
+export async function warmPool(pool: pg.Pool, connections: number): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+  try {
+    await Promise.all(clients.map((c) => c.query('SELECT 1')));
+  } finally {
+    for (const c of clients) c.release();
+  }
+}
+
 /** The query was given up (timeout or deadline); its connection has been destroyed. */
 export class QueryAbandonedError extends Error {
   constructor(reason: unknown) {

@@ -20,6 +20,12 @@ describe('k6 NDJSON ingest', () => {
     expect(parseK6Line(point('dropped_iterations', 3, {}))).toMatchObject({ type: 'dropped', count: 3 });
   });
 
+  it('reads an acknowledged order: its idempotency key and order id', () => {
+    expect(parseK6Line(point('fl_ack', 1, { key: 'k6-7-abc-3-12', order: '41' }))).toMatchObject({ type: 'ack', key: 'k6-7-abc-3-12', orderId: 41 });
+    expect(parseK6Line(point('fl_ack', 1, { key: 'k6-7-abc-3-13', order: '' }))).toMatchObject({ type: 'ack', orderId: null });
+    expect(parseK6Line(point('fl_ack', 1, { order: '41' }))).toBeNull();
+  });
+
   it('ignores built-in metrics, metric declarations, unknown outcomes and broken lines', () => {
     expect(parseK6Line(point('http_req_duration', 5, {}))).toBeNull();
     expect(parseK6Line(JSON.stringify({ type: 'Metric', data: { name: 'fl_req' }, metric: 'fl_req' }))).toBeNull();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateScenario, ScenarioError } from '../../harness/scenario.ts';
 import { defineScenario, faults, slo } from '../../harness/define.ts';
+import { EDGE_NAMES } from '../../harness/topology.ts';
 
 const valid = () =>
   defineScenario({
@@ -32,7 +33,7 @@ describe('validateScenario', () => {
   });
 
   it.each([
-    ['an unknown edge', (s: any) => (s.faults[0].fault.params.edge = 'catalog->redis '), 'faults[0].fault.edge "catalog->redis " is not an edge; edges are: gateway->catalog, catalog->postgres, catalog->redis'],
+    ['an unknown edge', (s: any) => (s.faults[0].fault.params.edge = 'catalog->redis '), `faults[0].fault.edge "catalog->redis " is not an edge; edges are: ${EDGE_NAMES.join(', ')}`],
     ['an unknown fault kind', (s: any) => (s.faults[0].fault.kind = 'meteor'), 'faults[0].fault.kind "meteor" is not a fault kind; kinds are: latency'],
     ['a negative delay', (s: any) => (s.faults[0].fault.params.ms = -5), 'faults[0].fault.ms -5 must be a delay'],
     ['a fault outlasting the load', (s: any) => (s.faults[0].for = '25s'), 'faults[0] ends at 35000 ms, not before the load ends at 30000 ms'],

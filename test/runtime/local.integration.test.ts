@@ -14,11 +14,12 @@ import { redisPing } from '../../harness/runtime/redis.ts';
 import { serviceEntry } from '../../harness/runtime/services.ts';
 import { addToxic, listToxics, removeToxic, ToxiproxyError } from '../../harness/runtime/toxiproxy.ts';
 import type { RuntimeOptions } from '../../harness/runtime/types.ts';
-import { EDGES } from '../../harness/topology.ts';
+import { EDGES, INSTANCES, SERVICES } from '../../harness/topology.ts';
 
-const realServices = existsSync(serviceEntry('catalog')) && existsSync(serviceEntry('gateway'));
+const realServices = SERVICES.every((s) => existsSync(serviceEntry(s)));
 const standIn = join(import.meta.dirname, 'fixtures', 'standin-service.ts');
-const serviceFiles = realServices ? {} : { catalog: standIn, gateway: standIn };
+const serviceFiles = realServices ? {} : Object.fromEntries(SERVICES.map((s) => [s, standIn]));
+const PARTS = [...INSTANCES.map((i) => i.name), 'postgres', 'redis', 'toxiproxy'].sort();
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-test-runtime-'));
 const stateDir = join(scratch, 'state');
@@ -55,7 +56,7 @@ describe(`local runtime (${realServices ? 'sample-system services' : 'stand-in s
   });
 
   it('boots every part on loopback, reports progress, versions and boot time', () => {
-    expect(Object.keys(stack.processes).sort()).toEqual(['catalog', 'gateway', 'postgres', 'redis', 'toxiproxy']);
+    expect(Object.keys(stack.processes).sort()).toEqual(PARTS);
     expect(stack.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stack.toxiproxyUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(stack.edges).sort()).toEqual(EDGES.map((e) => e.name).sort());
@@ -84,13 +85,16 @@ describe(`local runtime (${realServices ? 'sample-system services' : 'stand-in s
     expect(await redisPing(port, host)).toBe(true);
   });
 
-  it('forwards HTTP through the gateway->catalog proxy to the catalog', async () => {
-    const res = await fetch(`http://${stack.edges['gateway->catalog']!.listen}/health/ready`);
-    expect(res.status).toBe(200);
+  it('forwards HTTP through each gateway->catalog-N proxy to its own catalog replica', async () => {
+    for (const edge of ['gateway->catalog-1', 'gateway->catalog-2']) {
+      const res = await fetch(`http://${stack.edges[edge]!.listen}/health/ready`);
+      expect(res.status, edge).toBe(200);
+    }
+    expect(stack.edges['gateway->catalog-1']!.upstream).not.toBe(stack.edges['gateway->catalog-2']!.upstream);
   });
 
   it.skipIf(realServices)('points each service at its dependencies through their proxies', async () => {
-    const catalog = (await (await fetch(`${stack.services.catalog!.url}/env`)).json()) as Record<string, string>;
+    const catalog = (await (await fetch(`${stack.services['catalog-1']!.url}/env`)).json()) as Record<string, string>;
     expect(catalog).toMatchObject({
       HOST: '127.0.0.1',
       DATABASE_URL: `postgres://faultline@${stack.edges['catalog->postgres']!.listen}/faultline`,
@@ -99,7 +103,7 @@ describe(`local runtime (${realServices ? 'sample-system services' : 'stand-in s
       REPLICA_ID: 'catalog-1',
     });
     const gateway = (await (await fetch(`${stack.gatewayUrl}/env`)).json()) as Record<string, string>;
-    expect(gateway.CATALOG_URL).toBe(`http://${stack.edges['gateway->catalog']!.listen}`);
+    expect(gateway.CATALOG_URL).toBe(`http://${stack.edges['gateway->catalog-1']!.listen},http://${stack.edges['gateway->catalog-2']!.listen}`);
   });
 
   it('delays a Postgres round trip by about the latency a toxic adds, until it is removed', async () => {
@@ -157,7 +161,7 @@ describe('local runtime boot failure', () => {
     const start = localRuntime({ stateDir, serviceFiles: { catalog: crashing, gateway: standIn } }).start(options('broken'));
     const error = (await start.catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toMatch(/^catalog did not start: exited \(code 3\) before it was ready/);
+    expect(error.message).toMatch(/^catalog-1 did not start: exited \(code 3\) before it was ready/);
     expect(error.message).toMatch(/\n  command: \S*node --disable-warning=ExperimentalWarning \S*crashing-service\.ts\n/);
     expect(error.message).toContain('crashing-service: cannot connect to anything, giving up');
     expect(ourTempDirs()).toEqual(before);
@@ -178,7 +182,7 @@ describe('a stack whose run died without stopping it', () => {
 
       const lines = await cleanupLeftovers(() => undefined, { stateDir });
 
-      expect(lines.filter((l) => l.startsWith('stopped leftover')).map((l) => l.split(' ')[2]).sort()).toEqual(['catalog', 'gateway', 'postgres', 'redis', 'toxiproxy']);
+      expect(lines.filter((l) => l.startsWith('stopped leftover')).map((l) => l.split(' ')[2]).sort()).toEqual(PARTS);
       expect(lines).toContain(`removed temp dir ${stack.tempDir} of run crashed`);
       for (const { pid } of Object.values(stack.processes)) expect(await processIdentity(pid), `pid ${pid}`).toBeUndefined();
       expect(existsSync(stack.tempDir)).toBe(false);

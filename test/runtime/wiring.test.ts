@@ -10,8 +10,8 @@ import { EDGES, SERVICES, type EdgeSpec } from '../../harness/topology.ts';
 const edge = (listen: string, name: string) => ({ edge: name, proxy: name.replace('->', '_to_'), listen, upstream: 'x' });
 
 describe('serviceStartOrder', () => {
-  it('starts the catalog before the gateway that calls it', () => {
-    expect(serviceStartOrder(SERVICES, EDGES)).toEqual(['catalog', 'gateway']);
+  it('starts every service after the services it calls', () => {
+    expect(serviceStartOrder(SERVICES, EDGES)).toEqual(['catalog', 'payments', 'orders', 'recommendations', 'gateway']);
   });
 
   it('refuses a dependency cycle, naming it', () => {
@@ -25,7 +25,10 @@ describe('serviceStartOrder', () => {
 
 describe('dependencyEnv', () => {
   const edges = {
-    'gateway->catalog': edge('127.0.0.1:1001', 'gateway->catalog'),
+    'gateway->catalog-1': edge('127.0.0.1:1001', 'gateway->catalog-1'),
+    'gateway->catalog-2': edge('127.0.0.1:1011', 'gateway->catalog-2'),
+    'gateway->orders': edge('127.0.0.1:1004', 'gateway->orders'),
+    'gateway->recommendations': edge('127.0.0.1:1005', 'gateway->recommendations'),
     'catalog->postgres': edge('127.0.0.1:1002', 'catalog->postgres'),
     'catalog->redis': edge('127.0.0.1:1003', 'catalog->redis'),
   };
@@ -34,8 +37,12 @@ describe('dependencyEnv', () => {
     expect(dependencyEnv('catalog', edges, EDGES)).toEqual({ DATABASE_URL: 'postgres://faultline@127.0.0.1:1002/faultline', REDIS_URL: 'redis://127.0.0.1:1003' });
   });
 
-  it('points the gateway at the catalog through its proxy', () => {
-    expect(dependencyEnv('gateway', edges, EDGES)).toEqual({ CATALOG_URL: 'http://127.0.0.1:1001' });
+  it('points the gateway at each catalog replica through its own proxy, as a comma list', () => {
+    expect(dependencyEnv('gateway', edges, EDGES)).toEqual({
+      CATALOG_URL: 'http://127.0.0.1:1001,http://127.0.0.1:1011',
+      ORDERS_URL: 'http://127.0.0.1:1004',
+      RECOMMENDATIONS_URL: 'http://127.0.0.1:1005',
+    });
   });
 });
 

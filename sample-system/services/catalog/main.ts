@@ -3,6 +3,7 @@
 // Env: HOST, PORT, DATABASE_URL, REDIS_URL, RESILIENCE_DISABLE, REPLICA_ID, LOG_LEVEL.
 
 import { runMigrations } from '../../db/migrate.ts';
+import { warmPool } from '../../shared/postgres.ts';
 import { registerReadiness } from '../../shared/http.ts';
 import { configOrExit } from '../../shared/env.ts';
 import { exitOnSignals } from '../../shared/shutdown.ts';
@@ -14,6 +15,7 @@ const { app, pool, cache } = buildCatalog(config);
 
 // Ready once the schema is in place, which also proves the pool reached Postgres.
 let migrated = false;
+const WARM_CONNECTIONS = 4;
 let stopping = false;
 registerReadiness(app, () => migrated && !stopping);
 
@@ -38,6 +40,7 @@ app.log.info({ disabled: [...config.disabled] }, 'catalog listening');
 for (let attempt = 1; !migrated && !stopping; attempt++) {
   try {
     const report = await runMigrations(pool);
+    await warmPool(pool, WARM_CONNECTIONS);
     migrated = true;
     app.log.info(report, 'migrations done');
   } catch (error) {

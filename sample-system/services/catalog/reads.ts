@@ -4,13 +4,13 @@
 // 503 when Postgres is known to be down (breaker open) or erring, 504 when it was too slow.
 
 import type { FastifyBaseLogger } from 'fastify';
-import { isBrokenCircuit } from '../../resilience/breaker.ts';
-import { BudgetSpentError, type GuardedDependency } from '../../resilience/dependency.ts';
+import type { GuardedDependency } from '../../resilience/dependency.ts';
 import { withStaleFallback } from '../../resilience/fallback.ts';
-import { isTimeout } from '../../resilience/timeout.ts';
-import type { LastKnownGood } from './cache.ts';
+import { failureReason } from '../../shared/failure.ts';
 import type { FallbackReason, ServiceMetrics } from '../../shared/metrics.ts';
-import { QueryAbandonedError } from '../../shared/postgres.ts';
+import type { LastKnownGood } from './cache.ts';
+
+export { failureReason };
 
 export const DEGRADED_STALE_CACHE = 'stale-cache';
 
@@ -30,12 +30,6 @@ export interface ReaderDeps {
 }
 
 export type Reader = <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, budgetMs?: number) => Promise<ReadResult<T>>;
-
-export function failureReason(error: unknown): FallbackReason {
-  if (isBrokenCircuit(error)) return 'breaker_open';
-  if (isTimeout(error) || error instanceof BudgetSpentError || error instanceof QueryAbandonedError) return 'timeout';
-  return 'error';
-}
 
 export function createReader(deps: ReaderDeps): Reader {
   const { postgres, cache, fallbackOn, metrics, log } = deps;
