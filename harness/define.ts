@@ -5,5 +5,7 @@ import { latency } from './faults/registry.ts';
 import { availability, latency as latencySlo } from './verdict/slo.ts';
 
 export { defineScenario } from './scenario.ts';
+export { retryAmplification } from './verdict/cascade.ts';
+export { recoversWithin } from './verdict/recovery.ts';
 export const faults = { latency } as const;
 export const slo = { availability, latency: latencySlo } as const;

@@ -15,6 +15,10 @@ import { judge, phaseWindows, summarise, verdictOf } from './verdict/index.ts';
 import { acknowledgedOrdersCheck, type Acknowledgement } from './verdict/orders.ts';
 import { orderRowsFor } from './observe/orders.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
+import { startScraper, type Scraper } from './observe/scraper.ts';
+import { blastRadiusCheck, blastRadiusMatrix } from './verdict/blast-radius.ts';
+import { retryAmplificationCheck } from './verdict/cascade.ts';
+import { measureRecovery, recoveryCheck } from './verdict/recovery.ts';
 import { writeReports } from './report/index.ts';
 import { firstBreach } from './verdict/breach.ts';
 import { breachWithLogs } from './observe/logs.ts';
@@ -54,6 +58,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   if (signal.aborted) throw new HarnessError('interrupted before the stack started');
   const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line, signal });
   let schedule: FaultSchedule | undefined;
+  let scraper: Scraper | undefined;
   let keptUp = false;
   let stopLoad = (): void => undefined;
   let loadDone: Promise<unknown> = Promise.resolve();
@@ -98,6 +103,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
         if (e.type === 'started') {
           loadStartEpochMs = e.epochMs;
           schedule?.start(e.epochMs);
+          scraper = startScraper(stack, e.epochMs);
           line(`load started: ${scenario.load.rate} req/s for ${scenario.durationMs / 1000} s`);
         } else if (e.type === 'dropped') dropped += e.count;
         else if (e.type === 'ack') acks.push({ key: e.key, orderId: e.orderId });
@@ -110,6 +116,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     if (signal.aborted) k6.stop();
     const k6ExitCode = await k6.done;
     await schedule.removeAll();
+    const snapshots = (await scraper?.stop()) ?? [];
     if (signal.aborted) throw new HarnessError('interrupted: the run was stopped before the load finished');
     if (faultError !== undefined) throw new HarnessError(faultError.message);
 
@@ -121,10 +128,20 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const judged = judge({ slos: scenario.slos, stats, faults: schedule.records, load });
     // a run that writes orders is also judged on its data: every acknowledged order there once
     if ((scenario.load.mix['POST /orders'] ?? 0) > 0) judged.checks.push(await ordersCheck(stack, acks));
-    const checks = judged.checks;
-    const verdict = verdictOf(checks);
     const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])];
     const series = recording.series();
+    const blastRadius = blastRadiusMatrix({ slos: scenario.slos, endpoints, tenants: recording.tenantNames(), stats, ...(scenario.blastRadius ? { spec: scenario.blastRadius } : {}) });
+    judged.checks.push(blastRadiusCheck(blastRadius, scenario.slos));
+    const removed = schedule.records.map((r) => r.removedAtMs).filter((t): t is number => t !== null);
+    const recovery = removed.length === 0 ? [] : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) => measureRecovery(series, e, Math.max(...removed), scenario.durationMs, scenario.slos));
+    for (const c of scenario.cascade ?? [])
+      judged.checks.push(
+        c.kind === 'recovery'
+          ? recoveryCheck(c, recovery.find((r) => r.endpoint === c.endpoint) ?? { endpoint: c.endpoint, removedAtMs: Math.max(0, ...removed), recoveredAfterMs: null, undegradedAfterMs: null })
+          : retryAmplificationCheck(c, snapshots, phases),
+      );
+    const checks = judged.checks;
+    const verdict = verdictOf(checks);
     const first = verdict === 'fail' ? firstBreach(checks, series, phases) : null;
     const breach = first !== null && loadStartEpochMs !== undefined ? await breachWithLogs(runDir, first, loadStartEpochMs) : undefined;
     const finishedAt = new Date();
@@ -148,6 +165,8 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       wallMs: finishedAt.getTime() - startedAt.getTime(),
       versions: { ...stack.versions, k6: k6Version(), node: process.version },
       replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}`,
+      blastRadius,
+      recovery,
       ...(breach === undefined ? {} : { breach }),
     };
     await writeReports(runDir, result);
@@ -159,6 +178,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     stopLoad(); // an error while k6 runs must not leave it running
     await loadDone;
     await schedule?.removeAll();
+    await scraper?.stop().catch(() => undefined);
     if (!keptUp) await stack.stop();
   }
 }

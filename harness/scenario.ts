@@ -9,6 +9,12 @@ import { validateSlo, type SloSpec } from './verdict/slo.ts';
 import { PATTERNS } from '../sample-system/resilience/patterns.ts';
 import { unknownFields } from './fields.ts';
 import { PHASES, type PhaseName } from './types.ts';
+import type { BlastRadiusSpec } from './verdict/blast-radius.ts';
+import type { RetryAmplificationSpec } from './verdict/cascade.ts';
+import type { RecoverySpec } from './verdict/recovery.ts';
+import { EDGES } from './topology.ts';
+
+export type CascadeSpec = RetryAmplificationSpec | RecoverySpec;
 
 export interface LoadSpec {
   /** open-model arrival rate, requests per second */
@@ -39,6 +45,10 @@ export interface ScenarioInput {
   slos: SloSpec[];
   /** resilience patterns that keep this scenario green: disabling them must make it fail */
   protectedBy: string[];
+  /** which endpoints may breach; every other endpoint x tenant x phase cell must hold its SLOs */
+  blastRadius?: BlastRadiusSpec;
+  /** cascade and recovery checks: retryAmplification(...), recoversWithin(...) */
+  cascade?: CascadeSpec[];
 }
 
 export interface Scenario extends ScenarioInput {
@@ -61,7 +71,7 @@ export class ScenarioError extends Error {
 }
 
 const list = (names: readonly string[]): string => names.join(', ');
-const SCENARIO_FIELDS = ['name', 'description', 'load', 'faults', 'slos', 'protectedBy'] as const satisfies readonly (keyof ScenarioInput)[];
+const SCENARIO_FIELDS = ['name', 'description', 'load', 'faults', 'slos', 'protectedBy', 'blastRadius', 'cascade'] as const satisfies readonly (keyof ScenarioInput)[];
 const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'productIds'] as const satisfies readonly (keyof LoadSpec)[];
 const FAULT_ENTRY_FIELDS = ['at', 'for', 'fault'] as const satisfies readonly (keyof ScheduledFault)[];
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -139,9 +149,43 @@ export function validateScenario(raw: unknown, file: string): Scenario {
       if (typeof p !== 'string' || !(p in PATTERNS)) bad(`protectedBy[${i}]`, `${JSON.stringify(p)} is not a pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
     });
 
+  if (raw.blastRadius !== undefined) {
+    if (!isRecord(raw.blastRadius)) bad('blastRadius', 'must be { mayBreach: [endpoints] }');
+    else {
+      for (const p of unknownFields(raw.blastRadius, ['mayBreach'], 'blastRadius')) bad(`blastRadius.${p.field}`, p.text);
+      const mayBreach = raw.blastRadius.mayBreach;
+      if (mayBreach !== undefined && !Array.isArray(mayBreach)) bad('blastRadius.mayBreach', 'must be a list of endpoints');
+      else
+        (mayBreach ?? []).forEach((e: unknown, i: number) => {
+          if (!ENDPOINTS.includes(e as (typeof ENDPOINTS)[number])) bad(`blastRadius.mayBreach[${i}]`, `${JSON.stringify(e)} is not an endpoint; endpoints are: ${list(ENDPOINTS)}`);
+        });
+    }
+  }
+  if (raw.cascade !== undefined) {
+    if (!Array.isArray(raw.cascade)) bad('cascade', 'must be a list of retryAmplification(...) / recoversWithin(...)');
+    else raw.cascade.forEach((c: unknown, i: number) => validateCascade(c, `cascade[${i}]`, bad));
+  }
+
   if (problems.length > 0) throw new ScenarioError(problems);
   const input = raw as unknown as ScenarioInput;
   return { ...input, file, durationMs, schedule };
+}
+
+function validateCascade(c: unknown, at: string, bad: (field: string, text: string) => void): void {
+  const kinds = ['retry-amplification', 'recovery'];
+  if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}) or recoversWithin(endpoint, '10s')`);
+  if (c.kind === 'recovery') {
+    for (const p of unknownFields(c, ['kind', 'endpoint', 'within'], 'recoversWithin')) bad(`${at}.${p.field}`, p.text);
+    if (!ENDPOINTS.includes(c.endpoint as (typeof ENDPOINTS)[number])) bad(`${at}.endpoint`, `${JSON.stringify(c.endpoint)} is not an endpoint; endpoints are: ${list(ENDPOINTS)}`);
+    const ms = parseDurationMs(String(c.within));
+    if (ms === null || ms <= 0) bad(`${at}.within`, `${JSON.stringify(c.within)} must be a positive duration like '10s'`);
+    return;
+  }
+  for (const p of unknownFields(c, ['kind', 'dependency', 'max', 'phase'], 'retryAmplification')) bad(`${at}.${p.field}`, p.text);
+  const dependencies = [...new Set(EDGES.map((e) => e.to as string))];
+  if (!dependencies.includes(c.dependency as string)) bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(dependencies)}`);
+  if (typeof c.max !== 'number' || !(c.max >= 1)) bad(`${at}.max`, `${JSON.stringify(c.max)} must be a number of calls per request >= 1`);
+  if (c.phase !== undefined && !PHASES.includes(c.phase as PhaseName)) bad(`${at}.phase`, `${JSON.stringify(c.phase)} is not a phase; phases are: ${list(PHASES)}`);
 }
 
 function checkShares(

@@ -138,8 +138,39 @@ export interface RunResult {
   versions: Record<string, string>;
   /** the command that replays this run */
   replay: string;
+  /** the blast-radius matrix: endpoint x tenant x phase, each cell judged on its endpoint's SLOs */
+  blastRadius: BlastCell[];
+  /** per endpoint with SLOs: how long after the fault's removal its SLOs held again */
+  recovery: RecoveryFigures[];
   /** for a failed run: the first breach and the service log lines around it */
   breach?: Breach;
+}
+
+/** One cell of the blast-radius matrix. */
+export interface BlastCell {
+  endpoint: string;
+  tenant: string;
+  phase: PhaseName;
+  ok: number;
+  degraded: number;
+  error: number;
+  availability: number | null;
+  p99Ms: number | null;
+  /** true: every SLO of the endpoint holds; false: one breaches; null: no objective or no samples */
+  holds: boolean | null;
+  /** the SLOs this cell breached, with the measured value */
+  breached: string[];
+  mayBreach: boolean;
+}
+
+/** How an endpoint came back after the last fault was removed (ms on the load clock). */
+export interface RecoveryFigures {
+  endpoint: string;
+  removedAtMs: number;
+  /** ms from removal until the SLOs held in every later second; null: they never did */
+  recoveredAfterMs: number | null;
+  /** ms from removal until degraded + error answers stayed under 1% of each second; null: never */
+  undegradedAfterMs: number | null;
 }
 
 /** One log line (or a run of like lines) of a service, on the load clock. */

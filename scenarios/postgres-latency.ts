@@ -1,8 +1,10 @@
-import { defineScenario, faults, slo } from '../harness/define.ts';
+import { defineScenario, faults, slo, recoversWithin, retryAmplification } from '../harness/define.ts';
 
 // Injects: 400 ms (±50 ms) on every answer from Postgres to the catalog, for 20 s of a 50 s run.
 // Asserts: GET /products/:id keeps >= 99% answered (ok or degraded) and p99 <= 300 ms in every
-//   phase: baseline, while Postgres is slow, and after it recovers.
+//   phase and for every tenant (blast radius): baseline, while Postgres is slow, and after; its
+//   SLOs hold again within 5 s of the fault's removal; the catalog makes at most 1.5 Postgres calls
+//   per request while Postgres is slow (retries do not pile onto a slow database).
 // Why: a slow database is the commonest gray failure. Without a per-hop timeout, a breaker and a
 //   stale-cache fallback, every read waits on Postgres (p99 ~ 400 ms+) or fails; with them the
 //   catalog fails fast to the last known good copy in Redis, marked x-degraded.
@@ -15,5 +17,6 @@ export default defineScenario({
     slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }),
     slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 }),
   ],
+  cascade: [recoversWithin('GET /products/:id', '5s'), retryAmplification({ dependency: 'postgres', max: 1.5, phase: 'fault' })],
   protectedBy: ['breaker', 'fallback'],
 });

@@ -89,6 +89,26 @@ function faultsSection(r: RunResult): string {
   return `<h2>Faults</h2>${table(head('kind', 'target', 'fault', '#at', '#for', '#applied', '#proven', '#removed', 'landed', 'evidence'), rows, 'this scenario injects no fault')}`;
 }
 
+/** The blast-radius matrix: a row per endpoint x tenant, a cell per phase, coloured by whether it held. */
+function blastSection(r: RunResult): string {
+  const phases = ['baseline', 'fault', 'recovery'] as const;
+  const keys = [...new Set(r.blastRadius.map((c) => `${c.endpoint}\u0000${c.tenant}`))];
+  const rows = keys.map((key) => {
+    const [endpoint, tenant] = key.split('\u0000') as [string, string];
+    const cells = phases.map((phase) => {
+      const c = r.blastRadius.find((x) => x.endpoint === endpoint && x.tenant === tenant && x.phase === phase);
+      if (c === undefined) return '<td class="cell none">–</td>';
+      const cls = c.holds === null ? 'none' : c.holds ? 'hold' : c.mayBreach ? 'allowed' : 'breach';
+      const title = c.breached.length > 0 ? ` title="${e(c.breached.join('; '))}"` : '';
+      return `<td class="cell ${cls}"${title}>${formatShare(c.availability)} · p99 ${formatMs(c.p99Ms)}<br><small>${c.ok} ok · ${c.degraded} degraded · ${c.error} error</small></td>`;
+    });
+    return `<tr>${cell(endpoint)}${cell(tenant)}${cells.join('')}</tr>`;
+  });
+  const key = '<p class="meta">green: held its SLOs · red: breached outside mayBreach · amber: breached, allowed by mayBreach · grey: no objective or no samples</p>';
+  const recovery = r.recovery.map((f): [string, string] => [f.endpoint, `SLOs held again ${f.recoveredAfterMs === null ? 'never (before the load ended)' : `${formatMs(f.recoveredAfterMs)} after the fault was removed`}; undegraded ${f.undegradedAfterMs === null ? 'never' : `after ${formatMs(f.undegradedAfterMs)}`}`]);
+  return `<h2>Blast radius</h2>${key}${table(head('endpoint', 'tenant', 'baseline', 'fault', 'recovery'), rows, 'no cells')}<h2>Recovery</h2>${dl(recovery, 'no fault was removed, so there is no recovery to measure')}`;
+}
+
 function dl(entries: [string, string][], empty: string): string {
   return entries.length === 0 ? `<p class="empty">${e(empty)}</p>` : `<dl>${entries.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`;
 }
@@ -152,6 +172,7 @@ export function renderHtml(result: RunResult): string {
     chartsSection(result),
     breachSection(result),
     summariesSection(result),
+    blastSection(result),
     faultsSection(result),
     loadSection(result),
     `<h2>Replay</h2><pre><code>${e(result.replay)}</code></pre>`,

@@ -2,7 +2,7 @@
 // the object was built in, so two runs diff line by line. The key tables below are typed against
 // the interfaces: a field added to types.ts and not here is a compile error, not a silent drop.
 
-import type { Breach, CheckResult, FaultRecord, LogLine, LoadFigures, PhaseSummary, PhaseWindow, RunResult, SecondPoint } from '../types.ts';
+import type { BlastCell, Breach, CheckResult, RecoveryFigures, FaultRecord, LogLine, LoadFigures, PhaseSummary, PhaseWindow, RunResult, SecondPoint } from '../types.ts';
 
 type KeyOrder<T> = { readonly [K in keyof T]-?: true };
 
@@ -26,8 +26,12 @@ const RUN: KeyOrder<RunResult> = {
   wallMs: true,
   versions: true,
   replay: true,
+  blastRadius: true,
+  recovery: true,
   breach: true,
 };
+const CELL: KeyOrder<BlastCell> = { endpoint: true, tenant: true, phase: true, ok: true, degraded: true, error: true, availability: true, p99Ms: true, holds: true, breached: true, mayBreach: true };
+const RECOVERY: KeyOrder<RecoveryFigures> = { endpoint: true, removedAtMs: true, recoveredAfterMs: true, undegradedAfterMs: true };
 const SCENARIO: KeyOrder<RunResult['scenario']> = { name: true, description: true, file: true, protectedBy: true };
 const CHECK: KeyOrder<CheckResult> = { id: true, kind: true, name: true, phase: true, endpoint: true, status: true, measured: true, threshold: true, unit: true, why: true };
 const PHASE: KeyOrder<PhaseWindow> = { name: true, startMs: true, endMs: true };
@@ -95,6 +99,8 @@ export function orderedResult(result: RunResult): RunResult {
     load: pick(result.load, LOAD),
     metrics: sortedRecord(result.metrics, (m) => sortedRecord(m)),
     versions: sortedRecord(result.versions),
+    blastRadius: result.blastRadius.map((c) => pick(c, CELL)),
+    recovery: result.recovery.map((r) => pick(r, RECOVERY)),
     ...(result.breach === undefined ? {} : { breach: { ...pick(result.breach, BREACH), lines: result.breach.lines.map((l) => pick(l, LOG_LINE)) } }),
   };
 }

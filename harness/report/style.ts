@@ -36,6 +36,7 @@ table.log tr.marker td{background:#b91c1c;color:#fff;font-weight:700}
 .level-warn{color:#b45309;font-weight:600}.level-error,.level-fatal{color:#b91c1c;font-weight:700}
 .repeats{color:var(--muted)}
 a{color:#1d4ed8}
+td.cell{text-align:center;font-variant-numeric:tabular-nums;white-space:nowrap}td.hold{background:#dcfce7}td.breach{background:#fecaca;font-weight:700}td.allowed{background:#fef3c7}td.none{background:#f1f5f9;color:var(--muted)}
 `;
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";

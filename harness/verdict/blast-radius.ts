@@ -2,28 +2,12 @@
 // its endpoint; every cell outside `mayBreach` must hold. A cell with an objective but no
 // samples proves nothing, so it makes the check inconclusive rather than passing it.
 
-import { PHASES, type CheckResult, type PhaseName, type SliceFilter, type SliceStats } from '../types.ts';
+import { PHASES, type BlastCell, type CheckResult, type SliceFilter, type SliceStats } from '../types.ts';
 import { checkSlo, sloName, type SloSpec } from './slo.ts';
 
 export interface BlastRadiusSpec {
   /** endpoints allowed to breach their SLOs (the path the fault is aimed at) */
   mayBreach?: string[];
-}
-
-export interface BlastCell {
-  endpoint: string;
-  tenant: string;
-  phase: PhaseName;
-  ok: number;
-  degraded: number;
-  error: number;
-  availability: number | null;
-  p99Ms: number | null;
-  /** true: every SLO of the endpoint holds; false: one breaches; null: no objective or no samples */
-  holds: boolean | null;
-  /** the SLOs this cell breached, with the measured value */
-  breached: string[];
-  mayBreach: boolean;
 }
 
 export interface MatrixInput {

@@ -3,7 +3,7 @@
 // per second from the series, so a single good second in the middle of a bad patch is not
 // taken for recovery.
 
-import type { CheckResult, SecondPoint } from '../types.ts';
+import type { CheckResult, RecoveryFigures, SecondPoint } from '../types.ts';
 import { parseDurationMs } from '../duration.ts';
 import type { SloSpec } from './slo.ts';
 
@@ -15,15 +15,6 @@ export interface RecoverySpec {
 }
 
 export const recoversWithin = (endpoint: string, within: string): RecoverySpec => ({ kind: 'recovery', endpoint, within });
-
-export interface RecoveryFigures {
-  endpoint: string;
-  removedAtMs: number;
-  /** ms from removal until the SLOs held in every later second; null: they never did */
-  recoveredAfterMs: number | null;
-  /** ms from removal until degraded + error answers stayed under 1% of each second; null: never */
-  undegradedAfterMs: number | null;
-}
 
 /** A second holds when availability and latency objectives of the endpoint hold within it. */
 function secondHolds(p: SecondPoint, slos: readonly SloSpec[]): boolean {

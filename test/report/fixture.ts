@@ -84,6 +84,10 @@ export function makeRunResult(over: Partial<RunResult> = {}): RunResult {
     wallMs: 41_500,
     versions: { node: 'v24.0.0', k6: 'v1.3.0', toxiproxy: '2.12.0-dev', postgres: '17.2', redis: '7.4.1' },
     replay: 'npm run chaos -- postgres-latency --runtime local --seed 42',
+    blastRadius: ['acme', 'globex'].flatMap((tenant) =>
+      (['baseline', 'fault', 'recovery'] as const).map((phase) => ({ endpoint: ENDPOINT, tenant, phase, ok: 240, degraded: phase === 'fault' ? 10 : 0, error: 0, availability: 1, p99Ms: phase === 'fault' ? 410 : 15, holds: true, breached: [], mayBreach: false })),
+    ),
+    recovery: [{ endpoint: ENDPOINT, removedAtMs: 20_015, recoveredAfterMs: 985, undegradedAfterMs: 1985 }],
     ...over,
   };
 }

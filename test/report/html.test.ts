@@ -15,7 +15,7 @@ const textOf = (html: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 
-const OUR_TAGS = ['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'span', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'figure', 'figcaption', 'svg', 'rect', 'text', 'line', 'path', 'g', 'pre', 'code', 'dl', 'dt', 'dd', 'details', 'summary', 'script'];
+const OUR_TAGS = ['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'span', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'figure', 'figcaption', 'svg', 'rect', 'text', 'line', 'path', 'g', 'pre', 'code', 'dl', 'dt', 'dd', 'details', 'summary', 'script', 'br', 'small'];
 
 /** Every start tag with its attribute names; quoted values are skipped, so text in them cannot pose as markup. */
 function tagsOf(html: string): { name: string; attributes: string[] }[] {
@@ -175,5 +175,19 @@ describe('renderHtml', () => {
     expect(faultRow).toContain('applied proven removed');
     expect(faultRow).toContain('10 s 10.5 s 20 s');
     expect(renderHtml(makeRunResult({ faults: [makeFault({ provenAtMs: undefined, landed: false })] }))).not.toContain('class="fault-proven"');
+  });
+});
+
+describe('blast radius and recovery in the report', () => {
+  it('draws one row per endpoint x tenant with a coloured cell per phase, and the recovery times', async () => {
+    const { makeRunResult } = await import('./fixture.ts');
+    const { renderHtml } = await import('../../harness/report/html.ts');
+    const r = makeRunResult();
+    const breached = { ...r.blastRadius[4]!, holds: false, breached: ['availability >= 0.99 (measured 0.5)'] };
+    const html = renderHtml({ ...r, blastRadius: r.blastRadius.map((c, i) => (i === 4 ? breached : c)), verdict: 'fail' });
+    expect(html).toContain('<h2>Blast radius</h2>');
+    expect(html.match(/<td class="cell hold"/g)?.length).toBe(5);
+    expect(html).toContain('<td class="cell breach" title="availability &gt;= 0.99 (measured 0.5)"');
+    expect(html).toMatch(/SLOs held again 985 ms after the fault was removed; undegraded after 2 s/);
   });
 });
