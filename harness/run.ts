@@ -133,7 +133,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const blastRadius = blastRadiusMatrix({ slos: scenario.slos, endpoints, tenants: recording.tenantNames(), stats, ...(scenario.blastRadius ? { spec: scenario.blastRadius } : {}) });
     judged.checks.push(blastRadiusCheck(blastRadius, scenario.slos));
     const removed = schedule.records.map((r) => r.removedAtMs).filter((t): t is number => t !== null);
-    const recovery = removed.length === 0 ? [] : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) => measureRecovery(series, e, Math.max(...removed), scenario.durationMs, scenario.slos));
+    const recovery = removed.length === 0 ? [] : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) => measureRecovery(stats, e, Math.max(...removed), scenario.durationMs, scenario.slos));
     for (const c of scenario.cascade ?? [])
       judged.checks.push(
         c.kind === 'recovery'

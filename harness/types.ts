@@ -40,6 +40,9 @@ export interface SliceFilter {
   phase?: PhaseName;
   endpoint?: string;
   tenant?: string;
+  /** a window on the load clock (ms, end exclusive), within the phase if one is given too */
+  fromMs?: number;
+  toMs?: number;
 }
 
 /** One second of the recording, for time-series charts. */

@@ -76,6 +76,7 @@ export class Recording {
       for (let i = 0; i < this.size; i++) {
         const t = this.tMs[i] as number;
         if (window !== undefined && (t < window.startMs || t >= window.endMs)) continue;
+        if ((filter.fromMs !== undefined && t < filter.fromMs) || (filter.toMs !== undefined && t >= filter.toMs)) continue;
         if (endpointId !== undefined && this.endpoint[i] !== endpointId) continue;
         if (tenantId !== undefined && this.tenant[i] !== tenantId) continue;
         (c[this.outcome[i] as number] as number)++;

@@ -1,11 +1,11 @@
-// Recovery: how long after the last fault was removed the endpoint's SLOs held again for good
-// (every later second holds), and how long until its answers were no longer degraded. Judged
-// per second from the series, so a single good second in the middle of a bad patch is not
-// taken for recovery.
+// Recovery: how long after the last fault was removed the endpoint's SLOs held again for good,
+// and how long until its answers were no longer degraded. "For good" means every sliding window
+// (5 s, stepped by 1 s) from that moment to the end of the load holds, judged exactly on the
+// raw samples: one slow request does not hide a recovery, one good second does not fake one.
 
-import type { CheckResult, RecoveryFigures, SecondPoint } from '../types.ts';
+import type { CheckResult, RecoveryFigures, SliceFilter, SliceStats } from '../types.ts';
 import { parseDurationMs } from '../duration.ts';
-import type { SloSpec } from './slo.ts';
+import { checkSlo, type SloSpec } from './slo.ts';
 
 export interface RecoverySpec {
   kind: 'recovery';
@@ -16,43 +16,42 @@ export interface RecoverySpec {
 
 export const recoversWithin = (endpoint: string, within: string): RecoverySpec => ({ kind: 'recovery', endpoint, within });
 
-/** A second holds when availability and latency objectives of the endpoint hold within it. */
-function secondHolds(p: SecondPoint, slos: readonly SloSpec[]): boolean {
-  const total = p.ok + p.degraded + p.error;
-  if (total === 0) return false;
-  return slos.every((o) => {
-    if (o.kind === 'availability') return (p.ok + p.degraded) / total >= o.min;
-    // per second only p50 and p99 are kept: judge p <= 50 by p50, anything higher by p99 (stricter)
-    const v = o.p <= 50 ? p.p50Ms : p.p99Ms;
-    return v !== null && v <= o.maxMs;
-  });
-}
+export const RECOVERY_WINDOW_MS = 5000;
+const STEP_MS = 1000;
+/** share of degraded + error answers under which a window counts as undegraded */
+const UNDEGRADED_SHARE = 0.01;
 
-const clean = (p: SecondPoint): boolean => {
-  const total = p.ok + p.degraded + p.error;
-  return total > 0 && (p.degraded + p.error) / total < 0.01;
-};
+type Stats = (filter: SliceFilter) => SliceStats;
 
-/** First second from which `good` holds to the end of the run, as ms after removal. */
-function settledAfterMs(points: readonly SecondPoint[], removedAtMs: number, good: (p: SecondPoint) => boolean): number | null {
-  let candidate: number | null = null;
-  for (const p of points) {
-    if (good(p)) candidate ??= p.second;
-    else candidate = null;
+/** The first start (from removal, in steps) after which every window satisfies `good`, in ms after removal. */
+function settledAfterMs(removedAtMs: number, loadEndMs: number, good: (fromMs: number, toMs: number) => boolean): number | null {
+  const starts: number[] = [];
+  for (let t = removedAtMs; t + RECOVERY_WINDOW_MS <= loadEndMs; t += STEP_MS) starts.push(t);
+  if (starts.length === 0) return null;
+  let settled: number | null = null;
+  for (const t of starts) {
+    if (good(t, t + RECOVERY_WINDOW_MS)) settled ??= t;
+    else settled = null;
   }
-  return candidate === null ? null : Math.max(0, candidate * 1000 - removedAtMs);
+  return settled === null ? null : settled - removedAtMs;
 }
 
-export function measureRecovery(series: readonly SecondPoint[], endpoint: string, removedAtMs: number, loadDurationMs: number, slos: readonly SloSpec[]): RecoveryFigures {
-  const first = Math.floor(removedAtMs / 1000);
-  const last = Math.floor(loadDurationMs / 1000) - 1; // the final partial second is left out
-  const points = series.filter((p) => p.endpoint === endpoint && p.second >= first && p.second <= last).sort((a, b) => a.second - b.second);
+export function measureRecovery(stats: Stats, endpoint: string, removedAtMs: number, loadDurationMs: number, slos: readonly SloSpec[]): RecoveryFigures {
   const own = slos.filter((o) => o.endpoint === endpoint);
+  const slice = (fromMs: number, toMs: number): SliceStats => stats({ endpoint, fromMs, toMs });
+  const holds = (fromMs: number, toMs: number): boolean => {
+    const s = slice(fromMs, toMs);
+    return s.total > 0 && own.every((o) => checkSlo(o, 'recovery', s).status === 'pass');
+  };
+  const undegraded = (fromMs: number, toMs: number): boolean => {
+    const s = slice(fromMs, toMs);
+    return s.total > 0 && (s.degraded + s.error) / s.total < UNDEGRADED_SHARE;
+  };
   return {
     endpoint,
     removedAtMs,
-    recoveredAfterMs: points.length === 0 ? null : settledAfterMs(points, removedAtMs, (p) => secondHolds(p, own)),
-    undegradedAfterMs: points.length === 0 ? null : settledAfterMs(points, removedAtMs, clean),
+    recoveredAfterMs: settledAfterMs(removedAtMs, loadDurationMs, holds),
+    undegradedAfterMs: settledAfterMs(removedAtMs, loadDurationMs, undegraded),
   };
 }
 
@@ -61,7 +60,7 @@ export function recoveryCheck(spec: RecoverySpec, figures: RecoveryFigures): Che
   const base = { id: `recovery:${spec.endpoint}`, kind: 'recovery' as const, name: `recovers within ${spec.within}`, endpoint: spec.endpoint, threshold: withinMs, unit: 'ms' };
   const undegraded = figures.undegradedAfterMs === null ? 'answers stayed degraded to the end' : `answers were undegraded ${figures.undegradedAfterMs} ms after removal`;
   if (figures.recoveredAfterMs === null)
-    return { ...base, status: 'fail', measured: null, why: `the SLOs of ${spec.endpoint} did not hold again for good before the load ended (fault removed at ${figures.removedAtMs} ms); ${undegraded}` };
+    return { ...base, status: 'fail', measured: null, why: `the SLOs of ${spec.endpoint} did not hold again for good (every ${RECOVERY_WINDOW_MS / 1000} s window) before the load ended; fault removed at ${figures.removedAtMs} ms; ${undegraded}` };
   const ok = figures.recoveredAfterMs <= withinMs;
-  return { ...base, status: ok ? 'pass' : 'fail', measured: figures.recoveredAfterMs, why: `SLOs held again ${figures.recoveredAfterMs} ms after the fault was removed (${ok ? 'within' : 'over'} the ${withinMs} ms bound); ${undegraded}` };
+  return { ...base, status: ok ? 'pass' : 'fail', measured: figures.recoveredAfterMs, why: `SLOs held in every ${RECOVERY_WINDOW_MS / 1000} s window from ${figures.recoveredAfterMs} ms after the fault was removed (${ok ? 'within' : 'over'} the ${withinMs} ms bound); ${undegraded}` };
 }
