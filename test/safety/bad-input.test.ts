@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
+import { EDGE_NAMES, ENDPOINTS, TENANTS } from '../../harness/topology.ts';
 import { PATTERNS } from '../../sample-system/resilience/patterns.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
@@ -90,13 +91,13 @@ const FILE_CASES: FileCase[] = [
   ['a duration without a unit', fromData((s) => (s.load.duration = 60)), 'load.duration', '60 is not a positive duration'],
   ['a duration in words', fromData((s) => (s.load.duration = 'ten seconds')), 'load.duration', '"ten seconds" is not a positive duration'],
   ['no duration', fromData((s) => delete s.load.duration), 'load.duration', 'is not a positive duration'],
-  ['no mix', fromData((s) => delete s.load.mix), 'load.mix', 'must give a share per name; names are: GET /products/:id, GET /products, GET /search'],
+  ['no mix', fromData((s) => delete s.load.mix), 'load.mix', `must give a share per name; names are: ${ENDPOINTS.join(', ')}`],
   ['an empty mix', fromData((s) => (s.load.mix = {})), 'load.mix', 'must give a share per name'],
-  ['an unknown endpoint in the mix', fromData((s) => (s.load.mix = { 'GET /prodcts/:id': 1 })), 'load.mix["GET /prodcts/:id"]', 'is not known; allowed: GET /products/:id'],
+  ['an unknown endpoint in the mix', fromData((s) => (s.load.mix = { 'GET /prodcts/:id': 1 })), 'load.mix["GET /prodcts/:id"]', `is not known; allowed: ${ENDPOINTS.join(', ')}`],
   ['a zero share', fromData((s) => (s.load.mix['GET /products/:id'] = 0)), 'load.mix["GET /products/:id"]', 'share 0 must be a positive number'],
   ['a negative share', fromData((s) => (s.load.mix['GET /products/:id'] = -1)), 'load.mix["GET /products/:id"]', 'share -1 must be a positive number'],
   ['a share as a string', fromData((s) => (s.load.mix['GET /products/:id'] = '80%')), 'load.mix["GET /products/:id"]', 'share "80%" must be a positive number'],
-  ['an unknown tenant', fromData((s) => (s.load.tenants = { umbrella: 1 })), 'load.tenants["umbrella"]', 'is not known; allowed: acme, globex, initech'],
+  ['an unknown tenant', fromData((s) => (s.load.tenants = { umbrella: 1 })), 'load.tenants["umbrella"]', `is not known; allowed: ${TENANTS.join(', ')}`],
   ['a zero tenant share', fromData((s) => (s.load.tenants = { acme: 0 })), 'load.tenants["acme"]', 'share 0 must be a positive number'],
   ['zero product ids', fromData((s) => (s.load.productIds = 0)), 'load.productIds', '0 must be a whole number in 1..1000'],
   ['fractional product ids', fromData((s) => (s.load.productIds = 1.5)), 'load.productIds', '1.5 must be a whole number in 1..1000'],
@@ -118,7 +119,7 @@ const FILE_CASES: FileCase[] = [
   ['a fault kind in the wrong case', fromData((s) => (s.faults[0].fault.kind = 'Latency')), 'faults[0].fault.kind', '"Latency" is not a fault kind'],
   ['a fault with no params', fromData((s) => delete s.faults[0].fault.params), 'faults[0].fault.params', 'must be an object; make the fault with faults.latency({...})'],
   ['param: typed for params:', fromData((s) => (s.faults[0].fault.param = {})), 'faults[0].fault.param', 'is not a field of a fault (did you mean params?)'],
-  ['an unknown edge', fromData((s) => (s.faults[0].fault.params.edge = 'catalog->postgress')), 'faults[0].fault.edge', '"catalog->postgress" is not an edge; edges are: gateway->catalog, catalog->postgres, catalog->redis'],
+  ['an unknown edge', fromData((s) => (s.faults[0].fault.params.edge = 'catalog->postgress')), 'faults[0].fault.edge', `"catalog->postgress" is not an edge; edges are: ${EDGE_NAMES.join(', ')}`],
   ['an edge with a trailing space', fromData((s) => (s.faults[0].fault.params.edge = 'catalog->redis ')), 'faults[0].fault.edge', '"catalog->redis " is not an edge'],
   ['an edge the wrong way round', fromData((s) => (s.faults[0].fault.params.edge = 'postgres->catalog')), 'faults[0].fault.edge', '"postgres->catalog" is not an edge'],
   ['a zero delay', fromData((s) => (s.faults[0].fault.params.ms = 0)), 'faults[0].fault.ms', '0 must be a delay in milliseconds in (0, 60000]'],
@@ -133,7 +134,7 @@ const FILE_CASES: FileCase[] = [
   ['an empty slos list', fromData((s) => (s.slos = [])), 'slos', 'must list at least one SLO: a scenario with nothing to check would pass vacuously'],
   ['slos as an object', fromData((s) => (s.slos = s.slos[0])), 'slos', 'must list at least one SLO'],
   ['an unknown SLO kind', fromData((s) => (s.slos[0].kind = 'throughput')), 'slos[0].kind', '"throughput" is not an SLO kind; kinds are: availability, latency'],
-  ['an SLO on an unknown endpoint', fromData((s) => (s.slos[0].endpoint = 'GET /checkout')), 'slos[0].endpoint', '"GET /checkout" is not an endpoint; endpoints are: GET /products/:id, GET /products, GET /search'],
+  ['an SLO on an unknown endpoint', fromData((s) => (s.slos[0].endpoint = 'GET /checkout')), 'slos[0].endpoint', `"GET /checkout" is not an endpoint; endpoints are: ${ENDPOINTS.join(', ')}`],
   ['an SLO on an endpoint the load never calls', fromData((s) => (s.slos[0].endpoint = 'GET /search')), 'slos[0].endpoint', '"GET /search" gets no load: load.mix sends requests only to GET /products/:id'],
   ['an availability over 1', fromData((s) => (s.slos[0].min = 1.5)), 'slos[0].min', '1.5 must be a share in (0, 1]'],
   ['an availability of 0', fromData((s) => (s.slos[0].min = 0)), 'slos[0].min', '0 must be a share in (0, 1]'],

@@ -35,7 +35,7 @@ const STAGE_LINE: Record<Stage, RegExp> = {
   teardown: /^ {2}teardown:/,
 };
 /** how long after the stage's line the kill may come, at most */
-const STAGE_SPREAD_MS: Record<Stage, number> = { boot: 2500, load: 1500, fault: 1000, teardown: 150 };
+const STAGE_SPREAD_MS: Record<Stage, number> = { boot: 3000, load: 1200, fault: 800, teardown: 150 };
 
 interface Kill {
   i: number;
@@ -57,7 +57,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** 20 kills, mostly early (a late one costs a whole run): 8 in boot, 4 each in load, fault, teardown. */
+/** 20 kills, mostly early (a late one costs a whole boot and run): 10 in boot, 4 in load, 3 in fault, 3 in teardown. */
 function killPlan(seed: number): Kill[] {
   const rng = mulberry32(seed);
   const shuffle = <T>(items: T[]): T[] => {
@@ -68,7 +68,7 @@ function killPlan(seed: number): Kill[] {
     return items;
   };
   const repeat = <const T,>(item: T, n: number): T[] => Array.from({ length: n }, () => item);
-  const stages = shuffle<Stage>([...repeat('boot', 8), ...repeat('load', 4), ...repeat('fault', 4), ...repeat('teardown', 4)]);
+  const stages = shuffle<Stage>([...repeat('boot', 10), ...repeat('load', 4), ...repeat('fault', 3), ...repeat('teardown', 3)]);
   const signals = shuffle<KillSignal>([...repeat('SIGINT', 7), ...repeat('SIGTERM', 6), ...repeat('SIGKILL', 7)]);
   return stages.map((stage, i) => {
     const signal = signals[i] as KillSignal;
