@@ -50,6 +50,7 @@ export const EDGES: readonly EdgeSpec[] = [
   ...edgesTo('gateway', 'catalog'),
   ...edgesTo('gateway', 'orders'),
   ...edgesTo('gateway', 'recommendations'),
+  ...edgesTo('gateway', 'redis'),
   ...edgesTo('catalog', 'postgres'),
   ...edgesTo('catalog', 'redis'),
   ...edgesTo('orders', 'postgres'),

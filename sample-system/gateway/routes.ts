@@ -2,7 +2,7 @@
 // status, body and the answer headers through, and turn a failed hop into 502/504 — or, for a
 // non-critical upstream with a fallback, into a degraded answer that keeps the page up.
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEGRADED_HEADER, REQUEST_ID_HEADER } from '../shared/http.ts';
 import type { Upstream, UpstreamAnswer } from './upstream.ts';
 
@@ -32,8 +32,8 @@ export interface ProxyDeps {
   /** the fallback pattern: a failed non-critical upstream answers its static fallback */
   fallbackOn: boolean;
   onFallback?: (upstream: UpstreamName) => void;
-  /** wraps the hop (bulkheads, quarantine); default: call it */
-  around?: (request: FastifyRequest, spec: RouteSpec, hop: () => Promise<UpstreamAnswer>) => Promise<UpstreamAnswer | FastifyReply>;
+  /** wraps the hop (quarantine, bulkheads), which may answer instead of it; default: call it */
+  around?: (request: FastifyRequest, spec: RouteSpec, hop: () => Promise<UpstreamAnswer>) => Promise<UpstreamAnswer>;
 }
 
 function fallbackFor(spec: RouteSpec): unknown | undefined {
@@ -59,7 +59,6 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: ProxyDeps): Ro
             ...(spec.method === 'POST' ? { body: JSON.stringify(request.body ?? null) } : {}),
           });
         const answer = deps.around ? await deps.around(request, spec, hop) : await hop();
-        if (!('kind' in answer)) return answer; // already answered (refused by a bulkhead, quarantined)
         const fallback = fallbackFor(spec);
         const failed = answer.kind === 'failed' || answer.status >= 500;
         if (failed && fallback !== undefined && deps.fallbackOn) {

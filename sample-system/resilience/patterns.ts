@@ -7,8 +7,14 @@ export const PATTERNS = {
   retry: 'capped full-jitter retries (3 tries at most) of idempotent calls on transient failures',
   'retry-budget': 'retry budget: a token bucket per dependency lets at most ~10% of calls be retried',
   breaker: 'circuit breaker per dependency: fails fast while open, probes when half-open',
-  fallback: 'stale-cache fallback: answers the last known good copy, marked x-degraded',
+  fallback: 'fallbacks, marked x-degraded: the last known good copy (catalog), a static list (recommendations)',
   deadline: 'deadline propagation: x-deadline header; work past its deadline is dropped, not done',
+  'single-flight': 'request coalescing: concurrent reads of one key share one query to the source of truth',
+  'outlier-ejection': 'client-side load balancing over replicas: health-checked, a replica failing 5 calls in a row is ejected for a while',
+  bulkhead: 'bulkheads: a concurrency limit per upstream and per tenant at the gateway; beyond it, 503 at once',
+  'load-shedding': 'load shedding by priority: past an in-flight limit the gateway refuses background, then normal, then critical (503 + Retry-After)',
+  'rate-limit': 'per-tenant rate limit: sliding window in Redis, counted in memory when Redis fails (429 + Retry-After)',
+  quarantine: 'poison-pill quarantine: a payload that hung or crashed a replica twice is refused at the edge (422)',
   idempotency: 'idempotency keys on writes: a repeated key returns the first order; only then are writes and charges retried',
 } as const;
 

@@ -29,6 +29,7 @@ describe('dependencyEnv', () => {
     'gateway->catalog-2': edge('127.0.0.1:1011', 'gateway->catalog-2'),
     'gateway->orders': edge('127.0.0.1:1004', 'gateway->orders'),
     'gateway->recommendations': edge('127.0.0.1:1005', 'gateway->recommendations'),
+    'gateway->redis': edge('127.0.0.1:1006', 'gateway->redis'),
     'catalog->postgres': edge('127.0.0.1:1002', 'catalog->postgres'),
     'catalog->redis': edge('127.0.0.1:1003', 'catalog->redis'),
   };
@@ -42,6 +43,7 @@ describe('dependencyEnv', () => {
       CATALOG_URL: 'http://127.0.0.1:1001,http://127.0.0.1:1011',
       ORDERS_URL: 'http://127.0.0.1:1004',
       RECOMMENDATIONS_URL: 'http://127.0.0.1:1005',
+      REDIS_URL: 'redis://127.0.0.1:1006',
     });
   });
 });

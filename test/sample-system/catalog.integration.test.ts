@@ -82,6 +82,20 @@ describe.skipIf(skipReason !== undefined)(`catalog and gateway on real Postgres 
     for (const p of found.products) expect(p.name).toMatch(/lamp/i);
   });
 
+  it('coalesces concurrent reads of one product into one Postgres query (single flight)', async () => {
+    const attempts = async (): Promise<number> => metricValue(await (await fetch(`${protectedCatalog.url}/metrics`)).text(), 'dependency_calls_total{dependency="postgres",result="ok"}');
+    const before = await attempts();
+    proxy?.setDelayMs(40); // long enough for the reads to overlap, well inside the 100 ms attempt timeout
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${protectedCatalog.url}/products/77`)));
+      expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    } finally {
+      proxy?.setDelayMs(0);
+    }
+    expect((await attempts()) - before).toBeLessThanOrEqual(2);
+    expect(metricValue(await (await fetch(`${protectedCatalog.url}/metrics`)).text(), 'coalesced_total')).toBeGreaterThanOrEqual(18);
+  });
+
   it('answers GET /products/:id with p99 < 30 ms at 100 req/s when all is well', { timeout: 20_000 }, async () => {
     const url = (i: number): string => `${protectedGateway.url}/products/${1 + ((i * 37) % PRODUCT_IDS)}`;
     await openLoad({ ratePerSecond: 100, durationMs: 1000, url }); // warm-up: JIT, pools, and the Redis copies

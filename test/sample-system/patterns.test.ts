@@ -3,7 +3,7 @@ import { isEnabled, parseDisabled, PATTERN_NAMES, PATTERNS } from '../../sample-
 
 describe('patterns', () => {
   it('lists exactly the patterns the code implements, each with a description', () => {
-    expect(PATTERN_NAMES).toEqual(['timeout', 'retry', 'retry-budget', 'breaker', 'fallback', 'deadline', 'idempotency']);
+    expect(PATTERN_NAMES).toEqual(['timeout', 'retry', 'retry-budget', 'breaker', 'fallback', 'deadline', 'single-flight', 'outlier-ejection', 'bulkhead', 'load-shedding', 'rate-limit', 'quarantine', 'idempotency']);
     for (const name of PATTERN_NAMES) expect(PATTERNS[name].length).toBeGreaterThan(10);
   });
 

@@ -3,8 +3,9 @@
 
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { guardDependency, type GuardedDependency } from '../../resilience/dependency.ts';
+import { createSingleFlight } from '../../resilience/single-flight.ts';
 import { createServiceApp } from '../../shared/http.ts';
 import { createLastKnownGood, type LastKnownGood } from './cache.ts';
 import type { CatalogConfig } from './config.ts';
@@ -62,7 +63,9 @@ export function buildCatalog(config: CatalogConfig): Catalog {
     onConnectionError: (error) => app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed'),
   });
 
-  const read = createReader({ postgres, cache, fallbackOn: !disabled.has('fallback'), metrics, log: app.log });
+  const coalesced = new Counter({ name: 'coalesced_total', help: 'Reads that joined a Postgres query already in flight for the same key (single flight)', registers: [registry] });
+  const flight = createSingleFlight({ enabled: !disabled.has('single-flight'), onCoalesced: () => coalesced.inc() });
+  const read = createReader({ postgres, cache, flight, fallbackOn: !disabled.has('fallback'), metrics, log: app.log });
   registerCatalogRoutes(app, { read, pool, metrics, postgresBudgetMs: POSTGRES_LIMITS.budgetMs, deadlineOn: !disabled.has('deadline') });
   return { app, registry, metrics, postgres, pool, cache };
 }

@@ -1,11 +1,13 @@
 // The protected read path: the source of truth (Postgres, behind timeout -> retry -> breaker)
-// first; on success the answer is kept as the last known good copy; on failure that copy is
+// first, with concurrent reads of one key coalesced into one query (single flight); on success
+// the answer is kept as the last known good copy; on failure that copy is
 // served, marked degraded. With nothing to fall back on the failure is answered honestly:
 // 503 when Postgres is known to be down (breaker open) or erring, 504 when it was too slow.
 
 import type { FastifyBaseLogger } from 'fastify';
 import type { GuardedDependency } from '../../resilience/dependency.ts';
 import { withStaleFallback } from '../../resilience/fallback.ts';
+import type { SingleFlight } from '../../resilience/single-flight.ts';
 import { failureReason } from '../../shared/failure.ts';
 import type { FallbackReason, ServiceMetrics } from '../../shared/metrics.ts';
 import type { LastKnownGood } from './cache.ts';
@@ -24,6 +26,7 @@ type Lookup<T> = { found: true; value: T } | { found: false };
 export interface ReaderDeps {
   postgres: GuardedDependency;
   cache: LastKnownGood;
+  flight: SingleFlight;
   fallbackOn: boolean;
   metrics: ServiceMetrics;
   log: FastifyBaseLogger;
@@ -32,13 +35,15 @@ export interface ReaderDeps {
 export type Reader = <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, budgetMs?: number) => Promise<ReadResult<T>>;
 
 export function createReader(deps: ReaderDeps): Reader {
-  const { postgres, cache, fallbackOn, metrics, log } = deps;
+  const { postgres, cache, flight, fallbackOn, metrics, log } = deps;
   return async <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, budgetMs?: number): Promise<ReadResult<T>> => {
     const primary = async (): Promise<Lookup<T>> => {
-      const value = await postgres.call(query, { idempotent: true, ...(budgetMs === undefined ? {} : { budgetMs }) });
-      if (value === undefined) return { found: false };
-      if (fallbackOn) cache.write(key, value);
-      return { found: true, value };
+      const value = await flight.run(key, async () => {
+        const found = await postgres.call(query, { idempotent: true, ...(budgetMs === undefined ? {} : { budgetMs }) });
+        if (found !== undefined && fallbackOn) cache.write(key, found);
+        return found;
+      });
+      return value === undefined ? { found: false } : { found: true, value };
     };
     const stale = async (): Promise<Lookup<T> | undefined> => {
       const value = await cache.read<T>(key);

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { budgetWithin, DEADLINE_HEADER, parseDeadline } from '../../resilience/deadline.ts';
 import { DEGRADED_HEADER } from '../../shared/http.ts';
 import type { ServiceMetrics } from '../../shared/metrics.ts';
+import { hangOn } from './defect.ts';
 import { listProducts, MAX_LIMIT, productById, searchProducts } from './products.ts';
 import type { Reader, ReadResult } from './reads.ts';
 
@@ -80,6 +81,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: CatalogRoutesD
   app.get<{ Querystring: { q?: string; limit?: string } }>('/search', async (request, reply) => {
     const q = (request.query.q ?? '').trim();
     if (q === '' || q.length > MAX_QUERY_LENGTH) return badRequest(reply, `q must be 1..${MAX_QUERY_LENGTH} characters`);
+    hangOn(q); // the deliberate defect poison pills hit (see defect.ts)
     const limit = parseLimit(request.query.limit);
     if (limit === undefined) return badRequest(reply, `limit must be an integer in 1..${MAX_LIMIT}`);
     const budgetMs = budgetFor(request, reply);
