@@ -9,7 +9,7 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { HarnessError, PROJECT_ROOT } from '../paths.ts';
-import { EDGES, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
+import { EDGES, instancesOf, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
 import { attachLogs, connectEngine, controlOf, keepingAlive, type ContainerControl, type StartedPart } from './docker-parts.ts';
 import { cleanupDockerLeftovers, removeRun } from './docker-cleanup.ts';
 import { EDGE_PORT_BASE, LABEL_PART, POSTGRES_PORT, REDIS_PORT, SERVICE_PORT, TOXIPROXY_API_PORT } from './docker-layout.ts';
@@ -182,7 +182,7 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     stopIfAborted();
     const published = (toxiproxy as StartedPart).publish;
     const toxiproxyUrl = `http://${LOOPBACK}:${published[TOXIPROXY_API_PORT]}`;
-    const upstreamOf = (edge: EdgeSpec): string => `${edge.to}:${edge.to === 'postgres' ? POSTGRES_PORT : edge.to === 'redis' ? REDIS_PORT : SERVICE_PORT}`;
+    const upstreamOf = (edge: EdgeSpec): string => `${edge.instance ?? edge.to}:${edge.to === 'postgres' ? POSTGRES_PORT : edge.to === 'redis' ? REDIS_PORT : SERVICE_PORT}`;
     const edges: Record<string, DockerEdgeEndpoint> = {};
     for (const edge of EDGES) {
       const upstream = upstreamOf(edge);
@@ -193,11 +193,11 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
 
     const inNetworkEdges = Object.fromEntries(Object.entries(edges).map(([name, e]) => [name, { ...e, listen: e.inNetwork }]));
     // Each wave starts once every service it calls answers; the services within a wave start
-    // together, each as its own container.
+    // together (a replica is its own container, named and reachable as `catalog-2`).
     const services: Record<string, ServiceEndpoint> = {};
     for (const wave of startWaves(SERVICES, EDGES)) {
       stopIfAborted();
-      const instances = wave.map((service) => ({ name: service as string, service, replica: 1 }));
+      const instances = wave.flatMap((s) => instancesOf(s));
       const started = await startTogether(
         instances.map(({ name, service, replica }) => ({
           part: name,

@@ -14,15 +14,15 @@ import { dockerRuntime, type DockerStack } from '../../harness/runtime/docker.ts
 import { LABEL_RUN_ID } from '../../harness/runtime/docker-layout.ts';
 import { redisPing } from '../../harness/runtime/redis.ts';
 import { addToxic, listProxies, removeToxic } from '../../harness/runtime/toxiproxy.ts';
-import { EDGES, SERVICES } from '../../harness/topology.ts';
+import { EDGES, INSTANCES } from '../../harness/topology.ts';
 import { allFaultlineObjects, docker, leftoversOf, skipReason } from './engine.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-test-docker-'));
 afterAll(() => (process.env.FAULTLINE_KEEP_SCRATCH ? undefined : rmSync(scratch, { recursive: true, force: true })));
 const suffix = Math.random().toString(36).slice(2, 8);
-/** one container per part: the dependencies, Toxiproxy, and every service */
-const PARTS = ['postgres', 'redis', 'toxiproxy', ...SERVICES].sort();
-const catalog = 'catalog';
+/** one container per part: the dependencies, Toxiproxy, and every service replica */
+const PARTS = ['postgres', 'redis', 'toxiproxy', ...INSTANCES.map((i) => i.name)].sort();
+const catalog = INSTANCES.find((i) => i.service === 'catalog')?.name as string;
 const hostPort = (listen: string): { host: string; port: number } => ({ host: listen.split(':')[0] as string, port: Number(listen.split(':')[1]) });
 
 /** Starts a stack in a child process and returns once it is up; the caller SIGKILLs the child. */
