@@ -2,8 +2,9 @@
 // figures; the exit code is 1 when one could not run.
 
 import { benchBoot } from './boot.ts';
+import { benchGateway } from './gateway.ts';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway };
 
 const [name, ...args] = process.argv.slice(2);
 const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES) : [name];

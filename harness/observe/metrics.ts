@@ -1,10 +1,18 @@
 // Scrapes every service's Prometheus /metrics and keeps the resilience-relevant series
-// (requests by outcome, dependency calls and retries, breaker state and transitions, fallbacks).
+// (requests by outcome, dependency calls and retries, breaker state and transitions, fallbacks,
+// and what the edge refused: shed, rate-limited, bulkheaded, quarantined).
 
 import type { StartedStack } from '../runtime/types.ts';
 import { assertLoopback } from '../safety.ts';
 
-const KEPT = /^(http_requests_total|dependency_calls_total|dependency_retries_total|breaker_state|breaker_transitions_total|fallbacks_total|upstream_calls_total|nodejs_eventloop_lag_p99_seconds)\b/;
+const KEPT = new RegExp(
+  `^(${[
+    'http_requests_total', 'dependency_calls_total', 'dependency_retries_total', 'retry_budget_exhausted_total', 'breaker_state', 'breaker_transitions_total',
+    'fallbacks_total', 'deadline_exceeded_total', 'upstream_calls_total', 'replica_ejections_total', 'shed_total', 'rate_limited_total', 'rate_limit_fallback_total',
+    'bulkhead_rejected_total', 'quarantined_total', 'quarantine_hurts_total', 'coalesced_total', 'gateway_in_flight', 'db_pool_clients', 'payments_total',
+    'nodejs_eventloop_lag_p99_seconds',
+  ].join('|')})\\b`,
+);
 
 /** Parses Prometheus text exposition into `series{labels}` -> value, keeping only KEPT series. */
 export function parsePrometheus(text: string, keep: RegExp = KEPT): Record<string, number> {
