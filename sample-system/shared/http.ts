@@ -1,10 +1,11 @@
 // What every service's HTTP side shares: a fastify app with pino JSON logs (request id from
-// x-request-id, tenant from x-tenant, no per-request info lines), Prometheus metrics for every
+// x-request-id, tenant from x-tenant, deadline from x-deadline, no per-request info lines), Prometheus metrics for every
 // request (route, status, outcome ok|degraded|error), `/metrics` and the two health checks.
 
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { DEADLINE_HEADER } from '../resilience/deadline.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const TENANT_HEADER = 'x-tenant';
@@ -46,7 +47,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     genReqId: () => randomUUID(),
     childLoggerFactory: (logger, bindings, childOptions, rawReq) => {
       const tenant = headerValue(rawReq.headers[TENANT_HEADER]);
-      return logger.child(tenant === undefined ? bindings : { ...bindings, tenant }, childOptions);
+      const deadline = headerValue(rawReq.headers[DEADLINE_HEADER]);
+      return logger.child({ ...bindings, ...(tenant === undefined ? {} : { tenant }), ...(deadline === undefined ? {} : { deadline }) }, childOptions);
     },
     return503OnClosing: true,
   });

@@ -1,7 +1,8 @@
-// Orders and payments on real Postgres and Redis: the idempotency key is what makes a retried
-// POST /orders return the first order, and a charge whose answer was lost safe to repeat.
-// Two orders services share the infrastructure: one with every pattern on, one without the
+// Orders, payments and recommendations on real Postgres and Redis: the idempotency key is what
+// makes a retried POST /orders return the first order, and a charge whose answer was lost safe to
+// repeat. Two orders services share the infrastructure: one with every pattern on, one without the
 // idempotency pattern, which is the only difference between "one order" and "two orders".
+// Recommendations rank what orders counted in Redis, and fall back to a static list without it.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ describe.skipIf(skipReason !== undefined)(`orders and payments on real Postgres 
   let payments: RunningService;
   let orders: RunningService;
   let ordersWithoutIdempotency: RunningService;
+  let recommendations: RunningService;
+  let recommendationsWithoutFallback: RunningService;
 
   const start = async (...args: Parameters<typeof startService>): Promise<RunningService> => {
     const s = await startService(...args);
@@ -49,7 +52,12 @@ describe.skipIf(skipReason !== undefined)(`orders and payments on real Postgres 
     db = new pg.Pool({ connectionString: pgStart.value.url, max: 2 });
     payments = await start('payments', { PAYMENTS_LATENCY_MS: '0', PAYMENTS_SEED: '7' });
     const env = { DATABASE_URL: pgStart.value.url, REDIS_URL: redisStart.value.url, PAYMENTS_URL: payments.url };
-    [orders, ordersWithoutIdempotency] = await Promise.all([start('orders', env, 'orders (all patterns)'), start('orders', { ...env, RESILIENCE_DISABLE: 'idempotency' }, 'orders (idempotency off)')]);
+    [orders, ordersWithoutIdempotency, recommendations, recommendationsWithoutFallback] = await Promise.all([
+      start('orders', env, 'orders (all patterns)'),
+      start('orders', { ...env, RESILIENCE_DISABLE: 'idempotency' }, 'orders (idempotency off)'),
+      start('recommendations', { REDIS_URL: redisStart.value.url }, 'recommendations (all patterns)'),
+      start('recommendations', { REDIS_URL: redisStart.value.url, RESILIENCE_DISABLE: 'fallback' }, 'recommendations (fallback off)'),
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -121,6 +129,14 @@ describe.skipIf(skipReason !== undefined)(`orders and payments on real Postgres 
     expect((await paymentStats()).charged - before.charged).toBe(2);
   });
 
+  it('recommends what was bought most, as counted by orders in Redis', async () => {
+    for (let i = 0; i < 3; i++) expect((await post(orders, freshKey(), { productId: 977, quantity: 50 })).status).toBe(201);
+    const res = await fetch(`${recommendations.url}/recommendations?limit=3`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-degraded')).toBeNull();
+    expect(await res.json()).toMatchObject({ productIds: [977, expect.any(Number), expect.any(Number)], source: 'popular' });
+  });
+
   it('keeps answering repeated keys from Postgres while Redis is down (Redis stays down after this)', async () => {
     const key = freshKey();
     const first = (await (await post(orders, key, { productId: 12, quantity: 1 })).json()) as { id: number };
@@ -129,6 +145,14 @@ describe.skipIf(skipReason !== undefined)(`orders and payments on real Postgres 
     expect(again.status).toBe(200);
     expect(((await again.json()) as { id: number }).id).toBe(first.id);
     expect((await post(orders, freshKey(), { productId: 12, quantity: 1 })).status).toBe(201);
+  });
+
+  it('answers recommendations from the static list, marked x-degraded, while Redis is down; 503 without the fallback', async () => {
+    const res = await fetch(`${recommendations.url}/recommendations?limit=3`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-degraded')).toBe('static-list');
+    expect(await res.json()).toEqual({ productIds: [1, 2, 3], source: 'static' });
+    expect((await fetch(`${recommendationsWithoutFallback.url}/recommendations`)).status).toBe(503);
   });
 
   it('retries a flaky provider with the key: every acknowledged order is in Postgres once, charged once', async () => {
