@@ -6,6 +6,7 @@ import type { CheckResult, CheckStatus, RunResult } from '../types.ts';
 import { orderedResult } from './json.ts';
 import { latencyChart, outcomeChart, rateChart, SERIES_COLOURS } from './svg.ts';
 import { page } from './style.ts';
+import { cascadeFigures } from './cascade.ts';
 import { DASH, escapeMarkup as e, formatMs, formatNumber, formatShare, jsonForScript, withUnit } from './text.ts';
 
 const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, inconclusive: 1, pass: 2 };
@@ -109,6 +110,11 @@ function blastSection(r: RunResult): string {
   return `<h2>Blast radius</h2>${key}${table(head('endpoint', 'tenant', 'baseline', 'fault', 'recovery'), rows, 'no cells')}<h2>Recovery</h2>${dl(recovery, 'no fault was removed, so there is no recovery to measure')}`;
 }
 
+function cascadeSection(r: RunResult): string {
+  const rows = cascadeFigures(r.metrics).map((c) => `<tr>${cell(c.service)}${cell(c.figure)}${num(formatNumber(c.value))}</tr>`);
+  return `<h2>Cascade</h2><p class="meta">what the resilience layer did during the whole run, from the services' own counters at its end</p>${table(head('service', 'figure', '#count'), rows, 'no cascade counters were scraped')}`;
+}
+
 function dl(entries: [string, string][], empty: string): string {
   return entries.length === 0 ? `<p class="empty">${e(empty)}</p>` : `<dl>${entries.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`;
 }
@@ -173,6 +179,7 @@ export function renderHtml(result: RunResult): string {
     breachSection(result),
     summariesSection(result),
     blastSection(result),
+    cascadeSection(result),
     faultsSection(result),
     loadSection(result),
     `<h2>Replay</h2><pre><code>${e(result.replay)}</code></pre>`,
