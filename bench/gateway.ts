@@ -12,7 +12,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toolPath } from '../harness/paths.ts';
@@ -29,6 +29,7 @@ export interface StepResult {
   /** answered from a fallback (x-degraded): not what capacity should be measured on */
   degradedShare: number;
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
 }
 
@@ -44,7 +45,7 @@ import { Counter } from 'k6/metrics';
 const degraded = new Counter('degraded');
 export const options = {
   discardResponseBodies: true,
-  summaryTrendStats: ['p(50)', 'p(99)'],
+  summaryTrendStats: ['p(50)', 'p(90)', 'p(99)'],
   scenarios: { main: { executor: 'constant-arrival-rate', rate: Number(__ENV.RATE), timeUnit: '1s', duration: __ENV.DURATION, preAllocatedVUs: Math.max(10, Math.ceil(Number(__ENV.RATE) / 10)), maxVUs: Math.max(50, Number(__ENV.RATE)), gracefulStop: '2s' } },
 };
 export default function () {
@@ -88,6 +89,7 @@ async function step(dir: string, base: string, ratePerSecond: number, seconds: n
     failedShare: m.http_req_failed?.values.rate ?? 1,
     degradedShare: (m.degraded?.values.count ?? 0) / Math.max(1, m.http_reqs?.values.count ?? 0),
     p50Ms: m.http_req_duration?.values['p(50)'] ?? NaN,
+    p90Ms: m.http_req_duration?.values['p(90)'] ?? NaN,
     p99Ms: m.http_req_duration?.values['p(99)'] ?? NaN,
   };
 }
@@ -108,15 +110,18 @@ async function hopLatencies(stack: StartedStack, dir: string): Promise<void> {
   const results: StepResult[] = [];
   for (const [, url] of targets) results.push(await step(dir, url, 100, 10));
   say('added latency per hop (GET /products/:id, 100 req/s for 10 s each, after a 5 s warm-up):');
-  targets.forEach(([what], i) => say(`  ${what.padEnd(72)} p50 ${(results[i] as StepResult).p50Ms.toFixed(2).padStart(6)} ms  p99 ${(results[i] as StepResult).p99Ms.toFixed(2).padStart(7)} ms`));
+  targets.forEach(([what], i) => {
+    const r = results[i] as StepResult;
+    say(`  ${what.padEnd(72)} p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p90 ${r.p90Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(7)} ms`);
+  });
   const [direct, proxied, gateway] = results as [StepResult, StepResult, StepResult];
-  say(`  => the Toxiproxy edge adds ${(proxied.p50Ms - direct.p50Ms).toFixed(2)} ms at p50; the gateway itself adds ${(gateway.p50Ms - proxied.p50Ms).toFixed(2)} ms at p50 (${(gateway.p99Ms - proxied.p99Ms).toFixed(2)} ms at p99) on top of its edge`);
+  say(`  => the Toxiproxy edge adds ${(proxied.p50Ms - direct.p50Ms).toFixed(2)} ms at p50; the gateway hop adds ${(gateway.p50Ms - proxied.p50Ms).toFixed(2)} ms at p50, ${(gateway.p90Ms - proxied.p90Ms).toFixed(2)} ms at p90 on top of its edge`);
 }
 
 async function maxSustained(stack: StartedStack, dir: string, seconds: number, maxRate: number): Promise<void> {
   say(`max sustained rate through the gateway (GET /products/:id, ${seconds} s per step; holds = < 1% dropped, failed or degraded, p99 <= 500 ms):`);
   let best: StepResult | undefined;
-  for (const rate of [100, 200, 400, 600, 800, 1000, 1200, 1500, 1800, 2200, 2600, 3000].filter((r) => r <= maxRate)) {
+  for (const rate of [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 1800, 2200, 2600, 3000].filter((r) => r <= maxRate)) {
     const result = await step(dir, stack.gatewayUrl, rate, seconds);
     const holds = sustained(result);
     say(`  ${fmt(result)}  ${holds ? 'holds' : 'does not hold'}`);
@@ -136,7 +141,7 @@ export async function benchGateway(args: string[]): Promise<void> {
   const seconds = Number(values['step-seconds']);
   const maxRate = Number(values['max-rate']);
   const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-gateway-'));
-  say('gateway benchmark: booting the local stack');
+  say(`gateway benchmark: booting the local stack (load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')} — other work on the machine shows in the figures)`);
   const stack = await localRuntime().start({ runDir: join(scratch, 'run'), runId: `bench-gateway-${process.pid}`, disabled: [], seed: 1, progress: () => undefined });
   try {
     await hopLatencies(stack, scratch);

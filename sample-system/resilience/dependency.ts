@@ -9,7 +9,7 @@
 // straight through. The observer sees every attempt that reached the dependency, every retry,
 // every retry the budget refused and every breaker transition (for metrics).
 
-import type { IDefaultPolicyContext } from 'cockatiel';
+import type { IDefaultPolicyContext, IPolicy } from 'cockatiel';
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts';
 import type { PatternName } from './patterns.ts';
 import { createRetry, type RetryEvent } from './retry.ts';
@@ -69,6 +69,7 @@ export function guardDependency(options: DependencyOptions): GuardedDependency {
   const attemptTimeout = perHopTimeout({ timeoutMs: options.attemptTimeoutMs, enabled: timeoutsOn });
   const budget = perHopTimeout({ timeoutMs: options.budgetMs, enabled: timeoutsOn });
   const breaker = createBreaker({ dependency, ...options.breaker, isFailure: counts, enabled: !disabled.has('breaker') });
+  const retriesOn = !disabled.has('retry') && options.retry.maxTries > 1;
   const retryBudget = disabled.has('retry-budget') ? undefined : createRetryBudget(options.retryBudget ?? DEFAULT_RETRY_BUDGET);
   const retry = createRetry({
     ...options.retry,
@@ -99,6 +100,13 @@ export function guardDependency(options: DependencyOptions): GuardedDependency {
       const budgetMs = call.budgetMs ?? options.budgetMs;
       if (!(budgetMs > 0)) return Promise.reject(new BudgetSpentError(dependency));
       retryBudget?.deposit();
+      const once = (limit: IPolicy<IDefaultPolicyContext>): Promise<T> =>
+        breaker.policy.execute(({ signal: breakerSignal }) => limit.execute(({ signal: attemptSignal }) => attempt(work, attemptSignal), breakerSignal));
+      if (!retriesOn || !call.idempotent) {
+        // one attempt only: one timeout, the tighter of attempt and budget, bounds all of it
+        if (budgetMs >= options.attemptTimeoutMs) return once(attemptTimeout);
+        return once(budgetMs === options.budgetMs ? budget : perHopTimeout({ timeoutMs: budgetMs, enabled: timeoutsOn }));
+      }
       const callBudget = budgetMs === options.budgetMs ? budget : perHopTimeout({ timeoutMs: budgetMs, enabled: timeoutsOn });
       return callBudget.execute(({ signal }: IDefaultPolicyContext) =>
         retry.policyFor(call).execute(({ signal: retrySignal }) => {
