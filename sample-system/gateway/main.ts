@@ -11,7 +11,7 @@ import { createLoadShedder } from '../resilience/load-shedding.ts';
 import { createQuarantine } from '../resilience/quarantine.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, withMemoryFallback, type RateLimiter } from '../resilience/rate-limit.ts';
 import { configOrExit } from '../shared/env.ts';
-import { DEGRADED_HEADER, IDEMPOTENCY_KEY_HEADER, PRIORITY_HEADER, TENANT_HEADER, createServiceApp, registerReadiness } from '../shared/http.ts';
+import { DEGRADED_HEADER, IDEMPOTENCY_KEY_HEADER, PRIORITY_HEADER, REQUEST_ID_HEADER, TENANT_HEADER, createServiceApp, registerReadiness } from '../shared/http.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
 import { closeRedis, createRedis } from '../shared/redis.ts';
 import { exitOnSignals } from '../shared/shutdown.ts';
@@ -44,7 +44,7 @@ const upstreamFor = (name: UpstreamName, urls: readonly URL[]): Upstream =>
     urls,
     timeoutMs: disabled.has('timeout') ? undefined : config.requestTimeoutMs,
     deadlineMs: disabled.has('deadline') ? undefined : config.requestTimeoutMs,
-    forwardHeaders: [TENANT_HEADER, PRIORITY_HEADER, IDEMPOTENCY_KEY_HEADER],
+    forwardHeaders: [REQUEST_ID_HEADER, TENANT_HEADER, PRIORITY_HEADER, IDEMPOTENCY_KEY_HEADER],
     returnHeaders: [DEGRADED_HEADER, 'content-type', 'retry-after', 'location', 'idempotent-replayed'],
     onCall: (result) => upstreamCalls.inc({ upstream: name, result }),
     balancing: { ...DEFAULT_BALANCING, enabled: !disabled.has('outlier-ejection') },

@@ -87,6 +87,13 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }, 30_000);
 
+  it('passes the request id, tenant, priority and a deadline down to the upstream', async () => {
+    await fetch(`${bare.url}/products/9`, { headers: { 'x-request-id': 'req-77', 'x-tenant': 'globex', 'x-priority': 'critical' } });
+    const headers = replicaA.seen.at(-1) === '/products/9' ? replicaA.lastHeaders : replicaB.lastHeaders;
+    expect(headers).toMatchObject({ 'x-request-id': 'req-77', 'x-tenant': 'globex', 'x-priority': 'critical' });
+    expect(Number(headers['x-deadline'])).toBeGreaterThan(Date.now() - 1000);
+  });
+
   it('rate-limits each tenant with one count in Redis shared by every gateway: 429 + Retry-After', async () => {
     await Promise.all([get(all, '/products/1', { 'x-tenant': 'warm-up' }), get(twin, '/products/1', { 'x-tenant': 'warm-up' })]); // loads the script
     await nextSecond();

@@ -2,13 +2,15 @@
 // other path with 200 after `delayMs`; can "hang" like a replica whose event loop is blocked (every
 // request, the health checks too, waits until the hang ends) and can be stopped like a dead one.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface StubUpstream {
   url: string;
   /** requests seen, by path and query (health checks excluded) */
   seen: string[];
+  /** headers of the last request seen (health checks excluded) */
+  lastHeaders: IncomingHttpHeaders;
   delayMs: number;
   /** holds every request, health checks too, for `ms` from now */
   hangFor(ms: number): void;
@@ -22,6 +24,7 @@ export async function startStubUpstream(name: string): Promise<StubUpstream> {
   const stub: StubUpstream = {
     url: '',
     seen: [],
+    lastHeaders: {},
     delayMs: 0,
     hangFor: (ms) => void (hungUntil = Date.now() + ms),
     hangOn: undefined,
@@ -35,6 +38,7 @@ export async function startStubUpstream(name: string): Promise<StubUpstream> {
     const url = req.url ?? '/';
     if (url.startsWith('/health/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     stub.seen.push(url);
+    stub.lastHeaders = req.headers;
     if (stub.hangOn && url.includes(stub.hangOn.marker)) stub.hangFor(stub.hangOn.ms);
     const wait = Math.max(stub.delayMs, hungUntil - Date.now());
     setTimeout(() => {
