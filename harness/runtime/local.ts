@@ -95,18 +95,6 @@ export function stackTmpRoot(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-/** serviceStartOrder cut into levels: each level's services call only services of earlier levels. */
-export function serviceStartLevels(services: readonly ServiceName[], edges: readonly EdgeSpec[]): ServiceName[][] {
-  const level = new Map<ServiceName, number>();
-  for (const name of serviceStartOrder(services, edges)) {
-    const callees = edges.filter((e) => e.from === name && (services as readonly string[]).includes(e.to)).map((e) => level.get(e.to as ServiceName) ?? 0);
-    level.set(name, callees.length === 0 ? 0 : Math.max(...callees) + 1);
-  }
-  const levels: ServiceName[][] = [];
-  for (const [name, l] of level) (levels[l] ??= []).push(name);
-  return levels;
-}
-
 /** Environment that points a service at its dependencies through its edges' proxies; a replicated one as a comma list. */
 export function dependencyEnv(service: ServiceName, edges: Record<string, EdgeEndpoint>, specs: readonly EdgeSpec[]): Record<string, string> {
   const env: Record<string, string> = {};
@@ -212,9 +200,11 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
     progress(`toxiproxy: ${EDGES.length} proxies (${EDGES.map((e) => `${e.name} ${edges[e.name]?.listen}`).join(', ')})`);
 
     const started = new Map<string, StartedService>();
-    // services whose callees are all up start together: boot time is the depth of the call graph,
-    // not the number of processes
-    for (const level of serviceStartLevels(SERVICES, EDGES)) {
+    // Every service starts at once: each one waits for what it needs by itself (the catalog and
+    // orders retry their migrations until Postgres answers, the gateway health-checks its
+    // upstreams) and says so through /health/ready, which is what boot waits for. Starting them
+    // in dependency waves instead measured 2.9-3.9 s to ready against 2.7-2.9 s for one wave.
+    for (const level of [serviceStartOrder(SERVICES, EDGES)]) {
       stopIfAborted();
       await Promise.all(
         level.flatMap((s) => instancesOf(s)).map(async ({ name, service: serviceName, replica }) => {

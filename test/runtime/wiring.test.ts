@@ -2,7 +2,7 @@
 // proxies, and retrying a port that was taken between picking and binding it.
 
 import { describe, expect, it } from 'vitest';
-import { dependencyEnv, serviceStartLevels, serviceStartOrder } from '../../harness/runtime/local.ts';
+import { dependencyEnv, serviceStartOrder } from '../../harness/runtime/local.ts';
 import { freePort, saysAddressInUse, withFreePort } from '../../harness/runtime/ports.ts';
 import { describeCommand } from '../../harness/runtime/processes.ts';
 import { EDGES, SERVICES, type EdgeSpec } from '../../harness/topology.ts';
@@ -12,10 +12,6 @@ const edge = (listen: string, name: string) => ({ edge: name, proxy: name.replac
 describe('serviceStartOrder', () => {
   it('starts every service after the services it calls', () => {
     expect(serviceStartOrder(SERVICES, EDGES)).toEqual(['catalog', 'payments', 'orders', 'recommendations', 'gateway']);
-  });
-
-  it('groups services into levels that can start together, each after everything it calls', () => {
-    expect(serviceStartLevels(SERVICES, EDGES)).toEqual([['catalog', 'payments', 'recommendations'], ['orders'], ['gateway']]);
   });
 
   it('refuses a dependency cycle, naming it', () => {
