@@ -206,7 +206,9 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
     // in dependency waves instead measured 2.9-3.9 s to ready against 2.7-2.9 s for one wave.
     for (const level of [serviceStartOrder(SERVICES, EDGES)]) {
       stopIfAborted();
-      await Promise.all(
+      // allSettled, not all: every start must have finished (or failed) before a failure stops
+      // the stack, or a process still being launched would outlive stop()
+      const results = await Promise.allSettled(
         level.flatMap((s) => instancesOf(s)).map(async ({ name, service: serviceName, replica }) => {
           const service = await timed(progress, () => name, () =>
             startServiceWithPortRetry(ctx, binaries.node, name, {
@@ -226,6 +228,8 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
           started.set(name, service);
         }),
       );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     }
 
     const gateway = started.get('gateway');
