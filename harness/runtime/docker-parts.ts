@@ -5,6 +5,7 @@
 import type { WriteStream } from 'node:fs';
 import { BoundPorts, getContainerRuntimeClient, waitForContainer, type ContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import { HarnessError } from '../paths.ts';
+import { LOOPBACK } from './ports.ts';
 
 export interface StartedPart {
   part: string;
@@ -55,12 +56,21 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Prom
 }
 
 /**
- * The engine, through testcontainers (DOCKER_HOST, ~/.testcontainers.properties or the local
- * socket). Its reaper (Ryuk) is an image that cannot be pulled offline, so it is off unless the
- * user turned it on; docker-cleanup.ts does its job.
+ * testcontainers settings faultline needs. Its reaper (Ryuk) is an image that cannot be pulled
+ * offline, so it is off unless the user turned it on; docker-cleanup.ts does its job. And every
+ * port faultline publishes is bound to 127.0.0.1 only (no traffic leaves loopback), so the host the
+ * waits and URLs use is 127.0.0.1: where /.dockerenv exists (a CI runner that is itself a
+ * container) testcontainers would otherwise guess the bridge gateway (172.17.0.1), where nothing
+ * listens, and every HTTP readiness wait would time out.
  */
-export async function connectEngine(timeoutMs = 5_000): Promise<ContainerRuntimeClient> {
+function configureTestcontainers(): void {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= LOOPBACK;
+}
+
+/** The engine, through testcontainers (DOCKER_HOST, ~/.testcontainers.properties or the local socket). */
+export async function connectEngine(timeoutMs = 5_000): Promise<ContainerRuntimeClient> {
+  configureTestcontainers();
   try {
     return await withTimeout(getContainerRuntimeClient(), timeoutMs, 'the Docker engine');
   } catch (error) {
@@ -72,7 +82,7 @@ const noEngine = (error: unknown): string => `no Docker engine answers (${(error
 
 /** Whether an engine answers, and why not, for `--runtime auto`. Never throws. */
 export async function engineStatus(timeoutMs = 3_000): Promise<{ ok: true; version: string } | { ok: false; why: string }> {
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  configureTestcontainers();
   try {
     const client = await withTimeout(getContainerRuntimeClient(), timeoutMs, 'the Docker engine');
     return { ok: true, version: String(client.info.containerRuntime.serverVersion) };

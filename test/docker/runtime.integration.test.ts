@@ -104,6 +104,10 @@ describe.skipIf(!docker.ok)(`docker runtime ${skipReason}`, () => {
     expect(lines.some((l) => l.startsWith('docker stack ready in'))).toBe(true);
   });
 
+  it('waits on and reaches published ports at 127.0.0.1, also where /.dockerenv makes testcontainers guess the bridge gateway', async () => {
+    expect((await connectEngine()).info.containerRuntime.host).toBe('127.0.0.1');
+  });
+
   it('routes every edge through its own Toxiproxy proxy, and a toxic on one edge slows it', async () => {
     const proxies = await listProxies(stack.toxiproxyUrl);
     expect(Object.keys(proxies).sort()).toEqual(EDGES.map((e) => e.proxy).sort());
