@@ -18,10 +18,14 @@ import type { RunResult, CheckResult } from './types.ts';
 
 const USAGE = `usage: npm run chaos -- <scenario...> [options]
        npm run chaos -- --all | --list
+       npm run chaos -- --all --ablate     (the ablation suite: npm run ablation)
 
 options:
   --all                 run every scenario in scenarios/
   --list                list the scenarios with their descriptions
+  --ablate              run each scenario with its protectedBy patterns switched off: it must
+                        FAIL on a check (exit 0 when every one does; 1 when one still passes or is
+                        inconclusive: that scenario proves nothing about its patterns)
   --runtime <name>      auto | docker | local (default auto: docker when an engine answers, else local)
   --seed <n>            seed of the load mix (default: random, printed for replay)
   --disable <patterns>  comma list of resilience patterns to switch off: ${Object.keys(PATTERNS).join(', ')}
@@ -36,6 +40,7 @@ export interface CliOptions {
   names: string[];
   all: boolean;
   list: boolean;
+  ablate: boolean;
   runtime: string;
   seed: number;
   disabled: string[];
@@ -54,6 +59,7 @@ export function parseCli(argv: string[]): CliOptions {
       options: {
         all: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
+        ablate: { type: 'boolean', default: false },
         runtime: { type: 'string', default: 'auto' },
         seed: { type: 'string' },
         disable: { type: 'string', default: '' },
@@ -74,10 +80,11 @@ export function parseCli(argv: string[]): CliOptions {
   const disabled = v.disable.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = disabled.filter((d) => !(d in PATTERNS));
   if (unknown.length > 0) throw new UsageError(`--disable "${unknown.join(',')}" names no pattern; patterns are: ${Object.keys(PATTERNS).join(', ')}`);
-  const options = { names: parsed.positionals, all: v.all, list: v.list, runtime: v.runtime, seed, disabled, keepUp: v['keep-up'], reportsDir: resolve(v['report-dir']), json: v.json, help: v.help };
+  const options = { names: parsed.positionals, all: v.all, list: v.list, ablate: v.ablate, runtime: v.runtime, seed, disabled, keepUp: v['keep-up'], reportsDir: resolve(v['report-dir']), json: v.json, help: v.help };
   if (!options.help && !options.list && !options.all && options.names.length === 0) throw new UsageError(`name a scenario, or use --all or --list\n${USAGE}`);
   if ((options.all || options.list) && options.names.length > 0) throw new UsageError(`--${options.all ? 'all' : 'list'} takes no scenario names (got ${options.names.join(' ')}); give one or the other`);
   if (options.keepUp && (options.all || options.names.length !== 1)) throw new UsageError('--keep-up keeps one stack up: name exactly one scenario');
+  if (options.ablate && options.list) throw new UsageError('--ablate runs scenarios; --list only lists them: give one or the other');
   return options;
 }
 
@@ -141,6 +148,38 @@ function progressRenderer(err: (s: string) => void): (event: ProgressEvent) => v
   };
 }
 
+/** The patterns an ablation run switches off: the scenario's protectedBy, plus any --disable. */
+export function ablatedPatterns(protectedBy: readonly string[], extra: readonly string[]): string[] {
+  return [...new Set([...protectedBy, ...extra])];
+}
+
+export interface AblationOutcome {
+  scenario: string;
+  disabled: string[];
+  /** the run failed on at least one check: the scenario does test its patterns */
+  proven: boolean;
+  failedChecks: string[];
+  why: string;
+}
+
+/**
+ * An ablation is proven only by a failed check. A pass means the scenario does not need the
+ * patterns it names (a defect of the scenario); an inconclusive run (a fault that did not land,
+ * a phase without samples) proves nothing either way.
+ */
+export function ablationOutcome(result: RunResult): AblationOutcome {
+  const failed = result.checks.filter((c) => c.status === 'fail');
+  const label = (c: CheckResult): string => `${c.name}${c.phase ? ` [${[c.phase, c.endpoint].filter(Boolean).join(' ')}]` : ''}`;
+  const base = { scenario: result.scenario.name, disabled: result.disabled, failedChecks: failed.map(label) };
+  if (result.verdict === 'fail' && failed.length > 0) {
+    const first = failed[0] as CheckResult;
+    return { ...base, proven: true, why: `fails as it must: ${label(first)} measured ${first.measured} ${first.unit}, threshold ${first.threshold}${failed.length > 1 ? ` (+${failed.length - 1} more)` : ''}` };
+  }
+  if (result.verdict === 'pass') return { ...base, proven: false, why: 'still PASSES with its protection off: the scenario does not test the patterns it names' };
+  const open = result.checks.filter((c) => c.status === 'inconclusive').map((c) => `${label(c)}: ${c.why}`);
+  return { ...base, proven: false, why: `inconclusive, proves nothing: ${open[0] ?? 'no check failed'}` };
+}
+
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
@@ -181,7 +220,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       const { result, runDir, stack } = await runScenario({
         scenario,
         runtime,
-        disabled: options.disabled,
+        disabled: options.ablate ? ablatedPatterns(scenario.protectedBy, options.disabled) : options.disabled,
         seed: options.seed,
         reportsDir: suiteDir ?? options.reportsDir,
         signal: abort.signal,
@@ -199,10 +238,19 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
         await stack.stop();
       }
     }
-    if (suiteDir !== undefined && !options.json) out(`${badge(suiteVerdict(results))} suite of ${results.length}: ${suiteDir}/index.html, ${suiteDir}/junit.xml`);
+    if (suiteDir !== undefined && !options.json && !options.ablate) out(`${badge(suiteVerdict(results))} suite of ${results.length}: ${suiteDir}/index.html, ${suiteDir}/junit.xml`);
     if (process.env.GITHUB_STEP_SUMMARY) await writeStepSummary(process.env.GITHUB_STEP_SUMMARY, runs, suiteDir, err);
-    if (options.json) out(JSON.stringify(suiteDir === undefined && results.length === 1 ? results[0] : results));
+    const ablations = options.ablate ? results.map(ablationOutcome) : [];
+    if (options.ablate && !options.json) {
+      out('');
+      out(`ablation: each scenario with its protectedBy patterns off must fail on a check`);
+      for (const a of ablations) out(`  ${badge(a.proven ? 'pass' : 'fail')} ${a.scenario.padEnd(24)} --disable ${a.disabled.join(',').padEnd(28)} ${a.why}`);
+      const proven = ablations.filter((a) => a.proven).length;
+      out(`${badge(proven === ablations.length ? 'pass' : 'fail')} ablation: ${proven} of ${ablations.length} scenarios fail with their protection off${suiteDir ? `; runs: ${suiteDir}/index.html` : ''}`);
+    }
+    if (options.json) out(JSON.stringify(options.ablate ? { ablations, results } : suiteDir === undefined && results.length === 1 ? results[0] : results));
     if (abort.signal.aborted) return 130;
+    if (options.ablate) return ablations.every((a) => a.proven) ? 0 : 1;
     return results.every((r) => r.verdict === 'pass') ? 0 : 1;
   } catch (error) {
     if (abort.signal.aborted) {
