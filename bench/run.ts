@@ -3,8 +3,9 @@
 
 import { benchBoot } from './boot.ts';
 import { benchGateway } from './gateway.ts';
+import { benchFaults } from './faults.ts';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway, faults: benchFaults };
 
 const [name, ...args] = process.argv.slice(2);
 const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES) : [name];
