@@ -20,7 +20,8 @@ import { dependencyEnv } from './local.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import { serviceEntry } from './services.ts';
 import { createProxy } from './toxiproxy.ts';
-import type { EdgeEndpoint, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack } from './types.ts';
+import { CONTROLLABLE_PARTS } from './parts.ts';
+import type { EdgeEndpoint, PartControl, PartState, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack } from './types.ts';
 import { Wait, type ContainerRuntimeClient, type WaitStrategy } from 'testcontainers';
 
 export type { ContainerControl } from './docker-parts.ts';
@@ -106,6 +107,10 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      // A frozen container holds its stop signal pending: thaw it first (a pause fault's exit path).
+      await Promise.allSettled([...parts.values()].map(async (p) => {
+        if ((await client.container.getById(p.container.getId()).inspect()).State.Status === 'paused') await client.container.getById(p.container.getId()).unpause();
+      }));
       // A stop signal, then SIGKILL after 2 s; the logs are flushed first.
       await Promise.allSettled([...parts.values()].map((p) => p.container.stop({ timeout: 2_000, remove: true, removeVolumes: true })));
       await removeRun(client, runId); // the network, and anything a failed start left
@@ -222,6 +227,7 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
 
     const containers: Record<string, ContainerControl> = {};
     for (const part of parts.values()) containers[part.part] = controlOf(client, part, () => attachLogs(client, part));
+    const partControls = Object.fromEntries(Object.values(containers).filter((c) => CONTROLLABLE_PARTS.includes(c.part)).map((c) => [c.part, partControlOf(c)]));
     const bootMs = ms(bootStart);
     progress(`docker stack ready in ${bootMs} ms`);
     let netem: Promise<{ available: boolean; why: string }> | undefined;
@@ -232,6 +238,7 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
       edges,
       services,
       versions: await versionsOf(client, plan),
+      parts: partControls,
       bootMs,
       network,
       containers,
@@ -242,6 +249,34 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     await stop();
     throw error;
   }
+}
+
+/** The runtime-neutral control of a part, over its container (the engine's state mapped to ours). */
+export function partControlOf(container: ContainerControl): PartControl {
+  const state = async (): Promise<PartState> => {
+    const status = await container.state();
+    return status === 'paused' ? 'paused' : status === 'running' || status === 'restarting' ? 'running' : 'killed';
+  };
+  return {
+    part: container.part,
+    id: () => container.id,
+    state,
+    kill: async () => {
+      if ((await state()) === 'paused') await container.unpause(); // docker kill of a frozen container waits on the thaw
+      if ((await state()) !== 'killed') await container.kill('SIGKILL');
+    },
+    start: async () => {
+      if ((await state()) === 'killed') await container.start();
+    },
+    pause: async () => {
+      const now = await state();
+      if (now !== 'running') throw new Error(`${container.part} (container ${container.name}) cannot be paused: it is ${now}`);
+      await container.pause();
+    },
+    resume: async () => {
+      if ((await state()) === 'paused') await container.unpause();
+    },
+  };
 }
 
 /** Services in waves: each wave calls only services of earlier waves. */

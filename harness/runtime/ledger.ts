@@ -177,6 +177,7 @@ async function killLeftover(runId: string, child: LedgerChild, graceMs: number):
     return `pid ${child.pid} (was ${child.name} of run ${runId}) is another process now (${why}): left alone`;
   }
   signalGroup(child.pid, child.stopSignal);
+  signalGroup(child.pid, 'SIGCONT'); // a part a pause fault froze would never see its stop signal
   const deadline = performance.now() + graceMs;
   while (performance.now() < deadline && (await processIdentity(child.pid)) !== undefined) await sleep(50);
   let how = child.stopSignal;
@@ -213,7 +214,10 @@ async function killTagged(runId: string, tempDirs: readonly string[], graceMs: n
   const pids = await taggedProcesses(runId, tempDirs);
   if (pids.length === 0) return [];
   const described = await Promise.all(pids.map(async (pid) => `${pid} ${((await processIdentity(pid))?.cmdline ?? []).join(' ').slice(0, 80)}`));
-  for (const pid of pids) signalGroup(pid, 'SIGTERM');
+  for (const pid of pids) {
+    signalGroup(pid, 'SIGTERM');
+    signalGroup(pid, 'SIGCONT');
+  }
   const deadline = performance.now() + graceMs;
   const alive = async (): Promise<number[]> => (await Promise.all(pids.map(async (pid) => ((await processIdentity(pid)) ? pid : 0)))).filter((p) => p > 0);
   while (performance.now() < deadline && (await alive()).length > 0) await sleep(50);

@@ -14,10 +14,11 @@ import { EDGES, INSTANCES, instancesOf, SERVICES, type EdgeSpec, type ServiceNam
 import { findBinaries, versionsOf, type Binaries } from './binaries.ts';
 import { openLedger, TEMP_DIR_PREFIX } from './ledger.ts';
 import { freePort, LOOPBACK, saysAddressInUse } from './ports.ts';
-import { checkPostgresCanReach, PG_DATABASE, PG_USER, startPostgres } from './postgres.ts';
-import { describeCommand, DEFAULT_STOP_GRACE_MS } from './processes.ts';
-import { startRedis } from './redis.ts';
-import { serviceEntry, startService, type StartedService } from './services.ts';
+import { checkPostgresCanReach, PG_DATABASE, PG_USER, postgresAccepts, startPostgres } from './postgres.ts';
+import { localPartControl, type LocalPart } from './local-parts.ts';
+import { describeCommand, DEFAULT_STOP_GRACE_MS, type RunningProcess } from './processes.ts';
+import { redisPing, startRedis } from './redis.ts';
+import { answersReady, serviceEntry, startService, type StartedService } from './services.ts';
 import { createSupervisor, type PartContext } from './supervisor.ts';
 import { updateProxy } from './toxiproxy.ts';
 import { createEdgeProxies, startToxiproxy } from './toxiproxy-server.ts';
@@ -236,7 +237,18 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
     const services: Record<string, ServiceEndpoint> = {};
     for (const [name, s] of started) services[name] = { name, url: s.url, id: String(s.process.pid) };
     const processes: Record<string, LocalProcessInfo> = {};
-    for (const child of supervisor.children) processes[child.name] = { pid: child.pid, command: describeCommand(child.argv), logFile: child.logFile };
+    const noteProcess = (child: RunningProcess): void => {
+      processes[child.name] = { pid: child.pid, command: describeCommand(child.argv), logFile: child.logFile };
+      const service = services[child.name];
+      if (service !== undefined) service.id = String(child.pid);
+    };
+    for (const child of supervisor.children) noteProcess(child);
+    const controlled: LocalPart[] = [
+      { part: 'postgres', child: postgres.process, spec: postgres.spec, ready: () => postgresAccepts(postgres.port), readyWhat: `a connection to 127.0.0.1:${postgres.port}` },
+      { part: 'redis', child: redis.process, spec: redis.spec, ready: () => redisPing(redis.port), readyWhat: `PONG from 127.0.0.1:${redis.port}` },
+      ...[...started].map(([name, s]) => ({ part: name, child: s.process, spec: s.spec, ready: () => answersReady(s.url), readyWhat: `GET ${s.url}/health/ready = 200` })),
+    ];
+    const parts = Object.fromEntries(controlled.map((p) => [p.part, localPartControl(p, { supervisor, readyTimeoutMs: ctx.readyTimeoutMs, onRestarted: noteProcess })]));
     const bootMs = ms(bootStart);
     progress(`local stack ready in ${bootMs} ms`);
     return {
@@ -246,6 +258,7 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
       edges,
       services,
       versions: await versions,
+      parts,
       bootMs,
       processes,
       tempDir,

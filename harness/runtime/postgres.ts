@@ -20,6 +20,8 @@ export interface StartedPostgres {
   process: RunningProcess;
   port: number;
   dataDir: string;
+  /** how it was started: a restart (a kill fault's removal) runs it again on the same port and data */
+  spec: ProcessSpec;
 }
 
 function runAsUser(): { uid: number; gid: number } | undefined {
@@ -62,7 +64,8 @@ async function initdb(ctx: PartContext, pgBin: string, dataDir: string, user: Pr
   }
 }
 
-async function accepts(port: number): Promise<boolean> {
+/** One connection and `SELECT 1` as the superuser: true once Postgres accepts work. */
+export async function postgresAccepts(port: number): Promise<boolean> {
   const client = new pg.Client({ host: LOOPBACK, port, user: SUPERUSER, database: 'postgres', connectionTimeoutMillis: 1000 });
   client.on('error', () => undefined);
   try {
@@ -107,9 +110,9 @@ export async function startPostgres(ctx: PartContext, pgBin: string): Promise<St
     let child: RunningProcess | undefined;
     try {
       child = await ctx.supervisor.launch(spec);
-      await waitUntil(() => accepts(port), { what: `a connection to 127.0.0.1:${port} as ${SUPERUSER}`, timeoutMs: ctx.readyTimeoutMs, process: child });
+      await waitUntil(() => postgresAccepts(port), { what: `a connection to 127.0.0.1:${port} as ${SUPERUSER}`, timeoutMs: ctx.readyTimeoutMs, process: child });
       await createRoleAndDatabase(port);
-      return { process: child, port, dataDir };
+      return { process: child, port, dataDir, spec };
     } catch (error) {
       if (child) await ctx.supervisor.stopOne(child);
       throw await startFailure('postgres', spec, error);

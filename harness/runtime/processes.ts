@@ -82,6 +82,7 @@ export async function spawnLogged(spec: ProcessSpec): Promise<RunningProcess> {
     async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<ExitInfo> {
       if (info) return info;
       signalGroup(pid, spec.stopSignal ?? 'SIGTERM');
+      signalGroup(pid, 'SIGCONT'); // a frozen (paused) part would hold its stop signal pending for ever
       const graceful = await Promise.race([exited, unrefDelay(graceMs)]);
       if (graceful) return graceful;
       signalGroup(pid, 'SIGKILL');
@@ -117,6 +118,17 @@ export async function processIdentity(pid: number): Promise<ProcessIdentity | un
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
     if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
     return { cmdline: cmdline.split('\0').filter((part, i, all) => i < all.length - 1 || part !== ''), startTime: fields[19] ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The kernel's state letter of a live process (R, S, D, T stopped, …); undefined when gone or a zombie. */
+export async function processState(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'Z' || state === 'X' ? undefined : state;
   } catch {
     return undefined;
   }

@@ -11,6 +11,8 @@ import { startFailure, type PartContext } from './supervisor.ts';
 export interface StartedRedis {
   process: RunningProcess;
   port: number;
+  /** how it was started, for a restart on the same port */
+  spec: ProcessSpec;
 }
 
 /** One PING on a fresh connection; resolves true on +PONG. */
@@ -48,7 +50,7 @@ export async function startRedis(ctx: PartContext, redisServer: string): Promise
     try {
       child = await ctx.supervisor.launch(spec);
       await waitUntil(() => redisPing(port), { what: `PONG from 127.0.0.1:${port}`, timeoutMs: ctx.readyTimeoutMs, process: child });
-      return { process: child, port };
+      return { process: child, port, spec };
     } catch (error) {
       if (child) await ctx.supervisor.stopOne(child);
       throw await startFailure('redis', spec, error);

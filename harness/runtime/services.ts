@@ -21,6 +21,8 @@ export interface StartedService {
   process: RunningProcess;
   url: string;
   port: number;
+  /** how it was started, for a restart on the same port */
+  spec: ProcessSpec;
 }
 
 /** The entry file of a service in sample-system/. */
@@ -28,7 +30,8 @@ export function serviceEntry(name: ServiceName): string {
   return name === 'gateway' ? join(PROJECT_ROOT, 'sample-system', 'gateway', 'main.ts') : join(PROJECT_ROOT, 'sample-system', 'services', name, 'main.ts');
 }
 
-async function answersReady(url: string): Promise<boolean> {
+/** GET /health/ready answers 200 (throws saying what it answered otherwise). */
+export async function answersReady(url: string): Promise<boolean> {
   const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`GET /health/ready answered ${res.status}`);
@@ -49,7 +52,7 @@ export async function startService(ctx: PartContext, node: string, launch: Servi
   try {
     child = await ctx.supervisor.launch(spec);
     await waitUntil(() => answersReady(url), { what: `GET ${url}/health/ready = 200`, timeoutMs: ctx.readyTimeoutMs, process: child, intervalMs: 100 });
-    return { process: child, url, port: launch.port };
+    return { process: child, url, port: launch.port, spec };
   } catch (error) {
     if (child) await ctx.supervisor.stopOne(child);
     throw await startFailure(launch.name, spec, error);

@@ -4,11 +4,16 @@
 
 import { HarnessError } from '../paths.ts';
 import type { Ledger, LedgerEntry } from './ledger.ts';
-import { DEFAULT_STOP_GRACE_MS, describeCommand, spawnLogged, tailLines, type ProcessSpec, type RunningProcess } from './processes.ts';
+import { DEFAULT_STOP_GRACE_MS, describeCommand, signalGroup, sleep, spawnLogged, tailLines, type ProcessSpec, type RunningProcess } from './processes.ts';
 
 export interface Supervisor {
-  /** records the child in the ledger, spawns it and keeps it for `stopAll` */
-  launch(spec: ProcessSpec): Promise<RunningProcess>;
+  /**
+   * records the child in the ledger, spawns it and keeps it for `stopAll`; `replacing` (a child
+   * that was killed) gives the new one its place in the stop order
+   */
+  launch(spec: ProcessSpec, replacing?: RunningProcess): Promise<RunningProcess>;
+  /** SIGKILL to the child's process group now (a fault); the ledger forgets it once it is gone */
+  kill(child: RunningProcess): Promise<void>;
   /** stops one child now (a failed start attempt) and forgets it */
   stopOne(child: RunningProcess): Promise<void>;
   /** stops every child, newest first; safe to call twice */
@@ -30,7 +35,7 @@ export function createSupervisor(ledger: Ledger, graceMs: number = DEFAULT_STOP_
 
   return {
     children,
-    async launch(spec) {
+    async launch(spec, replacing) {
       const entry = ledger.willStart(spec.name, spec.argv, spec.stopSignal);
       let child: RunningProcess;
       try {
@@ -39,12 +44,27 @@ export function createSupervisor(ledger: Ledger, graceMs: number = DEFAULT_STOP_
         entry.gone();
         throw error;
       }
-      children.push(child);
+      const at = replacing === undefined ? -1 : children.indexOf(replacing);
+      if (at >= 0) {
+        children[at] = child;
+        entries.get(replacing as RunningProcess)?.gone();
+        entries.delete(replacing as RunningProcess);
+      } else children.push(child);
       entries.set(child, entry);
       await entry.started(child.pid);
       return child;
     },
     stopOne,
+    async kill(child) {
+      if (child.exitInfo() === undefined) {
+        signalGroup(child.pid, 'SIGKILL');
+        const exited = await Promise.race([child.exited, sleep(5000).then(() => undefined)]);
+        if (exited === undefined) throw new Error(`${child.name} (pid ${child.pid}) did not exit within 5 s of SIGKILL`);
+      }
+      // kept in `children` (stopping an exited child is a no-op) so a restart takes its place
+      entries.get(child)?.gone();
+      entries.delete(child);
+    },
     async stopAll() {
       for (const child of [...children].reverse()) await stopOne(child);
     },

@@ -34,6 +34,29 @@ export interface ServiceEndpoint {
   id: string;
 }
 
+/** What a part is doing, as the OS or the engine says: killed covers exited and gone. */
+export type PartState = 'running' | 'paused' | 'killed';
+
+/**
+ * Process-level control over one part of a started stack (a dependency or a service instance),
+ * the same on every runtime. Faults use it; each call says in its error what went wrong.
+ */
+export interface PartControl {
+  /** part name: postgres, redis, gateway, catalog-1, catalog-2, orders, ... */
+  readonly part: string;
+  /** SIGKILL (local: its process group; docker: `docker kill`); it stays down until start() */
+  kill(): Promise<void>;
+  /** starts a killed part again on the same port (its data kept) and waits until it is ready */
+  start(): Promise<void>;
+  /** freezes it (SIGSTOP of its process group; `docker pause`): connections stay open, nothing answers */
+  pause(): Promise<void>;
+  /** undoes pause(); a no-op on a part that is not paused */
+  resume(): Promise<void>;
+  state(): Promise<PartState>;
+  /** its process id (local) or container id (docker), as of now */
+  id(): string;
+}
+
 export interface StartedStack {
   runtime: 'local' | 'docker';
   /** where the load generator sends requests */
@@ -44,6 +67,8 @@ export interface StartedStack {
   services: Record<string, ServiceEndpoint>;
   /** versions of the parts (postgres, redis-server, toxiproxy, node) for result.json */
   versions: Record<string, string>;
+  /** kill / start / pause / resume / state of every dependency and service instance (not Toxiproxy) */
+  parts: Readonly<Record<string, PartControl>>;
   /** how long start() took until every part was ready */
   bootMs: number;
   /** stops everything this stack started and deletes its temp data; safe to call twice */
