@@ -1,11 +1,11 @@
 // What scenario files import: defineScenario, the fault factories and the SLO factories.
 //   import { defineScenario, faults, slo } from '../harness/define.ts';
 
-import { latency } from './faults/registry.ts';
+import { kill, pause, latency } from './faults/registry.ts';
 import { availability, latency as latencySlo } from './verdict/slo.ts';
 
 export { defineScenario } from './scenario.ts';
 export { retryAmplification } from './verdict/cascade.ts';
 export { recoversWithin } from './verdict/recovery.ts';
-export const faults = { latency } as const;
+export const faults = { kill, pause, latency } as const;
 export const slo = { availability, latency: latencySlo } as const;
