@@ -1,14 +1,13 @@
-// Latency (and jitter) on one edge: Toxiproxy's `latency` toxic on the downstream stream, so the
-// dependency answers late. Proven by a kept-open protocol probe whose round trip must grow by at
-// least half the injected delay, and by the toxic still being listed when it is removed.
+// Latency (and jitter) on one edge: Toxiproxy's `latency` toxic, on the downstream stream unless
+// told otherwise, so the dependency answers late. Proven by a kept-open protocol probe whose round
+// trip must grow by at least half the injected delay, and by the toxic still being listed when it
+// is removed.
 
-import { EDGE_NAMES } from '../topology.ts';
 import type { FieldProblem } from '../verdict/slo.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
-import { toxicFault, edgeProblems } from './toxic.ts';
+import { targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
-export interface LatencyParams {
-  edge: string;
+export interface LatencyParams extends ToxicTarget {
   ms: number;
   jitterMs?: number;
 }
@@ -17,25 +16,23 @@ export const latency = (params: LatencyParams): FaultSpec<'latency', LatencyPara
 
 export const latencyFault: FaultModule<LatencyParams> = {
   kind: 'latency',
-  fields: ['edge', 'ms', 'jitterMs'] satisfies (keyof LatencyParams)[],
+  fields: ['edge', 'ms', 'jitterMs', 'stream', 'toxicity'] satisfies (keyof LatencyParams)[],
   validate(raw: unknown): FieldProblem[] {
     const p = (raw ?? {}) as Partial<LatencyParams>;
-    const out = edgeProblems(p.edge, EDGE_NAMES);
+    const out = targetProblems(p);
     if (typeof p.ms !== 'number' || !(p.ms > 0) || p.ms > 60_000) out.push({ field: 'ms', text: `${JSON.stringify(p.ms)} must be a delay in milliseconds in (0, 60000]` });
     if (p.jitterMs !== undefined && (typeof p.jitterMs !== 'number' || p.jitterMs < 0 || p.jitterMs > (p.ms ?? 0)))
       out.push({ field: 'jitterMs', text: `${JSON.stringify(p.jitterMs)} must be a number of milliseconds in [0, ms]` });
     return out;
   },
   target: (p) => p.edge,
-  describe: (p) => `+${p.ms} ms${p.jitterMs ? ` ±${p.jitterMs} ms` : ''} latency on ${p.edge}`,
+  describe: (p) => `+${p.ms} ms${p.jitterMs ? ` ±${p.jitterMs} ms` : ''} latency ${targetText(p)}`,
   apply: (stack, p, id) =>
-    toxicFault(stack, p.edge, {
+    toxicFault(stack, p, {
       name: id,
       type: 'latency',
-      stream: 'downstream',
-      toxicity: 1,
       attributes: { latency: p.ms, jitter: p.jitterMs ?? 0 },
       // the probe's round trip must grow by at least half the delay (jitter can shorten it)
-      expectedExtraMs: Math.max(1, p.ms - (p.jitterMs ?? 0)) / 2,
+      landing: { kind: 'slower', extraMs: Math.max(1, p.ms - (p.jitterMs ?? 0)) / 2 },
     }),
 };

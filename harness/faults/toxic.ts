@@ -1,35 +1,83 @@
-// The one place a Toxiproxy toxic becomes a fault: add it to the edge's proxy, prove it with a
-// protocol probe (round trip before vs after), and on removal check it was still in force and
-// that the system itself sent traffic across the edge meanwhile (harness/faults/traffic.ts).
+// The one place a Toxiproxy toxic becomes a fault: targeting (edge, stream, toxicity) validated
+// and described once for every toxic kind; the toxic added to the edge's proxy and proven with a
+// protocol probe (harness/faults/landing.ts: slower, broken, throttled or slow-close); and on
+// removal a check that it was still in force and that the system itself sent traffic across the
+// edge meanwhile (harness/faults/traffic.ts).
 
-import type { StartedStack } from '../runtime/types.ts';
-import { addToxic, listToxics, removeToxic, type ToxicSpec } from '../runtime/toxiproxy.ts';
+import { EDGE_NAMES } from '../topology.ts';
+import type { StartedStack, EdgeEndpoint } from '../runtime/types.ts';
+import { addToxic, listToxics, removeToxic, type ToxicAttributes, type ToxicStream, type ToxicType } from '../runtime/toxiproxy.ts';
 import type { FieldProblem } from '../verdict/slo.ts';
 import type { ActiveFault, Proof } from './types.ts';
-import { medianRoundTripMs, openProbe } from './probe.ts';
+import { measureBefore, proveLanding, type Before, type Landing } from './landing.ts';
+import { openProbe } from './probe.ts';
 import { trafficCounters, trafficProof, type StreamBytes } from './traffic.ts';
 
-export function edgeProblems(edge: unknown, edges: readonly string[]): FieldProblem[] {
+/** Where a toxic goes: the edge, the direction of the stream and the share of connections. */
+export interface ToxicTarget {
+  edge: string;
+  /** downstream (server -> client answers, the default) or upstream (client -> server requests) */
+  stream?: ToxicStream;
+  /** share of connections that get the toxic, in (0, 1]; default 1 */
+  toxicity?: number;
+}
+
+export const STREAMS: readonly ToxicStream[] = ['downstream', 'upstream'];
+
+export function edgeProblems(edge: unknown, edges: readonly string[] = EDGE_NAMES): FieldProblem[] {
   if (typeof edge === 'string' && edges.includes(edge)) return [];
   return [{ field: 'edge', text: `${JSON.stringify(edge)} is not an edge; edges are: ${edges.join(', ')}` }];
 }
 
-export interface ToxicFaultOptions extends ToxicSpec {
-  /** how much longer a probe round trip must get for the toxic to count as landed */
-  expectedExtraMs: number;
+/** Problems with the targeting fields a module takes (edge always; stream and toxicity when given). */
+export function targetProblems(p: Partial<ToxicTarget>): FieldProblem[] {
+  const out = edgeProblems(p.edge);
+  if (p.stream !== undefined && !STREAMS.includes(p.stream)) out.push({ field: 'stream', text: `${JSON.stringify(p.stream)} is not a stream; streams are: ${STREAMS.join(', ')}` });
+  if (p.toxicity !== undefined && (typeof p.toxicity !== 'number' || !(p.toxicity > 0) || p.toxicity > 1))
+    out.push({ field: 'toxicity', text: `${JSON.stringify(p.toxicity)} must be the share of connections hit, a number in (0, 1]` });
+  return out;
 }
 
-const PROBE_TRIES = 3;
+/** A number field in [min, max] (or (min, max] with `exclusiveMin`), or a problem naming it. */
+export function numberProblem(field: string, value: unknown, range: { min: number; max: number; exclusiveMin?: boolean; integer?: boolean }, unit: string): FieldProblem[] {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (range.exclusiveMin ? value > range.min : value >= range.min) && value <= range.max && (!range.integer || Number.isInteger(value));
+  if (ok) return [];
+  return [{ field, text: `${JSON.stringify(value)} must be ${range.integer ? 'a whole number' : 'a number'} of ${unit} in ${range.exclusiveMin ? '(' : '['}${range.min}, ${range.max}]` }];
+}
 
-export async function toxicFault(stack: StartedStack, edgeName: string, options: ToxicFaultOptions): Promise<ActiveFault> {
+/** "on orders->payments (upstream, 50% of connections)": only what differs from the defaults. */
+export function targetText(p: ToxicTarget): string {
+  const extras = [p.stream === 'upstream' ? 'upstream' : undefined, p.toxicity !== undefined && p.toxicity < 1 ? `${Math.round(p.toxicity * 100)}% of connections` : undefined].filter(Boolean);
+  return `on ${p.edge}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
+
+export function edgeOf(stack: StartedStack, edgeName: string): EdgeEndpoint {
   const edge = stack.edges[edgeName];
   if (edge === undefined) throw new Error(`edge ${edgeName} is not part of this stack (edges: ${Object.keys(stack.edges).join(', ')})`);
-  const { expectedExtraMs, ...toxic } = options;
+  return edge;
+}
+
+export interface ToxicFault<T extends ToxicType> {
+  /** unique per proxy: the fault's id */
+  name: string;
+  type: T;
+  attributes: ToxicAttributes[T];
+  /** what the probe must see change */
+  landing: Landing;
+  /** share of probe round trips the fault should hit; default the toxicity (packet loss: loss rate x toxicity) */
+  share?: number;
+}
+
+export async function toxicFault<T extends ToxicType>(stack: StartedStack, target: ToxicTarget, fault: ToxicFault<T>): Promise<ActiveFault> {
+  const edge = edgeOf(stack, target.edge);
+  const toxicity = target.toxicity ?? 1;
+  const share = fault.share ?? toxicity;
+  const toxic = { name: fault.name, type: fault.type, stream: target.stream ?? 'downstream', toxicity, attributes: fault.attributes };
   const probe = await openProbe(edge);
   const counters = trafficCounters(stack.toxiproxyUrl, edge.proxy, toxic.name);
-  let beforeMs: number;
+  let before: Before;
   try {
-    beforeMs = await medianRoundTripMs(probe, PROBE_TRIES, 2000);
+    before = await measureBefore(edge, probe, fault.landing, share);
     await addToxic(stack.toxiproxyUrl, edge.proxy, toxic);
     try {
       await counters.add();
@@ -51,17 +99,10 @@ export async function toxicFault(stack: StartedStack, edgeName: string, options:
 
   const proveOnce = async (): Promise<Proof> => {
     if (!(await listed())) return { landed: false, evidence: `toxic ${toxic.name} is not listed on proxy ${edge.proxy} after it was added` };
-    let afterMs: number;
-    try {
-      afterMs = await medianRoundTripMs(probe, PROBE_TRIES, Math.max(2000, expectedExtraMs * 6));
-    } catch (error) {
-      return { landed: false, evidence: `probe via ${edgeName} failed after the toxic was added: ${(error as Error).message}` };
-    }
+    const proof = await proveLanding(edge, probe, fault.landing, share, before);
     afterProof = await counters.read().catch((error: unknown) => (error as Error).message);
-    const extra = afterMs - beforeMs;
-    const landed = extra >= expectedExtraMs;
-    const evidence = `${toxic.type} toxic listed on ${edge.proxy} ${JSON.stringify(toxic.attributes)}; probe round trip via ${edgeName} ${beforeMs.toFixed(1)} ms before, ${afterMs.toFixed(1)} ms after (+${extra.toFixed(1)} ms, needed +${expectedExtraMs.toFixed(0)} ms)`;
-    return { landed, evidence };
+    const settings = `${toxic.type} toxic listed on ${edge.proxy} (${toxic.stream}, toxicity ${toxicity}) ${JSON.stringify(toxic.attributes)}`;
+    return { landed: proof.landed, evidence: `${settings}; ${proof.evidence}` };
   };
 
   return {
@@ -79,7 +120,7 @@ export async function toxicFault(stack: StartedStack, edgeName: string, options:
         const atRemoval = await counters.read().catch((error: unknown) => (error as Error).message);
         if (stillThere) await removeToxic(stack.toxiproxyUrl, edge.proxy, toxic.name);
         if (!stillThere) return { landed: false, evidence: `toxic ${toxic.name} had vanished from ${edge.proxy} before its scheduled end` };
-        return trafficProof(edgeName, afterProof, atRemoval);
+        return trafficProof(target.edge, afterProof, atRemoval);
       } finally {
         await counters.remove().catch(() => undefined);
         await probe.close();

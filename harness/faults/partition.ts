@@ -1,0 +1,81 @@
+// A partition of one edge: its Toxiproxy proxy disabled, which closes the listener and every
+// connection through it, so each connect is refused until the proxy is enabled again at removal.
+// No toxic and no bytes to count: proven by connects that worked just before and are refused
+// after, and on removal by the proxy still disabled until then and a connect that works again.
+
+import { connect } from 'node:net';
+import type { EdgeEndpoint } from '../runtime/types.ts';
+import { getProxy, setProxyEnabled } from '../runtime/toxiproxy.ts';
+import { assertLoopback } from '../safety.ts';
+import type { FieldProblem } from '../verdict/slo.ts';
+import type { ActiveFault, FaultModule, FaultSpec, Proof } from './types.ts';
+import { edgeOf, targetProblems } from './toxic.ts';
+
+export interface PartitionParams {
+  edge: string;
+}
+
+export const partition = (params: PartitionParams): FaultSpec<'partition', PartitionParams> => ({ kind: 'partition', params });
+
+const CONNECTS = 3;
+
+/** 'connected' or the error code of one TCP connect to the edge's listen address. */
+export function connectOutcome(edge: EdgeEndpoint, timeoutMs = 1000): Promise<string> {
+  assertLoopback(edge.listen, `the probe of ${edge.edge}`);
+  const i = edge.listen.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = connect({ host: edge.listen.slice(0, i), port: Number(edge.listen.slice(i + 1)) });
+    const done = (outcome: string): void => {
+      socket.destroy();
+      resolve(outcome);
+    };
+    socket.setTimeout(timeoutMs, () => done('ETIMEDOUT'));
+    socket.once('connect', () => done('connected'));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+  });
+}
+
+async function connects(edge: EdgeEndpoint): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < CONNECTS; i++) out.push(await connectOutcome(edge));
+  return out;
+}
+
+const tally = (outcomes: readonly string[]): string =>
+  Object.entries(outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {}))
+    .map(([o, n]) => `${n} ${o}`)
+    .join(', ');
+
+export const partitionFault: FaultModule<PartitionParams> = {
+  kind: 'partition',
+  fields: ['edge'] satisfies (keyof PartitionParams)[],
+  validate: (raw: unknown): FieldProblem[] => targetProblems((raw ?? {}) as Partial<PartitionParams>),
+  target: (p) => p.edge,
+  describe: (p) => `partition of ${p.edge} (its proxy disabled: every connect refused)`,
+  async apply(stack, p): Promise<ActiveFault> {
+    const edge = edgeOf(stack, p.edge);
+    const before = await connects(edge);
+    if (before.some((o) => o !== 'connected')) throw new Error(`${p.edge} was not reachable before the partition (${tally(before)} of ${CONNECTS} connects to ${edge.listen})`);
+    await setProxyEnabled(stack.toxiproxyUrl, edge.proxy, false);
+    let removed = false;
+    return {
+      async prove(): Promise<Proof> {
+        const state = await getProxy(stack.toxiproxyUrl, edge.proxy);
+        if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} is still enabled after it was disabled` };
+        const after = await connects(edge);
+        const refused = after.filter((o) => o === 'ECONNREFUSED').length;
+        return { landed: refused === CONNECTS, evidence: `proxy ${edge.proxy} disabled; connects to ${edge.listen}: ${CONNECTS} of ${CONNECTS} connected before, ${refused} of ${CONNECTS} refused after (${tally(after)})` };
+      },
+      async remove(): Promise<Proof> {
+        if (removed) return { landed: true, evidence: 'already removed' };
+        const state = await getProxy(stack.toxiproxyUrl, edge.proxy);
+        if (!state.enabled) await setProxyEnabled(stack.toxiproxyUrl, edge.proxy, true);
+        removed = true;
+        const again = await connects(edge);
+        if (again.some((o) => o !== 'connected')) throw new Error(`${p.edge} did not come back after the partition: proxy ${edge.proxy} re-enabled, but connects to ${edge.listen}: ${tally(again)}`);
+        if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} had been enabled again before the partition's scheduled end` };
+        return { landed: true, evidence: `proxy ${edge.proxy} was disabled until its removal; enabled again, ${CONNECTS} of ${CONNECTS} connects to ${edge.listen} work` };
+      },
+    };
+  },
+};
