@@ -2,6 +2,12 @@
 
 import type { FaultModule } from './types.ts';
 import { latencyFault } from './latency.ts';
+import { bandwidthFault } from './bandwidth.ts';
+import { packetLossFault } from './packet-loss.ts';
+import { resetPeerFault } from './reset-peer.ts';
+import { blackholeFault } from './blackhole.ts';
+import { slowCloseFault } from './slow-close.ts';
+import { partitionFault } from './partition.ts';
 import { killFault } from './kill.ts';
 import { pauseFault } from './pause.ts';
 
@@ -9,11 +15,23 @@ export type { FaultSpec } from './types.ts';
 
 export const FAULTS: Record<string, FaultModule<unknown>> = {
   latency: latencyFault,
+  bandwidth: bandwidthFault,
+  packetLoss: packetLossFault,
+  resetPeer: resetPeerFault,
+  blackhole: blackholeFault,
+  slowClose: slowCloseFault,
+  partition: partitionFault,
   kill: killFault,
   pause: pauseFault,
 };
 
 /** The factories scenario files use: `faults.latency({ edge, ms, jitterMs })`. */
 export { latency } from './latency.ts';
+export { bandwidth } from './bandwidth.ts';
+export { packetLoss } from './packet-loss.ts';
+export { resetPeer } from './reset-peer.ts';
+export { blackhole } from './blackhole.ts';
+export { slowClose } from './slow-close.ts';
+export { partition } from './partition.ts';
 export { kill } from './kill.ts';
 export { pause } from './pause.ts';
