@@ -42,8 +42,12 @@ export interface UpstreamOptions {
   nowMs?: () => number;
 }
 
-/** Defaults for a replicated upstream: 5 failures in a row eject a replica for 5 s, 10 s, ... 30 s. */
-export const DEFAULT_BALANCING = { consecutiveFailures: 5, baseEjectionMs: 5000, maxEjectionMs: 30_000, maxEjectedShare: 0.5, healthCheckIntervalMs: 1000 } as const;
+/**
+ * Defaults for a replicated upstream: 5 failures in a row eject a replica for 5 s, 10 s, ... 30 s;
+ * one that finished none of its calls for 300 ms (a catalog read takes 300 ms at worst: its 250 ms
+ * Postgres budget, then the stale copy) is stalled and left out until one comes back.
+ */
+export const DEFAULT_BALANCING = { consecutiveFailures: 5, baseEjectionMs: 5000, maxEjectionMs: 30_000, maxEjectedShare: 0.5, stallAfterMs: 300, healthCheckIntervalMs: 1000 } as const;
 
 export interface Upstream {
   forward(request: UpstreamRequest): Promise<UpstreamAnswer>;

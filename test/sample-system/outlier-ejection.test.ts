@@ -6,7 +6,14 @@ function setup(overrides: Partial<BalancerOptions> = {}) {
   const ejected: [number, number][] = [];
   const balancer = createBalancer({ replicas: 2, consecutiveFailures: 3, baseEjectionMs: 5000, maxEjectionMs: 12_000, maxEjectedShare: 0.5, enabled: true, nowMs: () => now, ...overrides });
   balancer.onEject((replica, forMs) => ejected.push([replica, forMs]));
-  return { balancer, ejected, advance: (ms: number) => void (now += ms), picks: (n: number) => Array.from({ length: n }, () => balancer.pick()) };
+  // each pick a call that completes (is reported ok) before the next one starts
+  const picks = (n: number) =>
+    Array.from({ length: n }, () => {
+      const replica = balancer.pick();
+      balancer.report(replica, true);
+      return replica;
+    });
+  return { balancer, ejected, advance: (ms: number) => void (now += ms), picks };
 }
 
 describe('load balancing with outlier ejection', () => {
@@ -61,6 +68,66 @@ describe('load balancing with outlier ejection', () => {
     balancer.setHealthy(0, false);
     balancer.setHealthy(1, false);
     expect(picks(4)).toEqual([0, 1, 0, 1]);
+  });
+
+  it('sends the next call to the replica with the fewest calls in flight: a stuck one is avoided', () => {
+    const { balancer } = setup({ replicas: 3 });
+    expect([balancer.pick(), balancer.pick(), balancer.pick()]).toEqual([0, 1, 2]); // all in flight, none reported
+    balancer.report(0, true);
+    balancer.report(2, true);
+    // replica 1 still holds its call (frozen): the next calls go to 0 and 2 only, alternating
+    const next = Array.from({ length: 6 }, () => {
+      const r = balancer.pick();
+      balancer.report(r, true);
+      return r;
+    });
+    expect(next).toEqual([0, 2, 0, 2, 0, 2]);
+    expect(balancer.states().map((s) => s.inFlight)).toEqual([0, 1, 0]);
+    // while every peer is at least as busy, the stuck one is picked again (ties go round robin)
+    balancer.pick();
+    balancer.pick();
+    expect(balancer.states().map((s) => s.inFlight)).toEqual([1, 1, 1]);
+  });
+
+  it('leaves out a replica whose calls in flight finished none for stallAfterMs, until one comes back', () => {
+    const { balancer, advance } = setup({ stallAfterMs: 300 });
+    const frozen = balancer.pick(); // 0: never comes back
+    expect(frozen).toBe(0);
+    const answered = () => {
+      const r = balancer.pick();
+      balancer.report(r, true);
+      return r;
+    };
+    balancer.pick(); // 1 is busy too, so 0 (as busy) is still eligible
+    advance(299);
+    expect(balancer.states()[0]?.stalled).toBe(false);
+    advance(1);
+    expect(balancer.states()[0]?.stalled).toBe(true);
+    balancer.report(1, true); // 1 makes progress; 0 does not
+    expect([answered(), answered(), answered()]).toEqual([1, 1, 1]);
+    balancer.report(0, false); // its call came back (timed out): no longer stalled
+    expect(balancer.states()[0]?.stalled).toBe(false);
+    expect(answered()).toBe(0);
+  });
+
+  it('spreads over stalled replicas when every one is stalled', () => {
+    const { balancer, advance } = setup({ stallAfterMs: 300 });
+    balancer.pick();
+    balancer.pick();
+    advance(500);
+    expect(balancer.states().map((s) => s.stalled)).toEqual([true, true]);
+    expect([balancer.pick(), balancer.pick()]).toEqual([0, 1]);
+  });
+
+  it('never counts a call in flight below zero when a report has no pick', () => {
+    const { balancer } = setup();
+    balancer.report(0, true);
+    expect(balancer.states()[0]?.inFlight).toBe(0);
+  });
+
+  it('switched off, ignores calls in flight too', () => {
+    const { balancer } = setup({ enabled: false });
+    expect([balancer.pick(), balancer.pick(), balancer.pick(), balancer.pick()]).toEqual([0, 1, 0, 1]);
   });
 
   it('switched off, is plain round robin whatever the replicas do', () => {
