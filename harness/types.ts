@@ -15,7 +15,18 @@ export interface Sample {
   latencyMs: number;
   /** value of the x-degraded header, when the answer came from a fallback */
   degradedReason?: string;
+  /** whose traffic: a load-shaped fault's id for its own extra traffic; absent: the base load */
+  source?: string;
+  /** the x-priority the request carried; absent: normal */
+  priority?: string;
+  /** the answer carried a Retry-After header */
+  retryAfter?: boolean;
 }
+
+/** The source of the scenario's own load, as opposed to a load-shaped fault's extra traffic. */
+export const BASE_SOURCE = 'load';
+/** A slice filter's source that takes every sample, base load and faults' traffic alike. */
+export const ANY_SOURCE = '*';
 
 /** A phase window on the load clock (ms since load start, end exclusive). */
 export interface PhaseWindow {
@@ -40,6 +51,13 @@ export interface SliceFilter {
   phase?: PhaseName;
   endpoint?: string;
   tenant?: string;
+  priority?: string;
+  /**
+   * whose samples: BASE_SOURCE (the default), a fault's id, or ANY_SOURCE. A load-shaped fault's
+   * own traffic (a spike, a flood, poison pills) is not the victims' traffic: it is left out of
+   * every SLO, blast-radius and recovery slice unless asked for, and shown in its fault's proof.
+   */
+  source?: string;
   /** a window on the load clock (ms, end exclusive), within the phase if one is given too */
   fromMs?: number;
   toMs?: number;

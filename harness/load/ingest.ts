@@ -7,8 +7,22 @@ import type { Outcome } from '../types.ts';
 
 export type LoadEvent =
   | { type: 'started'; epochMs: number }
-  | { type: 'request'; endEpochMs: number; latencyMs: number; endpoint: string; tenant: string; outcome: Outcome; status: number; degradedReason?: string }
-  | { type: 'dropped'; epochMs: number; count: number }
+  | {
+      type: 'request';
+      endEpochMs: number;
+      latencyMs: number;
+      endpoint: string;
+      tenant: string;
+      outcome: Outcome;
+      status: number;
+      degradedReason?: string;
+      /** a load-shaped fault's id for its own traffic; absent: the base load */
+      source?: string;
+      priority?: string;
+      retryAfter?: boolean;
+    }
+  /** `scenario`: the k6 scenario that could not start them (`main`, or a fault's `fault_<i>`) */
+  | { type: 'dropped'; epochMs: number; count: number; scenario: string }
   | { type: 'ack'; epochMs: number; key: string; orderId: number | null };
 
 const OUTCOMES = new Set(['ok', 'degraded', 'error']);
@@ -46,7 +60,7 @@ export function parseK6Line(line: string): LoadEvent | null {
     case 'fl_started':
       return { type: 'started', epochMs };
     case 'dropped_iterations':
-      return { type: 'dropped', epochMs, count: value };
+      return { type: 'dropped', epochMs, count: value, scenario: point.data.tags?.scenario ?? 'main' };
     case 'fl_ack': {
       const tags = point.data.tags ?? {};
       if (typeof tags.key !== 'string' || tags.key === '') return null;
@@ -66,6 +80,9 @@ export function parseK6Line(line: string): LoadEvent | null {
         outcome: outcome as Outcome,
         status: Number(tags.status ?? 0),
         ...(tags.degraded ? { degradedReason: tags.degraded } : {}),
+        ...(tags.source && tags.source !== 'load' ? { source: tags.source } : {}),
+        ...(tags.priority ? { priority: tags.priority } : {}),
+        ...(tags.retry === '1' ? { retryAfter: true } : {}),
       };
     }
     default:

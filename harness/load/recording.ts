@@ -2,7 +2,7 @@
 // (about 20 bytes a request), so that any slice — phase x endpoint x tenant — can be judged
 // exactly after the run, whatever the phase boundaries turn out to be. Pure logic, no I/O.
 
-import type { Outcome, PhaseName, PhaseWindow, Sample, SecondPoint, SliceFilter, SliceStats } from '../types.ts';
+import { ANY_SOURCE, BASE_SOURCE, type Outcome, type PhaseName, type PhaseWindow, type Sample, type SecondPoint, type SliceFilter, type SliceStats } from '../types.ts';
 
 const OUTCOMES: readonly Outcome[] = ['ok', 'degraded', 'error'];
 
@@ -23,6 +23,9 @@ class Interner {
   }
 }
 
+/** HTTP status (0: no answer) -> how many answers had it, and how many of those carried Retry-After. */
+export type StatusCounts = Record<number, { count: number; retryAfter: number }>;
+
 export class Recording {
   private size = 0;
   private tMs = new Float64Array(1024);
@@ -31,13 +34,25 @@ export class Recording {
   private outcome = new Uint8Array(1024);
   private endpoint = new Uint16Array(1024);
   private tenant = new Uint16Array(1024);
+  private source = new Uint16Array(1024);
+  private priority = new Uint8Array(1024);
+  private retryAfter = new Uint8Array(1024);
   private readonly endpoints = new Interner();
   private readonly tenants = new Interner();
+  private readonly sources = new Interner();
+  private readonly priorities = new Interner();
   private phases: PhaseWindow[] = [];
+  /** outcomes of the base load (a fault's own traffic is counted apart, in its proof) */
   readonly counts = { ok: 0, degraded: 0, error: 0 };
 
+  /** every sample, the faults' own traffic included */
   get length(): number {
     return this.size;
+  }
+
+  /** samples of the base load alone */
+  get baseLength(): number {
+    return this.counts.ok + this.counts.degraded + this.counts.error;
   }
 
   add(s: Sample): void {
@@ -49,7 +64,10 @@ export class Recording {
     this.outcome[i] = OUTCOMES.indexOf(s.outcome);
     this.endpoint[i] = this.endpoints.id(s.endpoint);
     this.tenant[i] = this.tenants.id(s.tenant);
-    this.counts[s.outcome]++;
+    this.source[i] = this.sources.id(s.source ?? BASE_SOURCE);
+    this.priority[i] = this.priorities.id(s.priority ?? 'normal');
+    this.retryAfter[i] = s.retryAfter === true ? 1 : 0;
+    if ((s.source ?? BASE_SOURCE) === BASE_SOURCE) this.counts[s.outcome]++;
   }
 
   /** Sets the phase windows (known once the faults' real apply/remove times are known). */
@@ -57,38 +75,79 @@ export class Recording {
     this.phases = phases;
   }
 
-  endpointNames(): string[] {
-    return [...this.endpoints.names];
+  /** endpoints seen in one source's samples (default: the base load), in order of appearance */
+  endpointNames(source: string = BASE_SOURCE): string[] {
+    return this.namesIn(this.endpoints, this.endpoint, source);
   }
 
-  tenantNames(): string[] {
-    return [...this.tenants.names];
+  /** tenants seen in one source's samples (default: the base load), in order of appearance */
+  tenantNames(source: string = BASE_SOURCE): string[] {
+    return this.namesIn(this.tenants, this.tenant, source);
   }
 
-  stats(filter: SliceFilter): SliceStats {
+  private namesIn(names: Interner, column: Uint16Array, source: string): string[] {
+    if (source === ANY_SOURCE) return [...names.names];
+    const sourceId = this.sources.find(source);
+    const seen = new Set<number>();
+    for (let i = 0; i < this.size; i++) if (this.source[i] === sourceId) seen.add(column[i] as number);
+    return names.names.filter((_, id) => seen.has(id));
+  }
+
+  /** The indices of the samples a filter selects. */
+  private *select(filter: SliceFilter): Generator<number> {
     const window = filter.phase === undefined ? undefined : this.phases.find((p) => p.name === filter.phase);
     const endpointId = filter.endpoint === undefined ? undefined : this.endpoints.find(filter.endpoint);
     const tenantId = filter.tenant === undefined ? undefined : this.tenants.find(filter.tenant);
-    const empty = (filter.phase !== undefined && window === undefined) || (filter.endpoint !== undefined && endpointId === undefined) || (filter.tenant !== undefined && tenantId === undefined);
+    const priorityId = filter.priority === undefined ? undefined : this.priorities.find(filter.priority);
+    const source = filter.source ?? BASE_SOURCE;
+    const sourceId = source === ANY_SOURCE ? undefined : this.sources.find(source);
+    const empty =
+      (filter.phase !== undefined && window === undefined) ||
+      (filter.endpoint !== undefined && endpointId === undefined) ||
+      (filter.tenant !== undefined && tenantId === undefined) ||
+      (filter.priority !== undefined && priorityId === undefined) ||
+      (source !== ANY_SOURCE && sourceId === undefined);
+    if (empty) return;
+    for (let i = 0; i < this.size; i++) {
+      const t = this.tMs[i] as number;
+      if (window !== undefined && (t < window.startMs || t >= window.endMs)) continue;
+      if ((filter.fromMs !== undefined && t < filter.fromMs) || (filter.toMs !== undefined && t >= filter.toMs)) continue;
+      if (endpointId !== undefined && this.endpoint[i] !== endpointId) continue;
+      if (tenantId !== undefined && this.tenant[i] !== tenantId) continue;
+      if (priorityId !== undefined && this.priority[i] !== priorityId) continue;
+      if (sourceId !== undefined && this.source[i] !== sourceId) continue;
+      yield i;
+    }
+  }
+
+  stats(filter: SliceFilter): SliceStats {
     const latencies: number[] = [];
     const c = [0, 0, 0];
-    if (!empty)
-      for (let i = 0; i < this.size; i++) {
-        const t = this.tMs[i] as number;
-        if (window !== undefined && (t < window.startMs || t >= window.endMs)) continue;
-        if ((filter.fromMs !== undefined && t < filter.fromMs) || (filter.toMs !== undefined && t >= filter.toMs)) continue;
-        if (endpointId !== undefined && this.endpoint[i] !== endpointId) continue;
-        if (tenantId !== undefined && this.tenant[i] !== tenantId) continue;
-        (c[this.outcome[i] as number] as number)++;
-        latencies.push(this.latencyMs[i] as number);
-      }
+    for (const i of this.select(filter)) {
+      (c[this.outcome[i] as number] as number)++;
+      latencies.push(this.latencyMs[i] as number);
+    }
     return sliceStats(c[0] as number, c[1] as number, c[2] as number, latencies);
   }
 
-  /** Per-second counts and p50/p99 per endpoint, for charts. */
+  /** Answers per HTTP status in a slice (0: no answer), and how many of each carried Retry-After. */
+  statuses(filter: SliceFilter): StatusCounts {
+    const out: StatusCounts = {};
+    for (const i of this.select(filter)) {
+      const status = this.status[i] as number;
+      const entry = (out[status] ??= { count: 0, retryAfter: 0 });
+      entry.count++;
+      entry.retryAfter += this.retryAfter[i] as number;
+    }
+    return out;
+  }
+
+  /** Per-second counts and p50/p99 per endpoint of the base load, for charts. */
   series(): SecondPoint[] {
     const buckets = new Map<string, { second: number; endpoint: string; c: number[]; lat: number[] }>();
+    const baseId = this.sources.find(BASE_SOURCE);
     for (let i = 0; i < this.size; i++) {
+      if (this.source[i] !== baseId) continue;
       const second = Math.floor((this.tMs[i] as number) / 1000);
       const endpoint = this.endpoints.names[this.endpoint[i] as number] as string;
       const key = `${second}|${endpoint}`;
@@ -122,6 +181,9 @@ export class Recording {
     this.outcome = g(this.outcome, (k) => new Uint8Array(k));
     this.endpoint = g(this.endpoint, (k) => new Uint16Array(k));
     this.tenant = g(this.tenant, (k) => new Uint16Array(k));
+    this.source = g(this.source, (k) => new Uint16Array(k));
+    this.priority = g(this.priority, (k) => new Uint8Array(k));
+    this.retryAfter = g(this.retryAfter, (k) => new Uint8Array(k));
   }
 }
 

@@ -7,6 +7,8 @@
 
 import { TENANTS } from '../topology.ts';
 import type { LoadSpec } from '../scenario.ts';
+import type { FaultTraffic } from '../faults/types.ts';
+import { BASE_SOURCE } from '../types.ts';
 
 /**
  * How each endpoint of the mix becomes a request: method, path and (for POST) a JSON body, as k6
@@ -26,11 +28,25 @@ export const SETUP_ORDERS = 20;
 
 export const REQUEST_TIMEOUT_MS = 2000;
 
+/** A load-shaped fault's extra traffic, as its own k6 scenario from `atMs` for `forMs`. */
+export interface FaultTrafficSpec {
+  /** the fault's id: its samples are tagged `source: <id>` */
+  id: string;
+  atMs: number;
+  forMs: number;
+  traffic: FaultTraffic;
+}
+
 export interface ScriptOptions {
   load: LoadSpec;
   durationMs: number;
   seed: number;
+  /** extra traffic of load-shaped faults, one k6 scenario each (`fault_<i>`) */
+  faultTraffic?: readonly FaultTrafficSpec[];
 }
+
+/** The k6 scenario name of the i-th fault traffic (and of its exported function). */
+export const faultScenarioName = (i: number): string => `fault_${i}`;
 
 function cumulative(shares: Partial<Record<string, number>>): [string, number][] {
   const entries = Object.entries(shares).filter((e): e is [string, number] => typeof e[1] === 'number');
@@ -40,21 +56,51 @@ function cumulative(shares: Partial<Record<string, number>>): [string, number][]
 }
 
 export function vuBudget(ratePerSecond: number): { preAllocatedVUs: number; maxVUs: number } {
-  // Little's law: in-flight = rate x latency. Pre-allocate for 250 ms, allow up to the timeout.
-  const preAllocatedVUs = Math.max(5, Math.ceil(ratePerSecond * 0.25));
+  // Little's law: in-flight = rate x latency. Pre-allocate for 1 s (a fault that makes answers
+  // take the gateway's 1 s timeout must not make k6 drop iterations while it starts more VUs),
+  // allow up to the request timeout.
+  const preAllocatedVUs = Math.max(5, Math.ceil(ratePerSecond * 1));
   const maxVUs = Math.max(preAllocatedVUs, Math.ceil(ratePerSecond * (REQUEST_TIMEOUT_MS / 1000) * 1.2));
   return { preAllocatedVUs, maxVUs };
 }
 
-export function renderK6Script({ load, durationMs, seed }: ScriptOptions): string {
-  const endpoints = cumulative(load.mix).map(([name, upTo]) => {
+/** One traffic source as a k6 JS object: endpoints, tenants and priorities as cumulative shares. */
+function trafficObject(source: string, mix: Partial<Record<string, number>>, tenants: Partial<Record<string, number>>, priorities: Partial<Record<string, number>>, searchQuery?: string): string {
+  const endpoints = cumulative(mix).map(([name, upTo]) => {
     const spec = REQUESTS[name];
     if (spec === undefined) throw new Error(`no request path for endpoint ${name}`);
-    return `{ name: ${JSON.stringify(name)}, upTo: ${upTo}, method: '${spec.method}', path: (r) => ${spec.path}, body: ${spec.body === undefined ? 'null' : `(r) => ${spec.body}`} }`;
+    const path = searchQuery !== undefined && name === 'GET /search' ? `'/search?q=' + encodeURIComponent(${JSON.stringify(searchQuery)})` : spec.path;
+    return `{ name: ${JSON.stringify(name)}, upTo: ${upTo}, method: '${spec.method}', path: (r) => ${path}, body: ${spec.body === undefined ? 'null' : `(r) => ${spec.body}`} }`;
   });
-  const readsOrders = Object.keys(load.mix).includes('GET /orders/:id');
-  const tenants = cumulative(load.tenants ?? Object.fromEntries(TENANTS.map((t) => [t, 1])));
+  return `{ source: ${JSON.stringify(source)}, endpoints: [${endpoints.join(', ')}], tenants: ${JSON.stringify(cumulative(tenants))}, priorities: ${JSON.stringify(cumulative(priorities))} }`;
+}
+
+const gracefulStop = `'${Math.ceil(REQUEST_TIMEOUT_MS / 1000) + 1}s'`;
+
+export function renderK6Script({ load, durationMs, seed, faultTraffic = [] }: ScriptOptions): string {
+  const baseTenants = load.tenants ?? Object.fromEntries(TENANTS.map((t) => [t, 1]));
+  const basePriorities = load.priorities ?? { normal: 1 };
+  const sources = [
+    `load: ${trafficObject(BASE_SOURCE, load.mix, baseTenants, basePriorities)}`,
+    ...faultTraffic.map((f, i) => `${faultScenarioName(i)}: ${trafficObject(f.id, f.traffic.mix ?? load.mix, f.traffic.tenants ?? baseTenants, f.traffic.priorities ?? basePriorities, f.traffic.searchQuery)}`),
+  ];
+  const readsOrders = [load.mix, ...faultTraffic.map((f) => f.traffic.mix ?? {})].some((m) => Object.keys(m).includes('GET /orders/:id'));
   const { preAllocatedVUs, maxVUs } = vuBudget(load.rate);
+  const faultScenarios = faultTraffic.map((f, i) => {
+    const vus = vuBudget(f.traffic.ratePerSecond);
+    return `    ${faultScenarioName(i)}: {
+      executor: 'constant-arrival-rate',
+      exec: '${faultScenarioName(i)}',
+      rate: ${f.traffic.ratePerSecond},
+      timeUnit: '1s',
+      startTime: '${f.atMs}ms',
+      duration: '${f.forMs}ms',
+      preAllocatedVUs: ${vus.preAllocatedVUs},
+      maxVUs: ${vus.maxVUs},
+      gracefulStop: ${gracefulStop},
+    },`;
+  });
+  const faultFunctions = faultTraffic.map((_, i) => `export function ${faultScenarioName(i)}(data) {\n  send(TRAFFIC.${faultScenarioName(i)}, data);\n}\n`);
   return `// generated by faultline (harness/load/script.ts); do not edit
 import http from 'k6/http';
 import { randomSeed } from 'k6';
@@ -65,8 +111,10 @@ const BASE = __ENV.FL_BASE_URL;
 const req = new Trend('fl_req', true);
 const started = new Counter('fl_started');
 const acks = new Counter('fl_ack');
-const ENDPOINTS = [${endpoints.join(', ')}];
-const TENANTS = ${JSON.stringify(tenants)};
+// who sends what: the base load, and each load-shaped fault's own traffic (tagged with its id)
+const TRAFFIC = {
+  ${sources.join(',\n  ')},
+};
 const WORDS = ['lamp', 'chair', 'desk', 'mug', 'pen', 'shelf'];
 const PRODUCT_IDS = ${load.productIds ?? 100};
 // unique per run and request: the run's start, the VU and its iteration
@@ -79,13 +127,15 @@ export const options = {
   scenarios: {
     main: {
       executor: 'constant-arrival-rate',
+      exec: 'main',
       rate: ${load.rate},
       timeUnit: '1s',
       duration: '${durationMs}ms',
       preAllocatedVUs: ${preAllocatedVUs},
       maxVUs: ${maxVUs},
-      gracefulStop: '${Math.ceil(REQUEST_TIMEOUT_MS / 1000) + 1}s',
+      gracefulStop: ${gracefulStop},
     },
+${faultScenarios.join('\n')}
   },
 };
 
@@ -108,7 +158,7 @@ export function setup() {
   for (let i = 0; ${readsOrders ? `i < ${SETUP_ORDERS}` : 'false'}; i++) {
     const key = 'k6-setup-' + ${seed} + '-' + Date.now().toString(36) + '-' + i;
     const res = http.post(BASE + '/orders', JSON.stringify({ productId: 1 + (i % PRODUCT_IDS), quantity: 1 }), {
-      headers: { 'content-type': 'application/json', 'idempotency-key': key, 'x-tenant': TENANTS[0][0], 'x-priority': 'normal' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': key, 'x-tenant': TRAFFIC.load.tenants[0][0], 'x-priority': 'normal' },
       timeout: '${REQUEST_TIMEOUT_MS}ms',
     });
     if (res.status >= 200 && res.status < 300) {
@@ -120,9 +170,10 @@ export function setup() {
   return { orderIds };
 }
 
-export default function (data) {
-  const endpoint = pick(ENDPOINTS, Math.random());
-  const tenant = pick(TENANTS, Math.random())[0];
+function send(traffic, data) {
+  const endpoint = pick(traffic.endpoints, Math.random());
+  const tenant = pick(traffic.tenants, Math.random())[0];
+  const priority = pick(traffic.priorities, Math.random())[0];
   const known = myOrders.length > 0 && Math.random() < 0.5 ? myOrders : data.orderIds;
   const r = {
     id: 1 + Math.floor(Math.random() * PRODUCT_IDS),
@@ -131,7 +182,7 @@ export default function (data) {
     quantity: 1 + Math.floor(Math.random() * 3),
     orderId: known.length > 0 ? known[Math.floor(Math.random() * known.length)] : 1,
   };
-  const headers = { 'x-tenant': tenant, 'x-priority': 'normal' };
+  const headers = { 'x-tenant': tenant, 'x-priority': priority };
   if (endpoint.method === 'POST') {
     headers['content-type'] = 'application/json';
     headers['idempotency-key'] = r.key;
@@ -155,7 +206,15 @@ export default function (data) {
     outcome,
     status: String(res.status),
     degraded,
+    source: traffic.source,
+    priority,
+    retry: res.headers['Retry-After'] ? '1' : '',
   });
 }
-`;
+
+export function main(data) {
+  send(TRAFFIC.load, data);
+}
+
+${faultFunctions.join('\n')}`;
 }

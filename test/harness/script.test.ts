@@ -22,6 +22,29 @@ describe('renderK6Script', () => {
   });
 
   it('gives enough VUs to keep the rate when answers take up to the timeout', () => {
-    expect(vuBudget(100)).toEqual({ preAllocatedVUs: 25, maxVUs: 240 });
+    expect(vuBudget(100)).toEqual({ preAllocatedVUs: 100, maxVUs: 240 });
+  });
+});
+
+describe('renderK6Script with load-shaped faults', () => {
+  const script = renderK6Script({
+    load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, priorities: { critical: 1, background: 1 } },
+    durationMs: 30_000,
+    seed: 3,
+    faultTraffic: [{ id: 'faultline-0-poisonPill', atMs: 8000, forMs: 12_000, traffic: { ratePerSecond: 2, tenants: { initech: 1 }, mix: { 'GET /search': 1 }, searchQuery: 'poison:hang:initech' } }],
+  });
+
+  it('runs the fault traffic as its own constant-arrival-rate scenario from at for its duration', () => {
+    expect(script).toContain("fault_0: {\n      executor: 'constant-arrival-rate',\n      exec: 'fault_0',\n      rate: 2,");
+    expect(script).toContain("startTime: '8000ms',\n      duration: '12000ms',");
+    expect(script).toContain('export function fault_0(data) {\n  send(TRAFFIC.fault_0, data);');
+  });
+
+  it('tags each sample with its source, priority and Retry-After, and sends the fixed payload', () => {
+    expect(script).toContain('source: "faultline-0-poisonPill"');
+    expect(script).toContain("'/search?q=' + encodeURIComponent(\"poison:hang:initech\")");
+    expect(script).toContain('tenants: [["initech",1]]');
+    expect(script).toContain('priorities: [["critical",0.5],["background",1]]');
+    expect(script).toContain("retry: res.headers['Retry-After'] ? '1' : ''");
   });
 });
