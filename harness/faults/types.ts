@@ -14,6 +14,25 @@ export interface FaultSpec<K extends string = string, P = unknown> {
 export interface Proof {
   landed: boolean;
   evidence: string;
+  /** the proof comes later (a load-shaped fault is proven from its recorded samples after the load) */
+  pending?: boolean;
+}
+
+/**
+ * The extra open-model traffic of a load-shaped fault (a spike, a noisy tenant, poison pills):
+ * the k6 script runs it as its own constant-arrival-rate scenario from the fault's `at` for its
+ * `for`, its samples tagged with the fault's id, so they can be told apart from the base load.
+ */
+export interface FaultTraffic {
+  ratePerSecond: number;
+  /** share of requests per endpoint; default: the base load's mix */
+  mix?: Partial<Record<string, number>>;
+  /** share per tenant; default: the base load's tenants */
+  tenants?: Partial<Record<string, number>>;
+  /** share per priority (critical / normal / background); default: the base load's */
+  priorities?: Partial<Record<string, number>>;
+  /** a fixed search query instead of the usual words: the payload of a poison pill */
+  searchQuery?: string;
 }
 
 export interface ActiveFault {
@@ -32,4 +51,9 @@ export interface FaultModule<P = unknown> {
   target(params: P): string;
   describe(params: P): string;
   apply(stack: StartedStack, params: P, id: string): Promise<ActiveFault>;
+  /**
+   * Load-shaped faults only: the traffic k6 sends for the fault. Such a fault is proven from its
+   * recorded samples after the load (harness/faults/load-traffic.ts), not by apply/prove.
+   */
+  traffic?(params: P): FaultTraffic;
 }

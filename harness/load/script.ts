@@ -3,7 +3,9 @@
 // per request (`fl_req`) that carries endpoint, tenant and outcome (ok / degraded / error), so
 // the harness reads one line per request from k6's NDJSON output. Every acknowledged order (2xx
 // to POST /orders) also writes one `fl_ack` point tagged with its idempotency key and order id,
-// so the run can check afterwards that Postgres holds each of them exactly once.
+// so the run can check afterwards that Postgres holds each of them exactly once. A load-shaped fault
+// (spike, noisy neighbour, poison pill) adds its own constant-arrival-rate scenario from its `at`
+// for its `for`, its points tagged `source: <fault id>` so its traffic is told apart from the load.
 
 import { TENANTS } from '../topology.ts';
 import type { LoadSpec } from '../scenario.ts';

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { trafficLandedProof } from '../../harness/faults/load-traffic.ts';
+import { loadSpikeFault } from '../../harness/faults/load-spike.ts';
+import { noisyNeighbourFault } from '../../harness/faults/noisy-neighbour.ts';
+import { poisonPillFault } from '../../harness/faults/poison-pill.ts';
+import { validateScenario, ScenarioError } from '../../harness/scenario.ts';
+import { defineScenario, faults, slo } from '../../harness/define.ts';
+
+describe('the proof of a load-shaped fault, from its recorded samples', () => {
+  it('lands when >= 80% of the scheduled requests were sent and answered, with the counts per status', () => {
+    const proof = trafficLandedProof({ ratePerSecond: 100, forMs: 10_000, statuses: { 200: { count: 300, retryAfter: 0 }, 503: { count: 600, retryAfter: 600 }, 0: { count: 20, retryAfter: 0 } }, dropped: 3 });
+    expect(proof.landed).toBe(true);
+    expect(proof.evidence).toContain('k6 sent 920 of 1,000 scheduled requests (92.0%; 3 iterations dropped), 900 answered: 600 x 503 (all with Retry-After), 300 x 200, 20 without an answer');
+  });
+
+  it('does not land when k6 could not send the load', () => {
+    const proof = trafficLandedProof({ ratePerSecond: 100, forMs: 10_000, statuses: { 200: { count: 700, retryAfter: 0 } }, dropped: 300 });
+    expect(proof).toMatchObject({ landed: false });
+    expect(proof.evidence).toContain('the extra load was not delivered');
+  });
+
+  it('does not land when most requests were sent but never answered', () => {
+    const proof = trafficLandedProof({ ratePerSecond: 100, forMs: 10_000, statuses: { 200: { count: 500, retryAfter: 0 }, 0: { count: 500, retryAfter: 0 } }, dropped: 0 });
+    expect(proof).toMatchObject({ landed: false });
+    expect(proof.evidence).toContain('too few requests got any answer');
+  });
+
+  it('does not land with no samples at all', () => {
+    expect(trafficLandedProof({ ratePerSecond: 5, forMs: 4000, statuses: {}, dropped: 0 }).landed).toBe(false);
+  });
+});
+
+describe('load-shaped fault parameters', () => {
+  it.each([
+    ['a spike with no rate', loadSpikeFault.validate({}), 'rate', 'undefined must be a number of requests per second in (0, 5000]'],
+    ['a spike at an unknown priority', loadSpikeFault.validate({ rate: 10, priority: 'urgent' }), 'priority', '"urgent" is not a priority; priorities are: critical, normal, background'],
+    ['a spike on an unknown endpoint', loadSpikeFault.validate({ rate: 10, mix: { 'GET /nope': 1 } }), 'mix["GET /nope"]', 'is not an endpoint; endpoints are:'],
+    ['a flood from an unknown tenant', noisyNeighbourFault.validate({ tenant: 'umbrella', rate: 10 }), 'tenant', '"umbrella" is not a tenant; tenants are: acme, globex, initech'],
+    ['too many pills', poisonPillFault.validate({ tenant: 'acme', rate: 51 }), 'rate', '51 must be a number of requests per second in (0, 50]'],
+    ['pills where there is no defect', poisonPillFault.validate({ tenant: 'acme', rate: 1, endpoint: 'GET /products' }), 'endpoint', '"GET /products" has no poison-pill defect; endpoints with one are: GET /search'],
+  ])('rejects %s, naming the field, the value and what is allowed', (_what, problems, field, text) => {
+    expect(problems).toContainEqual({ field, text: expect.stringContaining(text) });
+  });
+
+  it('accepts valid parameters and describes the traffic k6 sends', () => {
+    expect(poisonPillFault.validate({ tenant: 'initech', rate: 2 })).toEqual([]);
+    expect(poisonPillFault.traffic?.({ tenant: 'initech', rate: 2 })).toEqual({ ratePerSecond: 2, tenants: { initech: 1 }, mix: { 'GET /search': 1 }, searchQuery: 'poison:hang:initech' });
+    expect(noisyNeighbourFault.traffic?.({ tenant: 'acme', rate: 300 })).toEqual({ ratePerSecond: 300, tenants: { acme: 1 } });
+    expect(loadSpikeFault.traffic?.({ rate: 900, priority: 'background' })).toEqual({ ratePerSecond: 900, priorities: { background: 1 } });
+  });
+
+  it('reports a bad parameter in a scenario with the file and the field, through validateScenario', () => {
+    const s = defineScenario({
+      name: 'x',
+      description: 'x',
+      load: { rate: 10, duration: '30s', mix: { 'GET /products/:id': 1 }, priorities: { critical: 1, urgent: 1 } },
+      faults: [{ at: '5s', for: '5s', fault: faults.noisyNeighbour({ tenant: 'umbrella', rate: 10 }) }],
+      slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.9, priority: 'vip' })],
+      blastRadius: { tenants: ['umbrella'] },
+      protectedBy: ['rate-limit'],
+    });
+    let problems: string[] = [];
+    try {
+      validateScenario(s, 'scenarios/x.ts');
+    } catch (error) {
+      problems = (error as ScenarioError).problems;
+    }
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('scenarios/x.ts: load.priorities["urgent"] is not known; allowed: critical, normal, background'),
+        expect.stringContaining('scenarios/x.ts: faults[0].fault.tenant "umbrella" is not a tenant'),
+        expect.stringContaining('scenarios/x.ts: slos[0].priority "vip" is not a priority'),
+        expect.stringContaining('scenarios/x.ts: blastRadius.tenants[0] "umbrella" is not a tenant'),
+      ]),
+    );
+  });
+});
