@@ -6,11 +6,14 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import type { Scenario } from './scenario.ts';
-import type { CheckResult, RunResult, LoadFigures, Sample } from './types.ts';
+import { ANY_SOURCE, type CheckResult, type FaultRecord, type RunResult, type LoadFigures, type Sample } from './types.ts';
 import { Recording } from './load/recording.ts';
-import { renderK6Script } from './load/script.ts';
+import { faultScenarioName, renderK6Script, type FaultTrafficSpec } from './load/script.ts';
 import { startK6, k6Version } from './load/k6.ts';
 import { FaultSchedule } from './faults/schedule.ts';
+import { FAULTS } from './faults/registry.ts';
+import { trafficLandedProof } from './faults/load-traffic.ts';
+import { shedCheck } from './verdict/shedding.ts';
 import { judge, phaseWindows, summarise, verdictOf } from './verdict/index.ts';
 import { acknowledgedOrdersCheck, type Acknowledgement } from './verdict/orders.ts';
 import { orderRowsFor } from './observe/orders.ts';
@@ -84,7 +87,8 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       },
     });
     let loadStartEpochMs: number | undefined;
-    let dropped = 0;
+    // iterations k6 could not start, by k6 scenario: `main` (the base load) or a fault's traffic
+    const dropped = new Map<string, number>();
     const acks: Acknowledgement[] = [];
     let lastTick = 0;
     const onSample = (s: Sample): void => {
@@ -92,10 +96,17 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       if (s.tMs - lastTick < 1000) return;
       lastTick = s.tMs;
       const phase = s.tMs < (scenario.schedule[0]?.atMs ?? Infinity) ? 'baseline' : schedule?.records.some((r) => r.appliedAtMs !== null && r.removedAtMs === null) ? 'fault' : 'recovery';
-      options.progress({ type: 'tick', elapsedMs: s.tMs, durationMs: scenario.durationMs, phase, requests: recording.length, errors: recording.counts.error, degraded: recording.counts.degraded });
+      options.progress({ type: 'tick', elapsedMs: s.tMs, durationMs: scenario.durationMs, phase, requests: recording.baseLength, errors: recording.counts.error, degraded: recording.counts.degraded });
     };
+    // load-shaped faults (spike, noisy neighbour, poison pill) are traffic: one k6 scenario each
+    const faultTraffic: (FaultTrafficSpec & { scenario: string })[] = [];
+    scenario.schedule.forEach((spec, i) => {
+      const traffic = FAULTS[spec.fault.kind]?.traffic?.(spec.fault.params);
+      const record = schedule?.records[i];
+      if (traffic !== undefined && record !== undefined) faultTraffic.push({ id: record.id, atMs: spec.atMs, forMs: spec.forMs, traffic, scenario: faultScenarioName(faultTraffic.length) });
+    });
     const k6 = await startK6({
-      script: renderK6Script({ load: scenario.load, durationMs: scenario.durationMs, seed }),
+      script: renderK6Script({ load: scenario.load, durationMs: scenario.durationMs, seed, faultTraffic }),
       runId,
       runDir,
       baseUrl: stack.gatewayUrl,
@@ -105,10 +116,21 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
           schedule?.start(e.epochMs);
           scraper = startScraper(stack, e.epochMs);
           line(`load started: ${scenario.load.rate} req/s for ${scenario.durationMs / 1000} s`);
-        } else if (e.type === 'dropped') dropped += e.count;
+        } else if (e.type === 'dropped') dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
         else if (e.type === 'ack') acks.push({ key: e.key, orderId: e.orderId });
         else if (loadStartEpochMs !== undefined)
-          onSample({ tMs: e.endEpochMs - e.latencyMs - loadStartEpochMs, endpoint: e.endpoint, tenant: e.tenant, outcome: e.outcome, status: e.status, latencyMs: e.latencyMs, ...(e.degradedReason ? { degradedReason: e.degradedReason } : {}) });
+          onSample({
+            tMs: e.endEpochMs - e.latencyMs - loadStartEpochMs,
+            endpoint: e.endpoint,
+            tenant: e.tenant,
+            outcome: e.outcome,
+            status: e.status,
+            latencyMs: e.latencyMs,
+            ...(e.degradedReason ? { degradedReason: e.degradedReason } : {}),
+            ...(e.source ? { source: e.source } : {}),
+            ...(e.priority ? { priority: e.priority } : {}),
+            ...(e.retryAfter ? { retryAfter: true } : {}),
+          });
       },
     });
     stopLoad = k6.stop;
@@ -121,7 +143,8 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     if (faultError !== undefined) throw new HarnessError(faultError.message);
 
     const metrics = await scrapeMetrics(stack);
-    const load: LoadFigures = { offeredRatePerSecond: scenario.load.rate, durationMs: scenario.durationMs, requestsSent: recording.length, droppedIterations: dropped, k6ExitCode };
+    for (const f of faultTraffic) proveTraffic(schedule.records.find((r) => r.id === f.id), f, recording.statuses({ source: f.id }), dropped.get(f.scenario) ?? 0);
+    const load: LoadFigures = { offeredRatePerSecond: scenario.load.rate, durationMs: scenario.durationMs, requestsSent: recording.baseLength, droppedIterations: dropped.get('main') ?? 0, k6ExitCode };
     const phases = phaseWindows(schedule.records, scenario.durationMs);
     recording.setPhases(phases);
     const stats = recording.stats.bind(recording);
@@ -138,7 +161,9 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       judged.checks.push(
         c.kind === 'recovery'
           ? recoveryCheck(c, recovery.find((r) => r.endpoint === c.endpoint) ?? { endpoint: c.endpoint, removedAtMs: Math.max(0, ...removed), recoveredAfterMs: null, undegradedAfterMs: null })
-          : retryAmplificationCheck(c, snapshots, phases),
+          : c.kind === 'shed'
+            ? shedCheck(c, recording.statuses({ phase: c.phase ?? 'fault', priority: c.priority, source: ANY_SOURCE }))
+            : retryAmplificationCheck(c, snapshots, phases),
       );
     const checks = judged.checks;
     const verdict = verdictOf(checks);
@@ -190,4 +215,16 @@ async function ordersCheck(stack: StartedStack, acks: readonly Acknowledgement[]
     const check = acknowledgedOrdersCheck(acks, []);
     return { ...check, status: 'inconclusive', measured: null, why: `could not read the orders from Postgres after the run: ${(error as Error).message}` };
   }
+}
+
+/**
+ * A load-shaped fault landed only if k6 really sent its traffic and the system answered it
+ * (trafficLandedProof); the record's proof until then said so and was pending.
+ */
+function proveTraffic(record: FaultRecord | undefined, spec: FaultTrafficSpec, statuses: Parameters<typeof trafficLandedProof>[0]['statuses'], dropped: number): void {
+  if (record === undefined || record.appliedAtMs === null) return;
+  const proof = trafficLandedProof({ ratePerSecond: spec.traffic.ratePerSecond, forMs: spec.forMs, statuses, dropped });
+  record.landed = proof.landed && record.removedAtMs !== null;
+  record.evidence = proof.evidence;
+  if (proof.landed) record.provenAtMs = record.removedAtMs ?? record.appliedAtMs;
 }

@@ -13,8 +13,10 @@ import type { BlastRadiusSpec } from './verdict/blast-radius.ts';
 import type { RetryAmplificationSpec } from './verdict/cascade.ts';
 import type { RecoverySpec } from './verdict/recovery.ts';
 import { EDGES } from './topology.ts';
+import { PRIORITIES } from '../sample-system/resilience/load-shedding.ts';
+import { validateShed, type ShedSpec } from './verdict/shedding.ts';
 
-export type CascadeSpec = RetryAmplificationSpec | RecoverySpec;
+export type CascadeSpec = RetryAmplificationSpec | RecoverySpec | ShedSpec;
 
 export interface LoadSpec {
   /** open-model arrival rate, requests per second */
@@ -27,6 +29,8 @@ export interface LoadSpec {
   tenants?: Partial<Record<string, number>>;
   /** product ids drawn uniformly from 1..productIds (the hot set); default 100 */
   productIds?: number;
+  /** share of requests per x-priority (critical / normal / background); default: all normal */
+  priorities?: Partial<Record<string, number>>;
 }
 
 export interface ScheduledFault {
@@ -72,7 +76,7 @@ export class ScenarioError extends Error {
 
 const list = (names: readonly string[]): string => names.join(', ');
 const SCENARIO_FIELDS = ['name', 'description', 'load', 'faults', 'slos', 'protectedBy', 'blastRadius', 'cascade'] as const satisfies readonly (keyof ScenarioInput)[];
-const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'productIds'] as const satisfies readonly (keyof LoadSpec)[];
+const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'productIds', 'priorities'] as const satisfies readonly (keyof LoadSpec)[];
 const FAULT_ENTRY_FIELDS = ['at', 'for', 'fault'] as const satisfies readonly (keyof ScheduledFault)[];
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -100,6 +104,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     if (durationMs <= 0) bad('load.duration', `${JSON.stringify(load.duration)} is not a positive duration like '60s' or '2m'`);
     checkShares(load.mix, 'load.mix', ENDPOINTS, bad, true);
     if (load.tenants !== undefined) checkShares(load.tenants, 'load.tenants', TENANTS, bad, true);
+    if (load.priorities !== undefined) checkShares(load.priorities, 'load.priorities', PRIORITIES, bad, true);
     if (load.productIds !== undefined && (!Number.isInteger(load.productIds) || (load.productIds as number) < 1 || (load.productIds as number) > 1000)) bad('load.productIds', `${JSON.stringify(load.productIds)} must be a whole number in 1..1000 (the seeded products)`);
   }
 
@@ -150,9 +155,15 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     });
 
   if (raw.blastRadius !== undefined) {
-    if (!isRecord(raw.blastRadius)) bad('blastRadius', 'must be { mayBreach: [endpoints] }');
+    if (!isRecord(raw.blastRadius)) bad('blastRadius', 'must be { mayBreach?: [endpoints], tenants?: [tenants] }');
     else {
-      for (const p of unknownFields(raw.blastRadius, ['mayBreach'], 'blastRadius')) bad(`blastRadius.${p.field}`, p.text);
+      for (const p of unknownFields(raw.blastRadius, ['mayBreach', 'tenants'], 'blastRadius')) bad(`blastRadius.${p.field}`, p.text);
+      const tenants = raw.blastRadius.tenants;
+      if (tenants !== undefined && !Array.isArray(tenants)) bad('blastRadius.tenants', `must be a list of tenants; tenants are: ${list(TENANTS)}`);
+      else
+        (tenants ?? []).forEach((t: unknown, i: number) => {
+          if (!TENANTS.includes(t as (typeof TENANTS)[number])) bad(`blastRadius.tenants[${i}]`, `${JSON.stringify(t)} is not a tenant; tenants are: ${list(TENANTS)}`);
+        });
       const mayBreach = raw.blastRadius.mayBreach;
       if (mayBreach !== undefined && !Array.isArray(mayBreach)) bad('blastRadius.mayBreach', 'must be a list of endpoints');
       else
@@ -162,7 +173,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     }
   }
   if (raw.cascade !== undefined) {
-    if (!Array.isArray(raw.cascade)) bad('cascade', 'must be a list of retryAmplification(...) / recoversWithin(...)');
+    if (!Array.isArray(raw.cascade)) bad('cascade', 'must be a list of retryAmplification(...) / recoversWithin(...) / sheds(...)');
     else raw.cascade.forEach((c: unknown, i: number) => validateCascade(c, `cascade[${i}]`, bad));
   }
 
@@ -172,8 +183,12 @@ export function validateScenario(raw: unknown, file: string): Scenario {
 }
 
 function validateCascade(c: unknown, at: string, bad: (field: string, text: string) => void): void {
-  const kinds = ['retry-amplification', 'recovery'];
-  if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}) or recoversWithin(endpoint, '10s')`);
+  const kinds = ['retry-amplification', 'recovery', 'shed'];
+  if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}), recoversWithin(endpoint, '10s') or sheds({...})`);
+  if (c.kind === 'shed') {
+    for (const p of validateShed(c)) bad(`${at}.${p.field}`, p.text);
+    return;
+  }
   if (c.kind === 'recovery') {
     for (const p of unknownFields(c, ['kind', 'endpoint', 'within'], 'recoversWithin')) bad(`${at}.${p.field}`, p.text);
     if (!ENDPOINTS.includes(c.endpoint as (typeof ENDPOINTS)[number])) bad(`${at}.endpoint`, `${JSON.stringify(c.endpoint)} is not an endpoint; endpoints are: ${list(ENDPOINTS)}`);

@@ -10,6 +10,9 @@ import { slowCloseFault } from './slow-close.ts';
 import { partitionFault } from './partition.ts';
 import { killFault } from './kill.ts';
 import { pauseFault } from './pause.ts';
+import { loadSpikeFault } from './load-spike.ts';
+import { noisyNeighbourFault } from './noisy-neighbour.ts';
+import { poisonPillFault } from './poison-pill.ts';
 
 export type { FaultSpec } from './types.ts';
 
@@ -23,6 +26,9 @@ export const FAULTS: Record<string, FaultModule<unknown>> = {
   partition: partitionFault,
   kill: killFault,
   pause: pauseFault,
+  loadSpike: loadSpikeFault,
+  noisyNeighbour: noisyNeighbourFault,
+  poisonPill: poisonPillFault,
 };
 
 /** The factories scenario files use: `faults.latency({ edge, ms, jitterMs })`. */
@@ -35,3 +41,6 @@ export { slowClose } from './slow-close.ts';
 export { partition } from './partition.ts';
 export { kill } from './kill.ts';
 export { pause } from './pause.ts';
+export { loadSpike } from './load-spike.ts';
+export { noisyNeighbour } from './noisy-neighbour.ts';
+export { poisonPill } from './poison-pill.ts';

@@ -87,7 +87,7 @@ export class FaultSchedule {
       if (proof.landed) record.provenAtMs = this.clock();
       record.landed = proof.landed;
       record.evidence = proof.evidence;
-      this.events.progress(`${proof.landed ? 'fault landed' : 'fault did NOT land'}: ${record.description} — ${proof.evidence}`);
+      this.events.progress(`${proof.pending ? 'fault applied' : proof.landed ? 'fault landed' : 'fault did NOT land'}: ${record.description} — ${proof.evidence}`);
     } catch (error) {
       record.evidence = `apply failed: ${(error as Error).message}`;
       this.events.failed(new Error(`could not apply ${record.description}: ${(error as Error).message}`));

@@ -1,6 +1,10 @@
 // Blast radius: the matrix endpoint x tenant x phase. Every cell is judged against the SLOs of
-// its endpoint; every cell outside `mayBreach` must hold. A cell with an objective but no
-// samples proves nothing, so it makes the check inconclusive rather than passing it.
+// its endpoint; every cell outside `mayBreach` (endpoints) and `tenants` must hold. A cell with an
+// objective but no samples proves nothing, so it makes the check inconclusive rather than passing
+// it. Cells hold the base load's samples only: a load-shaped fault's own traffic (a tenant's
+// flood, its poison pills, a spike) is the fault, not a victim, so it never counts against a
+// cell; it is shown in the fault's proof instead. An SLO with a priority judges only the cell's
+// requests of that priority.
 
 import { PHASES, type BlastCell, type CheckResult, type SliceFilter, type SliceStats } from '../types.ts';
 import { checkSlo, sloName, type SloSpec } from './slo.ts';
@@ -8,6 +12,8 @@ import { checkSlo, sloName, type SloSpec } from './slo.ts';
 export interface BlastRadiusSpec {
   /** endpoints allowed to breach their SLOs (the path the fault is aimed at) */
   mayBreach?: string[];
+  /** tenants allowed to breach (the noisy or poisoning tenant); every other tenant's cells must hold */
+  tenants?: string[];
 }
 
 export interface MatrixInput {
@@ -25,7 +31,9 @@ export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec }: Mat
       for (const phase of PHASES) {
         const s = stats({ phase, endpoint, tenant });
         const objectives = slos.filter((o) => o.endpoint === endpoint && (o.phases ?? PHASES).includes(phase));
-        const results = s.total === 0 ? [] : objectives.map((o) => checkSlo(o, phase, s));
+        const slices = objectives.map((o) => ({ o, s: o.priority === undefined ? s : stats({ phase, endpoint, tenant, priority: o.priority }) }));
+        const unmeasured = s.total === 0 || slices.some((x) => x.s.total === 0);
+        const results = unmeasured ? [] : slices.map((x) => checkSlo(x.o, phase, x.s));
         const breached = results.filter((r) => r.status !== 'pass').map((r) => `${r.name} (measured ${r.measured})`);
         cells.push({
           endpoint,
@@ -36,9 +44,9 @@ export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec }: Mat
           error: s.error,
           availability: s.total === 0 ? null : Number(((s.ok + s.degraded) / s.total).toFixed(4)),
           p99Ms: s.latencyAtMs(99),
-          holds: objectives.length === 0 || s.total === 0 ? null : breached.length === 0,
+          holds: objectives.length === 0 || unmeasured ? null : breached.length === 0,
           breached,
-          mayBreach: spec?.mayBreach?.includes(endpoint) ?? false,
+          mayBreach: (spec?.mayBreach?.includes(endpoint) ?? false) || (spec?.tenants?.includes(tenant) ?? false),
         });
       }
   return cells;
@@ -49,10 +57,12 @@ export function blastRadiusCheck(cells: readonly BlastCell[], slos: readonly Slo
   const breaches = guarded.filter((c) => c.holds === false);
   const empty = guarded.filter((c) => c.holds === null);
   const base = { id: 'blast-radius', kind: 'blast-radius' as const, name: 'blast radius: cells outside mayBreach hold their SLOs', unit: 'cells breached', threshold: 0 };
+  const allowed = cells.filter((c) => c.mayBreach && c.holds === false).length;
+  const allowedNote = allowed > 0 ? `; ${allowed} cells allowed to breach (mayBreach) did` : '';
   const where = (c: BlastCell): string => `${c.endpoint} / ${c.tenant} / ${c.phase}`;
   if (guarded.length === 0) return { ...base, status: 'inconclusive', measured: null, why: 'no cell has an objective outside mayBreach: the blast radius was not measured' };
   if (breaches.length > 0)
     return { ...base, status: 'fail', measured: breaches.length, why: `${breaches.length} of ${guarded.length} cells breached: ${breaches.slice(0, 4).map((c) => `${where(c)}: ${c.breached.join(', ')}`).join('; ')}${breaches.length > 4 ? '; …' : ''}` };
   if (empty.length > 0) return { ...base, status: 'inconclusive', measured: 0, why: `${empty.length} of ${guarded.length} cells had no samples (${empty.slice(0, 3).map(where).join('; ')}): nothing proves they held` };
-  return { ...base, status: 'pass', measured: 0, why: `all ${guarded.length} cells (endpoint x tenant x phase) outside mayBreach held ${[...new Set(slos.map(sloName))].join(' and ')}` };
+  return { ...base, status: 'pass', measured: 0, why: `all ${guarded.length} cells (endpoint x tenant x phase) outside mayBreach held ${[...new Set(slos.map(sloName))].join(' and ')}${allowedNote}` };
 }

@@ -18,7 +18,7 @@ export interface JudgeInput {
 export function judge({ slos, stats, faults, load }: JudgeInput): { verdict: Verdict; checks: CheckResult[] } {
   const checks: CheckResult[] = [...faults.map(faultCheck), loadCheck(load)];
   for (const slo of slos)
-    for (const phase of slo.phases ?? PHASES) checks.push(checkSlo(slo, phase, stats({ phase, endpoint: slo.endpoint })));
+    for (const phase of slo.phases ?? PHASES) checks.push(checkSlo(slo, phase, stats({ phase, endpoint: slo.endpoint, ...(slo.priority ? { priority: slo.priority } : {}) })));
   const judged = checks.map((c) => (comparesNothing(c) ? { ...c, status: 'inconclusive' as const, why: `${c.why}; but it compared nothing (measured ${c.measured}, threshold ${c.threshold}), so it proves nothing` } : c));
   return { verdict: verdictOf(judged), checks: judged };
 }

@@ -39,10 +39,11 @@ function settledAfterMs(removedAtMs: number, loadEndMs: number, good: (fromMs: n
 export function measureRecovery(stats: Stats, endpoint: string, removedAtMs: number, loadDurationMs: number, slos: readonly SloSpec[]): RecoveryFigures {
   const own = slos.filter((o) => o.endpoint === endpoint);
   const slice = (fromMs: number, toMs: number): SliceStats => stats({ endpoint, fromMs, toMs });
-  const holds = (fromMs: number, toMs: number): boolean => {
-    const s = slice(fromMs, toMs);
-    return s.total > 0 && own.every((o) => checkSlo(o, 'recovery', s).status === 'pass');
-  };
+  const holds = (fromMs: number, toMs: number): boolean =>
+    own.every((o) => {
+      const s = stats({ endpoint, fromMs, toMs, ...(o.priority ? { priority: o.priority } : {}) });
+      return s.total > 0 && checkSlo(o, 'recovery', s).status === 'pass';
+    });
   const undegraded = (fromMs: number, toMs: number): boolean => {
     const s = slice(fromMs, toMs);
     return s.total > 0 && (s.degraded + s.error) / s.total < UNDEGRADED_SHARE;

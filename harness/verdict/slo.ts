@@ -3,6 +3,7 @@
 
 import { PHASES, type CheckResult, type PhaseName, type SliceStats } from '../types.ts';
 import { unknownFields } from '../fields.ts';
+import { PRIORITIES } from '../../sample-system/resilience/load-shedding.ts';
 
 export interface AvailabilitySlo {
   kind: 'availability';
@@ -11,6 +12,8 @@ export interface AvailabilitySlo {
   min: number;
   /** phases this SLO holds in; default all three */
   phases?: PhaseName[];
+  /** judged on requests of this x-priority only (e.g. 'critical'); default: every priority */
+  priority?: string;
 }
 
 export interface LatencySlo {
@@ -20,6 +23,7 @@ export interface LatencySlo {
   p: number;
   maxMs: number;
   phases?: PhaseName[];
+  priority?: string;
 }
 
 export type SloSpec = AvailabilitySlo | LatencySlo;
@@ -29,8 +33,8 @@ export const latency = (o: Omit<LatencySlo, 'kind'>): LatencySlo => ({ kind: 'la
 
 export const SLO_KINDS = ['availability', 'latency'] as const;
 const SLO_FIELDS = {
-  availability: ['kind', 'endpoint', 'min', 'phases'] satisfies (keyof AvailabilitySlo)[],
-  latency: ['kind', 'endpoint', 'p', 'maxMs', 'phases'] satisfies (keyof LatencySlo)[],
+  availability: ['kind', 'endpoint', 'min', 'phases', 'priority'] satisfies (keyof AvailabilitySlo)[],
+  latency: ['kind', 'endpoint', 'p', 'maxMs', 'phases', 'priority'] satisfies (keyof LatencySlo)[],
 } as const;
 
 export interface FieldProblem {
@@ -55,6 +59,8 @@ export function validateSlo(raw: unknown, endpoints: readonly string[]): FieldPr
         if (!PHASES.includes(p as PhaseName)) out.push({ field: `phases[${i}]`, text: `${JSON.stringify(p)} is not a phase; phases are: ${PHASES.join(', ')}` });
       });
   }
+  if (s.priority !== undefined && !(PRIORITIES as readonly string[]).includes(s.priority as string))
+    out.push({ field: 'priority', text: `${JSON.stringify(s.priority)} is not a priority; priorities are: ${PRIORITIES.join(', ')}` });
   if (s.kind === 'availability' && (typeof s.min !== 'number' || !(s.min > 0 && s.min <= 1)))
     out.push({ field: 'min', text: `${JSON.stringify(s.min)} must be a share in (0, 1], e.g. 0.995` });
   if (s.kind === 'latency') {
@@ -65,16 +71,17 @@ export function validateSlo(raw: unknown, endpoints: readonly string[]): FieldPr
 }
 
 export function sloName(slo: SloSpec): string {
-  return slo.kind === 'availability' ? `availability >= ${slo.min}` : `p${slo.p} latency <= ${slo.maxMs} ms`;
+  const name = slo.kind === 'availability' ? `availability >= ${slo.min}` : `p${slo.p} latency <= ${slo.maxMs} ms`;
+  return slo.priority === undefined ? name : `${name} (${slo.priority})`;
 }
 
 /** Judges one SLO in one phase against the slice of the recording for its endpoint. */
 export function checkSlo(slo: SloSpec, phase: PhaseName, stats: SliceStats): CheckResult {
-  const base = { kind: 'slo' as const, name: sloName(slo), phase, endpoint: slo.endpoint, id: `slo:${slo.kind}:${slo.endpoint}:${phase}` };
+  const base = { kind: 'slo' as const, name: sloName(slo), phase, endpoint: slo.endpoint, id: `slo:${slo.kind}:${slo.endpoint}:${phase}${slo.priority === undefined ? '' : `:${slo.priority}`}` };
   const counts = `${stats.ok} ok, ${stats.degraded} degraded, ${stats.error} error`;
   if (stats.total === 0) {
     const threshold = slo.kind === 'availability' ? slo.min : slo.maxMs;
-    return { ...base, status: 'fail', measured: null, threshold, unit: slo.kind === 'availability' ? 'ratio' : 'ms', why: `no samples for ${slo.endpoint} in the ${phase} phase: nothing was measured, so nothing is proven` };
+    return { ...base, status: 'fail', measured: null, threshold, unit: slo.kind === 'availability' ? 'ratio' : 'ms', why: `no ${slo.priority === undefined ? '' : `${slo.priority} `}samples for ${slo.endpoint} in the ${phase} phase: nothing was measured, so nothing is proven` };
   }
   if (slo.kind === 'availability') {
     const measured = (stats.ok + stats.degraded) / stats.total;

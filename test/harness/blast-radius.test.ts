@@ -52,3 +52,37 @@ describe('blast radius', () => {
     expect(blastRadiusCheck(cells, slos)).toMatchObject({ status: 'inconclusive' });
   });
 });
+
+describe('blast radius by tenant', () => {
+  it('lets the named tenant breach while every other tenant must hold', () => {
+    const r = recording([...everyPhase('GET /products/:id', 'acme', 'error'), ...everyPhase('GET /products/:id', 'globex', 'ok')]);
+    const one = [availability({ endpoint: 'GET /products/:id', min: 0.9 })];
+    const cells = blastRadiusMatrix({ slos: one, endpoints: ['GET /products/:id'], tenants: ['acme', 'globex'], stats: r.stats.bind(r), spec: { tenants: ['acme'] } });
+    expect(cells.filter((c) => c.tenant === 'acme').every((c) => c.mayBreach)).toBe(true);
+    const check = blastRadiusCheck(cells, one);
+    expect(check).toMatchObject({ status: 'pass', measured: 0 });
+    expect(check.why).toContain('1 cells allowed to breach (mayBreach) did');
+    const strict = blastRadiusMatrix({ slos: one, endpoints: ['GET /products/:id'], tenants: ['acme', 'globex'], stats: r.stats.bind(r), spec: { tenants: ['globex'] } });
+    expect(blastRadiusCheck(strict, one)).toMatchObject({ status: 'fail', measured: 1 });
+  });
+
+  it("never counts a fault's own traffic against a victim's cell", () => {
+    const r = recording(everyPhase('GET /products/:id', 'globex', 'ok'));
+    for (let i = 0; i < 20; i++) r.add({ tMs: 120, endpoint: 'GET /products/:id', tenant: 'globex', outcome: 'error', status: 429, latencyMs: 1, source: 'faultline-0-noisyNeighbour' });
+    const one = [availability({ endpoint: 'GET /products/:id', min: 0.9 })];
+    const cells = blastRadiusMatrix({ slos: one, endpoints: ['GET /products/:id'], tenants: ['globex'], stats: r.stats.bind(r) });
+    expect(cells.find((c) => c.phase === 'fault')).toMatchObject({ ok: 1, error: 0, holds: true });
+    expect(r.stats({ phase: 'fault', source: 'faultline-0-noisyNeighbour' }).error).toBe(20);
+  });
+
+  it('judges a priority-scoped SLO on that priority only, and calls a cell without such samples unmeasured', () => {
+    const r = recording([]);
+    r.add({ tMs: 110, endpoint: 'GET /products/:id', tenant: 'acme', outcome: 'ok', status: 200, latencyMs: 5, priority: 'critical' });
+    r.add({ tMs: 120, endpoint: 'GET /products/:id', tenant: 'acme', outcome: 'error', status: 503, latencyMs: 1, priority: 'background' });
+    r.add({ tMs: 130, endpoint: 'GET /products/:id', tenant: 'globex', outcome: 'ok', status: 200, latencyMs: 5, priority: 'background' });
+    const critical = [availability({ endpoint: 'GET /products/:id', min: 0.99, priority: 'critical', phases: ['fault'] })];
+    const cells = blastRadiusMatrix({ slos: critical, endpoints: ['GET /products/:id'], tenants: ['acme', 'globex'], stats: r.stats.bind(r) });
+    expect(cells.find((c) => c.tenant === 'acme' && c.phase === 'fault')?.holds).toBe(true);
+    expect(cells.find((c) => c.tenant === 'globex' && c.phase === 'fault')?.holds).toBe(null);
+  });
+});
