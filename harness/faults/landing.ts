@@ -67,8 +67,8 @@ async function measure(edge: EdgeEndpoint, probe: EdgeProbe, landing: Landing, t
   return { ms: await probe.roundTripMs(timeoutMs) };
 }
 
-async function onFresh<T>(edge: EdgeEndpoint, work: (probe: EdgeProbe) => Promise<T>): Promise<T> {
-  const probe = await openProbe(edge);
+async function onFresh<T>(edge: EdgeEndpoint, work: (probe: EdgeProbe) => Promise<T>, connectTimeoutMs = 5000): Promise<T> {
+  const probe = await openProbe(edge, connectTimeoutMs);
   try {
     return await work(probe);
   } finally {
@@ -91,7 +91,7 @@ type Sample = { ok: true; ms: number; bytes?: number } | { ok: false; error: str
 
 async function sample(edge: EdgeEndpoint, probe: EdgeProbe | undefined, landing: Landing, timeoutMs: number): Promise<Sample> {
   try {
-    const m = probe === undefined ? await onFresh(edge, (p) => measure(edge, p, landing, timeoutMs)) : await measure(edge, probe, landing, timeoutMs);
+    const m = probe === undefined ? await onFresh(edge, (p) => measure(edge, p, landing, timeoutMs), timeoutMs) : await measure(edge, probe, landing, timeoutMs);
     return { ok: true, ...m };
   } catch (error) {
     return { ok: false, error: (error as Error).message };

@@ -80,14 +80,14 @@ function respReader(socket: Socket): (bytes: number) => Promise<void> {
 }
 
 /** A probe kept connected, so later round trips measure the edge and not connection set-up. */
-export async function openProbe(edge: EdgeEndpoint): Promise<EdgeProbe> {
+export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Promise<EdgeProbe> {
   assertLoopback(edge.listen, `the probe of ${edge.edge}`);
   const { host, port } = hostPort(edge.listen);
   const target = edge.edge.split('->')[1];
   if (target === 'postgres') {
     const client = new pg.Client({ host, port, user: 'faultline', database: 'faultline' });
     client.on('error', () => undefined);
-    await withTimeout(client.connect(), 5000, `postgres probe via ${edge.edge}`).catch(async (error: unknown) => {
+    await withTimeout(client.connect(), connectTimeoutMs, `postgres probe via ${edge.edge}`).catch(async (error: unknown) => {
       await client.end().catch(() => undefined);
       throw error;
     });
@@ -105,7 +105,7 @@ export async function openProbe(edge: EdgeEndpoint): Promise<EdgeProbe> {
       new Promise<Socket>((resolve, reject) => {
         const s = connect({ host, port }, () => resolve(s)).once('error', reject);
       }),
-      5000,
+      connectTimeoutMs,
       `redis probe via ${edge.edge}`,
     );
     const answer = respReader(socket);
@@ -126,7 +126,7 @@ export async function openProbe(edge: EdgeEndpoint): Promise<EdgeProbe> {
     };
   }
   // an HTTP service: one kept-alive connection of our own (undici reconnects after a failure)
-  const client = new Client(`http://${edge.listen}`, { pipelining: 1, connectTimeout: 5000 });
+  const client = new Client(`http://${edge.listen}`, { pipelining: 1, connectTimeout: Math.ceil(connectTimeoutMs) });
   const get = async (path: string, headers: Record<string, string>, t: number, what: string): Promise<{ ms: number; value: number }> =>
     timed(
       async () => {

@@ -78,12 +78,13 @@ export async function toxicFault<T extends ToxicType>(stack: StartedStack, targe
   let before: Before;
   try {
     before = await measureBefore(edge, probe, fault.landing, share);
-    await addToxic(stack.toxiproxyUrl, edge.proxy, toxic);
+    // the counters first (they change nothing), the toxic last: the schedule stamps the fault as
+    // applied when this returns, so nothing else may stand between the toxic and that stamp
     try {
       await counters.add();
+      await addToxic(stack.toxiproxyUrl, edge.proxy, toxic);
     } catch (error) {
       // no half-applied fault: without its counters it could never prove it landed
-      await removeToxic(stack.toxiproxyUrl, edge.proxy, toxic.name).catch(() => undefined);
       await counters.remove().catch(() => undefined);
       throw error;
     }

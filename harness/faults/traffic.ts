@@ -1,7 +1,7 @@
 // Traffic proof: did the system send anything across an edge while a fault was in force? A toxic
 // on an edge nobody used changed nothing, so it did not land, whatever the probe saw. Counted by
-// two byte_counter toxics (faultline's, tools/toxiproxy) next to the fault's toxic, one per
-// stream; Toxiproxy's own per-proxy byte counters only move when a connection closes, and the
+// two byte_counter toxics (faultline's, tools/toxiproxy), one per stream, added before the
+// fault's toxic so they count what the system sent into the edge, even bytes the fault swallows; Toxiproxy's own per-proxy byte counters only move when a connection closes, and the
 // services' pooled connections stay open through a whole fault.
 
 import { addToxic, counterBytesFrom, metrics, removeToxic, ToxiproxyError } from '../runtime/toxiproxy.ts';

@@ -3,7 +3,7 @@
 // no-op) -> nothing of it is left on the proxy and the edge answers as before. A client keeps
 // using the edge meanwhile, as the system would, so the traffic proof has bytes to count.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { toolPath } from '../../harness/paths.ts';
 import { openLedger } from '../../harness/runtime/ledger.ts';
 import { createSupervisor, type Supervisor } from '../../harness/runtime/supervisor.ts';
 import { startToxiproxy, createEdgeProxies, type StartedToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
-import { getProxy, listToxics } from '../../harness/runtime/toxiproxy.ts';
+import { getProxy, listToxics, reset } from '../../harness/runtime/toxiproxy.ts';
 import type { StartedStack } from '../../harness/runtime/types.ts';
 import { EDGES } from '../../harness/topology.ts';
 import { FAULTS } from '../../harness/faults/registry.ts';
@@ -44,6 +44,10 @@ beforeAll(async () => {
   // network faults read only the Toxiproxy API and the edges of a stack
   const used: Pick<StartedStack, 'toxiproxyUrl' | 'edges'> = { toxiproxyUrl: toxiproxy.url, edges };
   stack = used as StartedStack;
+});
+// a failed case must not leave its toxic to fail the next one
+afterEach(async () => {
+  if (toxiproxy) await reset(toxiproxy.url);
 });
 afterAll(async () => {
   await supervisor?.stopAll();
