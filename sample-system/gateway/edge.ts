@@ -91,7 +91,8 @@ export function registerEdge(app: FastifyInstance, deps: EdgeDeps): Edge {
 
   return {
     async around(request, spec, hop) {
-      const fp = fingerprint(spec.method, spec.url, (request.query ?? {}) as Record<string, unknown>, request.body);
+      // the path as sent (its parameters are the payload too: /products/7 is not /products/8)
+      const fp = fingerprint(spec.method, request.url.split('?')[0] ?? spec.url, (request.query ?? {}) as Record<string, unknown>, request.body);
       if (deps.quarantine.isQuarantined(fp)) {
         quarantined.inc();
         return jsonAnswer(422, { error: 'quarantined', message: `this request (fingerprint ${fp}) hung or crashed a worker twice; it is refused until its quarantine ends` });
@@ -105,7 +106,7 @@ export function registerEdge(app: FastifyInstance, deps: EdgeDeps): Edge {
         return jsonAnswer(503, { error: 'bulkhead_full', message: `too many requests in flight for this tenant or for ${spec.upstream}` }, { 'retry-after': '1' });
       }
       if (answer.kind === 'failed' && !answer.refused) deps.poison.failed(fp, spec.upstream, answer.replica);
-      else if (answer.kind === 'answered') deps.poison.answered(spec.upstream, answer.replica);
+      else if (answer.kind === 'answered') deps.poison.answered(fp, spec.upstream, answer.replica);
       return answer;
     },
   };

@@ -53,26 +53,42 @@ describe('poison-pill quarantine', () => {
 describe('blaming the request that hurt a replica', () => {
   const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-  it('blames the first failed request of an incident, only when the replica stopped answering', async () => {
+  it('blames a payload that fails in incidents, only when the replica stopped answering', async () => {
     const { quarantine } = setup();
     let live = false;
     const hurts: string[] = [];
     const detector = createPoisonDetector({ quarantine, isLive: async () => live, onHurt: (fp) => hurts.push(fp) });
+    for (let i = 0; i < 3; i++) detector.answered('innocent', 'catalog', 0); // it usually succeeds
+    detector.failed('innocent', 'catalog', 0); // sent before the pill, still waiting on its database
     detector.failed('pill', 'catalog', 0);
-    detector.failed('innocent', 'catalog', 0); // queued behind the pill: same incident
+    detector.failed('pill', 'catalog', 0); // a second copy in the same incident: one hurt
     await flush();
     expect(hurts).toEqual(['pill']);
-    detector.answered('catalog', 0); // the replica is back
+    detector.answered('other', 'catalog', 0); // the replica is back
     detector.failed('pill', 'catalog', 1);
     await flush();
     expect(hurts).toEqual(['pill', 'pill']);
     expect(quarantine.isQuarantined('pill')).toBe(true);
     expect(quarantine.isQuarantined('innocent')).toBe(false);
     live = true;
-    detector.answered('catalog', 0);
+    detector.answered('other', 'catalog', 0);
     detector.failed('slow-db', 'catalog', 0); // a timeout while the replica is live: not a pill
     await flush();
     expect(hurts).toEqual(['pill', 'pill']);
+  });
+
+  it('does not blame an innocent payload that failed first in an incident, however often that happens', async () => {
+    const { quarantine } = setup();
+    const hurts: string[] = [];
+    const detector = createPoisonDetector({ quarantine, isLive: async () => false, onHurt: (fp) => hurts.push(fp) });
+    for (let incident = 0; incident < 3; incident++) {
+      for (let i = 0; i < 5; i++) detector.answered('GET /products/7', 'catalog', 0);
+      detector.failed('GET /products/7', 'catalog', 0);
+      detector.failed('pill', 'catalog', 0);
+      await flush();
+    }
+    expect(hurts).toEqual(['pill', 'pill', 'pill']);
+    expect(quarantine.isQuarantined('GET /products/7')).toBe(false);
   });
 });
 
