@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import type { Scenario } from './scenario.ts';
-import { ANY_SOURCE, type CheckResult, type FaultRecord, type RunResult, type LoadFigures, type Sample } from './types.ts';
+import { ANY_SOURCE, type CheckResult, type FaultRecord, type RunResult, type LoadFigures, type Sample, type SliceFilter, type SliceStats } from './types.ts';
 import { Recording } from './load/recording.ts';
 import { faultScenarioName, renderK6Script, type FaultTrafficSpec } from './load/script.ts';
 import { startK6, k6Version } from './load/k6.ts';
@@ -148,7 +148,11 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const phases = phaseWindows(schedule.records, scenario.durationMs);
     recording.setPhases(phases);
     const stats = recording.stats.bind(recording);
-    const judged = judge({ slos: scenario.slos, stats, faults: schedule.records, load });
+    // The SLO and recovery checks judge the victims: tenants that blastRadius.tenants allows to
+    // breach (the noisy or poisoning tenant) are left out of them; the matrix still shows their cells.
+    const mayBreachTenants = scenario.blastRadius?.tenants ?? [];
+    const victimStats = (f: SliceFilter): SliceStats => stats(f.tenant === undefined && mayBreachTenants.length > 0 ? { ...f, excludeTenants: mayBreachTenants } : f);
+    const judged = judge({ slos: scenario.slos, stats: victimStats, faults: schedule.records, load });
     // a run that writes orders is also judged on its data: every acknowledged order there once
     if ((scenario.load.mix['POST /orders'] ?? 0) > 0) judged.checks.push(await ordersCheck(stack, acks));
     const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])];
@@ -156,7 +160,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const blastRadius = blastRadiusMatrix({ slos: scenario.slos, endpoints, tenants: recording.tenantNames(), stats, ...(scenario.blastRadius ? { spec: scenario.blastRadius } : {}) });
     judged.checks.push(blastRadiusCheck(blastRadius, scenario.slos));
     const removed = schedule.records.map((r) => r.removedAtMs).filter((t): t is number => t !== null);
-    const recovery = removed.length === 0 ? [] : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) => measureRecovery(stats, e, Math.max(...removed), scenario.durationMs, scenario.slos));
+    const recovery = removed.length === 0 ? [] : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) => measureRecovery(victimStats, e, Math.max(...removed), scenario.durationMs, scenario.slos));
     for (const c of scenario.cascade ?? [])
       judged.checks.push(
         c.kind === 'recovery'

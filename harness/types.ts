@@ -51,6 +51,8 @@ export interface SliceFilter {
   phase?: PhaseName;
   endpoint?: string;
   tenant?: string;
+  /** tenants left out: those blastRadius.tenants allows to breach, when a check judges the victims */
+  excludeTenants?: readonly string[];
   priority?: string;
   /**
    * whose samples: BASE_SOURCE (the default), a fault's id, or ANY_SOURCE. A load-shaped fault's

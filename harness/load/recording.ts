@@ -99,6 +99,7 @@ export class Recording {
     const endpointId = filter.endpoint === undefined ? undefined : this.endpoints.find(filter.endpoint);
     const tenantId = filter.tenant === undefined ? undefined : this.tenants.find(filter.tenant);
     const priorityId = filter.priority === undefined ? undefined : this.priorities.find(filter.priority);
+    const excluded = new Set((filter.excludeTenants ?? []).map((t) => this.tenants.find(t)).filter((id) => id !== undefined));
     const source = filter.source ?? BASE_SOURCE;
     const sourceId = source === ANY_SOURCE ? undefined : this.sources.find(source);
     const empty =
@@ -114,6 +115,7 @@ export class Recording {
       if ((filter.fromMs !== undefined && t < filter.fromMs) || (filter.toMs !== undefined && t >= filter.toMs)) continue;
       if (endpointId !== undefined && this.endpoint[i] !== endpointId) continue;
       if (tenantId !== undefined && this.tenant[i] !== tenantId) continue;
+      if (excluded.size > 0 && excluded.has(this.tenant[i] as number)) continue;
       if (priorityId !== undefined && this.priority[i] !== priorityId) continue;
       if (sourceId !== undefined && this.source[i] !== sourceId) continue;
       yield i;

@@ -24,6 +24,16 @@ describe('Recording', () => {
     expect(r.counts).toEqual({ ok: 2, degraded: 1, error: 1 });
   });
 
+  it('leaves out the tenants a check excludes (those allowed to breach), and only them', () => {
+    const r = new Recording();
+    r.add(sample(100, 5, 'ok', 'POST /orders', 'acme'));
+    r.add(sample(200, 5, 'error', 'POST /orders', 'initech'));
+    r.add(sample(300, 5, 'ok', 'POST /orders', 'globex'));
+    const victims = r.stats({ endpoint: 'POST /orders', excludeTenants: ['initech', 'unknown-tenant'] });
+    expect([victims.ok, victims.error]).toEqual([2, 0]);
+    expect(r.stats({ endpoint: 'POST /orders' }).total).toBe(3);
+  });
+
   it('grows past its initial capacity without losing samples', () => {
     const r = new Recording();
     for (let i = 0; i < 5000; i++) r.add(sample(i, i % 100));
