@@ -1,0 +1,25 @@
+import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+
+// Injects: a partition of gateway->recommendations (its proxy disabled: every connect refused) for
+//   12 s of a 30 s run.
+// Asserts: GET /recommendations keeps >= 99% answered (ok or degraded) and p99 <= 300 ms in every
+//   phase and for every tenant, its SLOs hold again within 3 s of the partition's end; GET
+//   /products/:id, which never touches recommendations, holds >= 99% and p99 <= 500 ms in every
+//   cell (blast radius).
+// Why: recommendations are garnish, not the meal. When the service is unreachable the gateway must
+//   answer a static best-seller list (x-degraded: static-list) at once instead of an error page;
+//   without that fallback every recommendations request is a 502.
+export default defineScenario({
+  name: 'recommendations-down',
+  description: 'The recommendations service is unreachable for 12 s; the gateway must serve its static list, marked degraded, and nothing else may suffer',
+  load: { rate: 40, duration: '30s', mix: { 'GET /recommendations': 1, 'GET /products/:id': 1 }, productIds: 100 },
+  faults: [{ at: '8s', for: '12s', fault: faults.partition({ edge: 'gateway->recommendations' }) }],
+  slos: [
+    slo.availability({ endpoint: 'GET /recommendations', min: 0.99 }),
+    slo.latency({ endpoint: 'GET /recommendations', p: 99, maxMs: 300 }),
+    slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }),
+    slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 }),
+  ],
+  cascade: [recoversWithin('GET /recommendations', '3s')],
+  protectedBy: ['fallback'],
+});
