@@ -33,7 +33,7 @@ export function parseGatewayConfig(env: Env): GatewayConfig {
     disabled: r.check('RESILIENCE_DISABLE', () => parseDisabled(env.RESILIENCE_DISABLE), new Set<PatternName>()),
     requestTimeoutMs: r.positiveInt('REQUEST_TIMEOUT_MS', 1000),
     rateLimitPerSecond: r.positiveInt('RATE_LIMIT_PER_SECOND', 200),
-    maxInFlight: r.positiveInt('MAX_IN_FLIGHT', 256),
+    maxInFlight: r.positiveInt('MAX_IN_FLIGHT', 64),
     logLevel: r.string('LOG_LEVEL', 'info'),
   }));
 }
