@@ -76,6 +76,9 @@ export function registerEdge(app: FastifyInstance, deps: EdgeDeps): Edge {
         .send({ error: 'shed', message: `the gateway is at ${admission.inFlight} requests in flight, over the ${admission.limit} it admits at ${priority} priority` });
     }
     releases.set(request, admission.release);
+    // every exit of the request (answered, refused, client gone mid-answer, socket destroyed)
+    // closes its response: count it out of flight there, once, or shedding would stick
+    reply.raw.once('close', () => release(request));
     if (deps.limiter === undefined) return;
     const tenant = tenantOf(request);
     const decision = await deps.limiter.consume(tenant);

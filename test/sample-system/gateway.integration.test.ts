@@ -129,6 +129,15 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
     expect(metricValue(await (await fetch(`${slowAll.url}/metrics`)).text(), 'shed_total{priority="background"}')).toBe(1);
   });
 
+  it('counts a request out of flight when its client gives up before the answer, so shedding does not stick', async () => {
+    // clients that time out while the slow upstream still works: their answers go to closed sockets
+    const gaveUp = Array.from({ length: 6 }, (_, i) => fetch(`${slowAll.url}/products/${i + 1}`, { headers: { 'x-tenant': `quitter-${i}`, 'x-priority': 'critical' }, signal: AbortSignal.timeout(50) }).catch(() => 'aborted'));
+    expect(await Promise.all(gaveUp)).toEqual(Array.from({ length: 6 }, () => 'aborted'));
+    await new Promise((r) => setTimeout(r, 600)); // the upstream's 300 ms are over, the answers written
+    expect(metricValue(await (await fetch(`${slowAll.url}/metrics`)).text(), 'gateway_in_flight')).toBe(0);
+    expect((await get(slowAll, '/products/1', { 'x-tenant': 'globex', 'x-priority': 'background' })).status).toBe(200);
+  });
+
   it('keeps a tenant inside its bulkhead: its sixth concurrent request is refused, another tenant is not', async () => {
     const acme = Array.from({ length: 7 }, () => get(slowAll, '/products/1', { 'x-priority': 'critical' }));
     await new Promise((r) => setTimeout(r, 50));
