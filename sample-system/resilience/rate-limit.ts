@@ -125,13 +125,16 @@ export function createRedisRateLimiter(redis: Redis, options: RateLimitOptions &
 
 /**
  * Redis decides while it answers; every request is counted in memory too, and the memory count
- * decides whenever Redis fails, so the limit holds through a Redis outage.
+ * decides whenever Redis fails, so the limit holds through a Redis outage. A key already over the
+ * limit in memory is refused without asking Redis.
  */
 export function withMemoryFallback(shared: RateLimiter | undefined, local: MemoryRateLimiter, onFallback?: (error: unknown) => void): RateLimiter {
   return {
     async consume(key) {
       const fromMemory = local.consumeNow(key);
-      if (shared === undefined) return fromMemory;
+      // Over the limit on this gateway alone is over it everywhere (the shared count includes
+      // ours): refuse at once, without a Redis round trip, so a flood is refused cheaply.
+      if (shared === undefined || !fromMemory.allowed) return fromMemory;
       try {
         return await shared.consume(key);
       } catch (error) {

@@ -72,12 +72,12 @@ describe('in-memory rate limiter', () => {
 describe('rate limiting with a memory fallback', () => {
   it('lets Redis decide while it answers, and the memory count when it fails', async () => {
     const c = clock(10_000);
-    const memory = createMemoryRateLimiter({ limit: 2, windowMs: 1000, nowMs: c.nowMs });
+    const memory = createMemoryRateLimiter({ limit: 3, windowMs: 1000, nowMs: c.nowMs });
     let redisUp = true;
     const redis: RateLimiter = {
       consume: async () => {
         if (!redisUp) throw new Error('Connection is closed.');
-        return { allowed: true, count: 0, limit: 2, retryAfterMs: 0, source: 'redis' };
+        return { allowed: true, count: 0, limit: 3, retryAfterMs: 0, source: 'redis' };
       },
     };
     let fallbacks = 0;
@@ -85,9 +85,22 @@ describe('rate limiting with a memory fallback', () => {
     expect((await limiter.consume('acme')).source).toBe('redis');
     expect((await limiter.consume('acme')).source).toBe('redis');
     redisUp = false;
-    // memory has counted both requests Redis allowed: the limit holds through the outage
-    const decision = await limiter.consume('acme');
-    expect(decision).toMatchObject({ allowed: false, source: 'memory' });
+    expect(await limiter.consume('acme')).toMatchObject({ allowed: true, source: 'memory' });
     expect(fallbacks).toBe(1);
+    // memory has counted every request: the limit holds through the outage
+    expect(await limiter.consume('acme')).toMatchObject({ allowed: false, source: 'memory' });
+  });
+
+  it('refuses a key already over the limit in memory without a Redis round trip', async () => {
+    const c = clock(10_000);
+    const memory = createMemoryRateLimiter({ limit: 2, windowMs: 1000, nowMs: c.nowMs });
+    let asked = 0;
+    const redis: RateLimiter = { consume: async () => (asked++, { allowed: true, count: 0, limit: 2, retryAfterMs: 0, source: 'redis' }) };
+    const limiter = withMemoryFallback(redis, memory);
+    await limiter.consume('acme');
+    await limiter.consume('acme');
+    expect(await limiter.consume('acme')).toMatchObject({ allowed: false, source: 'memory' });
+    expect(asked).toBe(2);
+    expect((await limiter.consume('globex')).source).toBe('redis');
   });
 });
