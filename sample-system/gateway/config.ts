@@ -32,7 +32,7 @@ export function parseGatewayConfig(env: Env): GatewayConfig {
     redisUrl: r.optionalUrl('REDIS_URL', ['redis:'])?.href,
     disabled: r.check('RESILIENCE_DISABLE', () => parseDisabled(env.RESILIENCE_DISABLE), new Set<PatternName>()),
     requestTimeoutMs: r.positiveInt('REQUEST_TIMEOUT_MS', 1000),
-    rateLimitPerSecond: r.positiveInt('RATE_LIMIT_PER_SECOND', 200),
+    rateLimitPerSecond: r.positiveInt('RATE_LIMIT_PER_SECOND', 50),
     maxInFlight: r.positiveInt('MAX_IN_FLIGHT', 64),
     logLevel: r.string('LOG_LEVEL', 'info'),
   }));

@@ -24,7 +24,7 @@ import { createUpstream, DEFAULT_BALANCING, type Upstream } from './upstream.ts'
 /** Concurrent hops per upstream: a slow one holds at most this many of the edge's requests. */
 export const UPSTREAM_BULKHEADS: Readonly<Record<UpstreamName, BulkheadLimits>> = {
   catalog: { limit: 128, queue: 0 },
-  orders: { limit: 64, queue: 0 },
+  orders: { limit: 32, queue: 0 },
   recommendations: { limit: 16, queue: 0 },
 };
 /** The rate limiter's Redis is asked for at most this long before the memory count decides. */
