@@ -1,0 +1,29 @@
+// The default suite as files: every scenario in scenarios/ loads and validates, is named as its
+// file, documents what it injects, asserts and why, and names patterns that protect it.
+
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadScenarios, scenarioNames } from '../../harness/catalog.ts';
+import { SCENARIOS_DIR } from '../../harness/paths.ts';
+import { parseDurationMs } from '../../harness/duration.ts';
+
+const names = await scenarioNames();
+
+describe('the default scenario suite', () => {
+  it('has the scenarios the product promises', () => {
+    const promised = ['postgres-latency', 'postgres-down', 'redis-outage', 'payments-packet-loss', 'payments-blackhole', 'catalog-replica-crash', 'catalog-replica-gray', 'poison-pill', 'noisy-neighbour', 'load-spike', 'retry-storm', 'recommendations-down'];
+    expect(names.filter((n) => promised.includes(n)).sort()).toEqual([...promised].sort());
+  });
+
+  it.each(names)('%s validates, is documented and names what protects it', async (name) => {
+    const [scenario] = await loadScenarios([name]);
+    expect(scenario?.name).toBe(name);
+    expect(scenario?.protectedBy.length).toBeGreaterThan(0);
+    expect(scenario?.faults.length, 'a scenario without a fault tests nothing').toBeGreaterThan(0);
+    const text = readFileSync(join(SCENARIOS_DIR, `${name}.ts`), 'utf8');
+    for (const heading of ['Injects:', 'Asserts:', 'Why:']) expect(text, `${name}.ts documents ${heading}`).toContain(`// ${heading}`);
+    // `npm run chaos -- --all` must stay under 8 minutes for the whole suite on 2 cores
+    expect(parseDurationMs(scenario?.load.duration ?? '')).toBeLessThanOrEqual(30_000);
+  });
+});
