@@ -13,6 +13,7 @@ import { pauseFault } from './pause.ts';
 import { loadSpikeFault } from './load-spike.ts';
 import { noisyNeighbourFault } from './noisy-neighbour.ts';
 import { poisonPillFault } from './poison-pill.ts';
+import { flakyFault } from './flaky.ts';
 
 export type { FaultSpec } from './types.ts';
 
@@ -29,6 +30,7 @@ export const FAULTS: Record<string, FaultModule<unknown>> = {
   loadSpike: loadSpikeFault,
   noisyNeighbour: noisyNeighbourFault,
   poisonPill: poisonPillFault,
+  flaky: flakyFault,
 };
 
 /** The factories scenario files use: `faults.latency({ edge, ms, jitterMs })`. */
@@ -44,3 +46,4 @@ export { pause } from './pause.ts';
 export { loadSpike } from './load-spike.ts';
 export { noisyNeighbour } from './noisy-neighbour.ts';
 export { poisonPill } from './poison-pill.ts';
+export { flaky } from './flaky.ts';
