@@ -174,7 +174,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
   }
   if (raw.cascade !== undefined) {
     if (!Array.isArray(raw.cascade)) bad('cascade', 'must be a list of retryAmplification(...) / recoversWithin(...) / sheds(...)');
-    else raw.cascade.forEach((c: unknown, i: number) => validateCascade(c, `cascade[${i}]`, bad));
+    else raw.cascade.forEach((c: unknown, i: number) => validateCascade(c, `cascade[${i}]`, bad, raw.slos));
   }
 
   if (problems.length > 0) throw new ScenarioError(problems);
@@ -182,7 +182,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
   return { ...input, file, durationMs, schedule };
 }
 
-function validateCascade(c: unknown, at: string, bad: (field: string, text: string) => void): void {
+function validateCascade(c: unknown, at: string, bad: (field: string, text: string) => void, slos: unknown): void {
   const kinds = ['retry-amplification', 'recovery', 'shed'];
   if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}), recoversWithin(endpoint, '10s') or sheds({...})`);
   if (c.kind === 'shed') {
@@ -194,6 +194,9 @@ function validateCascade(c: unknown, at: string, bad: (field: string, text: stri
     if (!ENDPOINTS.includes(c.endpoint as (typeof ENDPOINTS)[number])) bad(`${at}.endpoint`, `${JSON.stringify(c.endpoint)} is not an endpoint; endpoints are: ${list(ENDPOINTS)}`);
     const ms = parseDurationMs(String(c.within));
     if (ms === null || ms <= 0) bad(`${at}.within`, `${JSON.stringify(c.within)} must be a positive duration like '10s'`);
+    const judging = Array.isArray(slos) ? slos.filter((o) => isRecord(o) && o.endpoint === c.endpoint && (!Array.isArray(o.phases) || o.phases.includes('recovery'))) : [];
+    if (ENDPOINTS.includes(c.endpoint as (typeof ENDPOINTS)[number]) && judging.length === 0)
+      bad(`${at}.endpoint`, `${JSON.stringify(c.endpoint)} has no SLO that holds in the recovery phase: recovery is judged on those, so give one (or leave its phases out)`);
     return;
   }
   for (const p of unknownFields(c, ['kind', 'dependency', 'max', 'phase'], 'retryAmplification')) bad(`${at}.${p.field}`, p.text);

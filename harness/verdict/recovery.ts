@@ -3,7 +3,7 @@
 // (5 s, stepped by 1 s) from that moment to the end of the load holds, judged exactly on the
 // raw samples: one slow request does not hide a recovery, one good second does not fake one.
 
-import type { CheckResult, RecoveryFigures, SliceFilter, SliceStats } from '../types.ts';
+import { PHASES, type CheckResult, type RecoveryFigures, type SliceFilter, type SliceStats } from '../types.ts';
 import { parseDurationMs } from '../duration.ts';
 import { checkSlo, type SloSpec } from './slo.ts';
 
@@ -37,9 +37,11 @@ function settledAfterMs(removedAtMs: number, loadEndMs: number, good: (fromMs: n
 }
 
 export function measureRecovery(stats: Stats, endpoint: string, removedAtMs: number, loadDurationMs: number, slos: readonly SloSpec[]): RecoveryFigures {
-  const own = slos.filter((o) => o.endpoint === endpoint);
+  // the SLOs that apply after the fault: one that holds in the baseline only does not judge recovery
+  const own = slos.filter((o) => o.endpoint === endpoint && (o.phases ?? PHASES).includes('recovery'));
   const slice = (fromMs: number, toMs: number): SliceStats => stats({ endpoint, fromMs, toMs });
   const holds = (fromMs: number, toMs: number): boolean =>
+    own.length > 0 &&
     own.every((o) => {
       const s = stats({ endpoint, fromMs, toMs, ...(o.priority ? { priority: o.priority } : {}) });
       return s.total > 0 && checkSlo(o, 'recovery', s).status === 'pass';

@@ -33,6 +33,14 @@ describe('recovery', () => {
     expect(measureRecovery(r.stats.bind(r), E, 10_000, 40_000, slos).recoveredAfterMs).toBe(10_000);
   });
 
+  it('judges only the SLOs that hold in the recovery phase, and never recovers on none', () => {
+    // 2% errors for good after the removal: fails a baseline-only 99%, holds a recovery 95%
+    const r = recording(10, 30, (_s, i) => (i === 0 ? ['error', 5] : ['ok', 5]));
+    const phased = [availability({ endpoint: E, min: 0.99, phases: ['baseline'] }), availability({ endpoint: E, min: 0.95, phases: ['recovery'] })];
+    expect(measureRecovery(r.stats.bind(r), E, 10_000, 30_000, phased).recoveredAfterMs).toBe(0);
+    expect(measureRecovery(r.stats.bind(r), E, 10_000, 30_000, [phased[0] as (typeof phased)[number]]).recoveredAfterMs).toBeNull();
+  });
+
   it('counts degraded answers as available for the SLOs, but not as undegraded', () => {
     const r = recording(10, 30, (s) => (s < 15 ? ['degraded', 5] : ['ok', 5]));
     expect(measureRecovery(r.stats.bind(r), E, 10_000, 30_000, slos)).toMatchObject({ recoveredAfterMs: 0, undegradedAfterMs: 5000 });

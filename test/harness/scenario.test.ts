@@ -48,6 +48,7 @@ describe('validateScenario', () => {
     ['an unknown protecting pattern', (s: any) => (s.protectedBy = ['brakes']), 'protectedBy[0] "brakes" is not a pattern; patterns are:'],
     ['a bad name', (s: any) => (s.name = 'Has Spaces'), 'name "Has Spaces" must be lower-case'],
     ['a zero rate', (s: any) => (s.load.rate = 0), 'load.rate 0 must be a number'],
+    ['a recovery check with no SLO in the recovery phase', (s: any) => ((s.slos[0].phases = ['baseline', 'fault']), (s.cascade = [{ kind: 'recovery', endpoint: 'GET /products/:id', within: '5s' }])), 'cascade[0].endpoint "GET /products/:id" has no SLO that holds in the recovery phase'],
   ])('rejects %s, naming file, field and what is allowed', (_what, mutate, expected) => {
     const found = problems(mutate);
     expect(found.join('\n')).toContain(`scenarios/x-test.ts: ${expected}`);
