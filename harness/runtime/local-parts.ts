@@ -14,8 +14,8 @@ export interface LocalPart {
   child: RunningProcess;
   /** the command it was started with, run again by start() */
   spec: ProcessSpec;
-  /** resolves true once the part answers as a ready one does */
-  ready: () => Promise<boolean>;
+  /** resolves true once the part (this process of it) answers as a ready one does */
+  ready: (child: RunningProcess) => Promise<boolean>;
   /** what ready() waits for, for messages */
   readyWhat: string;
 }
@@ -65,7 +65,8 @@ export function localPartControl(part: LocalPart, options: LocalPartOptions): Pa
           fresh = await options.supervisor.launch(part.spec, old);
           child = fresh;
           options.onRestarted?.(fresh);
-          await waitUntil(part.ready, { what: part.readyWhat, timeoutMs: options.readyTimeoutMs, process: fresh, intervalMs: 50 });
+          const started = fresh;
+          await waitUntil(() => part.ready(started), { what: part.readyWhat, timeoutMs: options.readyTimeoutMs, process: fresh, intervalMs: 50 });
         } catch (error) {
           throw await startFailure(`${part.part} (restart)`, part.spec, error);
         }

@@ -246,7 +246,7 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
     const controlled: LocalPart[] = [
       { part: 'postgres', child: postgres.process, spec: postgres.spec, ready: () => postgresAccepts(postgres.port), readyWhat: `a connection to 127.0.0.1:${postgres.port}` },
       { part: 'redis', child: redis.process, spec: redis.spec, ready: () => redisPing(redis.port), readyWhat: `PONG from 127.0.0.1:${redis.port}` },
-      ...[...started].map(([name, s]) => ({ part: name, child: s.process, spec: s.spec, ready: () => answersReady(s.url), readyWhat: `GET ${s.url}/health/ready = 200` })),
+      ...[...started].map(([name, s]) => ({ part: name, child: s.process, spec: s.spec, ready: (child: RunningProcess) => answersReady(s.url, child.pid), readyWhat: `GET ${s.url}/health/ready = 200` })),
     ];
     const parts = Object.fromEntries(controlled.map((p) => [p.part, localPartControl(p, { supervisor, readyTimeoutMs: ctx.readyTimeoutMs, onRestarted: noteProcess })]));
     const bootMs = ms(bootStart);

@@ -30,11 +30,24 @@ export function serviceEntry(name: ServiceName): string {
   return name === 'gateway' ? join(PROJECT_ROOT, 'sample-system', 'gateway', 'main.ts') : join(PROJECT_ROOT, 'sample-system', 'services', name, 'main.ts');
 }
 
-/** GET /health/ready answers 200 (throws saying what it answered otherwise). */
-export async function answersReady(url: string): Promise<boolean> {
+/**
+ * GET /health/ready answers 200 (throws saying what it answered otherwise); given `pid`, the answer
+ * must come from that process: a port taken by someone else (another run's service, after our
+ * child lost the race for it) must never pass for our service being ready.
+ */
+export async function answersReady(url: string, pid?: number): Promise<boolean> {
   const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
-  await res.arrayBuffer();
+  const text = await res.text();
   if (res.status !== 200) throw new Error(`GET /health/ready answered ${res.status}`);
+  if (pid !== undefined) {
+    let answered: unknown;
+    try {
+      answered = (JSON.parse(text) as { pid?: unknown }).pid;
+    } catch {
+      answered = undefined;
+    }
+    if (answered !== pid) throw new Error(`${url} is answered by another process (pid ${JSON.stringify(answered)}), not the one started (pid ${pid}): is its port taken?`);
+  }
   return true;
 }
 
@@ -51,7 +64,8 @@ export async function startService(ctx: PartContext, node: string, launch: Servi
   let child: RunningProcess | undefined;
   try {
     child = await ctx.supervisor.launch(spec);
-    await waitUntil(() => answersReady(url), { what: `GET ${url}/health/ready = 200`, timeoutMs: ctx.readyTimeoutMs, process: child, intervalMs: 100 });
+    const started = child;
+    await waitUntil(() => answersReady(url, started.pid), { what: `GET ${url}/health/ready = 200 from pid ${started.pid}`, timeoutMs: ctx.readyTimeoutMs, process: child, intervalMs: 100 });
     return { process: child, url, port: launch.port, spec };
   } catch (error) {
     if (child) await ctx.supervisor.stopOne(child);

@@ -84,11 +84,14 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   return { app, registry };
 }
 
-/** `GET /health/ready`: 200 while `isReady()` holds, 503 otherwise. */
+/**
+ * `GET /health/ready`: 200 while `isReady()` holds, 503 otherwise. It names the process (pid), so
+ * whoever waits for it can tell this service from another process on the same port.
+ */
 export function registerReadiness(app: FastifyInstance, isReady: () => boolean | Promise<boolean>): void {
   app.get('/health/ready', async (_request, reply) => {
     const ready = await isReady();
     reply.code(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not ready' };
+    return { status: ready ? 'ready' : 'not ready', pid: process.pid };
   });
 }
