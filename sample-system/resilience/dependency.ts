@@ -10,7 +10,7 @@
 // every retry the budget refused and every breaker transition (for metrics).
 
 import type { IDefaultPolicyContext, IPolicy } from 'cockatiel';
-import { createBreaker, type Breaker, type BreakerState } from './breaker.ts';
+import { createBreaker, isBrokenCircuit, type Breaker, type BreakerState } from './breaker.ts';
 import type { PatternName } from './patterns.ts';
 import { createRetry, type RetryEvent } from './retry.ts';
 import { createRetryBudget, DEFAULT_RETRY_BUDGET, type RetryBudget, type RetryBudgetOptions } from './retry-budget.ts';
@@ -65,7 +65,9 @@ export class BudgetSpentError extends Error {
 export function guardDependency(options: DependencyOptions): GuardedDependency {
   const { dependency, disabled, observer } = options;
   const timeoutsOn = !disabled.has('timeout');
-  const counts = (error: Error): boolean => !(error instanceof BudgetSpentError) && (isTimeout(error) || options.isTransient(error));
+  // an open breaker's refusal is not a transient failure of the dependency: retrying it only spends
+  // retry tokens (a client whose isTransient says "anything but an answer" would otherwise retry it)
+  const counts = (error: Error): boolean => !(error instanceof BudgetSpentError) && !isBrokenCircuit(error) && (isTimeout(error) || options.isTransient(error));
   const attemptTimeout = perHopTimeout({ timeoutMs: options.attemptTimeoutMs, enabled: timeoutsOn });
   const budget = perHopTimeout({ timeoutMs: options.budgetMs, enabled: timeoutsOn });
   const breaker = createBreaker({ dependency, ...options.breaker, isFailure: counts, enabled: !disabled.has('breaker') });

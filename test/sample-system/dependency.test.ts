@@ -57,6 +57,25 @@ describe('a guarded dependency', () => {
     expect(attempts).toHaveLength(5);
   });
 
+  it('never retries an open breaker\'s refusal, even for a client that calls every error transient', async () => {
+    let retries = 0;
+    let refused = 0;
+    const g = guardDependency({
+      dependency: 'payments',
+      disabled: parseDisabled(''),
+      attemptTimeoutMs: 30,
+      budgetMs: 50,
+      retry: { maxTries: 3, baseMs: 1, capMs: 2, random: () => 0 },
+      breaker: { consecutiveFailures: 1, halfOpenAfterMs: 10_000 },
+      isTransient: () => true, // as the payments client: anything but a final answer
+      observer: { retry: () => retries++, retryRefused: () => refused++ },
+    });
+    await expect(g.call(reset, { idempotent: true })).rejects.toBeInstanceOf(BrokenCircuitError);
+    const before = { retries, refused };
+    await expect(g.call(async () => 'row', { idempotent: true })).rejects.toBeInstanceOf(BrokenCircuitError);
+    expect({ retries, refused }).toEqual(before);
+  });
+
   it('tries a non-idempotent call once', async () => {
     const attempts: AttemptResult[] = [];
     await expect(guard('', attempts).call(reset, { idempotent: false })).rejects.toThrow('ECONNRESET');
