@@ -103,7 +103,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     scenario.schedule.forEach((spec, i) => {
       const traffic = FAULTS[spec.fault.kind]?.traffic?.(spec.fault.params);
       const record = schedule?.records[i];
-      if (traffic !== undefined && record !== undefined) faultTraffic.push({ id: record.id, atMs: spec.atMs, forMs: spec.forMs, traffic, scenario: faultScenarioName(faultTraffic.length) });
+      if (traffic !== undefined && record !== undefined) faultTraffic.push({ id: record.id, atMs: spec.atMs, forMs: spec.forMs, ...(spec.rampMs !== undefined ? { rampMs: spec.rampMs } : {}), traffic, scenario: faultScenarioName(faultTraffic.length) });
     });
     const k6 = await startK6({
       script: renderK6Script({ load: scenario.load, durationMs: scenario.durationMs, seed, faultTraffic }),
@@ -227,7 +227,7 @@ async function ordersCheck(stack: StartedStack, acks: readonly Acknowledgement[]
  */
 function proveTraffic(record: FaultRecord | undefined, spec: FaultTrafficSpec, statuses: Parameters<typeof trafficLandedProof>[0]['statuses'], dropped: number): void {
   if (record === undefined || record.appliedAtMs === null) return;
-  const proof = trafficLandedProof({ ratePerSecond: spec.traffic.ratePerSecond, forMs: spec.forMs, statuses, dropped });
+  const proof = trafficLandedProof({ ratePerSecond: spec.traffic.ratePerSecond, forMs: spec.forMs, ...(spec.rampMs !== undefined ? { rampMs: spec.rampMs } : {}), statuses, dropped });
   record.landed = proof.landed && record.removedAtMs !== null;
   record.evidence = proof.evidence;
   if (proof.landed) record.provenAtMs = record.removedAtMs ?? record.appliedAtMs;

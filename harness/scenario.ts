@@ -38,6 +38,11 @@ export interface ScheduledFault {
   at: string;
   /** how long it stays, e.g. '20s' */
   for: string;
+  /**
+   * load-shaped faults only: how long the extra traffic takes to climb linearly from 0 to its rate
+   * (k6 ramping-arrival-rate), then it holds until the end of `for`; e.g. '3s'
+   */
+  ramp?: string;
   fault: FaultSpec;
 }
 
@@ -58,7 +63,7 @@ export interface ScenarioInput {
 export interface Scenario extends ScenarioInput {
   file: string;
   durationMs: number;
-  schedule: { atMs: number; forMs: number; fault: FaultSpec }[];
+  schedule: { atMs: number; forMs: number; rampMs?: number; fault: FaultSpec }[];
 }
 
 export function defineScenario(input: ScenarioInput): ScenarioInput {
@@ -77,7 +82,7 @@ export class ScenarioError extends Error {
 const list = (names: readonly string[]): string => names.join(', ');
 const SCENARIO_FIELDS = ['name', 'description', 'load', 'faults', 'slos', 'protectedBy', 'blastRadius', 'cascade'] as const satisfies readonly (keyof ScenarioInput)[];
 const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'productIds', 'priorities'] as const satisfies readonly (keyof LoadSpec)[];
-const FAULT_ENTRY_FIELDS = ['at', 'for', 'fault'] as const satisfies readonly (keyof ScheduledFault)[];
+const FAULT_ENTRY_FIELDS = ['at', 'for', 'ramp', 'fault'] as const satisfies readonly (keyof ScheduledFault)[];
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -130,7 +135,15 @@ export function validateScenario(raw: unknown, file: string): Scenario {
       if (!isRecord(fault.params)) return bad(`${at}.fault.params`, `must be an object; make the fault with faults.${fault.kind}({...})`);
       for (const p of unknownFields(fault.params, module.fields, `a ${fault.kind} fault`)) bad(`${at}.fault.${p.field}`, p.text);
       for (const p of module.validate(fault.params)) bad(`${at}.fault.${p.field}`, p.text);
-      if (atMs !== null && forMs !== null) schedule.push({ atMs, forMs, fault: fault as unknown as FaultSpec });
+      let rampMs: number | undefined;
+      if (entry.ramp !== undefined) {
+        const ramped = Object.keys(FAULTS).filter((k) => FAULTS[k]?.traffic !== undefined);
+        const parsed = parseDurationMs(String(entry.ramp));
+        if (module.traffic === undefined) bad(`${at}.ramp`, `a ${fault.kind} fault cannot ramp: only load-shaped faults do (${list(ramped)}); leave ramp out`);
+        else if (parsed === null || parsed <= 0 || (forMs !== null && parsed >= forMs)) bad(`${at}.ramp`, `${JSON.stringify(entry.ramp)} must be a positive duration shorter than for (${JSON.stringify(entry.for)}), like '3s'`);
+        else rampMs = parsed;
+      }
+      if (atMs !== null && forMs !== null) schedule.push({ atMs, forMs, ...(rampMs !== undefined ? { rampMs } : {}), fault: fault as unknown as FaultSpec });
     });
 
   if (!Array.isArray(raw.slos) || raw.slos.length === 0) bad('slos', 'must list at least one SLO: a scenario with nothing to check would pass vacuously');

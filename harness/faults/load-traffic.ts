@@ -26,6 +26,8 @@ export interface TrafficTally {
   ratePerSecond: number;
   /** the fault's scheduled duration */
   forMs: number;
+  /** a linear climb from 0 to the rate at the start of the window (it sends half as much meanwhile) */
+  rampMs?: number;
   /** the fault's samples by HTTP status (0: no answer), with how many carried Retry-After */
   statuses: Readonly<Record<number, { count: number; retryAfter: number }>>;
   /** iterations k6 could not start for the fault's scenario (no free VU) */
@@ -37,7 +39,7 @@ const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 /** Landed only if >= 80% of the scheduled requests were sent and >= 80% were answered (any status). */
 export function trafficLandedProof(t: TrafficTally): Proof {
-  const scheduled = Math.round((t.ratePerSecond * t.forMs) / 1000);
+  const scheduled = Math.round((t.ratePerSecond * (t.forMs - (t.rampMs ?? 0) / 2)) / 1000);
   const entries = Object.entries(t.statuses).map(([status, c]) => ({ status: Number(status), ...c }));
   const sent = entries.reduce((a, e) => a + e.count, 0);
   const answered = entries.filter((e) => e.status > 0).reduce((a, e) => a + e.count, 0);
@@ -46,7 +48,7 @@ export function trafficLandedProof(t: TrafficTally): Proof {
     .map((e) => (e.status === 0 ? `${n(e.count)} without an answer` : `${n(e.count)} x ${e.status}${e.retryAfter > 0 ? ` (${e.retryAfter === e.count ? 'all' : n(e.retryAfter)} with Retry-After)` : ''}`))
     .join(', ');
   const need = Math.ceil(scheduled * MIN_DELIVERED_SHARE);
-  const figures = `k6 sent ${n(sent)} of ${n(scheduled)} scheduled requests (${pct(scheduled === 0 ? 0 : sent / scheduled)}; ${n(t.dropped)} iterations dropped), ${n(answered)} answered${byStatus ? `: ${byStatus}` : ''}; needed ${n(need)} sent and answered (${MIN_DELIVERED_SHARE * 100}% of ${t.ratePerSecond} req/s for ${(t.forMs / 1000).toFixed(1)} s)`;
+  const figures = `k6 sent ${n(sent)} of ${n(scheduled)} scheduled requests (${pct(scheduled === 0 ? 0 : sent / scheduled)}; ${n(t.dropped)} iterations dropped), ${n(answered)} answered${byStatus ? `: ${byStatus}` : ''}; needed ${n(need)} sent and answered (${MIN_DELIVERED_SHARE * 100}% of ${t.ratePerSecond} req/s for ${(t.forMs / 1000).toFixed(1)} s${t.rampMs ? `, the first ${(t.rampMs / 1000).toFixed(1)} s climbing from 0` : ''})`;
   if (scheduled === 0 || sent < need) return { landed: false, evidence: `${figures}: the extra load was not delivered, so the run proves nothing about it` };
   if (answered < need) return { landed: false, evidence: `${figures}: too few requests got any answer, so the system's handling of the load is unknown` };
   return { landed: true, evidence: figures };

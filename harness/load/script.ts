@@ -36,6 +36,8 @@ export interface FaultTrafficSpec {
   id: string;
   atMs: number;
   forMs: number;
+  /** the traffic climbs from 0 to its rate over this long, then holds (ramping-arrival-rate) */
+  rampMs?: number;
   traffic: FaultTraffic;
 }
 
@@ -90,13 +92,22 @@ export function renderK6Script({ load, durationMs, seed, faultTraffic = [] }: Sc
   const { preAllocatedVUs, maxVUs } = vuBudget(load.rate);
   const faultScenarios = faultTraffic.map((f, i) => {
     const vus = vuBudget(f.traffic.ratePerSecond);
-    return `    ${faultScenarioName(i)}: {
-      executor: 'constant-arrival-rate',
+    const shape =
+      f.rampMs === undefined
+        ? `executor: 'constant-arrival-rate',
       exec: '${faultScenarioName(i)}',
       rate: ${f.traffic.ratePerSecond},
       timeUnit: '1s',
       startTime: '${f.atMs}ms',
-      duration: '${f.forMs}ms',
+      duration: '${f.forMs}ms',`
+        : `executor: 'ramping-arrival-rate',
+      exec: '${faultScenarioName(i)}',
+      startRate: 0,
+      timeUnit: '1s',
+      startTime: '${f.atMs}ms',
+      stages: [{ target: ${f.traffic.ratePerSecond}, duration: '${f.rampMs}ms' }, { target: ${f.traffic.ratePerSecond}, duration: '${f.forMs - f.rampMs}ms' }],`;
+    return `    ${faultScenarioName(i)}: {
+      ${shape}
       preAllocatedVUs: ${vus.preAllocatedVUs},
       maxVUs: ${vus.maxVUs},
       gracefulStop: ${gracefulStop},

@@ -25,6 +25,14 @@ describe('the proof of a load-shaped fault, from its recorded samples', () => {
     expect(proof.evidence).toContain('too few requests got any answer');
   });
 
+  it('expects half the rate during a ramp: 100 req/s over 10 s with a 4 s ramp is 800 requests', () => {
+    const statuses = (count: number) => ({ 200: { count, retryAfter: 0 } });
+    expect(trafficLandedProof({ ratePerSecond: 100, forMs: 10_000, rampMs: 4000, statuses: statuses(640), dropped: 0 })).toMatchObject({ landed: true });
+    const short = trafficLandedProof({ ratePerSecond: 100, forMs: 10_000, rampMs: 4000, statuses: statuses(639), dropped: 0 });
+    expect(short.landed).toBe(false);
+    expect(short.evidence).toMatch(/639 of 800 scheduled.*the first 4\.0 s climbing from 0/);
+  });
+
   it('does not land with no samples at all', () => {
     expect(trafficLandedProof({ ratePerSecond: 5, forMs: 4000, statuses: {}, dropped: 0 }).landed).toBe(false);
   });

@@ -48,10 +48,18 @@ describe('validateScenario', () => {
     ['an unknown protecting pattern', (s: any) => (s.protectedBy = ['brakes']), 'protectedBy[0] "brakes" is not a pattern; patterns are:'],
     ['a bad name', (s: any) => (s.name = 'Has Spaces'), 'name "Has Spaces" must be lower-case'],
     ['a zero rate', (s: any) => (s.load.rate = 0), 'load.rate 0 must be a number'],
+    ['a ramp on a fault that is not load-shaped', (s: any) => (s.faults[0].ramp = '2s'), 'faults[0].ramp a latency fault cannot ramp: only load-shaped faults do (loadSpike, noisyNeighbour, poisonPill)'],
+    ['a ramp as long as the fault', (s: any) => ((s.faults[0].fault = faults.loadSpike({ rate: 50 })), (s.faults[0].ramp = '10s')), 'faults[0].ramp "10s" must be a positive duration shorter than for ("10s")'],
     ['a recovery check with no SLO in the recovery phase', (s: any) => ((s.slos[0].phases = ['baseline', 'fault']), (s.cascade = [{ kind: 'recovery', endpoint: 'GET /products/:id', within: '5s' }])), 'cascade[0].endpoint "GET /products/:id" has no SLO that holds in the recovery phase'],
   ])('rejects %s, naming file, field and what is allowed', (_what, mutate, expected) => {
     const found = problems(mutate);
     expect(found.join('\n')).toContain(`scenarios/x-test.ts: ${expected}`);
+  });
+
+  it('schedules a ramp for a load-shaped fault', () => {
+    const s = structuredClone(valid()) as any;
+    s.faults[0] = { at: '10s', for: '10s', ramp: '3s', fault: faults.loadSpike({ rate: 50 }) };
+    expect(validateScenario(s, 'scenarios/x-test.ts').schedule[0]).toMatchObject({ atMs: 10_000, forMs: 10_000, rampMs: 3000 });
   });
 
   it('reports every problem at once', () => {

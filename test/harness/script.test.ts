@@ -40,6 +40,17 @@ describe('renderK6Script with load-shaped faults', () => {
     expect(script).toContain('export function fault_0(data) {\n  send(TRAFFIC.fault_0, data);');
   });
 
+  it('ramps a fault traffic given rampMs: from 0 to its rate over the ramp, then holds to the end of its window', () => {
+    const ramped = renderK6Script({
+      load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 } },
+      durationMs: 30_000,
+      seed: 3,
+      faultTraffic: [{ id: 'faultline-0-loadSpike', atMs: 8000, forMs: 12_000, rampMs: 3000, traffic: { ratePerSecond: 200 } }],
+    });
+    expect(ramped).toContain("executor: 'ramping-arrival-rate',\n      exec: 'fault_0',\n      startRate: 0,");
+    expect(ramped).toContain("startTime: '8000ms',\n      stages: [{ target: 200, duration: '3000ms' }, { target: 200, duration: '9000ms' }],");
+  });
+
   it('tags each sample with its source, priority and Retry-After, and sends the fixed payload', () => {
     expect(script).toContain('source: "faultline-0-poisonPill"');
     expect(script).toContain("'/search?q=' + encodeURIComponent(\"poison:hang:initech\")");
