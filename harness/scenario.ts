@@ -10,7 +10,7 @@ import { PATTERNS } from '../sample-system/resilience/patterns.ts';
 import { unknownFields } from './fields.ts';
 import { PHASES, type PhaseName } from './types.ts';
 import type { BlastRadiusSpec } from './verdict/blast-radius.ts';
-import type { RetryAmplificationSpec } from './verdict/cascade.ts';
+import { AMPLIFICATION_PER, type RetryAmplificationSpec } from './verdict/cascade.ts';
 import type { RecoverySpec } from './verdict/recovery.ts';
 import { EDGES } from './topology.ts';
 import { PRIORITIES } from '../sample-system/resilience/load-shedding.ts';
@@ -212,7 +212,8 @@ function validateCascade(c: unknown, at: string, bad: (field: string, text: stri
       bad(`${at}.endpoint`, `${JSON.stringify(c.endpoint)} has no SLO that holds in the recovery phase: recovery is judged on those, so give one (or leave its phases out)`);
     return;
   }
-  for (const p of unknownFields(c, ['kind', 'dependency', 'max', 'phase'], 'retryAmplification')) bad(`${at}.${p.field}`, p.text);
+  for (const p of unknownFields(c, ['kind', 'dependency', 'max', 'phase', 'per'], 'retryAmplification')) bad(`${at}.${p.field}`, p.text);
+  if (c.per !== undefined && !AMPLIFICATION_PER.includes(c.per as (typeof AMPLIFICATION_PER)[number])) bad(`${at}.per`, `${JSON.stringify(c.per)} is not a denominator; give one of ${list(AMPLIFICATION_PER)}`);
   const dependencies = [...new Set(EDGES.map((e) => e.to as string))];
   if (!dependencies.includes(c.dependency as string)) bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(dependencies)}`);
   if (typeof c.max !== 'number' || !(c.max >= 1)) bad(`${at}.max`, `${JSON.stringify(c.max)} must be a number of calls per request >= 1`);

@@ -1,6 +1,8 @@
 // Cascade: does a fault multiply itself? Retry amplification is the calls a dependency got per
-// request the gateway served, over a phase, from the services' own counters (scraped every
-// second during the run). Pure: snapshots in, a check out.
+// request the gateway served (per: 'request'), or per call its clients made, i.e. tries per call
+// (per: 'call': attempts / (attempts - retries), which an open breaker cutting calls off does not
+// move), over a phase, from the services' own counters (scraped every second during the run).
+// Pure: snapshots in, a check out.
 
 import type { CheckResult, PhaseName, PhaseWindow } from '../types.ts';
 
@@ -15,10 +17,14 @@ export interface MetricSnapshot {
 export interface RetryAmplificationSpec {
   kind: 'retry-amplification';
   dependency: string;
-  /** most dependency calls allowed per gateway request */
+  /** most dependency calls allowed per gateway request (or per call, with per: 'call') */
   max: number;
   phase?: PhaseName;
+  /** 'request' (default): calls per gateway request; 'call': tries per call the clients made */
+  per?: 'request' | 'call';
 }
+
+export const AMPLIFICATION_PER = ['request', 'call'] as const;
 
 export const retryAmplification = (o: Omit<RetryAmplificationSpec, 'kind'>): RetryAmplificationSpec => ({ kind: 'retry-amplification', ...o });
 
@@ -52,9 +58,19 @@ export function counterIncrease(snapshots: readonly MetricSnapshot[], window: Ph
 
 export function retryAmplificationCheck(spec: RetryAmplificationSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[]): CheckResult {
   const phase = spec.phase ?? 'fault';
-  const base = { id: `cascade:retry-amplification:${spec.dependency}:${phase}`, kind: 'cascade' as const, name: `retry amplification on ${spec.dependency} <= ${spec.max}`, phase, threshold: spec.max, unit: 'calls per request' };
+  const perCall = spec.per === 'call';
+  const base = { id: `cascade:retry-amplification:${spec.dependency}:${phase}`, kind: 'cascade' as const, name: `retry amplification on ${spec.dependency} <= ${spec.max}${perCall ? ' tries per call' : ''}`, phase, threshold: spec.max, unit: perCall ? 'tries per call' : 'calls per request' };
   const window = phases.find((p) => p.name === phase);
   const calls = window && counterIncrease(snapshots, window, 'dependency_calls_total', { dependency: spec.dependency });
+  if (perCall) {
+    const retries = window && counterIncrease(snapshots, window, 'dependency_retries_total', { dependency: spec.dependency });
+    const first = calls === null || calls === undefined || retries === null || retries === undefined ? null : calls - retries;
+    if (window === undefined || first === null || first <= 0)
+      return { ...base, status: 'inconclusive', measured: null, why: `no calls to ${spec.dependency} measured in the ${phase} phase (attempts: ${calls ?? 'none'}, retries: ${retries ?? 'none'}): amplification was not measured` };
+    const tries = (calls as number) / first;
+    const fine = tries <= spec.max;
+    return { ...base, status: fine ? 'pass' : 'fail', measured: Number(tries.toFixed(3)), why: `${calls} attempts on ${spec.dependency} for ${first} calls (${retries} retries) in the ${phase} phase = ${tries.toFixed(2)} tries per call; ${fine ? 'within' : 'over'} the ${spec.max} bound` };
+  }
   const requests = window && counterIncrease(snapshots, window, 'http_requests_total', {}, 'gateway');
   if (window === undefined || calls === null || calls === undefined || requests === null || requests === undefined || requests <= 0)
     return { ...base, status: 'inconclusive', measured: null, why: `no metrics covering the ${phase} phase (gateway requests: ${requests ?? 'none'}, ${spec.dependency} calls: ${calls ?? 'none'}): amplification was not measured` };

@@ -33,6 +33,16 @@ describe('retry amplification', () => {
     expect(retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), snaps, phases)).toMatchObject({ status: 'pass', measured: 1.1 });
   });
 
+  it('counts tries per call with per: call, which calls cut off by an open breaker do not move', () => {
+    const orders = (tMs: number, calls: number, retries: number): MetricSnapshot => ({ tMs, service: 'orders', values: { 'dependency_calls_total{dependency="payments",result="ok"}': calls, 'dependency_retries_total{dependency="payments"}': retries } });
+    // 400 calls in the fault phase, 100 of them retries: 300 charges, 1.33 tries each, whatever the gateway served
+    const snaps = [gateway(9_900, 500), orders(9_950, 100, 0), gateway(20_100, 5000), orders(20_050, 500, 100)];
+    const check = retryAmplificationCheck(retryAmplification({ dependency: 'payments', max: 1.25, per: 'call' }), snaps, phases);
+    expect(check).toMatchObject({ status: 'fail', measured: 1.333, threshold: 1.25, unit: 'tries per call' });
+    expect(check.why).toContain('400 attempts on payments for 300 calls (100 retries)');
+    expect(retryAmplificationCheck(retryAmplification({ dependency: 'payments', max: 1.25, per: 'call' }), [], phases).status).toBe('inconclusive');
+  });
+
   it('is inconclusive without metrics covering the phase', () => {
     expect(retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), [], phases).status).toBe('inconclusive');
   });
