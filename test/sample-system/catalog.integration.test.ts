@@ -55,9 +55,11 @@ describe.skipIf(skipReason !== undefined)(`catalog and gateway on real Postgres 
       () => startService('catalog', { ...dependencies, REPLICA_ID: 'catalog-1' }, 'catalog (all patterns)'),
       () => startService('catalog', { ...dependencies, REPLICA_ID: 'catalog-2', RESILIENCE_DISABLE: 'breaker,fallback' }, 'catalog (breaker,fallback off)'),
     );
+    // these tests are about the catalog: one tenant at 100 req/s, above the gateway's default per-tenant limit
+    const roomy = { RATE_LIMIT_PER_SECOND: '1000' };
     [protectedGateway, bareGateway] = await startBoth(
-      () => startService('gateway', { CATALOG_URL: protectedCatalog.url }, 'gateway (all patterns)'),
-      () => startService('gateway', { CATALOG_URL: bareCatalog.url, RESILIENCE_DISABLE: 'breaker,fallback' }, 'gateway (breaker,fallback off)'),
+      () => startService('gateway', { ...roomy, CATALOG_URL: protectedCatalog.url }, 'gateway (all patterns)'),
+      () => startService('gateway', { ...roomy, CATALOG_URL: bareCatalog.url, RESILIENCE_DISABLE: 'breaker,fallback' }, 'gateway (breaker,fallback off)'),
     );
   }, 60_000);
 
