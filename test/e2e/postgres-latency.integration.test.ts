@@ -34,7 +34,9 @@ function chaos(args: string[], timeoutMs = 180_000): Promise<CliRun> {
 describe('postgres-latency on the local runtime', () => {
   it('passes with every pattern on, proves the toxic landed and writes the reports', { timeout: 240_000 }, async () => {
     const run = await chaos(['postgres-latency', '--runtime', 'local', '--json', '--seed', '42', '--report-dir', reportsDir]);
-    expect(run.code, run.stderr).toBe(0);
+    // with --json the checks are only in stdout: a failure names the ones that did not pass
+    const notPassed = run.code === 1 ? (JSON.parse(run.stdout) as RunResult).checks.filter((c) => c.status !== 'pass').map((c) => `${c.status} ${c.name} [${c.phase ?? ''} ${c.endpoint ?? ''}]: ${c.measured} vs ${c.threshold}: ${c.why}`) : [];
+    expect(run.code, `${run.stderr}\n${notPassed.join('\n')}`).toBe(0);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.verdict).toBe('pass');
     expect(result.faults[0]?.landed).toBe(true);
