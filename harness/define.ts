@@ -6,7 +6,7 @@ import { kill, pause, latency, loadSpike, noisyNeighbour, poisonPill, flaky } fr
 import { availability, latency as latencySlo } from './verdict/slo.ts';
 
 export { defineScenario } from './scenario.ts';
-export { retryAmplification } from './verdict/cascade.ts';
+export { breakerOpens, retryAmplification } from './verdict/cascade.ts';
 export { recoversWithin } from './verdict/recovery.ts';
 export { sheds } from './verdict/shedding.ts';
 export const faults = { bandwidth, blackhole, packetLoss, partition, resetPeer, slowClose, kill, pause, latency, loadSpike, noisyNeighbour, poisonPill, flaky } as const;

@@ -20,7 +20,7 @@ import { orderRowsFor } from './observe/orders.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { startScraper, type Scraper } from './observe/scraper.ts';
 import { blastRadiusCheck, blastRadiusMatrix } from './verdict/blast-radius.ts';
-import { retryAmplificationCheck } from './verdict/cascade.ts';
+import { breakerOpensCheck, retryAmplificationCheck } from './verdict/cascade.ts';
 import { measureRecovery, recoveryCheck } from './verdict/recovery.ts';
 import { writeReports } from './report/index.ts';
 import { firstBreach } from './verdict/breach.ts';
@@ -167,7 +167,9 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
           ? recoveryCheck(c, recovery.find((r) => r.endpoint === c.endpoint) ?? { endpoint: c.endpoint, removedAtMs: Math.max(0, ...removed), recoveredAfterMs: null, undegradedAfterMs: null })
           : c.kind === 'shed'
             ? shedCheck(c, recording.statuses({ phase: c.phase ?? 'fault', priority: c.priority, source: ANY_SOURCE }))
-            : retryAmplificationCheck(c, snapshots, phases),
+            : c.kind === 'breaker-opens'
+              ? breakerOpensCheck(c, snapshots, phases)
+              : retryAmplificationCheck(c, snapshots, phases),
       );
     const checks = judged.checks;
     const verdict = verdictOf(checks);

@@ -10,13 +10,13 @@ import { PATTERNS } from '../sample-system/resilience/patterns.ts';
 import { unknownFields } from './fields.ts';
 import { PHASES, type PhaseName } from './types.ts';
 import type { BlastRadiusSpec } from './verdict/blast-radius.ts';
-import { AMPLIFICATION_PER, type RetryAmplificationSpec } from './verdict/cascade.ts';
+import { AMPLIFICATION_PER, type BreakerOpensSpec, type RetryAmplificationSpec } from './verdict/cascade.ts';
 import type { RecoverySpec } from './verdict/recovery.ts';
 import { EDGES } from './topology.ts';
 import { PRIORITIES } from '../sample-system/resilience/load-shedding.ts';
 import { validateShed, type ShedSpec } from './verdict/shedding.ts';
 
-export type CascadeSpec = RetryAmplificationSpec | RecoverySpec | ShedSpec;
+export type CascadeSpec = RetryAmplificationSpec | RecoverySpec | ShedSpec | BreakerOpensSpec;
 
 export interface LoadSpec {
   /** open-model arrival rate, requests per second */
@@ -196,8 +196,17 @@ export function validateScenario(raw: unknown, file: string): Scenario {
 }
 
 function validateCascade(c: unknown, at: string, bad: (field: string, text: string) => void, slos: unknown): void {
-  const kinds = ['retry-amplification', 'recovery', 'shed'];
-  if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}), recoversWithin(endpoint, '10s') or sheds({...})`);
+  const kinds = ['retry-amplification', 'recovery', 'shed', 'breaker-opens'];
+  if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}), recoversWithin(endpoint, '10s'), sheds({...}) or breakerOpens({...})`);
+  if (c.kind === 'breaker-opens') {
+    for (const p of unknownFields(c, ['kind', 'dependency', 'min', 'max', 'phase'], 'breakerOpens')) bad(`${at}.${p.field}`, p.text);
+    const guarded = [...new Set(EDGES.map((e) => e.to as string))];
+    if (!guarded.includes(c.dependency as string)) bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(guarded)}`);
+    for (const f of ['min', 'max'] as const) if (c[f] !== undefined && !(Number.isInteger(c[f]) && (c[f] as number) >= 0)) bad(`${at}.${f}`, `${JSON.stringify(c[f])} must be a whole number of openings >= 0`);
+    if (c.min === undefined && c.max === undefined) bad(`${at}`, 'breakerOpens needs min, max or both: with neither it could never fail');
+    if (c.phase !== undefined && !PHASES.includes(c.phase as PhaseName)) bad(`${at}.phase`, `${JSON.stringify(c.phase)} is not a phase; phases are: ${list(PHASES)}`);
+    return;
+  }
   if (c.kind === 'shed') {
     for (const p of validateShed(c)) bad(`${at}.${p.field}`, p.text);
     return;

@@ -1,10 +1,11 @@
-import { defineScenario, faults, slo, recoversWithin, retryAmplification } from '../harness/define.ts';
+import { defineScenario, faults, slo, recoversWithin, retryAmplification, breakerOpens } from '../harness/define.ts';
 
 // Injects: 400 ms (±50 ms) on every answer from Postgres to the catalog, for 12 s of a 30 s run.
 // Asserts: GET /products/:id keeps >= 99% answered (ok or degraded) and p99 <= 300 ms in every
 //   phase and for every tenant (blast radius): baseline, while Postgres is slow, and after; its
 //   SLOs hold again within 5 s of the fault's removal; the catalog makes at most 1.5 Postgres calls
-//   per request while Postgres is slow (retries do not pile onto a slow database).
+//   per request while Postgres is slow (retries do not pile onto a slow database), and the
+//   catalog's breakers around Postgres really opened (at least once) while it was slow.
 // Why: a slow database is the commonest gray failure. Without a per-hop timeout, a breaker and a
 //   stale-cache fallback, every read waits on Postgres (p99 ~ 400 ms+) or fails; with them the
 //   catalog fails fast to the last known good copy in Redis, marked x-degraded.
@@ -17,6 +18,6 @@ export default defineScenario({
     slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }),
     slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 }),
   ],
-  cascade: [recoversWithin('GET /products/:id', '5s'), retryAmplification({ dependency: 'postgres', max: 1.5, phase: 'fault' })],
+  cascade: [recoversWithin('GET /products/:id', '5s'), retryAmplification({ dependency: 'postgres', max: 1.5, phase: 'fault' }), breakerOpens({ dependency: 'postgres', min: 1, phase: 'fault' })],
   protectedBy: ['breaker', 'fallback'],
 });

@@ -78,3 +78,29 @@ export function retryAmplificationCheck(spec: RetryAmplificationSpec, snapshots:
   const ok = ratio <= spec.max;
   return { ...base, status: ok ? 'pass' : 'fail', measured: Number(ratio.toFixed(3)), why: `${calls} calls to ${spec.dependency} for ${requests} gateway requests in the ${phase} phase = ${ratio.toFixed(2)} per request; ${ok ? 'within' : 'over'} the ${spec.max} bound` };
 }
+
+export interface BreakerOpensSpec {
+  kind: 'breaker-opens';
+  dependency: string;
+  /** fewest openings expected (1: the breaker must have acted) */
+  min?: number;
+  /** most openings allowed (a flapping breaker) */
+  max?: number;
+  phase?: PhaseName;
+}
+
+/** Breaker transitions as a check: how often the breakers around a dependency opened in a phase. */
+export const breakerOpens = (o: Omit<BreakerOpensSpec, 'kind'>): BreakerOpensSpec => ({ kind: 'breaker-opens', ...o });
+
+export function breakerOpensCheck(spec: BreakerOpensSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[]): CheckResult {
+  const phase = spec.phase ?? 'fault';
+  const bounds = [spec.min !== undefined ? `>= ${spec.min}` : '', spec.max !== undefined ? `<= ${spec.max}` : ''].filter(Boolean).join(' and ');
+  const base = { id: `cascade:breaker-opens:${spec.dependency}:${phase}`, kind: 'cascade' as const, name: `breaker on ${spec.dependency} opens ${bounds} times`, phase, threshold: spec.min ?? spec.max ?? 0, unit: 'openings' };
+  const window = phases.find((p) => p.name === phase);
+  const opens = window && counterIncrease(snapshots, window, 'breaker_transitions_total', { dependency: spec.dependency, to: 'open' });
+  const calls = window && counterIncrease(snapshots, window, 'dependency_calls_total', { dependency: spec.dependency });
+  if (window === undefined || opens === null || opens === undefined || calls === null || calls === undefined)
+    return { ...base, status: 'inconclusive', measured: null, why: `no breaker or call counters for ${spec.dependency} covering the ${phase} phase: its breaker was not observed` };
+  const ok = (spec.min === undefined || opens >= spec.min) && (spec.max === undefined || opens <= spec.max);
+  return { ...base, status: ok ? 'pass' : 'fail', measured: opens, why: `the breakers around ${spec.dependency} opened ${opens} times in the ${phase} phase (${calls} calls reached it); ${ok ? 'within' : 'outside'} ${bounds}` };
+}

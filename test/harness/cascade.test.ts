@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterIncrease, retryAmplification, retryAmplificationCheck, sumSeries, type MetricSnapshot } from '../../harness/verdict/cascade.ts';
+import { breakerOpens, breakerOpensCheck, counterIncrease, retryAmplification, retryAmplificationCheck, sumSeries, type MetricSnapshot } from '../../harness/verdict/cascade.ts';
 import type { PhaseWindow } from '../../harness/types.ts';
 
 const phases: PhaseWindow[] = [
@@ -41,6 +41,15 @@ describe('retry amplification', () => {
     expect(check).toMatchObject({ status: 'fail', measured: 1.333, threshold: 1.25, unit: 'tries per call' });
     expect(check.why).toContain('400 attempts on payments for 300 calls (100 retries)');
     expect(retryAmplificationCheck(retryAmplification({ dependency: 'payments', max: 1.25, per: 'call' }), [], phases).status).toBe('inconclusive');
+  });
+
+  it('counts breaker openings in the phase against min and max, inconclusive without counters', () => {
+    const catalogBreaker = (tMs: number, opens: number, calls: number): MetricSnapshot => ({ tMs, service: 'catalog-1', values: { 'breaker_transitions_total{dependency="postgres",to="open"}': opens, 'breaker_transitions_total{dependency="postgres",to="closed"}': 7, 'dependency_calls_total{dependency="postgres",result="ok"}': calls } });
+    const snaps = [catalogBreaker(9_950, 1, 100), catalogBreaker(20_050, 3, 180)];
+    expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', min: 1 }), snaps, phases)).toMatchObject({ status: 'pass', measured: 2, unit: 'openings' });
+    expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', min: 3 }), snaps, phases).status).toBe('fail');
+    expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', max: 1 }), snaps, phases).status).toBe('fail');
+    expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', min: 1 }), [], phases).status).toBe('inconclusive');
   });
 
   it('is inconclusive without metrics covering the phase', () => {

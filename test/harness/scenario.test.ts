@@ -50,6 +50,8 @@ describe('validateScenario', () => {
     ['a zero rate', (s: any) => (s.load.rate = 0), 'load.rate 0 must be a number'],
     ['a ramp on a fault that is not load-shaped', (s: any) => (s.faults[0].ramp = '2s'), 'faults[0].ramp a latency fault cannot ramp: only load-shaped faults do (loadSpike, noisyNeighbour, poisonPill)'],
     ['a ramp as long as the fault', (s: any) => ((s.faults[0].fault = faults.loadSpike({ rate: 50 })), (s.faults[0].ramp = '10s')), 'faults[0].ramp "10s" must be a positive duration shorter than for ("10s")'],
+    ['a breaker check that could never fail', (s: any) => (s.cascade = [{ kind: 'breaker-opens', dependency: 'postgres' }]), 'cascade[0] breakerOpens needs min, max or both'],
+    ['a breaker check on an unknown dependency', (s: any) => (s.cascade = [{ kind: 'breaker-opens', dependency: 'mysql', min: 1 }]), 'cascade[0].dependency "mysql" is not a dependency'],
     ['a recovery check with no SLO in the recovery phase', (s: any) => ((s.slos[0].phases = ['baseline', 'fault']), (s.cascade = [{ kind: 'recovery', endpoint: 'GET /products/:id', within: '5s' }])), 'cascade[0].endpoint "GET /products/:id" has no SLO that holds in the recovery phase'],
   ])('rejects %s, naming file, field and what is allowed', (_what, mutate, expected) => {
     const found = problems(mutate);
