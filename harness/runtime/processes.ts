@@ -3,7 +3,7 @@
 // appended to one log file per part; stopped with a signal, then SIGKILL after a grace period.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 
 export interface ProcessSpec {
@@ -103,6 +103,32 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Every live descendant of `pid` (children, their children, …), from /proc. A process group is not
+ * enough: Postgres puts each backend in a session of its own (setsid), so SIGKILL to the
+ * postmaster's group leaves its backends holding the shared memory until they notice.
+ */
+export function descendantsOf(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift() as number;
+    for (const [child, ppid] of parentOf) if (ppid === parent && !found.includes(child)) (found.push(child), queue.push(child));
+  }
+  return found;
 }
 
 export interface ProcessIdentity {
