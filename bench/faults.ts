@@ -20,6 +20,7 @@ import { latency } from '../harness/faults/latency.ts';
 import { openProbe } from '../harness/faults/probe.ts';
 import { addToxic, removeToxic } from '../harness/runtime/toxiproxy.ts';
 import type { FaultRecord, RunResult } from '../harness/types.ts';
+import { sliceStats } from '../harness/load/recording.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -39,10 +40,9 @@ export function latenessOf(records: readonly FaultRecord[]): Lateness {
   return { applyMs, removeMs };
 }
 
+/** Nearest rank, as every verdict computes percentiles (harness/load/recording.ts); NaN without samples. */
 export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+  return sliceStats(0, 0, 0, [...values]).latencyAtMs(q * 100) ?? Number.NaN;
 }
 
 const median = (values: readonly number[]): number => quantile(values, 0.5);

@@ -115,9 +115,7 @@ export function descendantsOf(pid: number): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parentOf.set(Number(entry), ppid);
+      parentOf.set(Number(entry), Number(statFields(readFileSync(`/proc/${entry}/stat`, 'utf8'))[1]));
     } catch {
       // exited while we looked
     }
@@ -131,6 +129,11 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
+/** /proc/<pid>/stat's fields from the third (state, ppid, …) on: after the command's closing ')'. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 export interface ProcessIdentity {
   cmdline: string[];
   /** start time in clock ticks since boot (/proc/<pid>/stat field 22): a reused pid differs */
@@ -141,7 +144,7 @@ export interface ProcessIdentity {
 export async function processIdentity(pid: number): Promise<ProcessIdentity | undefined> {
   try {
     const [cmdline, stat] = await Promise.all([readFile(`/proc/${pid}/cmdline`, 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')]);
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    const fields = statFields(stat);
     if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
     return { cmdline: cmdline.split('\0').filter((part, i, all) => i < all.length - 1 || part !== ''), startTime: fields[19] ?? '' };
   } catch {
@@ -153,7 +156,7 @@ export async function processIdentity(pid: number): Promise<ProcessIdentity | un
 export async function processState(pid: number): Promise<string | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    const state = statFields(stat)[0];
     return state === 'Z' || state === 'X' ? undefined : state;
   } catch {
     return undefined;

@@ -4,18 +4,7 @@
 
 import { HarnessError } from '../paths.ts';
 import type { Ledger, LedgerEntry } from './ledger.ts';
-import { existsSync, readFileSync } from 'node:fs';
-import { DEFAULT_STOP_GRACE_MS, descendantsOf, describeCommand, signalGroup, sleep, spawnLogged, tailLines, type ProcessSpec, type RunningProcess } from './processes.ts';
-
-/** A zombie has exited and only waits to be reaped: it holds nothing any more. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
+import { DEFAULT_STOP_GRACE_MS, descendantsOf, describeCommand, processState, signalGroup, sleep, spawnLogged, tailLines, type ProcessSpec, type RunningProcess } from './processes.ts';
 
 export interface Supervisor {
   /**
@@ -76,7 +65,8 @@ export function createSupervisor(ledger: Ledger, graceMs: number = DEFAULT_STOP_
         const exited = await Promise.race([child.exited, sleep(5000).then(() => undefined)]);
         if (exited === undefined) throw new Error(`${child.name} (pid ${child.pid}) did not exit within 5 s of SIGKILL`);
         const deadline = performance.now() + 5000;
-        while (descendants.some((pid) => existsSync(`/proc/${pid}`) && !isZombie(pid)) && performance.now() < deadline) await sleep(20);
+        // processState is undefined once a process is gone or a zombie (it holds nothing any more)
+        while ((await Promise.all(descendants.map(processState))).some((s) => s !== undefined) && performance.now() < deadline) await sleep(20);
       }
       // kept in `children` (stopping an exited child is a no-op) so a restart takes its place
       entries.get(child)?.gone();
