@@ -11,10 +11,10 @@ import { createLoadShedder } from '../resilience/load-shedding.ts';
 import { createQuarantine } from '../resilience/quarantine.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, withMemoryFallback, type RateLimiter } from '../resilience/rate-limit.ts';
 import { configOrExit } from '../shared/env.ts';
-import { DEGRADED_HEADER, IDEMPOTENCY_KEY_HEADER, PRIORITY_HEADER, REQUEST_ID_HEADER, TENANT_HEADER, createServiceApp, registerReadiness } from '../shared/http.ts';
+import { DEGRADED_HEADER, IDEMPOTENCY_KEY_HEADER, PRIORITY_HEADER, REQUEST_ID_HEADER, TENANT_HEADER, createServiceApp } from '../shared/http.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
 import { closeRedis, createRedis } from '../shared/redis.ts';
-import { exitOnSignals } from '../shared/shutdown.ts';
+import { serve } from '../shared/lifecycle.ts';
 import { parseGatewayConfig } from './config.ts';
 import { registerEdge } from './edge.ts';
 import { createPoisonDetector } from './poison.ts';
@@ -97,23 +97,14 @@ const served = registerGatewayRoutes(app, {
   around: edge.around,
 });
 
-let stopping = false;
-// ready when the catalog (the shop's critical read path) has a ready replica
-registerReadiness(app, async () => !stopping && (await (upstreams.catalog as Upstream).ready()));
-
-exitOnSignals({
-  log: app.log,
+await serve({
+  app,
+  host: config.host,
+  port: config.port,
+  // ready when the catalog (the shop's critical read path) has a ready replica
+  ready: () => (upstreams.catalog as Upstream).ready(),
   close: async () => {
-    stopping = true;
-    await app.close();
     await Promise.allSettled([...Object.values(upstreams).map((u) => u.close()), ...(redis ? [closeRedis(redis)] : [])]);
   },
 });
-
-try {
-  await app.listen({ host: config.host, port: config.port });
-  app.log.info({ disabled: [...disabled], routes: served.map((r) => `${r.method} ${r.url} -> ${r.upstream}`), catalog: config.catalogUrls.map((u) => u.href), rateLimitPerSecond: config.rateLimitPerSecond, maxInFlight: config.maxInFlight }, 'gateway listening');
-} catch (error) {
-  app.log.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
-  process.exit(1);
-}
+app.log.info({ disabled: [...disabled], routes: served.map((r) => `${r.method} ${r.url} -> ${r.upstream}`), catalog: config.catalogUrls.map((u) => u.href), rateLimitPerSecond: config.rateLimitPerSecond, maxInFlight: config.maxInFlight }, 'gateway listening');

@@ -4,28 +4,11 @@
 // REPLICA_ID, LOG_LEVEL.
 
 import { configOrExit } from '../../shared/env.ts';
-import { registerReadiness } from '../../shared/http.ts';
-import { exitOnSignals } from '../../shared/shutdown.ts';
+import { serve } from '../../shared/lifecycle.ts';
 import { buildPayments } from './app.ts';
 import { parsePaymentsConfig } from './config.ts';
 
 const config = configOrExit(() => parsePaymentsConfig(process.env));
 const { app } = buildPayments(config);
-let stopping = false;
-registerReadiness(app, () => !stopping);
-
-exitOnSignals({
-  log: app.log,
-  close: async () => {
-    stopping = true;
-    await app.close();
-  },
-});
-
-try {
-  await app.listen({ host: config.host, port: config.port });
-  app.log.info({ behaviour: config.behaviour }, 'payments listening');
-} catch (error) {
-  app.log.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
-  process.exit(1);
-}
+await serve({ app, host: config.host, port: config.port });
+app.log.info({ behaviour: config.behaviour }, 'payments listening');

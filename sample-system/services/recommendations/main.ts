@@ -3,37 +3,19 @@
 // Env: HOST, PORT, REDIS_URL, RESILIENCE_DISABLE, REPLICA_ID, LOG_LEVEL.
 
 import { configOrExit } from '../../shared/env.ts';
-import { registerReadiness } from '../../shared/http.ts';
 import { closeRedis } from '../../shared/redis.ts';
-import { exitOnSignals } from '../../shared/shutdown.ts';
+import { serve } from '../../shared/lifecycle.ts';
 import { buildRecommendations } from './app.ts';
 import { parseRecommendationsConfig } from './config.ts';
 
 const config = configOrExit(() => parseRecommendationsConfig(process.env));
 const { app, redis, seed } = buildRecommendations(config);
-let stopping = false;
 // Redis is not needed to answer (the static list is), so it is not part of readiness
-registerReadiness(app, () => !stopping);
-
-exitOnSignals({
-  log: app.log,
-  close: async () => {
-    stopping = true;
-    await app.close();
-    await closeRedis(redis);
-  },
-});
-
-try {
-  await app.listen({ host: config.host, port: config.port });
-} catch (error) {
-  app.log.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
-  process.exit(1);
-}
+const { isStopping } = await serve({ app, host: config.host, port: config.port, close: () => closeRedis(redis) });
 app.log.info({ disabled: [...config.disabled] }, 'recommendations listening');
 
 // Seed the ranking once Redis answers; until then the static list is served anyway.
-for (let attempt = 1; !stopping; attempt++) {
+for (let attempt = 1; !isStopping(); attempt++) {
   try {
     await seed();
     break;
