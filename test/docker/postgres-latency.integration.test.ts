@@ -28,7 +28,9 @@ const runIdOf = (stderr: string): string => /run (\S+): postgres-latency on the 
 describe.skipIf(!docker.ok)(`postgres-latency on the docker runtime ${skipReason}`, () => {
   it('passes with every pattern on, with the toxic proven and the stale cache answering', { timeout: 240_000 }, async () => {
     const run = await chaos(['postgres-latency', '--runtime', 'docker', '--json', '--seed', '42', '--report-dir', reportsDir]);
-    expect(run.code, run.stderr).toBe(0);
+    // with --json the checks are only in stdout: a failure names the ones that did not pass
+    const notPassed = run.code === 1 ? (JSON.parse(run.stdout) as RunResult).checks.filter((c) => c.status !== 'pass').map((c) => `${c.status} ${c.name} [${c.phase ?? ''} ${c.endpoint ?? ''}]: ${c.measured} vs ${c.threshold}: ${c.why}`) : [];
+    expect(run.code, `${run.stderr}\n${notPassed.join('\n')}`).toBe(0);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.runtime).toBe('docker');
     expect(result.verdict).toBe('pass');
