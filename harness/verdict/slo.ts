@@ -1,5 +1,5 @@
 // Service-level objectives: what a scenario promises per phase, and the pure checks that judge
-// a recording against them. Zero samples is a failure, never a pass.
+// a recording against them. Zero samples is inconclusive (nothing was measured), never a pass.
 
 import { PHASES, type CheckResult, type PhaseName, type SliceStats } from '../types.ts';
 import { unknownFields } from '../fields.ts';
@@ -81,7 +81,7 @@ export function checkSlo(slo: SloSpec, phase: PhaseName, stats: SliceStats): Che
   const counts = `${stats.ok} ok, ${stats.degraded} degraded, ${stats.error} error`;
   if (stats.total === 0) {
     const threshold = slo.kind === 'availability' ? slo.min : slo.maxMs;
-    return { ...base, status: 'fail', measured: null, threshold, unit: slo.kind === 'availability' ? 'ratio' : 'ms', why: `no ${slo.priority === undefined ? '' : `${slo.priority} `}samples for ${slo.endpoint} in the ${phase} phase: nothing was measured, so nothing is proven` };
+    return { ...base, status: 'inconclusive', measured: null, threshold, unit: slo.kind === 'availability' ? 'ratio' : 'ms', why: `no ${slo.priority === undefined ? '' : `${slo.priority} `}samples for ${slo.endpoint} in the ${phase} phase: nothing was measured, so nothing is proven` };
   }
   if (slo.kind === 'availability') {
     const measured = (stats.ok + stats.degraded) / stats.total;

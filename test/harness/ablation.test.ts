@@ -31,6 +31,30 @@ describe('ablation', () => {
     expect(outcome.why).toMatch(/inconclusive.*did not land/);
   });
 
+  it('is not proven by a failed check when a fault did not land', () => {
+    const landed = makeRunResult().checks[0]!;
+    const missed = { ...landed, status: 'inconclusive' as const, why: 'the fault did not take effect: no bytes crossed catalog->postgres' };
+    const result = makeRunResult({ verdict: 'fail', checks: [missed, makeCheck({ status: 'fail', measured: 0.41, threshold: 0.99 })] });
+    const outcome = ablationOutcome(result);
+    expect(outcome.proven).toBe(false);
+    expect(outcome.why).toMatch(/did not land.*no bytes crossed/);
+    expect(ablationOutcome({ ...result, checks: [landed, ...result.checks.slice(1)] }).proven).toBe(true);
+  });
+
+  it('is not proven by a failed check that measured nothing', () => {
+    const result = makeRunResult({ verdict: 'fail', checks: [makeRunResult().checks[0]!, makeCheck({ status: 'fail', measured: null, why: 'no samples after removal' })] });
+    const outcome = ablationOutcome(result);
+    expect(outcome.proven).toBe(false);
+    expect(outcome.why).toMatch(/measured nothing.*no samples after removal/);
+  });
+
+  it('is proven by the measured failure when another failed check measured nothing', () => {
+    const checks = [makeCheck({ status: 'fail', measured: null, why: 'nothing' }), makeCheck({ name: 'p99 latency <= 500 ms', status: 'fail', measured: 910, threshold: 500, unit: 'ms' })];
+    const outcome = ablationOutcome(makeRunResult({ verdict: 'fail', checks }));
+    expect(outcome.proven).toBe(true);
+    expect(outcome.why).toMatch(/p99 latency <= 500 ms.*measured 910 ms, threshold 500/);
+  });
+
   it('takes --ablate with names or --all, not with --list', () => {
     expect(parseCli(['--all', '--ablate']).ablate).toBe(true);
     expect(parseCli(['postgres-latency', '--ablate']).ablate).toBe(true);

@@ -22,11 +22,20 @@ describe('SLO checks', () => {
     expect(c.why).toContain('99.50%');
   });
 
-  it('fails availability when the fault phase has no samples', () => {
+  it('is inconclusive, not failed or passed, when the fault phase has no samples', () => {
     const c = checkSlo(availability({ endpoint: 'GET /products/:id', min: 0.9 }), 'fault', stats(0, 0, 0, []));
-    expect(c.status).toBe('fail');
+    expect(c.status).toBe('inconclusive');
     expect(c.measured).toBeNull();
     expect(c.why).toContain('no samples');
+    expect(checkSlo(latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 }), 'recovery', stats(0, 0, 0, [])).status).toBe('inconclusive');
+  });
+
+  it('makes the run inconclusive when one phase has no samples and the others hold', () => {
+    const slos = [availability({ endpoint: 'GET /products/:id', min: 0.99 })];
+    const byPhase = (f: { phase?: string }) => (f.phase === 'recovery' ? stats(0, 0, 0, []) : stats(100, 0, 0, [5]));
+    const { verdict, checks } = judge({ slos, stats: byPhase, faults: [fault()], load });
+    expect(verdict).toBe('inconclusive');
+    expect(checks.filter((c) => c.status === 'inconclusive').map((c) => c.phase)).toEqual(['recovery']);
   });
 
   it('fails a latency objective when the percentile is over it', () => {
@@ -60,7 +69,8 @@ describe('judge', () => {
 
   it('fails over inconclusive, and an empty list of checks is never a pass', () => {
     expect(verdictOf([])).toBe('inconclusive');
-    const { checks } = judge({ slos, stats: () => stats(0, 0, 0, []), faults: [fault({ landed: false })], load });
+    const { checks } = judge({ slos, stats: () => stats(50, 0, 50, [5]), faults: [fault({ landed: false })], load });
+    expect(checks.map((c) => c.status)).toContain('inconclusive');
     expect(verdictOf(checks)).toBe('fail');
   });
 });
