@@ -5,6 +5,7 @@
 #   2. Debian packages: postgresql (15) and redis-server, with no system service left running
 #   3. Go tools into .tools/bin: toxiproxy-server (tools/toxiproxy), xk6, and k6 built with xk6
 #   chromium: Debian's chromium, for the test that opens a report in a real browser
+#   xmllint: Debian's libxml2-utils, for the test that validates junit.xml against Jenkins' schema
 #   4. the docker runtime (optional, never fails the set-up): a Docker engine (Debian's docker.io,
 #      dockerd started as root when none answers) and faultline's images, built without a registry
 # Exit codes: 0 done, 1 a step failed, 2 something must be installed by hand (message says what).
@@ -344,6 +345,30 @@ step_chromium() {
   say "chromium: installed in $(secs_since "$t0")"
 }
 
+# ------------------------------------------------------------------------------------- xmllint
+# Debian's libxml2-utils (xmllint), for test/report/junit.test.ts, which validates junit.xml
+# against Jenkins' junit-10.xsd. Like chromium: said, not fatal, without root or apt-get; the test
+# then skips outside CI and fails in CI.
+DEBIAN_PACKAGES_XMLLINT=libxml2-utils
+step_xmllint() {
+  if command -v xmllint >/dev/null; then
+    say "xmllint: $(command -v xmllint) present, skipped"
+    return
+  fi
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    say "xmllint: missing and cannot be installed here (needs root and apt-get): the junit.xml schema test will skip outside CI; install it with: sudo apt-get install -y $DEBIAN_PACKAGES_XMLLINT"
+    return
+  fi
+  local t0
+  t0=$(now_ms)
+  say "xmllint: missing: apt-get update"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q
+  say "xmllint: apt-get install -y --no-install-recommends $DEBIAN_PACKAGES_XMLLINT"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$DEBIAN_PACKAGES_XMLLINT"
+  command -v xmllint >/dev/null || fail "installed Debian's $DEBIAN_PACKAGES_XMLLINT, but xmllint is still not on PATH"
+  say "xmllint: installed in $(secs_since "$t0")"
+}
+
 # ------------------------------------------------------------------------------------ versions
 print_versions() {
   say "versions:"
@@ -362,6 +387,7 @@ step_debian
 step_toxiproxy
 step_k6
 step_chromium
+step_xmllint
 step_docker_engine
 step_images
 print_versions

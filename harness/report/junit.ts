@@ -1,6 +1,7 @@
 // junit.xml for CI test reporters (Jenkins, GitLab, GitHub actions): one testsuite per run, one
 // testcase per check. Inconclusive is reported as a failure, because a check that proved nothing
 // must never show green. A run with no checks at all gets one failing testcase saying so.
+// Valid against Jenkins' junit-10.xsd (test/report/fixtures/junit-10.xsd; checked with xmllint).
 
 import type { CheckResult, RunResult } from '../types.ts';
 import { cleanText, escapeMarkup, escapeXmlAttribute as attr, withUnit } from './text.ts';

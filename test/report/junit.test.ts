@@ -1,7 +1,29 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReports, writeSuiteReports } from '../../harness/report/index.ts';
 import { renderJunit, testcaseName } from '../../harness/report/junit.ts';
 import { findAll, parseXml } from './xml.ts';
 import { makeCheck, makeFailingRun, makeFault, makeRunResult } from './fixture.ts';
+
+// Jenkins' junit-10.xsd (see the file's header); validated by libxml2's xmllint, which
+// npm run setup installs (Debian libxml2-utils). Outside CI a missing xmllint skips, saying why;
+// in CI it fails, so the schema check cannot silently stop running.
+const SCHEMA = fileURLToPath(new URL('./fixtures/junit-10.xsd', import.meta.url));
+const xmllintInstalled = (): boolean => spawnSync('xmllint', ['--version'], { stdio: 'ignore' }).status === 0;
+const skipSchema = !xmllintInstalled() && !process.env.CI;
+const noXmllint = 'xmllint not found on PATH (npm run setup installs it as root: apt-get install -y libxml2-utils)';
+if (skipSchema) console.warn(`test/report/junit.test.ts: schema validation skipped: ${noXmllint}`);
+
+/** xmllint's verdict on a file against the schema: ok, and what it said. */
+function validate(file: string): { ok: boolean; said: string } {
+  const run = spawnSync('xmllint', ['--noout', '--schema', SCHEMA, file], { encoding: 'utf8' });
+  if (run.error !== undefined) throw new Error(`could not run xmllint: ${run.error.message}`);
+  return { ok: run.status === 0, said: `${run.stdout}${run.stderr}`.trim() };
+}
 
 describe('renderJunit', () => {
   it('writes one well-formed testsuite per run and one testcase per check, with the counts right', () => {
@@ -91,6 +113,54 @@ describe('renderJunit', () => {
 
   it('writes an empty but valid document for no runs', () => {
     expect(parseXml(renderJunit([])).attributes).toMatchObject({ tests: '0', failures: '0' });
+  });
+});
+
+describe.skipIf(skipSchema)(`junit.xml against Jenkins' junit-10.xsd${skipSchema ? ` (skipped: ${noXmllint})` : ''}`, () => {
+  let dir: string;
+  beforeAll(async () => {
+    if (!xmllintInstalled()) throw new Error(`CI is set and ${noXmllint}; the junit.xml schema check must not be skipped in CI`);
+    dir = await mkdtemp(join(tmpdir(), 'faultline-junit-'));
+  });
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('accepts the junit.xml a failing run writes, with a failure per failed check', async () => {
+    const run = makeFailingRun();
+    const { junit } = await writeReports(join(dir, 'run-fail'), run);
+    expect(validate(junit)).toEqual({ ok: true, said: `${junit} validates` });
+    const failures = findAll(parseXml(renderJunit([run])), 'failure');
+    expect(failures).toHaveLength(run.checks.filter((c) => c.status !== 'pass').length);
+    expect(failures[0]!.attributes.message).toContain('measured 0.971 ratio, threshold 0.995 ratio');
+  });
+
+  it('accepts the junit.xml a suite writes: passing, failing, inconclusive and check-less runs in one file', async () => {
+    const scenario = makeRunResult().scenario;
+    const runs = [
+      makeRunResult(),
+      makeFailingRun({ scenario: { ...scenario, name: 'redis-outage' } }),
+      makeRunResult({ scenario: { ...scenario, name: 'poison-pill' }, verdict: 'inconclusive', checks: [makeCheck({ status: 'inconclusive', measured: null })] }),
+      makeRunResult({ scenario: { ...scenario, name: 'retry-storm' }, verdict: 'inconclusive', checks: [] }),
+    ];
+    const { junit } = await writeSuiteReports(join(dir, 'suite'), runs.map((result, i) => ({ result, runDir: join(dir, `run-${i}`) })));
+    expect(validate(junit)).toEqual({ ok: true, said: `${junit} validates` });
+  });
+
+  it('accepts markup, control codes and odd numbers once rendered (escaped, stripped, clamped)', async () => {
+    const nasty = '\x1b[31mred\x1b[0m <b>&"\'</b>\x00\x07\nnext ]]> line';
+    const run = makeFailingRun({ scenario: { ...makeRunResult().scenario, name: `a<b>&"c`, description: nasty }, checks: [makeCheck({ status: 'fail', name: nasty, why: nasty })], replay: nasty, versions: { [nasty]: nasty }, wallMs: Number.NaN, startedAt: 'not a date' });
+    const file = join(dir, 'nasty.xml');
+    await writeFile(file, renderJunit([run]));
+    expect(validate(file).ok).toBe(true);
+  });
+
+  it('rejects a document the schema does not allow, so a pass above means something', async () => {
+    const file = join(dir, 'invalid.xml');
+    await writeFile(file, renderJunit([makeFailingRun()]).replace(/<testcase classname="([^"]*)" name="[^"]*"/, '<testcase classname="$1"'));
+    const { ok, said } = validate(file);
+    expect(ok).toBe(false);
+    expect(said).toContain("The attribute 'name' is required but missing");
   });
 });
 
