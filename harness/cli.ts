@@ -216,7 +216,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       return 0;
     }
     const runtime = await getRuntime(options.runtime as RuntimeName, err);
-    for (const warning of preflight(runtime, options.reportsDir)) err(paint(31, warning));
+    for (const warning of await preflight(runtime, options.reportsDir)) err(paint(31, warning));
     for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     const results: RunResult[] = [];
     const runs: FinishedRun[] = [];

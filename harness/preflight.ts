@@ -1,14 +1,14 @@
 // What must hold before a run starts anything: every tool the runtime and the load need is there,
-// the report folder can be written, and any non-loopback target the user allowed is said out
+// the runtime's engine answers (docker), the report folder can be written, and any non-loopback target the user allowed is said out
 // loud. A failure is a HarnessError (exit 2) naming what is missing and how to get it.
 
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { HarnessError, toolPath } from './paths.ts';
 import type { Runtime } from './runtime/types.ts';
 
-/** Throws on the first problem; returns warnings the CLI must print (loudly) before booting. */
-export function preflight(runtime: Runtime, reportsDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  runtime.check();
+/** Rejects on the first problem; returns warnings the CLI must print (loudly) before booting. */
+export async function preflight(runtime: Runtime, reportsDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  await runtime.check();
   toolPath('k6');
   try {
     mkdirSync(reportsDir, { recursive: true });

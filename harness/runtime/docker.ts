@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { HarnessError, PROJECT_ROOT } from '../paths.ts';
 import { EDGES, instancesOf, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
-import { attachLogs, connectEngine, controlOf, keepingAlive, type ContainerControl, type StartedPart } from './docker-parts.ts';
+import { attachLogs, connectEngine, controlOf, keepingAlive, pingDockerHost, type ContainerControl, type StartedPart } from './docker-parts.ts';
 import { cleanupDockerLeftovers, removeRun } from './docker-cleanup.ts';
 import { EDGE_PORT_BASE, LABEL_PART, POSTGRES_PORT, REDIS_PORT, SERVICE_PORT, TOXIPROXY_API_PORT } from './docker-layout.ts';
 import { runLabels, StackContainer } from './containers.ts';
@@ -51,7 +51,7 @@ export interface DockerStack extends StartedStack {
 
 export interface DockerRuntime extends Runtime {
   readonly name: 'docker';
-  check(): void;
+  check(): Promise<void>;
   start(options: RuntimeOptions): Promise<DockerStack>;
 }
 
@@ -59,10 +59,17 @@ export function dockerRuntime(config: DockerRuntimeConfig = {}): DockerRuntime {
   return { name: 'docker', check: checkDocker, start: (options) => startDockerStack(options, config) };
 }
 
-/** A Docker socket or DOCKER_HOST must exist; whether the engine answers is known at start. */
-function checkDocker(): void {
-  if (process.env.DOCKER_HOST || existsSync('/var/run/docker.sock')) return;
-  throw new HarnessError('the docker runtime needs a Docker engine: no /var/run/docker.sock and no DOCKER_HOST; run `npm run setup` as root (it installs and starts one), or use --runtime local');
+/**
+ * An engine must answer before anything is made: the one DOCKER_HOST names when it is set (asked
+ * directly, since testcontainers would quietly fall back to /var/run/docker.sock), else the local
+ * socket. The client is kept by testcontainers, so start() does not connect twice.
+ */
+async function checkDocker(): Promise<void> {
+  const dockerHost = process.env.DOCKER_HOST;
+  if (dockerHost) await pingDockerHost(dockerHost);
+  else if (!existsSync('/var/run/docker.sock'))
+    throw new HarnessError('the docker runtime needs a Docker engine: no /var/run/docker.sock and no DOCKER_HOST; run `npm run setup` as root (it installs and starts one), or use --runtime local');
+  await connectEngine();
 }
 
 const ms = (since: number): number => Math.round(performance.now() - since);

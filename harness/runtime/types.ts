@@ -77,7 +77,7 @@ export interface StartedStack {
 
 export interface Runtime {
   readonly name: 'local' | 'docker';
-  /** throws a HarnessError naming what is missing (a tool, an engine) before anything starts */
-  check(): void;
+  /** throws (or rejects with) a HarnessError naming what is missing (a tool, an engine that does not answer) before anything starts */
+  check(): void | Promise<void>;
   start(options: RuntimeOptions): Promise<StartedStack>;
 }

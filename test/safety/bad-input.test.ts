@@ -273,6 +273,8 @@ describe('through the real CLI process', () => {
     ['an unknown flag', () => [goodScenario, '--sed', '1'], {}, "Unknown option '--sed'"],
     ['an unknown --disable pattern', () => [goodScenario, '--disable', 'brakes'], {}, '--disable "brakes" names no pattern'],
     ['a missing k6 and toxiproxy', () => [goodScenario, '--runtime', 'local'], { FAULTLINE_TOOLS_DIR: emptyTools }, 'toxiproxy-server is missing: looked for'],
+    // an engine does answer on /var/run/docker.sock here: the run must not quietly fall back to it
+    ['--runtime docker with DOCKER_HOST at a socket with no engine behind it', () => [goodScenario, '--runtime', 'docker'], { DOCKER_HOST: `unix://${scratch}/no-engine.sock` }, `faultline: no Docker engine answers at DOCKER_HOST=unix://${scratch}/no-engine.sock (ENOENT`],
   ];
   it.each(cases)('%s: exit 2 with the message, nothing started', { timeout: 30_000 }, async (_what, args, env, says) => {
     const argv = args();

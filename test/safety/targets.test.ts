@@ -50,15 +50,15 @@ describe('every traffic path refuses a non-loopback target', () => {
 });
 
 describe('an explicitly allowed target', () => {
-  it('is let through, and the run says so loudly before it starts', () => {
+  it('is let through, and the run says so loudly before it starts', async () => {
     expect(() => assertLoopback('http://10.1.2.3:8080', 'gateway', '10.1.2.3')).not.toThrow();
     const runtime: Runtime = { name: 'local', check: () => undefined, start: () => Promise.reject(new Error('not started in this test')) };
     const dir = mkdtempSync(join(tmpdir(), 'faultline-targets-'));
     try {
-      expect(preflight(runtime, dir, { FAULTLINE_ALLOW_TARGETS: '10.1.2.3' })).toEqual([
+      expect(await preflight(runtime, dir, { FAULTLINE_ALLOW_TARGETS: '10.1.2.3' })).toEqual([
         'WARNING: FAULTLINE_ALLOW_TARGETS=10.1.2.3 lets faultline send load and faults to 10.1.2.3 as well as to 127.0.0.1 / ::1',
       ]);
-      expect(preflight(runtime, dir, {})).toEqual([]);
+      expect(await preflight(runtime, dir, {})).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
