@@ -25,7 +25,8 @@ options:
   --list                list the scenarios with their descriptions
   --ablate              run each scenario with its protectedBy patterns switched off: it must
                         FAIL on a check (exit 0 when every one does; 1 when one still passes or is
-                        inconclusive: that scenario proves nothing about its patterns)
+                        inconclusive: that scenario proves nothing about its patterns); it points
+                        reports/latest-ablation at its runs and leaves reports/latest alone
   --runtime <name>      auto | docker | local (default auto: docker when an engine answers, else local)
   --seed <n>            seed of the load mix (default: random, printed for replay)
   --disable <patterns>  comma list of resilience patterns to switch off: ${Object.keys(PATTERNS).join(', ')}
@@ -119,11 +120,12 @@ function printResult(result: RunResult, runDir: string, out: (s: string) => void
 const fmt = (ms: number | null): string => (ms === null ? '     –' : `${ms.toFixed(1).padStart(6)} ms`);
 
 /** A summary that cannot be written is worth a warning, not a different exit code. */
-async function writeStepSummary(file: string, runs: readonly FinishedRun[], suiteDir: string | undefined, err: (s: string) => void): Promise<void> {
+async function writeStepSummary(file: string, runs: readonly FinishedRun[], ablations: readonly AblationOutcome[], suiteDir: string | undefined, err: (s: string) => void): Promise<void> {
   const shown = (path: string): string => relative(process.cwd(), path) || path;
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
   const options = { ...(server && repo && id ? { artifactUrl: `${server}/${repo}/actions/runs/${id}` } : {}), ...(suiteDir ? { indexPath: shown(join(suiteDir, 'index.html')) } : {}) };
-  await appendSummary(file, runs.map((r) => ({ result: r.result, reportPath: shown(join(r.runDir, 'report.html')) })), options).catch((error: Error) => err(`faultline: could not write the step summary to ${file}: ${error.message}`));
+  const entries = runs.map((r, i) => ({ result: r.result, reportPath: shown(join(r.runDir, 'report.html')), ...(ablations[i] === undefined ? {} : { ablation: ablations[i] }) }));
+  await appendSummary(file, entries, options).catch((error: Error) => err(`faultline: could not write the step summary to ${file}: ${error.message}`));
 }
 
 /** Live progress on stderr: one line rewritten in place on a terminal, a line every 5 s otherwise. */
@@ -237,7 +239,8 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       results.push(result);
       runs.push({ result, runDir });
       if (suiteDir !== undefined) await writeSuiteReports(suiteDir, runs);
-      await pointLatest(options.reportsDir, suiteDir ?? runDir);
+      // an ablation's failures are expected: reports/latest (what a JUnit reporter reads) stays on the last real run
+      await pointLatest(options.reportsDir, suiteDir ?? runDir, options.ablate ? 'latest-ablation' : 'latest');
       if (!options.json) printResult(result, runDir, out);
       if (stack !== undefined) {
         err(`stack kept up: gateway ${stack.gatewayUrl}, toxiproxy ${stack.toxiproxyUrl}; Ctrl-C stops it`);
@@ -246,8 +249,8 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       }
     }
     if (suiteDir !== undefined && !options.json && !options.ablate) out(`${badge(suiteVerdict(results))} suite of ${results.length}: ${suiteDir}/index.html, ${suiteDir}/junit.xml`);
-    if (process.env.GITHUB_STEP_SUMMARY) await writeStepSummary(process.env.GITHUB_STEP_SUMMARY, runs, suiteDir, err);
     const ablations = options.ablate ? results.map(ablationOutcome) : [];
+    if (process.env.GITHUB_STEP_SUMMARY) await writeStepSummary(process.env.GITHUB_STEP_SUMMARY, runs, ablations, suiteDir, err);
     if (options.ablate && !options.json) {
       out('');
       out(`ablation: each scenario with its protectedBy patterns off must fail on a check`);

@@ -75,10 +75,11 @@ export async function appendSummary(file: string, entries: readonly SummaryEntry
 /**
  * Makes `<reportsRoot>/latest` a relative symlink to runDir, replacing any previous link in one
  * rename, so `latest` always resolves to a complete run and survives moving the reports folder.
+ * `name` picks another link (--ablate runs point `latest-ablation`, leaving `latest` alone).
  */
-export async function pointLatest(reportsRoot: string, runDir: string): Promise<string> {
+export async function pointLatest(reportsRoot: string, runDir: string, name = 'latest'): Promise<string> {
   await mkdir(reportsRoot, { recursive: true });
-  const latest = join(reportsRoot, 'latest');
+  const latest = join(reportsRoot, name);
   const temp = tempName(latest);
   await symlink(relative(reportsRoot, runDir) || '.', temp, 'dir');
   try {

@@ -43,6 +43,15 @@ describe('pointLatest', () => {
     expect((await readdir(root)).sort()).toEqual(['latest', 'run-1', 'run-2']);
   });
 
+  it('points a named link (latest-ablation) without touching latest', async () => {
+    await mkdir(join(root, 'suite-real'));
+    await mkdir(join(root, 'suite-ablation'));
+    await pointLatest(root, join(root, 'suite-real'));
+    await pointLatest(root, join(root, 'suite-ablation'), 'latest-ablation');
+    expect(await readlink(join(root, 'latest'))).toBe('suite-real');
+    expect(await readlink(join(root, 'latest-ablation'))).toBe('suite-ablation');
+  });
+
   it('replaces a dangling link too', async () => {
     await symlink('gone', join(root, 'latest'));
     await mkdir(join(root, 'run-3'));

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { markdownCell, renderSummary } from '../../harness/report/summary.ts';
 import { appendSummary } from '../../harness/report/index.ts';
-import { makeCheck, makeFailingRun, makeRunResult } from './fixture.ts';
+import { ablationOutcome } from '../../harness/cli.ts';
+import { makeCheck, makeFailingRun, makeFault, makeRunResult } from './fixture.ts';
 
 const failing = { result: makeFailingRun({ disabled: ['breaker', 'fallback'] }), reportPath: 'reports/run-fail/report.html' };
 const passing = { result: makeRunResult(), reportPath: 'reports/run-pass/report.html' };
@@ -58,5 +59,55 @@ describe('step summary', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('step summary of an ablation (--ablate), where a failed run is the expected outcome', () => {
+  const scenario = makeRunResult().scenario;
+  const ablated = (over: Parameters<typeof makeFailingRun>[0], name: string) => {
+    const result = makeFailingRun({ disabled: ['breaker', 'fallback'], scenario: { ...scenario, name }, replay: `npm run chaos -- ${name} --disable breaker,fallback --seed 42`, ...over });
+    return { result, reportPath: `reports/suite-a/${name}/report.html`, ablation: ablationOutcome(result) };
+  };
+  const proven = ablated({}, 'postgres-latency');
+  const stillPasses = ablated({ verdict: 'pass', checks: makeRunResult().checks }, 'recommendations-down');
+  const notLanded = ablated({ checks: [makeCheck({ id: 'fault:f0', kind: 'fault', name: 'fault landed: +400 ms', phase: undefined, endpoint: undefined, status: 'inconclusive', measured: null, why: 'the fault did not take effect' }), makeCheck({ status: 'fail', measured: 0.5 })], faults: [makeFault({ landed: false })] }, 'poison-pill');
+
+  it('heads a single ablated run with "ablation proven" and the check that proved it, not FAIL', () => {
+    const md = renderSummary([proven]);
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('## ✅ ablation proven: postgres-latency');
+    expect(md).not.toMatch(/^##+ ❌ FAIL/m);
+    expect(md).toContain('Ablation: with breaker, fallback switched off this scenario must fail on a check; the run\'s verdict, FAIL, is the expected outcome.');
+    expect(md).toContain('- Proven: fails as it must: availability >= 99.5% \\[recovery GET /products/:id\\] measured 0.971 ratio, threshold 0.995');
+    expect(md).toContain('- First failed check: availability >= 99.5% \\[recovery GET /products/:id\\]');
+    expect(md).toContain('| ❌ fail | availability >= 99.5% | recovery |');
+  });
+
+  it('says NOT proven, and why, for an ablated run that still passes', () => {
+    const md = renderSummary([stillPasses]);
+    expect(md.split('\n')[0]).toBe('## ❌ ablation NOT proven: recommendations-down');
+    expect(md).toContain('the run\'s verdict, PASS, is not proof');
+    expect(md).toContain('- Not proven: still PASSES with its protection off');
+    expect(md).toContain('- First failed check: none');
+  });
+
+  it('gives an ablation suite its own verdict and one row per scenario instead of "FAIL 0 of N passed"', () => {
+    const md = renderSummary([proven, stillPasses, notLanded], { indexPath: 'reports/suite-a/index.html' });
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('## ❌ faultline ablation: NOT PROVEN (1 of 3 scenarios fail with their protection off, as they must)');
+    expect(md).not.toContain('scenarios passed');
+    const rows = lines.filter((l) => /^\| (✅ proven|❌ NOT proven) \|/.test(l));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^\| ✅ proven \| postgres-latency \| breaker, fallback \| fails as it must: .* \| availability >= 99\.5% \\\[recovery GET \/products\/:id\\\] \|$/);
+    expect(rows[1]).toMatch(/^\| ❌ NOT proven \| recommendations-down \| breaker, fallback \| still PASSES .* \| none \|$/);
+    expect(rows[2]).toMatch(/^\| ❌ NOT proven \| poison-pill \| breaker, fallback \| a fault did not land, so its failure proves nothing: fault landed: \+400 ms: the fault did not take effect \| availability >= 99\.5% \\\[fault GET \/products\/:id\\\] \|$/);
+    expect(md.match(/^### /gm)).toHaveLength(3);
+    expect(md).toContain('### ✅ ablation proven: postgres-latency');
+    expect(md).toContain('Index: `reports/suite-a/index.html`');
+  });
+
+  it('is PROVEN only when every scenario failed with its protection off', () => {
+    const other = ablated({}, 'catalog-replica-gray');
+    expect(renderSummary([proven, other], { indexPath: 'i.html' }).split('\n')[0]).toBe('## ✅ faultline ablation: PROVEN (2 of 2 scenarios fail with their protection off, as they must)');
   });
 });
