@@ -11,7 +11,7 @@ import { getRuntime, RUNTIME_NAMES, type RuntimeName } from './runtime/index.ts'
 import { cleanupLeftovers } from './runtime/ledger.ts';
 import { preflight } from './preflight.ts';
 import { DEFAULT_REPORTS_DIR, HarnessError } from './paths.ts';
-import { ScenarioError } from './scenario.ts';
+import { runtimeProblems, ScenarioError } from './scenario.ts';
 import { PATTERNS } from '../sample-system/resilience/patterns.ts';
 import { formatMs } from './duration.ts';
 import type { RunResult, CheckResult } from './types.ts';
@@ -218,6 +218,8 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       return 0;
     }
     const runtime = await getRuntime(options.runtime as RuntimeName, err);
+    const unsupported = scenarios.flatMap((s) => runtimeProblems(s, runtime.name));
+    if (unsupported.length > 0) throw new ScenarioError(unsupported);
     for (const warning of await preflight(runtime, options.reportsDir)) err(paint(31, warning));
     for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     const results: RunResult[] = [];

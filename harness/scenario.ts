@@ -195,6 +195,19 @@ export function validateScenario(raw: unknown, file: string): Scenario {
   return { ...input, file, durationMs, schedule };
 }
 
+/**
+ * Faults `runtime` cannot apply (ipLoss needs a container of its own per part), one message each
+ * naming the file and the field; checked once the runtime is known, before anything boots.
+ */
+export function runtimeProblems(scenario: Pick<Scenario, 'file' | 'faults'>, runtime: 'local' | 'docker'): string[] {
+  return scenario.faults.flatMap((entry, i) => {
+    const runtimes = FAULTS[entry.fault.kind]?.runtimes;
+    if (runtimes === undefined || runtimes.includes(runtime)) return [];
+    const flag = runtimes.map((r) => `--runtime ${r}`).join(' or ');
+    return [`${scenario.file}: faults[${i}].fault.kind "${entry.fault.kind}" runs on the ${runtimes.join(' or ')} runtime only, and this run uses ${runtime}; run it with ${flag}`];
+  });
+}
+
 function validateCascade(c: unknown, at: string, bad: (field: string, text: string) => void, slos: unknown): void {
   const kinds = ['retry-amplification', 'recovery', 'shed', 'breaker-opens'];
   if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}), recoversWithin(endpoint, '10s'), sheds({...}) or breakerOpens({...})`);

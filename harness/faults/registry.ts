@@ -14,6 +14,7 @@ import { loadSpikeFault } from './load-spike.ts';
 import { noisyNeighbourFault } from './noisy-neighbour.ts';
 import { poisonPillFault } from './poison-pill.ts';
 import { flakyFault } from './flaky.ts';
+import { ipLossFault } from './ip-loss.ts';
 
 export type { FaultSpec } from './types.ts';
 
@@ -31,6 +32,7 @@ export const FAULTS: Record<string, FaultModule<unknown>> = {
   noisyNeighbour: noisyNeighbourFault,
   poisonPill: poisonPillFault,
   flaky: flakyFault,
+  ipLoss: ipLossFault,
 };
 
 /** The factories scenario files use: `faults.latency({ edge, ms, jitterMs })`. */
@@ -47,3 +49,4 @@ export { loadSpike } from './load-spike.ts';
 export { noisyNeighbour } from './noisy-neighbour.ts';
 export { poisonPill } from './poison-pill.ts';
 export { flaky } from './flaky.ts';
+export { ipLoss } from './ip-loss.ts';

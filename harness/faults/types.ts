@@ -44,6 +44,8 @@ export interface ActiveFault {
 
 export interface FaultModule<P = unknown> {
   kind: string;
+  /** the runtimes that can apply it (default: every one); a scenario using it elsewhere is refused before boot */
+  runtimes?: readonly StartedStack['runtime'][];
   /** every parameter the factory takes; any other key in a scenario is a typo, and an error */
   fields: readonly string[];
   validate(params: unknown): FieldProblem[];

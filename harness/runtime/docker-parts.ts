@@ -5,6 +5,7 @@
 import type { WriteStream } from 'node:fs';
 import { BoundPorts, getContainerRuntimeClient, waitForContainer, type ContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import { HarnessError } from '../paths.ts';
+import { dropRule, parseInputChain, type InputCounters } from './iptables.ts';
 import { LOOPBACK } from './ports.ts';
 
 export interface StartedPart {
@@ -22,8 +23,15 @@ export interface ExecOutcome {
 }
 
 export interface PacketDrop {
-  /** takes the rule out again; safe to call twice */
-  remove(): Promise<void>;
+  /** the comment the iptables rule carries, to find it in a listing */
+  comment: string;
+  /** the container's INPUT chain counters now; `rule` is absent once the rule is gone */
+  counters(): Promise<InputCounters>;
+  /**
+   * deletes the rule and checks it is gone; safe to call twice. Says whether it was still there
+   * (a container that exited took its network namespace, and the rule, with it).
+   */
+  remove(): Promise<boolean>;
 }
 
 export interface ContainerControl {
@@ -43,8 +51,8 @@ export interface ContainerControl {
   /** running, paused, exited, restarting, … as the engine says */
   state(): Promise<string>;
   exec(argv: string[], options?: { user?: string }): Promise<ExecOutcome>;
-  /** drops incoming packets with `probability` (iptables statistic), as on a lossy network */
-  dropPackets(probability: number): Promise<PacketDrop>;
+  /** drops incoming packets with `probability` (iptables statistic), as on a lossy network; `label` is the rule's comment (default faultline-drop-<random>) */
+  dropPackets(probability: number, options?: { label?: string }): Promise<PacketDrop>;
 }
 
 function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -180,18 +188,33 @@ export function controlOf(client: ContainerRuntimeClient, part: StartedPart, rea
       return (await handle().inspect()).State.Status;
     },
     exec,
-    async dropPackets(probability) {
+    async dropPackets(probability, options = {}) {
       if (!(probability > 0 && probability <= 1)) throw new Error(`dropPackets: probability ${probability} must be in (0, 1]`);
-      const rule = ['INPUT', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-m', 'comment', '--comment', 'faultline', '-j', 'DROP'];
+      const comment = options.label ?? `faultline-drop-${Math.random().toString(36).slice(2, 8)}`;
+      const rule = dropRule(probability, comment);
+      const where = `the ${part.part} container`;
+      const counters = async (): Promise<InputCounters> => {
+        const out = await exec(['iptables', '-w', '-L', 'INPUT', '-v', '-x', '-n'], { user: 'root' });
+        if (out.exitCode !== 0) throw new Error(`iptables -L INPUT in ${where} failed (exit ${out.exitCode}): ${out.output.trim()}`);
+        return parseInputChain(out.output, comment);
+      };
       const added = await exec(['iptables', '-w', '-I', ...rule], { user: 'root' });
-      if (added.exitCode !== 0) throw new Error(`iptables in the ${part.part} container failed (exit ${added.exitCode}): ${added.output.trim()}`);
+      if (added.exitCode !== 0) throw new Error(`iptables in ${where} failed (exit ${added.exitCode}): ${added.output.trim()}`);
       let removed = false;
       return {
+        comment,
+        counters,
         async remove() {
-          if (removed) return;
+          if (removed) return false;
           removed = true;
+          const status = (await handle().inspect()).State.Status;
+          if (status === 'exited' || status === 'dead' || status === 'created') return false; // its namespace went with it
+          if (status === 'paused') throw new Error(`cannot remove the iptables drop ${comment} in ${where}: it is paused (the drop goes with the container when the stack stops)`);
+          if ((await counters()).rule === undefined) return false;
           const out = await exec(['iptables', '-w', '-D', ...rule], { user: 'root' });
-          if (out.exitCode !== 0) throw new Error(`removing the iptables drop in the ${part.part} container failed: ${out.output.trim()}`);
+          if (out.exitCode !== 0) throw new Error(`removing the iptables drop ${comment} in ${where} failed: ${out.output.trim()}`);
+          if ((await counters()).rule !== undefined) throw new Error(`the iptables drop ${comment} in ${where} is still listed after iptables -D`);
+          return true;
         },
       };
     },
