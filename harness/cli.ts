@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadScenarios, scenarioNames } from './catalog.ts';
 import { newRunId, runScenario, type ProgressEvent } from './run.ts';
 import { appendSummary, pointLatest, suiteVerdict, writeSuiteReports, type FinishedRun } from './report/index.ts';
-import { getRuntime, RUNTIME_NAMES, type RuntimeName } from './runtime/index.ts';
+import { cleanupDockerIfEngine, getRuntime, RUNTIME_NAMES, type RuntimeName } from './runtime/index.ts';
 import { cleanupLeftovers } from './runtime/ledger.ts';
 import { preflight } from './preflight.ts';
 import { DEFAULT_REPORTS_DIR, HarnessError } from './paths.ts';
@@ -222,6 +222,8 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
     if (unsupported.length > 0) throw new ScenarioError(unsupported);
     for (const warning of await preflight(runtime, options.reportsDir)) err(paint(31, warning));
     for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
+    // the docker runtime cleans up as it boots; a local run removes killed docker runs' leftovers here
+    if (runtime.name === 'local') for (const found of await cleanupDockerIfEngine((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     const results: RunResult[] = [];
     const runs: FinishedRun[] = [];
     // several scenarios make a suite: reports/<suite-id>/ holds their run folders, index.html and one junit.xml

@@ -7,6 +7,7 @@ import { BoundPorts, getContainerRuntimeClient, waitForContainer, type Container
 import { HarnessError } from '../paths.ts';
 import { dropRule, parseInputChain, type InputCounters } from './iptables.ts';
 import { LOOPBACK } from './ports.ts';
+import { pingDockerHost } from './docker-ping.ts';
 
 export interface StartedPart {
   part: string;
@@ -88,37 +89,11 @@ export async function connectEngine(timeoutMs = 5_000): Promise<ContainerRuntime
 
 const noEngine = (error: unknown): string => (error instanceof HarnessError ? error.message : `no Docker engine answers (${(error as Error).message.split('\n')[0]})`);
 
-/**
- * GET /_ping at DOCKER_HOST itself (unix:// or tcp://; other schemes are left to testcontainers).
- * testcontainers tries DOCKER_HOST and then /var/run/docker.sock, so a DOCKER_HOST with nothing
- * behind it would otherwise run on an engine the user did not name.
- */
-export async function pingDockerHost(dockerHost: string, timeoutMs = 3_000): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(dockerHost);
-  } catch {
-    throw new HarnessError(`DOCKER_HOST="${dockerHost}" is not a URL; use unix:///path/to/docker.sock or tcp://host:port, or unset it`);
-  }
-  if (url.protocol !== 'unix:' && !(url.protocol === 'tcp:' && process.env.DOCKER_TLS_VERIFY !== '1')) return;
-  const target = url.protocol === 'unix:' ? { socketPath: url.pathname } : { host: url.hostname, port: Number(url.port || 2375) };
-  const { request } = await import('node:http');
-  const answer = await new Promise<string>((resolve) => {
-    const req = request({ ...target, path: '/_ping', timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200 ? '' : `answered /_ping with HTTP ${res.statusCode}`);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ? `${error.code}: ${error.message}` : error.message));
-    req.end();
-  });
-  if (answer !== '') throw new HarnessError(`no Docker engine answers at DOCKER_HOST=${dockerHost} (${answer}); start the engine there, unset DOCKER_HOST to use /var/run/docker.sock, or use --runtime local`);
-}
-
 /** Whether an engine answers, and why not, for `--runtime auto`. Never throws. */
 export async function engineStatus(timeoutMs = 3_000): Promise<{ ok: true; version: string } | { ok: false; why: string }> {
   configureTestcontainers();
   try {
+    if (process.env.DOCKER_HOST) await pingDockerHost(process.env.DOCKER_HOST, timeoutMs);
     const client = await withTimeout(getContainerRuntimeClient(), timeoutMs, 'the Docker engine');
     return { ok: true, version: String(client.info.containerRuntime.serverVersion) };
   } catch (error) {
@@ -127,7 +102,6 @@ export async function engineStatus(timeoutMs = 3_000): Promise<{ ok: true; versi
 }
 
 /**
-    if (process.env.DOCKER_HOST) await pingDockerHost(process.env.DOCKER_HOST, timeoutMs);
  * Runs `work` with a timer keeping the event loop alive: testcontainers reads container logs over
  * sockets it unrefs, and a wait that ends up only reading them (a container that exited while it
  * was awaited) would otherwise let Node exit with the await unsettled.

@@ -15,6 +15,7 @@ import { cleanupDockerLeftovers, removeRun } from './docker-cleanup.ts';
 import { EDGE_PORT_BASE, LABEL_PART, POSTGRES_PORT, REDIS_PORT, SERVICE_PORT, TOXIPROXY_API_PORT } from './docker-layout.ts';
 import { runLabels, StackContainer } from './containers.ts';
 import { ensureImages } from './image-build.ts';
+import { POSTGRES_OVERRIDE_ENV, POSTGRES_OVERRIDE_READY, requireFaultlineToxics } from './image-overrides.ts';
 import { IMAGE_VERSION_LABEL, planImages, type ImagePart, type ImagePlan } from './images.ts';
 import { dependencyEnv } from './local.ts';
 import { freePort, LOOPBACK } from './ports.ts';
@@ -74,7 +75,7 @@ async function checkDocker(): Promise<void> {
 
 const ms = (since: number): number => Math.round(performance.now() - since);
 
-interface PartSpec {
+export interface PartSpec {
   part: string;
   image: ImagePart;
   aliases: string[];
@@ -179,7 +180,7 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     progress(`docker network ${network}`);
     const edgePorts = new Map(EDGES.map((e, i) => [e.name, EDGE_PORT_BASE + i]));
     const [, , toxiproxy] = await startTogether([
-      { part: 'postgres', image: 'postgres', aliases: ['postgres'], wait: Wait.forLogMessage(/database system is ready to accept connections/) },
+      postgresSpec(plan.images.postgres.override),
       { part: 'redis', image: 'redis', aliases: ['redis'], wait: Wait.forLogMessage(/Ready to accept connections/) },
       {
         part: 'toxiproxy',
@@ -201,6 +202,7 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
       await createProxy(toxiproxyUrl, { name: edge.proxy, listen: `0.0.0.0:${edgePorts.get(edge.name)}`, upstream });
       edges[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: `${LOOPBACK}:${published[edgePorts.get(edge.name) as number]}`, inNetwork: `toxiproxy:${edgePorts.get(edge.name)}`, upstream };
     }
+    if (plan.images.toxiproxy.override) await requireFaultlineToxics(toxiproxyUrl, (EDGES[0] as EdgeSpec).proxy, plan.images.toxiproxy.ref);
     progress(`toxiproxy: ${EDGES.length} proxies (${EDGES.map((e) => `${e.name} ${edges[e.name]?.inNetwork}`).join(', ')})`);
 
     const inNetworkEdges = Object.fromEntries(Object.entries(edges).map(([name, e]) => [name, { ...e, listen: e.inNetwork }]));
@@ -256,6 +258,17 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     await stop();
     throw error;
   }
+}
+
+/**
+ * Postgres: faultline's image has its cluster made at build time and says it is ready once; an
+ * image named by FAULTLINE_IMAGE_POSTGRES (the official one) gets the POSTGRES_* variables it makes
+ * its cluster from, and is awaited by pg_isready, since it prints the ready line twice.
+ */
+export function postgresSpec(override: boolean): PartSpec {
+  const spec = { part: 'postgres', image: 'postgres' as const, aliases: ['postgres'] };
+  if (!override) return { ...spec, wait: Wait.forLogMessage(/database system is ready to accept connections/) };
+  return { ...spec, env: { ...POSTGRES_OVERRIDE_ENV }, wait: Wait.forSuccessfulCommand(POSTGRES_OVERRIDE_READY) };
 }
 
 /** The runtime-neutral control of a part, over its container (the engine's state mapped to ours). */

@@ -1,6 +1,7 @@
 // Picks the runtime for `--runtime`: docker (testcontainers) or local (child processes). `auto`
 // is docker when an engine answers and faultline's base image is built, else local, and says
-// which and why. The docker modules (and testcontainers) are loaded only when docker is asked for.
+// which and why. The docker modules (and testcontainers) are loaded only when docker is asked for,
+// or when an engine answers and killed docker runs' leftovers are to be removed.
 
 import { HarnessError } from '../paths.ts';
 import { localRuntime } from './local.ts';
@@ -29,6 +30,25 @@ export async function dockerAvailability(): Promise<DockerAvailability> {
     return { ok: false, why: `a Docker engine ${engine.version} answers, but faultline's images are not built (no ${base}); run \`npm run setup\`` };
   }
   return engine;
+}
+
+/**
+ * Removes what killed docker runs left behind (docker-cleanup.ts), whatever the runtime of this
+ * run, when an engine answers /_ping within `timeoutMs`. With no engine this costs a file check or
+ * one refused connect (at most `timeoutMs` for one that hangs), never the ~1 s testcontainers takes
+ * to load. A failure while cleaning is a line of progress, not a reason to refuse a local run.
+ */
+export async function cleanupDockerIfEngine(progress: (line: string) => void, timeoutMs = 1_000): Promise<string[]> {
+  const { dockerHostOf, pingDockerHost } = await import('./docker-ping.ts');
+  const dockerHost = dockerHostOf();
+  if (dockerHost === undefined || !(await pingDockerHost(dockerHost, timeoutMs).catch(() => false))) return [];
+  try {
+    const [{ connectEngine }, { cleanupDockerLeftovers }] = await Promise.all([import('./docker-parts.ts'), import('./docker-cleanup.ts')]);
+    return await cleanupDockerLeftovers(await connectEngine(), progress);
+  } catch (error) {
+    progress(`could not look for leftovers of killed docker runs: ${(error as Error).message}`);
+    return [];
+  }
 }
 
 export async function getRuntime(name: RuntimeName, progress: (line: string) => void = () => undefined): Promise<Runtime> {
