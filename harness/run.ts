@@ -19,6 +19,7 @@ import { acknowledgedOrdersCheck, type Acknowledgement } from './verdict/orders.
 import { orderRowsFor } from './observe/orders.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { startScraper, type Scraper } from './observe/scraper.ts';
+import { phaseCounters } from './observe/phase-counters.ts';
 import { blastRadiusCheck, blastRadiusMatrix } from './verdict/blast-radius.ts';
 import { breakerOpensCheck, retryAmplificationCheck } from './verdict/cascade.ts';
 import { measureRecovery, recoveryCheck } from './verdict/recovery.ts';
@@ -187,6 +188,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       faults: schedule.records,
       load,
       metrics,
+      phaseCounters: phaseCounters(snapshots, phases),
       runtime: runtime.name,
       seed,
       disabled: [...disabled],

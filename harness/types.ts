@@ -149,8 +149,13 @@ export interface RunResult {
   series: SecondPoint[];
   faults: FaultRecord[];
   load: LoadFigures;
-  /** metrics scraped from the services at the end of each phase, by service, then metric line */
+  /** metrics scraped from the services at the end of the run, by service, then metric line */
   metrics: Record<string, Record<string, number>>;
+  /**
+   * how much the counters whose timing matters (breaker transitions, shed, rate-limited) rose in
+   * each phase, by service and series, from the per-second scrapes; absent in older results
+   */
+  phaseCounters?: PhaseCounter[];
   runtime: string;
   seed: number;
   disabled: string[];
@@ -167,6 +172,15 @@ export interface RunResult {
   recovery: RecoveryFigures[];
   /** for a failed run: the first breach and the service log lines around it */
   breach?: Breach;
+}
+
+/** A counter's increase over one phase in one service (missing: not measured in that phase). */
+export interface PhaseCounter {
+  phase: PhaseName;
+  service: string;
+  /** `name{labels}`, as in metrics */
+  series: string;
+  increase: number;
 }
 
 /** One cell of the blast-radius matrix. */

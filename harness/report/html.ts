@@ -2,11 +2,11 @@
 // fault timeline, per-phase figures, faults, load, replay. No external resource of any kind (the
 // CSP forbids them too), no script needed: it opens from disk, offline, in any browser.
 
-import type { CheckResult, CheckStatus, RunResult } from '../types.ts';
+import { PHASES, type CheckResult, type CheckStatus, type RunResult } from '../types.ts';
 import { orderedResult } from './json.ts';
 import { latencyChart, outcomeChart, rateChart, SERIES_COLOURS } from './svg.ts';
 import { page } from './style.ts';
-import { cascadeFigures } from './cascade.ts';
+import { cascadeFigures, phaseCascadeFigures } from './cascade.ts';
 import { DASH, escapeMarkup as e, formatMs, formatNumber, formatShare, jsonForScript, withUnit } from './text.ts';
 
 const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, inconclusive: 1, pass: 2 };
@@ -112,7 +112,14 @@ function blastSection(r: RunResult): string {
 
 function cascadeSection(r: RunResult): string {
   const rows = cascadeFigures(r.metrics).map((c) => `<tr>${cell(c.service)}${cell(c.figure)}${num(formatNumber(c.value))}</tr>`);
-  return `<h2>Cascade</h2><p class="meta">what the resilience layer did during the whole run, from the services' own counters at its end</p>${table(head('service', 'figure', '#count'), rows, 'no cascade counters were scraped')}`;
+  const whole = `<h2>Cascade</h2><p class="meta">what the resilience layer did during the whole run, from the services' own counters at its end</p>${table(head('service', 'figure', '#count'), rows, 'no cascade counters were scraped')}`;
+  const perPhaseTitle = '<h3>Breaker, shed and rate-limited per phase</h3>';
+  if (r.phaseCounters === undefined) return `${whole}${perPhaseTitle}<p class="empty">this result has no per-phase counters (it was written before they were recorded)</p>`;
+  const phaseRows = phaseCascadeFigures(r.phaseCounters).map(
+    (c) => `<tr data-figure="${e(`${c.service} ${c.figure}`)}">${cell(c.service)}${cell(c.figure)}${PHASES.map((p) => num(c.byPhase[p] === undefined ? DASH : formatNumber(c.byPhase[p]))).join('')}</tr>`,
+  );
+  const key = `<p class="meta">how much each counter rose in each phase, from the services' counters scraped every second (${DASH}: that service was not scraped around the phase)</p>`;
+  return `${whole}${perPhaseTitle}${key}${table(head('service', 'figure', ...PHASES.map((p) => `#${p}`)), phaseRows, 'no service exposed breaker transitions, shed or rate-limited counters')}`;
 }
 
 function dl(entries: [string, string][], empty: string): string {

@@ -2,7 +2,7 @@
 // the object was built in, so two runs diff line by line. The key tables below are typed against
 // the interfaces: a field added to types.ts and not here is a compile error, not a silent drop.
 
-import type { BlastCell, Breach, CheckResult, RecoveryFigures, FaultRecord, LogLine, LoadFigures, PhaseSummary, PhaseWindow, RunResult, SecondPoint } from '../types.ts';
+import type { BlastCell, Breach, CheckResult, RecoveryFigures, FaultRecord, LogLine, LoadFigures, PhaseCounter, PhaseSummary, PhaseWindow, RunResult, SecondPoint } from '../types.ts';
 
 type KeyOrder<T> = { readonly [K in keyof T]-?: true };
 
@@ -17,6 +17,7 @@ const RUN: KeyOrder<RunResult> = {
   faults: true,
   load: true,
   metrics: true,
+  phaseCounters: true,
   runtime: true,
   seed: true,
   disabled: true,
@@ -65,6 +66,7 @@ const FAULT: KeyOrder<FaultRecord> = {
 };
 const BREACH: KeyOrder<Breach> = { second: true, checkId: true, checkName: true, phase: true, endpoint: true, why: true, fromMs: true, toMs: true, lines: true, omitted: true, files: true };
 const LOG_LINE: KeyOrder<LogLine> = { tMs: true, source: true, level: true, text: true, repeats: true, lastTMs: true };
+const PHASE_COUNTER: KeyOrder<PhaseCounter> = { phase: true, service: true, series: true, increase: true };
 const LOAD: KeyOrder<LoadFigures> = { offeredRatePerSecond: true, durationMs: true, requestsSent: true, droppedIterations: true, k6ExitCode: true };
 
 /** A copy of `value` holding the keys of `order`, in that order; absent optional keys stay absent. */
@@ -98,6 +100,7 @@ export function orderedResult(result: RunResult): RunResult {
     faults: result.faults.map((f) => pick(f, FAULT)),
     load: pick(result.load, LOAD),
     metrics: sortedRecord(result.metrics, (m) => sortedRecord(m)),
+    ...(result.phaseCounters === undefined ? {} : { phaseCounters: result.phaseCounters.map((c) => pick(c, PHASE_COUNTER)) }),
     versions: sortedRecord(result.versions),
     blastRadius: result.blastRadius.map((c) => pick(c, CELL)),
     recovery: result.recovery.map((r) => pick(r, RECOVERY)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cascadeFigures } from '../../harness/report/cascade.ts';
+import { cascadeFigures, phaseCascadeFigures } from '../../harness/report/cascade.ts';
 
 describe('cascade figures', () => {
   it('sums each counter family by its splitting label, per service', () => {
@@ -16,7 +16,7 @@ describe('cascade figures', () => {
     expect(rows).toEqual([
       { service: 'catalog', figure: 'calls to postgres', value: 1000 },
       { service: 'catalog', figure: 'calls to redis', value: 40 },
-      { service: 'catalog', figure: 'breaker transitions to open', value: 2 },
+      { service: 'catalog', figure: 'breaker transitions postgres → open', value: 2 },
       { service: 'gateway', figure: 'shed background', value: 12 },
       { service: 'gateway', figure: 'replica ejections', value: 1 },
     ]);
@@ -24,5 +24,38 @@ describe('cascade figures', () => {
 
   it('has no rows when nothing was scraped', () => {
     expect(cascadeFigures({})).toEqual([]);
+  });
+
+  it('shows breaker transitions per dependency and state entered, never summed across a service’s breakers', () => {
+    const rows = cascadeFigures({
+      orders: {
+        'breaker_transitions_total{dependency="payments",to="open"}': 3,
+        'breaker_transitions_total{dependency="payments",to="closed"}': 2,
+        'breaker_transitions_total{dependency="postgres",to="open"}': 1,
+      },
+    });
+    expect(rows).toEqual([
+      { service: 'orders', figure: 'breaker transitions payments → closed', value: 2 },
+      { service: 'orders', figure: 'breaker transitions payments → open', value: 3 },
+      { service: 'orders', figure: 'breaker transitions postgres → open', value: 1 },
+    ]);
+  });
+
+  it('gives breaker, shed and rate-limited counts per phase, leaving a phase that was not measured empty', () => {
+    const rows = phaseCascadeFigures([
+      { phase: 'baseline', service: 'gateway', series: 'shed_total{priority="background"}', increase: 0 },
+      { phase: 'fault', service: 'gateway', series: 'shed_total{priority="background"}', increase: 140 },
+      { phase: 'recovery', service: 'gateway', series: 'shed_total{priority="background"}', increase: 3 },
+      { phase: 'fault', service: 'gateway', series: 'rate_limited_total{tenant="initech",source="local"}', increase: 400 },
+      { phase: 'fault', service: 'gateway', series: 'rate_limited_total{tenant="initech",source="shared"}', increase: 20 },
+      { phase: 'fault', service: 'catalog-1', series: 'breaker_transitions_total{dependency="postgres",to="open"}', increase: 4 },
+      { phase: 'recovery', service: 'catalog-1', series: 'breaker_transitions_total{dependency="postgres",to="open"}', increase: 0 },
+      { phase: 'fault', service: 'catalog-1', series: 'http_requests_total{route="/x"}', increase: 9 },
+    ]);
+    expect(rows).toEqual([
+      { service: 'catalog-1', figure: 'breaker transitions postgres → open', byPhase: { fault: 4, recovery: 0 } },
+      { service: 'gateway', figure: 'shed background', byPhase: { baseline: 0, fault: 140, recovery: 3 } },
+      { service: 'gateway', figure: 'rate limited initech', byPhase: { fault: 420 } },
+    ]);
   });
 });

@@ -191,3 +191,66 @@ describe('blast radius and recovery in the report', () => {
     expect(html).toMatch(/SLOs held again 985 ms after the fault was removed; undegraded after 2 s/);
   });
 });
+
+describe('the cascade section', () => {
+  const sectionOf = (html: string) => {
+    const start = html.indexOf('<h2>Cascade</h2>');
+    return html.slice(start, html.indexOf('<h2>', start + 1));
+  };
+  /** Each body row of the section's tables as its cells' text. */
+  const rowsOf = (section: string) => [...section.matchAll(/<tr[^>]*>((?:<td[^>]*>[\s\S]*?<\/td>)+)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => textOf(c[1]!)));
+  const run = makeRunResult({
+    metrics: {
+      orders: {
+        'breaker_transitions_total{dependency="payments",to="open"}': 3,
+        'breaker_transitions_total{dependency="postgres",to="open"}': 1,
+        'dependency_calls_total{dependency="payments",result="ok"}': 500,
+      },
+      gateway: { 'shed_total{priority="background"}': 143, 'rate_limited_total{tenant="initech",source="local"}': 420 },
+    },
+    phaseCounters: [
+      { phase: 'baseline', service: 'gateway', series: 'shed_total{priority="background"}', increase: 0 },
+      { phase: 'fault', service: 'gateway', series: 'shed_total{priority="background"}', increase: 140 },
+      { phase: 'recovery', service: 'gateway', series: 'shed_total{priority="background"}', increase: 3 },
+      { phase: 'baseline', service: 'gateway', series: 'rate_limited_total{tenant="initech",source="local"}', increase: 0 },
+      { phase: 'fault', service: 'gateway', series: 'rate_limited_total{tenant="initech",source="local"}', increase: 420 },
+      { phase: 'recovery', service: 'gateway', series: 'rate_limited_total{tenant="initech",source="local"}', increase: 0 },
+      { phase: 'fault', service: 'orders', series: 'breaker_transitions_total{dependency="payments",to="open"}', increase: 3 },
+      { phase: 'recovery', service: 'orders', series: 'breaker_transitions_total{dependency="payments",to="open"}', increase: 0 },
+      { phase: 'fault', service: 'orders', series: 'breaker_transitions_total{dependency="postgres",to="open"}', increase: 1 },
+      { phase: 'recovery', service: 'orders', series: 'breaker_transitions_total{dependency="postgres",to="open"}', increase: 0 },
+    ],
+  });
+
+  it('shows breaker transitions per dependency for the whole run, not one sum per service', () => {
+    const rows = rowsOf(sectionOf(renderHtml(run)));
+    expect(rows).toContainEqual(['orders', 'breaker transitions payments → open', '3']);
+    expect(rows).toContainEqual(['orders', 'breaker transitions postgres → open', '1']);
+    expect(rows.some((r) => r[1] === 'breaker transitions to open')).toBe(false);
+  });
+
+  it('gives breaker, shed and rate-limited counts per phase, with – where a phase was not measured', () => {
+    const section = sectionOf(renderHtml(run));
+    expect(section).toContain('<h3>Breaker, shed and rate-limited per phase</h3>');
+    expect(section).toContain('<th>service</th><th>figure</th><th class="num">baseline</th><th class="num">fault</th><th class="num">recovery</th>');
+    const perPhase = rowsOf(section.slice(section.indexOf('<h3>')));
+    expect(perPhase).toEqual([
+      ['gateway', 'shed background', '0', '140', '3'],
+      ['gateway', 'rate limited initech', '0', '420', '0'],
+      ['orders', 'breaker transitions payments → open', '–', '3', '0'],
+      ['orders', 'breaker transitions postgres → open', '–', '1', '0'],
+    ]);
+  });
+
+  it('says so when a result has no per-phase counters, or none moved', () => {
+    expect(textOf(sectionOf(renderHtml(makeRunResult())))).toContain('this result has no per-phase counters');
+    expect(textOf(sectionOf(renderHtml(makeRunResult({ phaseCounters: [] }))))).toContain('no service exposed breaker transitions, shed or rate-limited counters');
+  });
+
+  it('escapes label values from the services', () => {
+    const html = renderHtml(makeRunResult({ phaseCounters: [{ phase: 'fault', service: 'gateway', series: `rate_limited_total{tenant="${XSS}"}`, increase: 1 }] }));
+    const section = sectionOf(html);
+    expect(section).not.toContain('<img');
+    expect(textOf(section)).toContain(`rate limited ${XSS}`);
+  });
+});
