@@ -95,7 +95,11 @@ export function colourEnabled(env: Record<string, string | undefined>, isTTY: bo
 }
 
 const useColour = colourEnabled(process.env, process.stdout.isTTY);
-const paint = (code: number, text: string): string => (useColour ? `\x1b[${code}m${text}\x1b[0m` : text);
+// each stream by its own terminal: `--json > out.json` on a terminal keeps red warnings; `2> log` gets none
+const useErrColour = colourEnabled(process.env, process.stderr.isTTY);
+const paint = (code: number, text: string, on = useColour): string => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+/** A warning as printed on stderr: red only when stderr is a terminal. */
+export const warningLine = (text: string): string => paint(31, text, useErrColour);
 const STATUS_COLOUR = { pass: 32, fail: 31, inconclusive: 33 } as const;
 const badge = (status: 'pass' | 'fail' | 'inconclusive'): string => paint(STATUS_COLOUR[status], status.toUpperCase().padEnd(12));
 
@@ -220,7 +224,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
     const runtime = await getRuntime(options.runtime as RuntimeName, err);
     const unsupported = scenarios.flatMap((s) => runtimeProblems(s, runtime.name));
     if (unsupported.length > 0) throw new ScenarioError(unsupported);
-    for (const warning of await preflight(runtime, options.reportsDir)) err(paint(31, warning));
+    for (const warning of await preflight(runtime, options.reportsDir)) err(warningLine(warning));
     for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     // the docker runtime cleans up as it boots; a local run removes killed docker runs' leftovers here
     if (runtime.name === 'local') for (const found of await cleanupDockerIfEngine((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
