@@ -6,6 +6,7 @@
 
 import { Counter } from 'prom-client';
 import { createBulkheads, type BulkheadLimits } from '../resilience/bulkhead.ts';
+import { edgeDeadline } from '../resilience/deadline.ts';
 import { guardDependency } from '../resilience/dependency.ts';
 import { createLoadShedder } from '../resilience/load-shedding.ts';
 import { createQuarantine } from '../resilience/quarantine.ts';
@@ -32,7 +33,9 @@ const REDIS_LIMITS = { attemptTimeoutMs: 50, budgetMs: 60, retry: { maxTries: 1,
 
 const config = configOrExit(() => parseGatewayConfig(process.env));
 const { disabled } = config;
-const { app, registry } = createServiceApp({ service: 'gateway', logLevel: config.logLevel });
+// the deadline is set on arrival, so time spent at the edge counts against it and the logs name it
+const deadlineOnArrival = (given: number | undefined, nowMs: number): number => edgeDeadline(nowMs, config.requestTimeoutMs, given);
+const { app, registry } = createServiceApp({ service: 'gateway', logLevel: config.logLevel, ...(disabled.has('deadline') ? {} : { deadlineOnArrival }) });
 const metrics = createServiceMetrics(registry);
 const upstreamCalls = new Counter({ name: 'upstream_calls_total', help: 'Calls to an upstream service, by result (ok|error|timeout|unreachable)', labelNames: ['upstream', 'result'], registers: [registry] });
 const ejections = new Counter({ name: 'replica_ejections_total', help: 'Replicas ejected by outlier detection, by upstream and replica', labelNames: ['upstream', 'replica'], registers: [registry] });

@@ -5,7 +5,7 @@
 // layers multiply.
 
 import { Agent, request } from 'undici';
-import { DEADLINE_HEADER, deadlineHeader, parseDeadline } from '../resilience/deadline.ts';
+import { DEADLINE_HEADER, edgeDeadline, parseDeadline } from '../resilience/deadline.ts';
 import { createBalancer, type Balancer, type BalancerOptions } from '../resilience/outlier-ejection.ts';
 
 export type UpstreamResult = 'ok' | 'error' | 'timeout' | 'unreachable';
@@ -88,11 +88,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       const value = incoming[name];
       if (typeof value === 'string') out[name] = value;
     }
-    if (options.deadlineMs !== undefined) {
-      const own = Number(deadlineHeader(nowMs(), options.deadlineMs));
-      const given = parseDeadline(incoming[DEADLINE_HEADER]);
-      out[DEADLINE_HEADER] = String(given === undefined ? own : Math.min(own, given));
-    }
+    if (options.deadlineMs !== undefined) out[DEADLINE_HEADER] = String(edgeDeadline(nowMs(), options.deadlineMs, parseDeadline(incoming[DEADLINE_HEADER])));
     return out;
   };
 

@@ -9,6 +9,12 @@ export function deadlineHeader(nowMs: number, timeoutMs: number): string {
   return String(Math.round(nowMs + timeoutMs));
 }
 
+/** The deadline the edge gives a request at `nowMs`: its own time limit, or the caller's deadline when that is sooner. */
+export function edgeDeadline(nowMs: number, timeoutMs: number, given: number | undefined): number {
+  const own = Number(deadlineHeader(nowMs, timeoutMs));
+  return given === undefined ? own : Math.min(own, given);
+}
+
 /** The deadline in epoch ms, or undefined when the header is absent or not a positive number. */
 export function parseDeadline(header: string | readonly string[] | undefined): number | undefined {
   const raw = Array.isArray(header) ? header[0] : header;

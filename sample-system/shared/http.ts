@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { DEADLINE_HEADER } from '../resilience/deadline.ts';
+import { DEADLINE_HEADER, parseDeadline } from '../resilience/deadline.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const TENANT_HEADER = 'x-tenant';
@@ -24,6 +24,12 @@ export interface ServiceAppOptions {
   service: string;
   replicaId?: string;
   logLevel?: string;
+  /**
+   * For the edge, which sets deadlines: the deadline a request gets on arrival, from the one it came
+   * with (undefined: none). It replaces the request's x-deadline, so the request's logs name the
+   * deadline its hops pass on.
+   */
+  deadlineOnArrival?: (given: number | undefined, nowMs: number) => number;
 }
 
 /** A response's outcome: 5xx is an error, a marked fallback is degraded, all else is ok. */
@@ -47,7 +53,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     genReqId: () => randomUUID(),
     childLoggerFactory: (logger, bindings, childOptions, rawReq) => {
       const tenant = headerValue(rawReq.headers[TENANT_HEADER]);
-      const deadline = headerValue(rawReq.headers[DEADLINE_HEADER]);
+      let deadline = headerValue(rawReq.headers[DEADLINE_HEADER]);
+      if (options.deadlineOnArrival) rawReq.headers[DEADLINE_HEADER] = deadline = String(options.deadlineOnArrival(parseDeadline(deadline), Date.now()));
       return logger.child({ ...bindings, ...(tenant === undefined ? {} : { tenant }), ...(deadline === undefined ? {} : { deadline }) }, childOptions);
     },
     return503OnClosing: true,

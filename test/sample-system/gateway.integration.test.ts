@@ -158,6 +158,12 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
     expect(statuses(without)).toEqual({ 200: 5, 504: 5 }); // round robin keeps feeding it
   });
 
+  it('logs a request with the deadline it passed down (the hops that timed out on the black-hole replica)', () => {
+    const failed = ejectingBare.output().split('\n').filter((l) => l.includes('"msg":"upstream call failed"')).map((l) => JSON.parse(l) as { deadline?: string });
+    expect(failed.length).toBeGreaterThanOrEqual(5);
+    expect(failed.map((l) => l.deadline)).toContain(blackhole.lastHeaders['x-deadline']);
+  });
+
   it('quarantines a payload that hung a replica twice: the third copy is refused fast and never reaches a replica', async () => {
     for (const r of [replicaA, replicaB]) r.hangOn = { marker: 'poison', ms: 1000 };
     const poison = '/search?q=poison:hang-7';
