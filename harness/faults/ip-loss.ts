@@ -3,9 +3,9 @@
 // through Toxiproxy) and the answers of its own dependencies alike — so TCP retransmits, stalls and
 // times out as on a lossy network, below every protocol. Docker runtime only (a process on the
 // local runtime has no namespace of its own); the scenario is refused before boot elsewhere.
-// Proven by the rule's own counters (packets dropped > 0 since it was added, against those let
-// through), after fresh probes into the part have sent it packets; removal deletes the rule and
-// checks it is no longer listed.
+// Proven by the rule's own counter (packets dropped > 0 since it was added, against all that
+// arrived, counted by a rule of its own ahead of it), after fresh probes into the part have sent
+// it packets; removal deletes both rules and checks they are no longer listed.
 
 import type { DockerStack } from '../runtime/docker.ts';
 import type { PacketDrop } from '../runtime/docker-parts.ts';
@@ -45,17 +45,15 @@ export const ipLossFault: FaultModule<IpLossParams> = {
     const target = probeTarget(stack, p.part);
     const drop: PacketDrop = await container.dropPackets(p.probability, { label: id });
     const rule = `iptables DROP ${drop.comment} (random ${p.probability}) in ${container.name}`;
-    // what the chain had let through before: packets accepted since then are the rule's misses
-    const before = await drop.counters();
     let removed = false;
 
     /** The rule's drops against what the chain let through since it was added. */
     const tally = async (): Promise<{ listed: boolean; text: string; dropped: number }> => {
       const now = await drop.counters();
-      if (now.rule === undefined) return { listed: false, text: `${drop.comment} is not listed in ${container.name}'s INPUT chain`, dropped: 0 };
-      const dropped = now.rule.packets - (before.rule?.packets ?? 0);
-      const arrived = dropped + now.policyPackets - before.policyPackets;
-      return { listed: true, dropped, text: `${dropped} of ${arrived} packets arriving since it was added dropped (${arrived > 0 ? percent(dropped / arrived) : 'n/a'}, asked ${percent(p.probability)}; ${now.rule.bytes} bytes)` };
+      if (now.dropped === undefined) return { listed: false, text: `${drop.comment} is not listed in ${container.name}'s INPUT chain`, dropped: 0 };
+      const dropped = now.dropped.packets;
+      const arrived = now.seen?.packets ?? dropped;
+      return { listed: true, dropped, text: `${dropped} of ${arrived} packets arriving since it was added dropped (${arrived > 0 ? percent(dropped / arrived) : 'n/a'}, asked ${percent(p.probability)}; ${now.dropped.bytes} bytes)` };
     };
 
     return {

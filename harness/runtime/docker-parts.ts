@@ -5,7 +5,7 @@
 import type { WriteStream } from 'node:fs';
 import { BoundPorts, getContainerRuntimeClient, waitForContainer, type ContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import { HarnessError } from '../paths.ts';
-import { dropRule, parseInputChain, type InputCounters } from './iptables.ts';
+import { countRule, dropRule, parseInputChain, type DropCounters } from './iptables.ts';
 import { LOOPBACK } from './ports.ts';
 import { pingDockerHost } from './docker-ping.ts';
 
@@ -24,10 +24,10 @@ export interface ExecOutcome {
 }
 
 export interface PacketDrop {
-  /** the comment the iptables rule carries, to find it in a listing */
+  /** the comment the iptables drop rule carries, to find it in a listing */
   comment: string;
-  /** the container's INPUT chain counters now; `rule` is absent once the rule is gone */
-  counters(): Promise<InputCounters>;
+  /** the drop rule's counters and those of the counting rule ahead of it; absent once they are gone */
+  counters(): Promise<DropCounters>;
   /**
    * deletes the rule and checks it is gone; safe to call twice. Says whether it was still there
    * (a container that exited took its network namespace, and the rule, with it).
@@ -167,13 +167,18 @@ export function controlOf(client: ContainerRuntimeClient, part: StartedPart, rea
       const comment = options.label ?? `faultline-drop-${Math.random().toString(36).slice(2, 8)}`;
       const rule = dropRule(probability, comment);
       const where = `the ${part.part} container`;
-      const counters = async (): Promise<InputCounters> => {
+      const counters = async (): Promise<DropCounters> => {
         const out = await exec(['iptables', '-w', '-L', 'INPUT', '-v', '-x', '-n'], { user: 'root' });
         if (out.exitCode !== 0) throw new Error(`iptables -L INPUT in ${where} failed (exit ${out.exitCode}): ${out.output.trim()}`);
         return parseInputChain(out.output, comment);
       };
-      const added = await exec(['iptables', '-w', '-I', ...rule], { user: 'root' });
-      if (added.exitCode !== 0) throw new Error(`iptables in ${where} failed (exit ${added.exitCode}): ${added.output.trim()}`);
+      const iptables = async (argv: string[]): Promise<void> => {
+        const out = await exec(['iptables', '-w', ...argv], { user: 'root' });
+        if (out.exitCode !== 0) throw new Error(`iptables ${argv.slice(0, 2).join(' ')} in ${where} failed (exit ${out.exitCode}): ${out.output.trim()}`);
+      };
+      // the drop first, then the counting rule above it: it sees every packet the drop judges
+      await iptables(['-I', ...rule]);
+      await iptables(['-I', ...countRule(comment)]);
       let removed = false;
       return {
         comment,
@@ -184,10 +189,12 @@ export function controlOf(client: ContainerRuntimeClient, part: StartedPart, rea
           const status = (await handle().inspect()).State.Status;
           if (status === 'exited' || status === 'dead' || status === 'created') return false; // its namespace went with it
           if (status === 'paused') throw new Error(`cannot remove the iptables drop ${comment} in ${where}: it is paused (the drop goes with the container when the stack stops)`);
-          if ((await counters()).rule === undefined) return false;
-          const out = await exec(['iptables', '-w', '-D', ...rule], { user: 'root' });
-          if (out.exitCode !== 0) throw new Error(`removing the iptables drop ${comment} in ${where} failed: ${out.output.trim()}`);
-          if ((await counters()).rule !== undefined) throw new Error(`the iptables drop ${comment} in ${where} is still listed after iptables -D`);
+          const before = await counters();
+          if (before.seen !== undefined) await iptables(['-D', ...countRule(comment)]);
+          if (before.dropped === undefined) return false;
+          await iptables(['-D', ...rule]);
+          const after = await counters();
+          if (after.dropped !== undefined || after.seen !== undefined) throw new Error(`the iptables drop ${comment} in ${where} is still listed after iptables -D`);
           return true;
         },
       };

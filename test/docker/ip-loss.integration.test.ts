@@ -37,6 +37,7 @@ describe.skipIf(!docker.ok)(`ipLoss on the docker runtime ${skipReason}`, () => 
     let removed = false;
     try {
       expect(ruleLine(redis, id)).toMatch(/DROP .*statistic mode random probability 0\.5/);
+      expect(ruleLine(redis, `${id}-seen`)).toBeDefined();
       const proof = await active.prove();
       expect(proof.landed, proof.evidence).toBe(true);
       console.log(`ipLoss proof: ${proof.evidence}`);
@@ -54,6 +55,7 @@ describe.skipIf(!docker.ok)(`ipLoss on the docker runtime ${skipReason}`, () => 
       if (!removed) await active.remove();
     }
     expect(ruleLine(redis, id)).toBeUndefined();
+    expect(ruleLine(redis, `${id}-seen`)).toBeUndefined();
     // with the rule gone Redis answers through its edge again, at once
     const [host, port] = (stack.edges['catalog->redis']?.listen as string).split(':');
     expect(await redisPing(Number(port), host as string, 2000)).toBe(true);

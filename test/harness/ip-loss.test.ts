@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { defineScenario, faults, slo } from '../../harness/define.ts';
 import { main } from '../../harness/cli.ts';
-import { dropRule, parseInputChain } from '../../harness/runtime/iptables.ts';
+import { countRule, dropRule, parseInputChain } from '../../harness/runtime/iptables.ts';
 import { runtimeProblems, ScenarioError, validateScenario } from '../../harness/scenario.ts';
 
 const scenario = (fault: unknown): unknown =>
@@ -25,8 +25,9 @@ function problems(fault: unknown): string[] {
   }
 }
 
-const LISTING = `Chain INPUT (policy ACCEPT 212 packets, 15630 bytes)
+const LISTING = `Chain INPUT (policy ACCEPT 0 packets, 0 bytes)
     pkts      bytes target     prot opt in     out     source               destination
+     121     8711            0    --  *      *       0.0.0.0/0            0.0.0.0/0            /* faultline-0-ipLoss-seen */
       37     2413 DROP       0    --  *      *       0.0.0.0/0            0.0.0.0/0            statistic mode random probability 0.30000000000 /* faultline-0-ipLoss */
        4      240 DROP       0    --  *      *       0.0.0.0/0            0.0.0.0/0            statistic mode random probability 0.50000000000 /* faultline-1-ipLoss */
 `;
@@ -53,22 +54,23 @@ describe('ipLoss fault: parameters', () => {
 });
 
 describe('ipLoss fault: the rule and its counters', () => {
-  it('finds its own rule by comment among others and reads packets, bytes and the policy counter', () => {
-    expect(parseInputChain(LISTING, 'faultline-0-ipLoss')).toEqual({ policyPackets: 212, rule: { packets: 37, bytes: 2413 } });
-    expect(parseInputChain(LISTING, 'faultline-1-ipLoss')).toEqual({ policyPackets: 212, rule: { packets: 4, bytes: 240 } });
+  it('finds its own drop rule and counting rule by comment among others and reads packets and bytes', () => {
+    expect(parseInputChain(LISTING, 'faultline-0-ipLoss')).toEqual({ dropped: { packets: 37, bytes: 2413 }, seen: { packets: 121, bytes: 8711 } });
+    expect(parseInputChain(LISTING, 'faultline-1-ipLoss')).toEqual({ dropped: { packets: 4, bytes: 240 } });
   });
 
   it('says the rule is gone when no line carries its comment, even one that shares a prefix', () => {
-    expect(parseInputChain(LISTING, 'faultline-0-ipLos')).toEqual({ policyPackets: 212 });
-    expect(parseInputChain('Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n    pkts      bytes target\n', 'faultline-0-ipLoss')).toEqual({ policyPackets: 0 });
+    expect(parseInputChain(LISTING, 'faultline-0-ipLos')).toEqual({});
+    expect(parseInputChain('Chain INPUT (policy ACCEPT 0 packets, 0 bytes)\n    pkts      bytes target\n', 'faultline-0-ipLoss')).toEqual({});
   });
 
   it('throws on output that is not a listing of the INPUT chain', () => {
     expect(() => parseInputChain('iptables: Permission denied (you must be root).', 'x')).toThrow(/not an iptables listing of the INPUT chain/);
   });
 
-  it('drops at random with the given probability and carries the comment', () => {
-    expect(dropRule(0.3, 'faultline-0-ipLoss').join(' ')).toBe('INPUT -m statistic --mode random --probability 0.3 -m comment --comment faultline-0-ipLoss -j DROP');
+  it('drops at random with the given probability and carries the comment; the counting rule has no target; loopback is spared', () => {
+    expect(dropRule(0.3, 'faultline-0-ipLoss').join(' ')).toBe('INPUT ! -i lo -m statistic --mode random --probability 0.3 -m comment --comment faultline-0-ipLoss -j DROP');
+    expect(countRule('faultline-0-ipLoss').join(' ')).toBe('INPUT ! -i lo -m comment --comment faultline-0-ipLoss-seen');
   });
 });
 
