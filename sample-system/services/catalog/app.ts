@@ -65,7 +65,8 @@ export function buildCatalog(config: CatalogConfig): Catalog {
 
   const coalesced = new Counter({ name: 'coalesced_total', help: 'Reads that joined a Postgres query already in flight for the same key (single flight)', registers: [registry] });
   const flight = createSingleFlight({ enabled: !disabled.has('single-flight'), onCoalesced: () => coalesced.inc() });
-  const read = createReader({ postgres, cache, flight, fallbackOn: !disabled.has('fallback'), metrics, log: app.log });
+  const lookups = new Counter({ name: 'cache_lookups_total', help: 'Cache-aside lookups of search results in Redis, by result (hit, miss, error: Redis unreachable, counted as a miss)', labelNames: ['result'], registers: [registry] });
+  const read = createReader({ postgres, cache, flight, fallbackOn: !disabled.has('fallback'), metrics, log: app.log, onLookup: (result) => lookups.inc({ result }) });
   registerCatalogRoutes(app, { read, pool, metrics, postgresBudgetMs: POSTGRES_LIMITS.budgetMs, deadlineOn: !disabled.has('deadline') });
   return { app, registry, metrics, postgres, pool, cache };
 }

@@ -1,7 +1,13 @@
-// The last-known-good copy of each answer, in Redis. Refreshed after a good read from Postgres
-// (fire-and-forget, at most once a second per key: a hot key read 100 times a second needs one
-// write, not a hundred), read only when Postgres fails. Redis is never on the critical path
-// (see shared/redis.ts), and a failed write is only counted, never surfaced.
+// The catalog's two uses of Redis.
+// - The last-known-good copy of each answer. Refreshed after a good read from Postgres
+//   (fire-and-forget, at most once a second per key: a hot key read 100 times a second needs one
+//   write, not a hundred), read only when Postgres fails.
+// - Cache-aside for search results (`fresh`): looked up first, a copy younger than
+//   FRESH_TTL_MS is served as is; on a miss the search runs on Postgres (misses of one key
+//   coalesced by single flight) and its answer is put back. Product reads stay Postgres-first (see
+//   docs/DESIGN-NOTES.md): their freshness is what the Postgres scenarios measure.
+// Redis is never on the critical path (see shared/redis.ts): a lookup that fails or times out is a
+// miss, and a failed write is only counted, never surfaced.
 
 import type { AttemptResult } from '../../resilience/dependency.ts';
 import { closeRedis, createRedis, redisResultOf } from '../../shared/redis.ts';
@@ -9,11 +15,23 @@ import { closeRedis, createRedis, redisResultOf } from '../../shared/redis.ts';
 export const CACHE_TTL_SECONDS = 3600;
 /** A copy younger than this is not written again. */
 export const REFRESH_AFTER_MS = 1000;
+/** How long a cache-aside copy is served without asking Postgres. */
+export const FRESH_TTL_MS = 5000;
+const FRESH_PREFIX = 'fresh:';
+
+export type FreshLookup = 'hit' | 'miss' | 'error';
+
+/** Cache-aside: a lookup that never throws (an unreachable Redis is a miss), and a put. */
+export interface FreshCache {
+  read<T>(key: string): Promise<{ lookup: FreshLookup; value?: T }>;
+  write(key: string, value: unknown): void;
+}
 const MAX_TRACKED_KEYS = 10_000;
 
 export interface LastKnownGood {
   read<T>(key: string): Promise<T | undefined>;
   write(key: string, value: unknown): void;
+  fresh: FreshCache;
   close(): Promise<void>;
 }
 
@@ -55,6 +73,24 @@ export function createLastKnownGood(options: CacheOptions): LastKnownGood {
           onCall('set', redisResultOf(error));
         },
       );
+    },
+    fresh: {
+      async read<T>(key: string): Promise<{ lookup: FreshLookup; value?: T }> {
+        try {
+          const json = await redis.get(FRESH_PREFIX + key);
+          onCall('get', 'ok');
+          return json === null ? { lookup: 'miss' } : { lookup: 'hit', value: JSON.parse(json) as T };
+        } catch (error) {
+          onCall('get', redisResultOf(error));
+          return { lookup: 'error' };
+        }
+      },
+      write(key, value) {
+        redis.set(FRESH_PREFIX + key, JSON.stringify(value), 'PX', FRESH_TTL_MS).then(
+          () => onCall('set', 'ok'),
+          (error: unknown) => onCall('set', redisResultOf(error)),
+        );
+      },
     },
     close: () => closeRedis(redis),
   };

@@ -3,6 +3,7 @@
 // the answer is kept as the last known good copy; on failure that copy is
 // served, marked degraded. With nothing to fall back on the failure is answered honestly:
 // 503 when Postgres is known to be down (breaker open) or erring, 504 when it was too slow.
+// Search reads go cache-aside in front of that: a fresh copy in Redis first (see cache.ts).
 
 import type { FastifyBaseLogger } from 'fastify';
 import type { GuardedDependency } from '../../resilience/dependency.ts';
@@ -10,14 +11,14 @@ import { withStaleFallback } from '../../resilience/fallback.ts';
 import type { SingleFlight } from '../../resilience/single-flight.ts';
 import { failureReason } from '../../shared/failure.ts';
 import type { FallbackReason, ServiceMetrics } from '../../shared/metrics.ts';
-import type { LastKnownGood } from './cache.ts';
+import type { FreshLookup, LastKnownGood } from './cache.ts';
 
 export { failureReason };
 
 export const DEGRADED_STALE_CACHE = 'stale-cache';
 
 export type ReadResult<T> =
-  | { kind: 'found'; value: T; degraded?: typeof DEGRADED_STALE_CACHE }
+  | { kind: 'found'; value: T; degraded?: typeof DEGRADED_STALE_CACHE; cache?: 'hit' | 'miss' }
   | { kind: 'not-found' }
   | { kind: 'failed'; status: 503 | 504; reason: FallbackReason; message: string };
 
@@ -30,13 +31,21 @@ export interface ReaderDeps {
   fallbackOn: boolean;
   metrics: ServiceMetrics;
   log: FastifyBaseLogger;
+  /** counts cache-aside lookups by result */
+  onLookup?: (lookup: FreshLookup) => void;
 }
 
-export type Reader = <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, budgetMs?: number) => Promise<ReadResult<T>>;
+export interface ReadOptions {
+  budgetMs?: number;
+  /** look in the cache first and put the answer back (cache-aside); search results only */
+  cacheAside?: boolean;
+}
+
+export type Reader = <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, options?: ReadOptions) => Promise<ReadResult<T>>;
 
 export function createReader(deps: ReaderDeps): Reader {
   const { postgres, cache, flight, fallbackOn, metrics, log } = deps;
-  return async <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, budgetMs?: number): Promise<ReadResult<T>> => {
+  const read = async <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, budgetMs?: number): Promise<ReadResult<T>> => {
     const primary = async (): Promise<Lookup<T>> => {
       const value = await flight.run(key, async () => {
         const found = await postgres.call(query, { idempotent: true, ...(budgetMs === undefined ? {} : { budgetMs }) });
@@ -63,5 +72,16 @@ export function createReader(deps: ReaderDeps): Reader {
       const message = error instanceof Error ? error.message : String(error);
       return { kind: 'failed', status: reason === 'timeout' ? 504 : 503, reason, message };
     }
+  };
+  return async <T>(key: string, query: (signal: AbortSignal) => Promise<T | undefined>, options: ReadOptions = {}): Promise<ReadResult<T>> => {
+    if (!options.cacheAside) return read(key, query, options.budgetMs);
+    const cached = await cache.fresh.read<T>(key);
+    deps.onLookup?.(cached.lookup);
+    if (cached.lookup === 'hit' && cached.value !== undefined) return { kind: 'found', value: cached.value, cache: 'hit' };
+    const result = await read(key, query, options.budgetMs);
+    if (result.kind !== 'found') return result;
+    // a stale copy served in a fault is not put back as fresh
+    if (result.degraded === undefined) cache.fresh.write(key, result.value);
+    return { ...result, cache: 'miss' };
   };
 }

@@ -12,6 +12,8 @@ import type { Reader, ReadResult } from './reads.ts';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_QUERY_LENGTH = 100;
+/** hit: served from the cache-aside copy; miss: read from Postgres (search only) */
+export const CACHE_HEADER = 'x-cache';
 
 export interface CatalogRoutesDeps {
   read: Reader;
@@ -65,7 +67,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: CatalogRoutesD
     if (id === undefined) return badRequest(reply, `id "${request.params.id}" is not a positive integer`);
     const budgetMs = budgetFor(request, reply);
     if (budgetMs === undefined) return reply;
-    const result = await read(`product:${id}`, (signal) => productById(pool, id, signal), budgetMs);
+    const result = await read(`product:${id}`, (signal) => productById(pool, id, signal), { budgetMs });
     return answer(request, reply, result, `no product ${id}`);
   });
 
@@ -74,7 +76,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: CatalogRoutesD
     if (limit === undefined) return badRequest(reply, `limit must be an integer in 1..${MAX_LIMIT}`);
     const budgetMs = budgetFor(request, reply);
     if (budgetMs === undefined) return reply;
-    const result = await read(`products:limit:${limit}`, (signal) => listProducts(pool, limit, signal), budgetMs);
+    const result = await read(`products:limit:${limit}`, (signal) => listProducts(pool, limit, signal), { budgetMs });
     return answer(request, reply, result.kind === 'found' ? { ...result, value: { products: result.value } } : result, '');
   });
 
@@ -87,7 +89,8 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: CatalogRoutesD
     const budgetMs = budgetFor(request, reply);
     if (budgetMs === undefined) return reply;
     const key = `search:${limit}:${encodeURIComponent(q.toLowerCase())}`;
-    const result = await read(key, (signal) => searchProducts(pool, q, limit, signal), budgetMs);
+    const result = await read(key, (signal) => searchProducts(pool, q, limit, signal), { budgetMs, cacheAside: true });
+    if (result.kind === 'found' && result.cache) reply.header(CACHE_HEADER, result.cache);
     return answer(request, reply, result.kind === 'found' ? { ...result, value: { query: q, products: result.value } } : result, '');
   });
 }
