@@ -5,6 +5,15 @@
 // must clean up before it boots, saying what it found, each finding once.
 // The moments are picked from the run's own progress lines plus a seeded random delay, so the
 // test is reproducible and does not depend on how fast the machine is.
+//
+// Toxics: Toxiproxy keeps them only in the memory of its server process (faultline gives it no
+// state file), so "no toxic left" is proven by that process being gone, named by pid and start time
+// from the killed run's ledger. Asking its API port instead proves nothing: a stopped server and
+// one that never started both "have no toxics". To show the check can see a toxic at all, each
+// kill asks the run's Toxiproxy for its toxics just before the signal: a kill that finds one landed
+// while a fault was in force; after such a SIGKILL the toxics are still listed right after the
+// kill (the server outlived the harness: exactly what the next run must clean up), and the next
+// run's Toxiproxy is another process.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
+import { processIdentity } from '../../harness/runtime/processes.ts';
 import { startCli, type CliProcess } from '../helpers/cli-process.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
@@ -76,12 +86,23 @@ function killPlan(seed: number): Kill[] {
   });
 }
 
+/** The killed run's Toxiproxy server: its API and the process (from the run's ledger) that holds its toxics. */
+interface ToxiproxyOf {
+  url?: string;
+  pid?: number;
+  startTime?: string;
+}
+
 /** What a killed run is known by, and what it left behind right after the kill. */
 interface Killed {
   kill: Kill;
   marker: string;
   runId?: string;
-  toxiproxyUrl?: string;
+  toxiproxy: ToxiproxyOf;
+  /** toxics its Toxiproxy listed just before the signal (non-empty: a fault was in force) */
+  toxicsAtKill: string[];
+  /** whether the signal found the run already finished (nothing left to interrupt) */
+  endedBeforeKill: boolean;
   lastLine: string;
   left: { processes: string[]; tempDirs: string[]; ledgers: string[] };
 }
@@ -91,15 +112,37 @@ const ledgersOf = (runId: string | undefined): string[] =>
   runId === undefined || !existsSync(stateDir) ? [] : readdirSync(stateDir).filter((f) => f === `${runId}.json` || f === `${runId}-load.json`);
 const lastProgressLine = (stderr: string): string => stderr.trimEnd().split('\n').filter((l) => l.startsWith('  ')).at(-1)?.trim() ?? '';
 
-/** The killed run's Toxiproxy is gone, or (its port taken by a new server) has no toxics. */
-async function toxicsLeft(url: string | undefined): Promise<string[]> {
-  if (url === undefined) return [];
+/** Toxics a Toxiproxy API lists now; undefined when nothing answers. */
+async function toxicsAt(url: string | undefined): Promise<string[] | undefined> {
+  if (url === undefined) return undefined;
   try {
-    const proxies = (await (await fetch(`${url}/proxies`, { signal: AbortSignal.timeout(2000) })).json()) as Record<string, { toxics: { name: string }[] }>;
+    const proxies = (await (await fetch(`${url}/proxies`, { signal: AbortSignal.timeout(1000) })).json()) as Record<string, { toxics: { name: string }[] }>;
     return Object.entries(proxies).flatMap(([name, p]) => p.toxics.map((t) => `${name}/${t.name}`));
   } catch {
-    return []; // nothing answers: the server is gone, and its toxics with it
+    return undefined;
   }
+}
+
+/** The run's Toxiproxy as its ledger names it (pid and start time), once it has been started. */
+function toxiproxyOf(runId: string | undefined, stderr: string): ToxiproxyOf {
+  const url = /toxiproxy on (127\.0\.0\.1:\d+) ready/.exec(stderr)?.[1];
+  const out: ToxiproxyOf = url === undefined ? {} : { url: `http://${url}` };
+  try {
+    const ledger = JSON.parse(readFileSync(join(stateDir, `${runId}.json`), 'utf8')) as LedgerData;
+    const child = ledger.children.find((c) => c.name === 'toxiproxy' && c.pid !== null && c.startTime !== null);
+    if (child) Object.assign(out, { pid: child.pid as number, startTime: child.startTime as string });
+  } catch {
+    // no ledger yet (killed before it was written) or no longer (a clean stop deleted it)
+  }
+  return out;
+}
+
+/** The killed run's Toxiproxy process, if it still runs, with the toxics it holds: its toxics live only there. */
+async function toxiproxyLeft(t: ToxiproxyOf): Promise<string[]> {
+  if (t.pid === undefined) return [];
+  const now = await processIdentity(t.pid);
+  if (now === undefined || now.startTime !== t.startTime) return [];
+  return [`toxiproxy pid ${t.pid} still runs, holding toxics: ${JSON.stringify((await toxicsAt(t.url)) ?? 'its API does not answer')}`];
 }
 
 async function expectNothingLeftOf(killed: Killed): Promise<void> {
@@ -107,7 +150,7 @@ async function expectNothingLeftOf(killed: Killed): Promise<void> {
   expect(leftoverProcesses(killed.marker, { markerOnly: true }), `${what}: processes`).toEqual([]);
   expect(tempDirsIn(killed.marker), `${what}: temp dirs`).toEqual([]);
   expect(ledgersOf(killed.runId), `${what}: ledgers`).toEqual([]);
-  expect(await toxicsLeft(killed.toxiproxyUrl), `${what}: toxics`).toEqual([]);
+  expect(await toxiproxyLeft(killed.toxiproxy), `${what}: toxics (its Toxiproxy process)`).toEqual([]);
 }
 
 /** The next run cleaned up after `previous` before it named its own run (before it booted). */
@@ -116,7 +159,8 @@ async function expectStartedClean(previous: Killed, next: CliProcess): Promise<s
   const at = text.search(/\n {2}run \S+: kill-short/);
   const before = at < 0 ? text : text.slice(0, at);
   await expectNothingLeftOf(previous);
-  const found = before.split('\n').filter((l) => l.includes('cleaned up: '));
+  // a local run also removes what killed docker runs left on this engine (other runs than these)
+  const found = before.split('\n').filter((l) => l.includes('cleaned up: ') && !/cleaned up: (removed|could not remove) (container|network) faultline-/.test(l));
   expect(new Set(found).size, `each finding printed once:\n${found.join('\n')}`).toBe(found.length);
   const left = previous.left.processes.length + previous.left.tempDirs.length + previous.left.ledgers.length;
   if (previous.kill.signal !== 'SIGKILL') expect(found, 'a run stopped by SIGINT/SIGTERM leaves nothing to clean up').toEqual([]);
@@ -132,7 +176,22 @@ function stageOf(lastLine: string): Stage {
   return 'boot';
 }
 
-const figures = { kills: 0, bySignal: {} as Record<string, number>, landedIn: {} as Record<string, number>, leftAfterSigkill: { processes: 0, tempDirs: 0, ledgers: 0 }, cleanupLines: 0, leftAfterGraceful: 0, endedBeforeKill: 0, secondCtrlCDuringCleanup: 0 };
+const figures = {
+  kills: 0,
+  bySignal: {} as Record<string, number>,
+  landedIn: {} as Record<string, number>,
+  leftAfterSigkill: { processes: 0, tempDirs: 0, ledgers: 0 },
+  cleanupLines: 0,
+  leftAfterGraceful: 0,
+  endedBeforeKill: 0,
+  secondCtrlCDuringCleanup: 0,
+  /** kills that found toxics in the run's Toxiproxy just before the signal */
+  faultInForceAtKill: 0,
+  /** of those, SIGKILLs whose toxics were still listed right after the kill (gone only once the next run cleaned up) */
+  toxicsOutlivedSigkill: 0,
+  /** runs whose Toxiproxy was checked to be another process than the killed run's before it */
+  newToxiproxyAfterKill: 0,
+};
 
 async function killOne(kill: Kill, previous: Killed | undefined): Promise<Killed> {
   const marker = join(root, `kill-${kill.i}`);
@@ -143,7 +202,14 @@ async function killOne(kill: Kill, previous: Killed | undefined): Promise<Killed
     if (previous) figures.cleanupLines += (await expectStartedClean(previous, cli)).length;
     if (kill.stage !== 'boot') await cli.line(STAGE_LINE[kill.stage]);
     await sleep(kill.delayMs);
+    const toxiproxy = toxiproxyOf(runLine[1], cli.stderr());
+    const toxicsAtKill = (await toxicsAt(toxiproxy.url)) ?? [];
     const lastLine = lastProgressLine(cli.stderr());
+    if (previous?.toxiproxy.pid !== undefined && toxiproxy.pid !== undefined) {
+      expect(`${toxiproxy.pid}:${toxiproxy.startTime}`, 'the next run has a Toxiproxy of its own').not.toBe(`${previous.toxiproxy.pid}:${previous.toxiproxy.startTime}`);
+      figures.newToxiproxyAfterKill++;
+      if (stageOf(lastLine) === 'boot') expect(toxicsAtKill, 'a new Toxiproxy carries no toxic over').toEqual([]);
+    }
     let delivered = true;
     try {
       process.kill(cli.pid, kill.signal);
@@ -161,11 +227,14 @@ async function killOne(kill: Kill, previous: Killed | undefined): Promise<Killed
       }
     }
     const exit = await cli.exited;
+    const finished = exit.code === 0 || exit.code === 1;
     const killed: Killed = {
       kill,
       marker,
       runId: runLine[1],
-      toxiproxyUrl: /toxiproxy on (127\.0\.0\.1:\d+) ready/.exec(cli.stderr())?.[1]?.replace(/^/, 'http://'),
+      toxiproxy,
+      toxicsAtKill,
+      endedBeforeKill: !delivered || (kill.signal !== 'SIGKILL' && finished),
       lastLine,
       left: { processes: leftoverProcesses(marker, { markerOnly: true }), tempDirs: tempDirsIn(marker), ledgers: ledgersOf(runLine[1]) },
     };
@@ -173,21 +242,28 @@ async function killOne(kill: Kill, previous: Killed | undefined): Promise<Killed
     figures.bySignal[kill.signal] = (figures.bySignal[kill.signal] ?? 0) + 1;
     const landed = stageOf(lastLine);
     figures.landedIn[landed] = (figures.landedIn[landed] ?? 0) + 1;
+    if (killed.endedBeforeKill) figures.endedBeforeKill++;
+    if (toxicsAtKill.length > 0) figures.faultInForceAtKill++;
     if (kill.signal === 'SIGKILL') {
       expect(exit.signal).toBe('SIGKILL');
+      // the positive control: the harness is dead and its fault is still in force (unless the kill
+      // came just as the run was removing it: then it said so before it died)
+      if (toxicsAtKill.length > 0 && !cli.stderr().includes('fault removed')) {
+        expect(await toxicsAt(toxiproxy.url), 'toxics right after the SIGKILL').toEqual(toxicsAtKill);
+        figures.toxicsOutlivedSigkill++;
+      }
       figures.leftAfterSigkill.processes += killed.left.processes.length;
       figures.leftAfterSigkill.tempDirs += killed.left.tempDirs.length;
       figures.leftAfterSigkill.ledgers += killed.left.ledgers.length;
       return killed;
     }
     // SIGINT / SIGTERM: the run cleans up after itself, and says so
-    const finished = exit.code === 0 || exit.code === 1;
     if (!finished) {
       // a second Ctrl-C that came after the cleanup, as the process exited, ends it by the default action
       if (!(second && exit.signal === 'SIGINT')) expect(exit, cli.stderr()).toEqual({ code: 130, signal: null });
       expect(cli.stderr()).toContain(`${kill.signal}: cleaning up (faults, load, stack)`);
       if (second && cli.stderr().includes('SIGINT again: still cleaning up so nothing is left behind')) figures.secondCtrlCDuringCleanup++;
-    } else figures.endedBeforeKill++;
+    }
     const left = killed.left.processes.length + killed.left.tempDirs.length + killed.left.ledgers.length;
     figures.leftAfterGraceful += left;
     await expectNothingLeftOf(killed);
@@ -219,6 +295,13 @@ describe('the harness killed at random moments', () => {
     expect(figures.leftAfterSigkill.ledgers).toBeGreaterThan(0);
     expect(figures.cleanupLines).toBeGreaterThan(0);
     expect(figures.secondCtrlCDuringCleanup).toBeGreaterThan(0);
+    // the moments are real: kills landed in every stage, and few came after the run had ended
+    expect(Object.keys(figures.landedIn).sort()).toEqual(['boot', 'fault', 'load', 'teardown']);
+    expect(figures.endedBeforeKill).toBeLessThanOrEqual(3);
+    // the toxic check saw toxics where there were some, so its "none left" means something
+    expect(figures.faultInForceAtKill).toBeGreaterThan(0);
+    expect(figures.toxicsOutlivedSigkill).toBeGreaterThan(0); // seed 8: two SIGKILLs during the fault, both still listed
+    expect(figures.newToxiproxyAfterKill).toBeGreaterThan(0);
     console.log(`kill test figures (seed ${SEED}): ${JSON.stringify(figures)}`);
   });
 
