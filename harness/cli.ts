@@ -212,6 +212,18 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
   // Handled, not default: a second Ctrl-C (or a closed terminal) must not kill us mid-cleanup.
   const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const name of SIGNALS) process.on(name, onSignal);
+  // Last resort: an error nothing caught (a timer, a stream, a promise nobody awaited) takes the
+  // signals' path (stop load, remove faults, stop the stack) and ends the run with exit 2.
+  let fatal: { error: unknown } | undefined;
+  const onFatal = (error: unknown): void => {
+    process.exitCode = 2; // even if the run's own promise never settles again
+    if (fatal !== undefined) return err(`faultline: another uncaught error while cleaning up: ${(error as Error)?.message ?? String(error)}`);
+    fatal = { error };
+    err(`faultline: uncaught error: ${(error as Error)?.stack ?? String(error)}\ncleaning up (faults, load, stack)...`);
+    abort.abort();
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
   try {
     const options = parseCli(argv);
     if (options.help) return out(USAGE), 0;
@@ -267,10 +279,15 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       out(`${badge(proven === ablations.length ? 'pass' : 'fail')} ablation: ${proven} of ${ablations.length} scenarios fail with their protection off${suiteDir ? `; runs: ${suiteDir}/index.html` : ''}`);
     }
     if (options.json) out(JSON.stringify(options.ablate ? { ablations, results } : suiteDir === undefined && results.length === 1 ? results[0] : results));
+    if (fatal !== undefined) return 2;
     if (abort.signal.aborted) return 130;
     if (options.ablate) return ablations.every((a) => a.proven) ? 0 : 1;
     return results.every((r) => r.verdict === 'pass') ? 0 : 1;
   } catch (error) {
+    if (fatal !== undefined) {
+      err(`faultline: stopped after an uncaught error; everything the run started was stopped${error instanceof Error && error !== fatal.error ? ` (then: ${error.message})` : ''}`);
+      return 2;
+    }
     if (abort.signal.aborted) {
       err(`interrupted; everything the run started was stopped`);
       return 130;
@@ -281,6 +298,8 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
     return 2;
   } finally {
     for (const name of SIGNALS) process.off(name, onSignal);
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
   }
 }
 
