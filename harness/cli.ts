@@ -33,7 +33,13 @@ options:
   --keep-up             leave the stack running after the run (Ctrl-C stops it)
   --report-dir <dir>    where run folders go (default reports/)
   --json                print one JSON result on stdout, nothing else
-  -h, --help            this text`;
+  -h, --help            this text
+
+environment:
+  FAULTLINE_ALLOW_TARGETS=<host,...>
+                        hosts besides 127.0.0.1 / ::1 that load and faults may be sent to (any
+                        other target is refused); a run with it set warns before it starts and
+                        records in result.json (allowedTargets) which targets it let through`;
 
 export class UsageError extends HarnessError {}
 
@@ -119,6 +125,7 @@ function printResult(result: RunResult, runDir: string, out: (s: string) => void
   out('');
   out(`${badge(result.verdict)} ${result.scenario.name} in ${formatMs(result.wallMs)} (boot ${formatMs(result.bootMs)}); report: ${runDir}/report.html`);
   if (result.verdict !== 'pass') out(`  replay: ${result.replay}`);
+  if (result.allowedTargets && result.allowedTargets.used.length > 0) out(paint(31, `  WARNING: sent outside loopback, allowed by FAULTLINE_ALLOW_TARGETS: ${result.allowedTargets.used.join('; ')}`));
 }
 
 const fmt = (ms: number | null): string => (ms === null ? '     –' : `${ms.toFixed(1).padStart(6)} ms`);

@@ -4,6 +4,7 @@
 
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { HarnessError, toolPath } from './paths.ts';
+import { allowedTargets } from './safety.ts';
 import type { Runtime } from './runtime/types.ts';
 
 /** Rejects on the first problem; returns warnings the CLI must print (loudly) before booting. */
@@ -16,7 +17,7 @@ export async function preflight(runtime: Runtime, reportsDir: string, env: NodeJ
   } catch (error) {
     throw new HarnessError(`--report-dir "${reportsDir}" cannot hold run folders: ${(error as Error).message}`);
   }
-  const allowed = (env.FAULTLINE_ALLOW_TARGETS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const allowed = allowedTargets(env);
   if (allowed.length === 0) return [];
   return [`WARNING: FAULTLINE_ALLOW_TARGETS=${allowed.join(',')} lets faultline send load and faults to ${allowed.join(', ')} as well as to 127.0.0.1 / ::1`];
 }

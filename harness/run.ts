@@ -27,7 +27,7 @@ import { writeReports } from './report/index.ts';
 import { firstBreach } from './verdict/breach.ts';
 import { breachWithLogs } from './observe/logs.ts';
 import { HarnessError, PROJECT_ROOT } from './paths.ts';
-import { assertLoopback } from './safety.ts';
+import { assertLoopback, takeAllowanceRecord } from './safety.ts';
 
 export type ProgressEvent =
   | { type: 'line'; text: string }
@@ -60,6 +60,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   line(`run ${runId}: ${scenario.name} on the ${runtime.name} runtime${disabled.length ? `, disabled: ${disabled.join(',')}` : ''}`);
 
   if (signal.aborted) throw new HarnessError('interrupted before the stack started');
+  takeAllowanceRecord(); // uses recorded before this run (an earlier run cut short) are not its own
   const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line, signal });
   let schedule: FaultSchedule | undefined;
   let scraper: Scraper | undefined;
@@ -177,6 +178,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const first = verdict === 'fail' ? firstBreach(checks, series, phases) : null;
     const breach = first !== null && loadStartEpochMs !== undefined ? await breachWithLogs(runDir, first, loadStartEpochMs) : undefined;
     const finishedAt = new Date();
+    const allowance = takeAllowanceRecord();
     const result: RunResult = {
       runId,
       scenario: { name: scenario.name, description: scenario.description, file: relative(PROJECT_ROOT, scenario.file), protectedBy: scenario.protectedBy },
@@ -201,6 +203,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       blastRadius,
       recovery,
       ...(breach === undefined ? {} : { breach }),
+      ...(allowance === undefined ? {} : { allowedTargets: allowance }),
     };
     await writeReports(runDir, result);
     keptUp = options.keepUp === true;

@@ -172,6 +172,11 @@ export interface RunResult {
   recovery: RecoveryFigures[];
   /** for a failed run: the first breach and the service log lines around it */
   breach?: Breach;
+  /**
+   * present when FAULTLINE_ALLOW_TARGETS was set: the hosts it allowed besides loopback, and each
+   * target outside loopback the run sent to because of it (`what at target`)
+   */
+  allowedTargets?: { allowed: string[]; used: string[] };
 }
 
 /** A counter's increase over one phase in one service (missing: not measured in that phase). */

@@ -30,6 +30,7 @@ const RUN: KeyOrder<RunResult> = {
   blastRadius: true,
   recovery: true,
   breach: true,
+  allowedTargets: true,
 };
 const CELL: KeyOrder<BlastCell> = { endpoint: true, tenant: true, phase: true, ok: true, degraded: true, error: true, availability: true, p99Ms: true, holds: true, breached: true, mayBreach: true };
 const RECOVERY: KeyOrder<RecoveryFigures> = { endpoint: true, removedAtMs: true, recoveredAfterMs: true, undegradedAfterMs: true };

@@ -12,7 +12,10 @@ import { scrapeMetrics } from '../../harness/observe/metrics.ts';
 import { preflight } from '../../harness/preflight.ts';
 import { addToxic, listProxies, metrics, removeToxic } from '../../harness/runtime/toxiproxy.ts';
 import type { Runtime, StartedStack } from '../../harness/runtime/types.ts';
-import { assertLoopback } from '../../harness/safety.ts';
+import { assertLoopback, takeAllowanceRecord } from '../../harness/safety.ts';
+import { main } from '../../harness/cli.ts';
+import { renderJson } from '../../harness/report/json.ts';
+import { makeRunResult } from '../report/fixture.ts';
 
 const REMOTE = 'http://10.255.0.1:8474';
 const refused = (what: string, target: string): RegExp => new RegExp(`refusing to send traffic to ${what} at ${target.replace(/[.[\]]/g, '\\$&')}: faultline only targets 127\\.0\\.0\\.1 / ::1`);
@@ -62,5 +65,29 @@ describe('an explicitly allowed target', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the allowance is visible', () => {
+  it('is listed in --help', async () => {
+    const lines: string[] = [];
+    expect(await main(['--help'], { out: (l) => lines.push(l), err: (l) => lines.push(l) })).toBe(0);
+    expect(lines.join('\n')).toMatch(/FAULTLINE_ALLOW_TARGETS=<host,\.\.\.>\s+hosts besides 127\.0\.0\.1 \/ ::1/);
+  });
+
+  it('is recorded for result.json with each target it let through, once, and only for the run that used it', () => {
+    takeAllowanceRecord(); // whatever other tests in this file let through
+    const env = { FAULTLINE_ALLOW_TARGETS: '10.1.2.3, 10.9.9.9' };
+    assertLoopback('http://10.1.2.3:8080', 'gateway', env.FAULTLINE_ALLOW_TARGETS);
+    assertLoopback('http://10.1.2.3:8080', 'gateway', env.FAULTLINE_ALLOW_TARGETS);
+    assertLoopback('http://127.0.0.1:8474', 'toxiproxy API', env.FAULTLINE_ALLOW_TARGETS);
+    const record = takeAllowanceRecord(env);
+    expect(record).toEqual({ allowed: ['10.1.2.3', '10.9.9.9'], used: ['gateway at http://10.1.2.3:8080'] });
+    expect(takeAllowanceRecord(env)).toEqual({ allowed: ['10.1.2.3', '10.9.9.9'], used: [] });
+    expect(takeAllowanceRecord({})).toBeUndefined();
+    const json = JSON.parse(renderJson(makeRunResult({ allowedTargets: record }))) as Record<string, unknown>;
+    expect(json.allowedTargets).toEqual(record);
+    expect(Object.keys(json).at(-1)).toBe('allowedTargets');
+    expect(JSON.parse(renderJson(makeRunResult())) as Record<string, unknown>).not.toHaveProperty('allowedTargets');
   });
 });
