@@ -27,7 +27,7 @@ options:
                         FAIL on a check (exit 0 when every one does; 1 when one still passes or is
                         inconclusive: that scenario proves nothing about its patterns); it points
                         reports/latest-ablation at its runs and leaves reports/latest alone
-  --runtime <name>      auto | docker | local (default auto: docker when an engine answers, else local)
+  --runtime <name>      auto | docker | local (default auto: docker when an engine answers and the images are built, else local)
   --seed <n>            seed of the load mix (default: random, printed for replay)
   --disable <patterns>  comma list of resilience patterns to switch off: ${Object.keys(PATTERNS).join(', ')}
   --keep-up             leave the stack running after the run (Ctrl-C stops it)
