@@ -19,9 +19,11 @@ export interface ServeOptions {
   disabled: Iterable<string>;
   /** closes what the service holds besides the server (pool, Redis, clients) */
   close: () => Promise<void>;
+  /** work done once the schema is there, before readiness turns 200; its failure is logged, not fatal */
+  afterMigrations?: () => Promise<void>;
 }
 
-export async function servePostgresBacked({ name, app, pool, host, port, disabled, close }: ServeOptions): Promise<void> {
+export async function servePostgresBacked({ name, app, pool, host, port, disabled, close, afterMigrations }: ServeOptions): Promise<void> {
   let migrated = false;
   const { isStopping } = await serve({ app, host, port, ready: () => migrated, close });
   app.log.info({ disabled: [...disabled] }, `${name} listening`);
@@ -31,8 +33,9 @@ export async function servePostgresBacked({ name, app, pool, host, port, disable
     try {
       const report = await runMigrations(pool);
       await warmPool(pool, WARM_CONNECTIONS);
-      migrated = true;
       app.log.info(report, 'migrations done');
+      await afterMigrations?.().catch((error: unknown) => app.log.warn({ err: error }, `${name}: start-up work after migrations failed; serving without it`));
+      migrated = true;
     } catch (error) {
       app.log.warn({ err: error, attempt }, 'migrations failed; retrying');
       await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));

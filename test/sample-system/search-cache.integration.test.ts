@@ -1,6 +1,8 @@
 // Cache-aside for the catalog's search, on real Postgres and Redis: a result is looked up in Redis
 // first and served from there while fresh (x-cache: hit), even when Postgres has changed since;
 // a miss reads Postgres and puts the answer back; an unreachable Redis is a miss, never an error.
+// And the product reads' last-known-good copy is primed at start, so the fallback covers products
+// nobody has read yet.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,6 +55,19 @@ describe.skipIf(skipReason !== undefined)(`search is cache-aside in Redis${skipR
     await Promise.all([redis?.stop(), postgres?.stop()]);
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }, 30_000);
+
+  it('primes a last-known-good copy of every product in Redis before it is ready', async () => {
+    const client = new Redis(redis!.url);
+    try {
+      const keys = await client.keys('product:*');
+      expect(keys.length).toBe(1000);
+      const { rows } = await db!.query('SELECT id, name, price_cents, stock, description FROM products WHERE id = 777');
+      expect(JSON.parse((await client.get('product:777')) ?? 'null')).toEqual(rows[0]);
+    } finally {
+      client.disconnect();
+    }
+    expect(catalog!.output()).toMatch(/fallback primed/);
+  });
 
   it('serves a repeated search from Redis while fresh, even after Postgres changed, and from Postgres once the copy is gone', async () => {
     const first = await search('lamp');

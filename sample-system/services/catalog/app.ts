@@ -11,6 +11,7 @@ import { createLastKnownGood, type LastKnownGood } from './cache.ts';
 import type { CatalogConfig } from './config.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../../shared/metrics.ts';
 import { createPool, isTransientPgError } from '../../shared/postgres.ts';
+import { allProducts } from './products.ts';
 import { createReader } from './reads.ts';
 import { registerCatalogRoutes } from './routes.ts';
 
@@ -29,7 +30,12 @@ export interface Catalog {
   postgres: GuardedDependency;
   pool: pg.Pool;
   cache: LastKnownGood;
+  /** puts every product's last-known-good copy in Redis (start-up; nothing when the fallback is off) */
+  primeFallback(): Promise<void>;
 }
+
+/** The most the start-up may spend reading the products to prime the fallback. */
+export const PRIME_TIMEOUT_MS = 2000;
 
 export function buildCatalog(config: CatalogConfig): Catalog {
   const { disabled } = config;
@@ -68,5 +74,12 @@ export function buildCatalog(config: CatalogConfig): Catalog {
   const lookups = new Counter({ name: 'cache_lookups_total', help: 'Cache-aside lookups of search results in Redis, by result (hit, miss, error: Redis unreachable, counted as a miss)', labelNames: ['result'], registers: [registry] });
   const read = createReader({ postgres, cache, flight, fallbackOn: !disabled.has('fallback'), metrics, log: app.log, onLookup: (result) => lookups.inc({ result }) });
   registerCatalogRoutes(app, { read, pool, metrics, postgresBudgetMs: POSTGRES_LIMITS.budgetMs, deadlineOn: !disabled.has('deadline') });
-  return { app, registry, metrics, postgres, pool, cache };
+  const primeFallback = async (): Promise<void> => {
+    if (disabled.has('fallback')) return;
+    const startedMs = Date.now();
+    const products = await allProducts(pool, AbortSignal.timeout(PRIME_TIMEOUT_MS));
+    const stored = await cache.prime(products.map((p) => [`product:${p.id}`, p] as const));
+    app.log.info({ products: products.length, stored, tookMs: Date.now() - startedMs }, 'fallback primed: last-known-good copy of every product in Redis');
+  };
+  return { app, registry, metrics, postgres, pool, cache, primeFallback };
 }

@@ -1,7 +1,8 @@
 // The catalog's two uses of Redis.
-// - The last-known-good copy of each answer. Refreshed after a good read from Postgres
-//   (fire-and-forget, at most once a second per key: a hot key read 100 times a second needs one
-//   write, not a hundred), read only when Postgres fails.
+// - The last-known-good copy of each answer. Primed with every product when the catalog starts
+//   (so the fallback covers a product nobody happened to read before Postgres went bad), refreshed
+//   after a good read from Postgres (fire-and-forget, at most once a second per key: a hot key
+//   read 100 times a second needs one write, not a hundred), read only when Postgres fails.
 // - Cache-aside for search results (`fresh`): looked up first, a copy younger than
 //   FRESH_TTL_MS is served as is; on a miss the search runs on Postgres (misses of one key
 //   coalesced by single flight) and its answer is put back. Product reads stay Postgres-first (see
@@ -31,6 +32,8 @@ const MAX_TRACKED_KEYS = 10_000;
 export interface LastKnownGood {
   read<T>(key: string): Promise<T | undefined>;
   write(key: string, value: unknown): void;
+  /** writes many last-known-good copies in one round trip; resolves with how many were stored */
+  prime(entries: ReadonlyArray<readonly [string, unknown]>): Promise<number>;
   fresh: FreshCache;
   close(): Promise<void>;
 }
@@ -73,6 +76,19 @@ export function createLastKnownGood(options: CacheOptions): LastKnownGood {
           onCall('set', redisResultOf(error));
         },
       );
+    },
+    async prime(entries) {
+      const pipeline = redis.pipeline();
+      for (const [key, value] of entries) pipeline.set(key, JSON.stringify(value), 'EX', CACHE_TTL_SECONDS);
+      const results = (await pipeline.exec()) ?? [];
+      const now = nowMs();
+      let stored = 0;
+      results.forEach(([error], i) => {
+        if (error !== null) return;
+        stored++;
+        if (writtenAtMs.size < MAX_TRACKED_KEYS) writtenAtMs.set(entries[i]![0], now);
+      });
+      return stored;
     },
     fresh: {
       async read<T>(key: string): Promise<{ lookup: FreshLookup; value?: T }> {

@@ -8,7 +8,7 @@ import { buildCatalog } from './app.ts';
 import { parseCatalogConfig } from './config.ts';
 
 const config = configOrExit(() => parseCatalogConfig(process.env));
-const { app, pool, cache } = buildCatalog(config);
+const { app, pool, cache, primeFallback } = buildCatalog(config);
 
 await servePostgresBacked({
   name: 'catalog',
@@ -18,4 +18,5 @@ await servePostgresBacked({
   port: config.port,
   disabled: config.disabled,
   close: async () => void (await Promise.allSettled([pool.end(), cache.close()])),
+  afterMigrations: primeFallback,
 });

@@ -23,6 +23,11 @@ export function listProducts(pool: pg.Pool, limit: number, signal: AbortSignal):
   return queryRows<Product>(pool, `SELECT ${COLUMNS} FROM products ORDER BY id LIMIT $1`, [limit], signal);
 }
 
+/** Every product (the catalog holds ~1000): what the start-up primes its fallback copy with. */
+export function allProducts(pool: pg.Pool, signal: AbortSignal): Promise<Product[]> {
+  return queryRows<Product>(pool, `SELECT ${COLUMNS} FROM products ORDER BY id`, [], signal);
+}
+
 /** Case-insensitive substring match on the name; `%` and `_` in the query match themselves. */
 export function searchProducts(pool: pg.Pool, query: string, limit: number, signal: AbortSignal): Promise<Product[]> {
   const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
