@@ -1,5 +1,6 @@
 // A partition of one edge: its Toxiproxy proxy disabled, which closes the listener and every
-// connection through it, so each connect is refused until the proxy is enabled again at removal.
+// connection through it, so each connect is refused until the proxy is enabled again at removal
+// (on docker, the engine's port mapper accepts the connect and closes it at once instead).
 // No toxic and no bytes to count: proven by connects that worked just before and are refused
 // after, and on removal by the proxy still disabled until then and a connect that works again.
 
@@ -18,27 +19,47 @@ export interface PartitionParams {
 export const partition = (params: PartitionParams): FaultSpec<'partition', PartitionParams> => ({ kind: 'partition', params });
 
 const CONNECTS = 3;
+/** How long a connect must stay open to count as working (see connectOutcome). */
+export const HOLD_MS = 100;
+/** A connect that a port mapper accepted and closed at once: nothing listens behind it. */
+export const CLOSED_AT_ONCE = 'closed at once';
 
-/** 'connected' or the error code of one TCP connect to the edge's listen address. */
+/**
+ * 'connected', CLOSED_AT_ONCE, or the error code of one TCP connect to the edge's listen address.
+ * On the docker runtime the listen address is a port published by the engine: its port mapper
+ * accepts every connect itself and closes it at once when the proxy behind it refuses, so a
+ * connect only counts as working when it is still open after HOLD_MS.
+ */
 export function connectOutcome(edge: EdgeEndpoint, timeoutMs = 1000): Promise<string> {
   assertLoopback(edge.listen, `the probe of ${edge.edge}`);
   const i = edge.listen.lastIndexOf(':');
   return new Promise((resolve) => {
     const socket = connect({ host: edge.listen.slice(0, i), port: Number(edge.listen.slice(i + 1)) });
+    let settled = false;
+    let hold: NodeJS.Timeout | undefined;
     const done = (outcome: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(hold);
       socket.destroy();
       resolve(outcome);
     };
     socket.setTimeout(timeoutMs, () => done('ETIMEDOUT'));
-    socket.once('connect', () => done('connected'));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+    socket.once('connect', () => {
+      hold = setTimeout(() => done('connected'), HOLD_MS);
+    });
+    socket.once('end', () => done(CLOSED_AT_ONCE));
+    socket.once('close', () => done(CLOSED_AT_ONCE));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNRESET' ? CLOSED_AT_ONCE : (error.code ?? error.message)));
   });
 }
 
-async function connects(edge: EdgeEndpoint): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < CONNECTS; i++) out.push(await connectOutcome(edge));
-  return out;
+/** Refused, or accepted by a port mapper and closed at once: either way nothing listens. */
+export const isRefused = (outcome: string): boolean => outcome === 'ECONNREFUSED' || outcome === CLOSED_AT_ONCE;
+
+/** CONNECTS connects at once (so the probe costs one HOLD_MS, not three). */
+function connects(edge: EdgeEndpoint): Promise<string[]> {
+  return Promise.all(Array.from({ length: CONNECTS }, () => connectOutcome(edge)));
 }
 
 const tally = (outcomes: readonly string[]): string =>
@@ -63,7 +84,7 @@ export const partitionFault: FaultModule<PartitionParams> = {
         const state = await getProxy(stack.toxiproxyUrl, edge.proxy);
         if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} is still enabled after it was disabled` };
         const after = await connects(edge);
-        const refused = after.filter((o) => o === 'ECONNREFUSED').length;
+        const refused = after.filter(isRefused).length;
         return { landed: refused === CONNECTS, evidence: `proxy ${edge.proxy} disabled; connects to ${edge.listen}: ${CONNECTS} of ${CONNECTS} connected before, ${refused} of ${CONNECTS} refused after (${tally(after)})` };
       },
       async remove(): Promise<Proof> {
