@@ -1,5 +1,5 @@
 // Screenshots a report with headless chromium, offline, e.g. the README's failure report:
-//   node_modules/.bin/node scripts/screenshot-report.ts reports/latest docs/failure-report.png 1750
+//   node_modules/.bin/node scripts/screenshot-report.ts reports/latest docs/failure-report.png 2100
 // Arguments: a report.html (or a run folder holding one), the PNG to write, and at most how many
 // CSS pixels of the page, from the top, to keep (default: all). Exit 1 if the page logged an error.
 
