@@ -158,10 +158,15 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
     expect(statuses(without)).toEqual({ 200: 5, 504: 5 }); // round robin keeps feeding it
   });
 
-  it('logs a request with the deadline it passed down (the hops that timed out on the black-hole replica)', () => {
-    const failed = ejectingBare.output().split('\n').filter((l) => l.includes('"msg":"upstream call failed"')).map((l) => JSON.parse(l) as { deadline?: string });
+  it('logs a request with the deadline it passed down (the hops that timed out on the black-hole replica)', async () => {
+    const failedLines = (): { deadline?: string }[] =>
+      ejectingBare.output().split('\n').filter((l) => l.includes('"msg":"upstream call failed"')).map((l) => JSON.parse(l) as { deadline?: string });
+    // the gateway's log is written asynchronously: the last hop's line may still be on its way
+    const sent = blackhole.lastHeaders['x-deadline'];
+    for (let waitedMs = 0; waitedMs < 3000 && !failedLines().some((l) => l.deadline === sent); waitedMs += 100) await new Promise((r) => setTimeout(r, 100));
+    const failed = failedLines();
     expect(failed.length).toBeGreaterThanOrEqual(5);
-    expect(failed.map((l) => l.deadline)).toContain(blackhole.lastHeaders['x-deadline']);
+    expect(failed.map((l) => l.deadline)).toContain(sent);
   });
 
   it('quarantines a payload that hung a replica twice: the third copy is refused fast and never reaches a replica', async () => {
