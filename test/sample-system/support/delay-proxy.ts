@@ -10,7 +10,8 @@ export interface DelayProxy {
   close(): Promise<void>;
 }
 
-export async function startDelayProxy(upstreamPort: number, upstreamHost = '127.0.0.1'): Promise<DelayProxy> {
+/** `listenPort` 0 (the default) lets the system pick the port the proxy listens on. */
+export async function startDelayProxy(upstreamPort: number, upstreamHost = '127.0.0.1', listenPort = 0): Promise<DelayProxy> {
   let delayMs = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -41,7 +42,7 @@ export async function startDelayProxy(upstreamPort: number, upstreamHost = '127.
     client.on('error', closeBoth).on('close', closeBoth);
     upstream.on('error', closeBoth).on('close', closeBoth);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('delay proxy has no TCP address');
   return {

@@ -43,7 +43,8 @@ export function runToExit(entry: string, env: Record<string, string>, timeoutMs 
   });
 }
 
-export async function startService(name: keyof typeof ENTRIES, env: Record<string, string>, label: string = name): Promise<RunningService> {
+/** Starts a service and waits until it is ready (or only live: `until: 'live'`). */
+export async function startService(name: keyof typeof ENTRIES, env: Record<string, string>, label: string = name, until: 'ready' | 'live' = 'ready'): Promise<RunningService> {
   const port = await freePort();
   const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', ENTRIES[name]], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
@@ -68,9 +69,9 @@ export async function startService(name: keyof typeof ENTRIES, env: Record<strin
     },
   };
   try {
-    await waitFor(`${label} ready at ${url}`, async () => {
+    await waitFor(`${label} ${until} at ${url}`, async () => {
       if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}: ${output.slice(-2000)}`);
-      const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`${url}/health/${until}`, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       return res.status === 200;
     });
