@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDelayProxy, type DelayProxy } from './support/delay-proxy.ts';
-import { missingInfra, startPostgres, startRedis, type Started } from './support/infra.ts';
+import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
 import { scrape } from './support/metrics.ts';
-import { startService, type RunningService } from './support/services.ts';
+import { startAll, startService, type RunningService } from './support/services.ts';
 
 const skipReason = missingInfra();
 /** Far beyond the catalog's 250 ms Postgres budget, well inside the test's patience. */
@@ -44,31 +44,19 @@ describe.skipIf(skipReason !== undefined)(`deadline and timeout patterns on real
   let gateway: RunningService;
   let gatewayNoDeadline: RunningService;
 
-  /** Starts services together; every one that started is stopped by afterAll, even if another failed. */
-  async function startAll(starts: (() => Promise<RunningService>)[]): Promise<RunningService[]> {
-    const results = await Promise.allSettled(starts.map((s) => s()));
-    for (const r of results) if (r.status === 'fulfilled') services.push(r.value);
-    for (const r of results) if (r.status === 'rejected') throw r.reason;
-    return results.map((r) => (r as PromiseFulfilledResult<RunningService>).value);
-  }
-
   beforeAll(async () => {
     tempDir = await mkdtemp(join(tmpdir(), 'faultline-catalog-patterns-'));
-    const [pgStart, redisStart] = await Promise.allSettled([startPostgres(tempDir), startRedis(tempDir)]);
-    if (pgStart.status === 'fulfilled') postgres = pgStart.value;
-    if (redisStart.status === 'fulfilled') redis = redisStart.value;
-    if (pgStart.status === 'rejected') throw pgStart.reason;
-    if (redisStart.status === 'rejected') throw redisStart.reason;
-    proxy = await startDelayProxy(pgStart.value.port);
-    const slowable = { DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, REDIS_URL: redisStart.value.url };
-    const direct = { DATABASE_URL: pgStart.value.url, REDIS_URL: redisStart.value.url };
-    [catalog, catalogNoDeadline, catalogNoTimeout] = (await startAll([
+    const infra = await startPostgresAndRedis(tempDir, (started) => ({ postgres, redis } = started));
+    proxy = await startDelayProxy(infra.postgres.port);
+    const slowable = { DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, REDIS_URL: infra.redis.url };
+    const direct = { DATABASE_URL: infra.postgres.url, REDIS_URL: infra.redis.url };
+    [catalog, catalogNoDeadline, catalogNoTimeout] = (await startAll(services, [
       () => startService('catalog', { ...slowable, REPLICA_ID: 'catalog-1' }, 'catalog (all patterns)'),
       () => startService('catalog', { ...direct, REPLICA_ID: 'catalog-2', RESILIENCE_DISABLE: 'deadline' }, 'catalog (deadline off)'),
       () => startService('catalog', { ...slowable, REPLICA_ID: 'catalog-3', RESILIENCE_DISABLE: 'timeout' }, 'catalog (timeout off)'),
     ])) as [RunningService, RunningService, RunningService];
     const roomy = { RATE_LIMIT_PER_SECOND: '1000' };
-    [gateway, gatewayNoDeadline] = (await startAll([
+    [gateway, gatewayNoDeadline] = (await startAll(services, [
       () => startService('gateway', { ...roomy, CATALOG_URL: catalog.url }, 'gateway (all patterns)'),
       () => startService('gateway', { ...roomy, CATALOG_URL: catalogNoDeadline.url, RESILIENCE_DISABLE: 'deadline' }, 'gateway (deadline off)'),
     ])) as [RunningService, RunningService];

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDelayProxy, type DelayProxy } from './support/delay-proxy.ts';
-import { missingInfra, startPostgres, startRedis, type Started } from './support/infra.ts';
+import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
 import { availability, openLoad, percentileMs, send, settledAfterMs, summary, type Sample } from './support/load.ts';
-import { startService, type RunningService } from './support/services.ts';
+import { startAll, startService, type RunningService } from './support/services.ts';
 
 const skipReason = missingInfra();
 const PRODUCT_IDS = 100;
@@ -32,35 +32,22 @@ describe.skipIf(skipReason !== undefined)(`catalog and gateway on real Postgres 
   let bareGateway: RunningService;
   let bareCatalog: RunningService;
 
-  /** Starts services together; every one that started is stopped by afterAll, even if another failed. */
-  async function startBoth(a: () => Promise<RunningService>, b: () => Promise<RunningService>): Promise<[RunningService, RunningService]> {
-    const [ra, rb] = await Promise.allSettled([a(), b()]);
-    for (const r of [ra, rb]) if (r.status === 'fulfilled') services.push(r.value);
-    if (ra.status === 'rejected') throw ra.reason;
-    if (rb.status === 'rejected') throw rb.reason;
-    return [ra.value, rb.value];
-  }
-
   beforeAll(async () => {
     tempDir = await mkdtemp(join(tmpdir(), 'faultline-sample-system-'));
-    const [pgStart, redisStart] = await Promise.allSettled([startPostgres(tempDir), startRedis(tempDir)]);
-    if (pgStart.status === 'fulfilled') postgres = pgStart.value;
-    if (redisStart.status === 'fulfilled') redis = redisStart.value;
-    if (pgStart.status === 'rejected') throw pgStart.reason;
-    if (redisStart.status === 'rejected') throw redisStart.reason;
-    proxy = await startDelayProxy(pgStart.value.port);
-    const dependencies = { DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, REDIS_URL: redisStart.value.url };
+    const infra = await startPostgresAndRedis(tempDir, (started) => ({ postgres, redis } = started));
+    proxy = await startDelayProxy(infra.postgres.port);
+    const dependencies = { DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, REDIS_URL: infra.redis.url };
     // both catalogs migrate the same empty database at once: the advisory lock must serialize them
-    [protectedCatalog, bareCatalog] = await startBoth(
+    [protectedCatalog, bareCatalog] = (await startAll(services, [
       () => startService('catalog', { ...dependencies, REPLICA_ID: 'catalog-1' }, 'catalog (all patterns)'),
       () => startService('catalog', { ...dependencies, REPLICA_ID: 'catalog-2', RESILIENCE_DISABLE: 'breaker,fallback' }, 'catalog (breaker,fallback off)'),
-    );
+    ])) as [RunningService, RunningService];
     // these tests are about the catalog: one tenant at 100 req/s, above the gateway's default per-tenant limit
     const roomy = { RATE_LIMIT_PER_SECOND: '1000' };
-    [protectedGateway, bareGateway] = await startBoth(
+    [protectedGateway, bareGateway] = (await startAll(services, [
       () => startService('gateway', { ...roomy, CATALOG_URL: protectedCatalog.url }, 'gateway (all patterns)'),
       () => startService('gateway', { ...roomy, CATALOG_URL: bareCatalog.url, RESILIENCE_DISABLE: 'breaker,fallback' }, 'gateway (breaker,fallback off)'),
-    );
+    ])) as [RunningService, RunningService];
   }, 60_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingInfra, startPostgres, startRedis, type Started } from './support/infra.ts';
+import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
 import { startService, type RunningService } from './support/services.ts';
 
 const skipReason = missingInfra();
@@ -44,23 +44,19 @@ describe.skipIf(skipReason !== undefined)(`orders and payments on real Postgres 
 
   beforeAll(async () => {
     tempDir = await mkdtemp(join(tmpdir(), 'faultline-orders-'));
-    const [pgStart, redisStart] = await Promise.allSettled([startPostgres(tempDir), startRedis(tempDir)]);
-    if (pgStart.status === 'fulfilled') postgres = pgStart.value;
-    if (redisStart.status === 'fulfilled') redis = redisStart.value;
-    if (pgStart.status === 'rejected') throw pgStart.reason;
-    if (redisStart.status === 'rejected') throw redisStart.reason;
-    db = new pg.Pool({ connectionString: pgStart.value.url, max: 2 });
+    const infra = await startPostgresAndRedis(tempDir, (started) => ({ postgres, redis } = started));
+    db = new pg.Pool({ connectionString: infra.postgres.url, max: 2 });
     // Postgres stopping at the end may still tell a client that is ending "terminating connection":
     // not a failure of any test, and with no listener it would be an uncaught error
     db.on('connect', (client) => client.on('error', () => undefined));
     db.on('error', () => undefined);
     payments = await start('payments', { PAYMENTS_LATENCY_MS: '0', PAYMENTS_SEED: '7' });
-    const env = { DATABASE_URL: pgStart.value.url, REDIS_URL: redisStart.value.url, PAYMENTS_URL: payments.url };
+    const env = { DATABASE_URL: infra.postgres.url, REDIS_URL: infra.redis.url, PAYMENTS_URL: payments.url };
     [orders, ordersWithoutIdempotency, recommendations, recommendationsWithoutFallback] = await Promise.all([
       start('orders', env, 'orders (all patterns)'),
       start('orders', { ...env, RESILIENCE_DISABLE: 'idempotency' }, 'orders (idempotency off)'),
-      start('recommendations', { REDIS_URL: redisStart.value.url }, 'recommendations (all patterns)'),
-      start('recommendations', { REDIS_URL: redisStart.value.url, RESILIENCE_DISABLE: 'fallback' }, 'recommendations (fallback off)'),
+      start('recommendations', { REDIS_URL: infra.redis.url }, 'recommendations (all patterns)'),
+      start('recommendations', { REDIS_URL: infra.redis.url, RESILIENCE_DISABLE: 'fallback' }, 'recommendations (fallback off)'),
     ]);
   }, 60_000);
 

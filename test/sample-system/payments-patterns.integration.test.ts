@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingInfra, startPostgres, startRedis, type Started } from './support/infra.ts';
+import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
 import { scrape } from './support/metrics.ts';
 import { startService, type RunningService } from './support/services.ts';
 
@@ -76,15 +76,11 @@ describe.skipIf(skipReason !== undefined)(`retry, retry budget and breaker on re
 
   beforeAll(async () => {
     tempDir = await mkdtemp(join(tmpdir(), 'faultline-payments-patterns-'));
-    const [pgStart, redisStart] = await Promise.allSettled([startPostgres(tempDir), startRedis(tempDir)]);
-    if (pgStart.status === 'fulfilled') postgres = pgStart.value;
-    if (redisStart.status === 'fulfilled') redis = redisStart.value;
-    if (pgStart.status === 'rejected') throw pgStart.reason;
-    if (redisStart.status === 'rejected') throw redisStart.reason;
+    const infra = await startPostgresAndRedis(tempDir, (started) => ({ postgres, redis } = started));
     const startPair = async (disabled: string, label: string): Promise<Pair> => {
       const payments = await startService('payments', { PAYMENTS_LATENCY_MS: '0', PAYMENTS_SEED: '7' }, `payments for orders (${label})`);
       services.push(payments);
-      const orders = await startService('orders', { DATABASE_URL: pgStart.value.url, REDIS_URL: redisStart.value.url, PAYMENTS_URL: payments.url, RESILIENCE_DISABLE: disabled }, `orders (${label})`);
+      const orders = await startService('orders', { DATABASE_URL: infra.postgres.url, REDIS_URL: infra.redis.url, PAYMENTS_URL: payments.url, RESILIENCE_DISABLE: disabled }, `orders (${label})`);
       services.push(orders);
       return { orders, payments };
     };

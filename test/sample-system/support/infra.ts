@@ -126,3 +126,18 @@ export async function startRedis(tempDir: string): Promise<Started> {
   }));
   return { port, url, process: child, stop: async () => void (await stopChild(child, 'SIGTERM')) };
 }
+
+/**
+ * Postgres and Redis in `tempDir`, started at once. Each that started is handed to `keep` before
+ * any failure is thrown, so the caller's afterAll stops it even when the other did not start.
+ */
+export async function startPostgresAndRedis(tempDir: string, keep: (started: { postgres?: Started; redis?: Started }) => void): Promise<{ postgres: Started; redis: Started }> {
+  const [pgStart, redisStart] = await Promise.allSettled([startPostgres(tempDir), startRedis(tempDir)]);
+  keep({
+    ...(pgStart.status === 'fulfilled' ? { postgres: pgStart.value } : {}),
+    ...(redisStart.status === 'fulfilled' ? { redis: redisStart.value } : {}),
+  });
+  if (pgStart.status === 'rejected') throw pgStart.reason;
+  if (redisStart.status === 'rejected') throw redisStart.reason;
+  return { postgres: pgStart.value, redis: redisStart.value };
+}

@@ -81,3 +81,11 @@ export async function startService(name: keyof typeof ENTRIES, env: Record<strin
   }
   return service;
 }
+
+/** Starts services at once; each that started goes into `into` (what afterAll stops), even if another failed. */
+export async function startAll(into: RunningService[], starts: (() => Promise<RunningService>)[]): Promise<RunningService[]> {
+  const results = await Promise.allSettled(starts.map((s) => s()));
+  for (const r of results) if (r.status === 'fulfilled') into.push(r.value);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<RunningService>).value);
+}
