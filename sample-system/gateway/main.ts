@@ -6,7 +6,7 @@
 
 import { Counter } from 'prom-client';
 import { createBulkheads, type BulkheadLimits } from '../resilience/bulkhead.ts';
-import { edgeDeadline } from '../resilience/deadline.ts';
+import { DEADLINE_HEADER, edgeDeadline } from '../resilience/deadline.ts';
 import { guardDependency } from '../resilience/dependency.ts';
 import { createLoadShedder } from '../resilience/load-shedding.ts';
 import { createQuarantine } from '../resilience/quarantine.ts';
@@ -46,8 +46,8 @@ const upstreamFor = (name: UpstreamName, urls: readonly URL[]): Upstream =>
     name,
     urls,
     timeoutMs: disabled.has('timeout') ? undefined : config.requestTimeoutMs,
-    deadlineMs: disabled.has('deadline') ? undefined : config.requestTimeoutMs,
-    forwardHeaders: [REQUEST_ID_HEADER, TENANT_HEADER, PRIORITY_HEADER, IDEMPOTENCY_KEY_HEADER],
+    // the deadline set on arrival (deadlineOnArrival) goes down as it is; without the pattern, none does
+    forwardHeaders: [REQUEST_ID_HEADER, TENANT_HEADER, PRIORITY_HEADER, IDEMPOTENCY_KEY_HEADER, ...(disabled.has('deadline') ? [] : [DEADLINE_HEADER])],
     returnHeaders: [DEGRADED_HEADER, 'content-type', 'retry-after', 'location', 'idempotent-replayed'],
     onCall: (result) => upstreamCalls.inc({ upstream: name, result }),
     balancing: { ...DEFAULT_BALANCING, enabled: !disabled.has('outlier-ejection') },

@@ -1,11 +1,10 @@
 // One upstream service behind the gateway: its replicas balanced by the gateway (round robin over
 // the healthy ones, outliers ejected: see resilience/outlier-ejection.ts) over kept-alive
-// connections, each call cut off after the per-hop timeout, the request's deadline passed down
-// in x-deadline. No retries here: the services retry their own dependencies, and retries at two
-// layers multiply.
+// connections, each call cut off after the per-hop timeout, the request's deadline (set on
+// arrival, shared/http.ts) passed down in x-deadline. No retries here: the services retry their
+// own dependencies, and retries at two layers multiply.
 
 import { Agent, request } from 'undici';
-import { DEADLINE_HEADER, edgeDeadline, parseDeadline } from '../resilience/deadline.ts';
 import { createBalancer, type Balancer, type BalancerOptions } from '../resilience/outlier-ejection.ts';
 
 export type UpstreamResult = 'ok' | 'error' | 'timeout' | 'unreachable';
@@ -29,9 +28,7 @@ export interface UpstreamOptions {
   urls: readonly URL[];
   /** undefined: no per-hop timeout (the timeout pattern is off) */
   timeoutMs: number | undefined;
-  /** when set, requests carry x-deadline = now + deadlineMs (or an earlier incoming one) */
-  deadlineMs: number | undefined;
-  /** headers copied from the incoming request */
+  /** headers copied from the incoming request (x-deadline among them when deadlines are on: the gateway sets it on arrival) */
   forwardHeaders: readonly string[];
   /** headers copied back from the upstream's answer */
   returnHeaders: readonly string[];
@@ -65,7 +62,6 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   if (options.urls.length === 0) throw new Error(`${options.name}: no replica URL`);
   const bases = options.urls.map((u) => u.href.replace(/\/$/, ''));
   const agent = new Agent({ connections: 128, keepAliveTimeout: 10_000 });
-  const nowMs = options.nowMs ?? Date.now;
   const balancer = createBalancer({ ...options.balancing, replicas: bases.length, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
   if (options.onEject) balancer.onEject(options.onEject);
   const readyAt = async (base: string, timeoutMs: number): Promise<boolean> => {
@@ -88,7 +84,6 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       const value = incoming[name];
       if (typeof value === 'string') out[name] = value;
     }
-    if (options.deadlineMs !== undefined) out[DEADLINE_HEADER] = String(edgeDeadline(nowMs(), options.deadlineMs, parseDeadline(incoming[DEADLINE_HEADER])));
     return out;
   };
 
