@@ -53,29 +53,35 @@ export function createLastKnownGood(options: CacheOptions): LastKnownGood {
   const nowMs = options.nowMs ?? Date.now;
   const writtenAtMs = new Map<string, number>();
 
-  return {
-    async read<T>(key: string): Promise<T | undefined> {
-      try {
-        const json = await redis.get(key);
-        onCall('get', 'ok');
-        return json === null ? undefined : (JSON.parse(json) as T);
-      } catch (error) {
-        onCall('get', redisResultOf(error));
+  /** A JSON value from Redis (undefined when absent), each call counted; a failure is counted and thrown. */
+  const getJson = async <T>(key: string): Promise<T | undefined> => {
+    try {
+      const json = await redis.get(key);
+      onCall('get', 'ok');
+      return json === null ? undefined : (JSON.parse(json) as T);
+    } catch (error) {
+      onCall('get', redisResultOf(error));
+      throw error;
+    }
+  };
+  /** Stores a JSON value for `ttlMs`, the call counted; a failure is counted and rejects. */
+  const setJson = (key: string, value: unknown, ttlMs: number): Promise<void> =>
+    redis.set(key, JSON.stringify(value), 'PX', ttlMs).then(
+      () => onCall('set', 'ok'),
+      (error: unknown) => {
+        onCall('set', redisResultOf(error));
         throw error;
-      }
-    },
+      },
+    );
+
+  return {
+    read: getJson,
     write(key, value) {
       const now = nowMs();
       if (now - (writtenAtMs.get(key) ?? -Infinity) < REFRESH_AFTER_MS) return;
       if (writtenAtMs.size >= MAX_TRACKED_KEYS) writtenAtMs.clear();
       writtenAtMs.set(key, now);
-      redis.set(key, JSON.stringify(value), 'EX', CACHE_TTL_SECONDS).then(
-        () => onCall('set', 'ok'),
-        (error: unknown) => {
-          writtenAtMs.delete(key); // not written: the next good read tries again
-          onCall('set', redisResultOf(error));
-        },
-      );
+      setJson(key, value, CACHE_TTL_SECONDS * 1000).catch(() => writtenAtMs.delete(key)); // not written: the next good read tries again
     },
     async prime(entries) {
       const pipeline = redis.pipeline();
@@ -93,19 +99,14 @@ export function createLastKnownGood(options: CacheOptions): LastKnownGood {
     fresh: {
       async read<T>(key: string): Promise<{ lookup: FreshLookup; value?: T }> {
         try {
-          const json = await redis.get(FRESH_PREFIX + key);
-          onCall('get', 'ok');
-          return json === null ? { lookup: 'miss' } : { lookup: 'hit', value: JSON.parse(json) as T };
-        } catch (error) {
-          onCall('get', redisResultOf(error));
+          const value = await getJson<T>(FRESH_PREFIX + key);
+          return value === undefined ? { lookup: 'miss' } : { lookup: 'hit', value };
+        } catch {
           return { lookup: 'error' };
         }
       },
       write(key, value) {
-        redis.set(FRESH_PREFIX + key, JSON.stringify(value), 'PX', FRESH_TTL_MS).then(
-          () => onCall('set', 'ok'),
-          (error: unknown) => onCall('set', redisResultOf(error)),
-        );
+        setJson(FRESH_PREFIX + key, value, FRESH_TTL_MS).catch(() => undefined); // counted; a miss next time
       },
     },
     close: () => closeRedis(redis),
