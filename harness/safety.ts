@@ -17,16 +17,19 @@ const allowedUses = new Set<string>();
 export function assertLoopback(target: string, what: string, allowed = process.env.FAULTLINE_ALLOW_TARGETS ?? ''): void {
   const host = target.includes('://') ? new URL(target).hostname : target.slice(0, target.lastIndexOf(':'));
   if (isLoopbackHost(host)) return;
-  if (allowed.split(',').map((s) => s.trim()).includes(host)) {
+  if (hostsIn(allowed).includes(host)) {
     allowedUses.add(`${what} at ${target}`);
     return;
   }
   throw new HarnessError(`refusing to send traffic to ${what} at ${target}: faultline only targets 127.0.0.1 / ::1 (set FAULTLINE_ALLOW_TARGETS=${host} to allow it explicitly)`);
 }
 
+/** The hosts a FAULTLINE_ALLOW_TARGETS value lists. */
+const hostsIn = (list: string): string[] => list.split(',').map((s) => s.trim()).filter(Boolean);
+
 /** The hosts FAULTLINE_ALLOW_TARGETS lists, empty when it is not set. */
 export function allowedTargets(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.FAULTLINE_ALLOW_TARGETS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return hostsIn(env.FAULTLINE_ALLOW_TARGETS ?? '');
 }
 
 /**
