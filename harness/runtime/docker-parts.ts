@@ -167,15 +167,13 @@ export function controlOf(client: ContainerRuntimeClient, part: StartedPart, rea
       const comment = options.label ?? `faultline-drop-${Math.random().toString(36).slice(2, 8)}`;
       const rule = dropRule(probability, comment);
       const where = `the ${part.part} container`;
-      const counters = async (): Promise<DropCounters> => {
-        const out = await exec(['iptables', '-w', '-L', 'INPUT', '-v', '-x', '-n'], { user: 'root' });
-        if (out.exitCode !== 0) throw new Error(`iptables -L INPUT in ${where} failed (exit ${out.exitCode}): ${out.output.trim()}`);
-        return parseInputChain(out.output, comment);
-      };
-      const iptables = async (argv: string[]): Promise<void> => {
+      /** Runs iptables in the container as root; its output, or an error naming the command. */
+      const iptables = async (argv: string[]): Promise<string> => {
         const out = await exec(['iptables', '-w', ...argv], { user: 'root' });
         if (out.exitCode !== 0) throw new Error(`iptables ${argv.slice(0, 2).join(' ')} in ${where} failed (exit ${out.exitCode}): ${out.output.trim()}`);
+        return out.output;
       };
+      const counters = async (): Promise<DropCounters> => parseInputChain(await iptables(['-L', 'INPUT', '-v', '-x', '-n']), comment);
       // the drop first, then the counting rule above it: it sees every packet the drop judges
       await iptables(['-I', ...rule]);
       await iptables(['-I', ...countRule(comment)]);
