@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { HarnessError, PROJECT_ROOT } from '../paths.ts';
 import { EDGES, instancesOf, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
 import { attachLogs, connectEngine, controlOf, keepingAlive, type ContainerControl, type StartedPart } from './docker-parts.ts';
-import { pingDockerHost } from './docker-ping.ts';
+import { DEFAULT_DOCKER_SOCKET, pingDockerHost } from './docker-ping.ts';
 import { cleanupDockerLeftovers, removeRun } from './docker-cleanup.ts';
 import { EDGE_PORT_BASE, LABEL_PART, POSTGRES_PORT, REDIS_PORT, SERVICE_PORT, TOXIPROXY_API_PORT } from './docker-layout.ts';
 import { runLabels, StackContainer } from './containers.ts';
@@ -69,8 +69,8 @@ export function dockerRuntime(config: DockerRuntimeConfig = {}): DockerRuntime {
 async function checkDocker(): Promise<void> {
   const dockerHost = process.env.DOCKER_HOST;
   if (dockerHost) await pingDockerHost(dockerHost);
-  else if (!existsSync('/var/run/docker.sock'))
-    throw new HarnessError('the docker runtime needs a Docker engine: no /var/run/docker.sock and no DOCKER_HOST; run `npm run setup` as root (it installs and starts one), or use --runtime local');
+  else if (!existsSync(DEFAULT_DOCKER_SOCKET))
+    throw new HarnessError(`the docker runtime needs a Docker engine: no ${DEFAULT_DOCKER_SOCKET} and no DOCKER_HOST; run \`npm run setup\` as root (it installs and starts one), or use --runtime local`);
   await connectEngine();
 }
 
