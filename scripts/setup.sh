@@ -321,53 +321,41 @@ step_images() {
   fi
 }
 
-# ------------------------------------------------------------------------------------ chromium
-# Debian's chromium (never a downloaded browser), for test/report/browser.test.ts, which opens a
-# report in it headless. Without root or apt-get it cannot be installed here: that is said, not
-# fatal, and the test skips outside CI (in CI, which runs this as root, it is installed).
-CHROMIUM=/usr/bin/chromium
-step_chromium() {
-  if [[ -x $CHROMIUM ]]; then
-    say "chromium: $CHROMIUM present, skipped"
+# ------------------------------------------------------------------------ chromium and xmllint
+# Debian packages only tests need: said, not fatal, without root or apt-get (the test then skips
+# outside CI; in CI, which runs this as root, they are installed).
+# optional_apt <label> <probe: a command printing the tool's path when present> <what happens
+# without it> <packages...>
+optional_apt() {
+  local label=$1 probe=$2 without=$3 found t0
+  shift 3
+  found=$($probe || true)
+  if [[ -n $found ]]; then
+    say "$label: $found present, skipped"
     return
   fi
   if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-    say "chromium: $CHROMIUM is missing and cannot be installed here (needs root and apt-get): the report's browser test will skip; install it with: sudo apt-get install -y chromium"
+    say "$label: missing and cannot be installed here (needs root and apt-get): $without; install it with: sudo apt-get install -y $*"
     return
   fi
-  local t0
   t0=$(now_ms)
-  say "chromium: missing: apt-get update"
+  say "$label: missing: apt-get update"
   DEBIAN_FRONTEND=noninteractive apt-get update -q
-  say "chromium: apt-get install -y --no-install-recommends chromium fonts-liberation"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-liberation
-  [[ -x $CHROMIUM ]] || fail "installed Debian's chromium, but $CHROMIUM is still missing"
-  say "chromium: installed in $(secs_since "$t0")"
+  say "$label: apt-get install -y --no-install-recommends $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  [[ -n $($probe || true) ]] || fail "installed Debian's $*, but $label is still missing"
+  say "$label: installed in $(secs_since "$t0")"
 }
 
-# ------------------------------------------------------------------------------------- xmllint
+# Debian's chromium (never a downloaded browser), for test/report/browser.test.ts, which opens a
+# report in it headless.
+CHROMIUM=/usr/bin/chromium
+chromium_path() { [[ -x $CHROMIUM ]] && echo "$CHROMIUM"; }
+step_chromium() { optional_apt chromium chromium_path "the report's browser test will skip" chromium fonts-liberation; }
+
 # Debian's libxml2-utils (xmllint), for test/report/junit.test.ts, which validates junit.xml
-# against Jenkins' junit-10.xsd. Like chromium: said, not fatal, without root or apt-get; the test
-# then skips outside CI and fails in CI.
-DEBIAN_PACKAGES_XMLLINT=libxml2-utils
-step_xmllint() {
-  if command -v xmllint >/dev/null; then
-    say "xmllint: $(command -v xmllint) present, skipped"
-    return
-  fi
-  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-    say "xmllint: missing and cannot be installed here (needs root and apt-get): the junit.xml schema test will skip outside CI; install it with: sudo apt-get install -y $DEBIAN_PACKAGES_XMLLINT"
-    return
-  fi
-  local t0
-  t0=$(now_ms)
-  say "xmllint: missing: apt-get update"
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  say "xmllint: apt-get install -y --no-install-recommends $DEBIAN_PACKAGES_XMLLINT"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$DEBIAN_PACKAGES_XMLLINT"
-  command -v xmllint >/dev/null || fail "installed Debian's $DEBIAN_PACKAGES_XMLLINT, but xmllint is still not on PATH"
-  say "xmllint: installed in $(secs_since "$t0")"
-}
+# against Jenkins' junit-10.xsd.
+step_xmllint() { optional_apt xmllint "command -v xmllint" "the junit.xml schema test will skip outside CI" libxml2-utils; }
 
 # ------------------------------------------------------------------------------------ versions
 print_versions() {
