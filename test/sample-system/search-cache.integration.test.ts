@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRESH_TTL_MS } from '../../sample-system/services/catalog/cache.ts';
-import { missingInfra, startPostgres, startRedis, type Started } from './support/infra.ts';
+import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
 import { startService, type RunningService } from './support/services.ts';
 
 const skipReason = missingInfra();
@@ -42,10 +42,9 @@ describe.skipIf(skipReason !== undefined)(`search is cache-aside in Redis${skipR
 
   beforeAll(async () => {
     tempDir = await mkdtemp(join(tmpdir(), 'faultline-search-cache-'));
-    postgres = await startPostgres(tempDir);
-    redis = await startRedis(tempDir);
-    catalog = await startService('catalog', { DATABASE_URL: postgres.url, REDIS_URL: redis.url, REPLICA_ID: 'catalog-1' });
-    db = new pg.Client({ connectionString: postgres.url });
+    const infra = await startPostgresAndRedis(tempDir, (started) => ({ postgres, redis } = started));
+    catalog = await startService('catalog', { DATABASE_URL: infra.postgres.url, REDIS_URL: infra.redis.url, REPLICA_ID: 'catalog-1' });
+    db = new pg.Client({ connectionString: infra.postgres.url });
     await db.connect();
   }, 60_000);
 
