@@ -2,7 +2,8 @@
 // second, all as `tenant`, by default in the base load's endpoint mix. Proven from its recorded
 // samples (harness/faults/load-traffic.ts); its own requests never count against anyone's SLOs.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
 import { mixProblems, rateProblems, tenantProblems, trafficWindow } from './load-traffic.ts';
 
@@ -21,9 +22,9 @@ const describe = (p: NoisyNeighbourParams): string => `tenant ${p.tenant} floods
 export const noisyNeighbourFault: FaultModule<NoisyNeighbourParams> = {
   kind: 'noisyNeighbour',
   fields: ['tenant', 'rate', 'mix'] satisfies (keyof NoisyNeighbourParams)[],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<NoisyNeighbourParams>;
-    return [...tenantProblems(p.tenant), ...rateProblems(p.rate), ...mixProblems(p.mix)];
+    return [...tenantProblems(p.tenant, system), ...rateProblems(p.rate), ...mixProblems(p.mix, system)];
   },
   target: (p) => `tenant ${p.tenant}`,
   describe,

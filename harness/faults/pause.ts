@@ -4,7 +4,8 @@
 // it, through the edge its callers dial, that times out instead of answering; at removal, by a
 // probe that answers again.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec, Proof } from './types.ts';
 import { controlOf, describeOutcome, freshRoundTrip, partProblems, probeTarget, type PartParams } from './part.ts';
 
@@ -18,7 +19,7 @@ const PROBE_TIMEOUT_MS = 1000;
 export const pauseFault: FaultModule<PauseParams> = {
   kind: 'pause',
   fields: ['part'] satisfies (keyof PauseParams)[],
-  validate: (raw: unknown): FieldProblem[] => partProblems((raw as Partial<PauseParams> | undefined)?.part),
+  validate: (raw: unknown, system: System): FieldProblem[] => partProblems((raw as Partial<PauseParams> | undefined)?.part, system),
   target: (p) => p.part,
   describe: (p) => `${p.part} frozen (SIGSTOP / docker pause), resumed at the end`,
   async apply(stack, p) {

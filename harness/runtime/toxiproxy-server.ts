@@ -1,8 +1,8 @@
 // The Toxiproxy server for the local runtime (.tools/bin/toxiproxy-server, built by setup), its
-// API on 127.0.0.1 and a free port, with per-proxy metrics on; then one proxy per topology edge.
+// API on 127.0.0.1 and a free port, with per-proxy metrics on; then one proxy per declared edge.
 
 import { join } from 'node:path';
-import type { EdgeSpec } from '../topology.ts';
+import type { EdgeSpec } from '../system/system.ts';
 import { LOOPBACK, withFreePort } from './ports.ts';
 import { waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
 import { startFailure, type PartContext } from './supervisor.ts';

@@ -63,6 +63,8 @@ export interface MetricsSpec {
   keep: readonly string[];
   /** service parts scraped (every instance of each) */
   parts: readonly string[];
+  show: readonly { series: string; by: readonly string[]; title: string }[];
+  phaseCounters: readonly string[];
 }
 
 export interface System {

@@ -182,7 +182,7 @@ export function validateSystem(raw: unknown, file: string, shown = file, compose
     const m = raw.metrics;
     if (!isRecord(m)) bad('metrics', 'must be { path?: "/metrics", series?: { requests, calls, retries, breakerTransitions }, keep?: [...] }');
     else {
-      for (const p of unknownFields(m, ['path', 'series', 'keep'], 'metrics')) bad(`metrics.${p.field}`, p.text);
+      for (const p of unknownFields(m, ['path', 'series', 'keep', 'show', 'phaseCounters'], 'metrics')) bad(`metrics.${p.field}`, p.text);
       if (m.path !== undefined && (typeof m.path !== 'string' || !m.path.startsWith('/'))) bad('metrics.path', `${json(m.path)} must be a path starting with '/'`);
       const series: MetricsSpec['series'] = {};
       if (m.series !== undefined && !isRecord(m.series)) bad('metrics.series', 'must be { requests?, calls?, retries?, breakerTransitions? }');
@@ -193,8 +193,20 @@ export function validateSystem(raw: unknown, file: string, shown = file, compose
           else series[key as keyof MetricsSpec['series']] = value;
         }
       if (m.keep !== undefined && !(Array.isArray(m.keep) && m.keep.every((k) => typeof k === 'string'))) bad('metrics.keep', 'must be a list of metric names');
+      const show = Array.isArray(m.show) ? m.show : [];
+      if (m.show !== undefined && !(Array.isArray(m.show) && m.show.every((r) => isRecord(r) && typeof r.series === 'string' && typeof r.title === 'string' && (r.by === undefined || (Array.isArray(r.by) && r.by.every((l) => typeof l === 'string'))))))
+        bad('metrics.show', 'must be a list of { series, title, by?: [labels] }');
+      if (m.phaseCounters !== undefined && !(Array.isArray(m.phaseCounters) && m.phaseCounters.every((k) => typeof k === 'string'))) bad('metrics.phaseCounters', 'must be a list of counter names');
       const scraped = Object.values(parts).filter((p) => p.kind === 'service' && p.metrics !== false).map((p) => p.name);
-      metrics = { path: (m.path as string | undefined) ?? '/metrics', series, keep: [...new Set([...Object.values(series), ...(Array.isArray(m.keep) ? (m.keep as string[]) : [])])], parts: scraped };
+      const phaseCounters = Array.isArray(m.phaseCounters) ? m.phaseCounters.filter((k): k is string => typeof k === 'string') : series.breakerTransitions === undefined ? [] : [series.breakerTransitions];
+      metrics = {
+        path: (m.path as string | undefined) ?? '/metrics',
+        series,
+        keep: [...new Set([...Object.values(series), ...(Array.isArray(m.keep) ? (m.keep as string[]) : []), ...phaseCounters])],
+        parts: scraped,
+        show: show.filter(isRecord).map((r) => ({ series: r.series as string, title: r.title as string, by: (r.by as string[] | undefined) ?? [] })),
+        phaseCounters,
+      };
     }
   }
 
