@@ -15,8 +15,8 @@ export interface Catalog {
   config: ResolvedConfig;
   /** every system that loaded and validated, by name */
   systems: ReadonlyMap<string, System>;
-  /** files that failed to load or validate, with their problems (an error only when a scenario needs them) */
-  brokenSystems: readonly { file: string; problems: string[] }[];
+  /** files that failed to load or validate, with the name they give (if any) and their problems (an error only when a scenario needs them) */
+  brokenSystems: readonly { file: string; name?: string; problems: string[] }[];
   /** scenario name -> file */
   scenarioFiles: ReadonlyMap<string, string>;
 }
@@ -49,7 +49,7 @@ export async function loadSystemFile(file: string, root: string): Promise<System
 
 export async function openCatalog(config: ResolvedConfig): Promise<Catalog> {
   const systems = new Map<string, System>();
-  const brokenSystems: { file: string; problems: string[] }[] = [];
+  const brokenSystems: { file: string; name?: string; problems: string[] }[] = [];
   for (const file of await files(config.root, config.systems)) {
     try {
       const system = await loadSystemFile(file, config.root);
@@ -58,7 +58,8 @@ export async function openCatalog(config: ResolvedConfig): Promise<Catalog> {
       systems.set(system.name, system);
     } catch (error) {
       if (!(error instanceof SystemError)) throw error;
-      brokenSystems.push({ file, problems: error.problems });
+      const named = ((await import(pathToFileURL(file).href).catch(() => ({}))) as { default?: { name?: unknown } }).default?.name;
+      brokenSystems.push({ file, ...(typeof named === 'string' ? { name: named } : {}), problems: error.problems });
     }
   }
   const scenarioFiles = new Map<string, string>();
@@ -76,7 +77,7 @@ export function systemFor(catalog: Catalog, named: unknown, shown: string): Syst
   const name = typeof named === 'object' && named !== null ? (named as { name?: unknown }).name : named;
   const system = typeof name === 'string' ? catalog.systems.get(name) : undefined;
   if (system !== undefined) return system;
-  const broken = catalog.brokenSystems.find((b) => b.problems.some((p) => p.includes(`"${String(name)}"`)) || basename(resolve(b.file, '..')) === name);
+  const broken = catalog.brokenSystems.find((b) => b.name === name || basename(resolve(b.file, '..')) === name);
   if (broken !== undefined) throw new ScenarioError([`${shown}: system ${JSON.stringify(name)} could not be loaded:`, ...broken.problems.map((p) => `  ${p}`)]);
   const known = [...catalog.systems.keys()].join(', ') || '(none found)';
   const also = catalog.brokenSystems.length > 0 ? `; these declarations did not load: ${catalog.brokenSystems.map((b) => shownPath(b.file, catalog.config.root)).join(', ')}` : '';
@@ -94,6 +95,7 @@ export async function loadScenarioFile(path: string, catalog: Catalog): Promise<
     throw new ScenarioError([`${shown}: could not be loaded: ${(error as Error).message.split('\n')[0]}`]);
   }
   const raw = mod.default;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError([`${shown}: the default export is not a scenario object (use export default defineScenario({...}))`]);
   const system = systemFor(catalog, typeof raw === 'object' && raw !== null ? (raw as { system?: unknown }).system : undefined, shown);
   const scenario = validateScenario(raw, shown, system);
   const expected = basename(path, '.ts');

@@ -27,6 +27,7 @@ options:
   --all                 run every scenario (of --system, when given)
   --list                list the scenarios with their systems and descriptions
   --system <name>       with --all or --list: only the scenarios of this system
+  --config <file>       the faultline.config.ts to use (default: the nearest one at or above this folder)
   --ablate              run each scenario with its protectedBy patterns switched off: it must
                         FAIL on a check (exit 0 when every one does; 1 when one still passes or is
                         inconclusive: that scenario proves nothing about its patterns); it points
@@ -52,6 +53,8 @@ export interface CliOptions {
   names: string[];
   all: boolean;
   system?: string;
+  /** the config file (--config); default: the nearest faultline.config.ts */
+  config?: string;
   list: boolean;
   ablate: boolean;
   runtime: string;
@@ -74,6 +77,7 @@ export function parseCli(argv: string[]): CliOptions {
         all: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
         system: { type: 'string' },
+        config: { type: 'string' },
         ablate: { type: 'boolean', default: false },
         runtime: { type: 'string', default: 'auto' },
         seed: { type: 'string' },
@@ -98,6 +102,7 @@ export function parseCli(argv: string[]): CliOptions {
     all: v.all,
     list: v.list,
     ...(v.system === undefined ? {} : { system: v.system }),
+    ...(v.config === undefined ? {} : { config: resolve(v.config) }),
     ablate: v.ablate,
     runtime: v.runtime,
     seed,
@@ -262,7 +267,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
   try {
     const options = parseCli(argv);
     if (options.help) return out(USAGE), 0;
-    const config = await loadConfig();
+    const config = await loadConfig(options.config);
     const catalog = await openCatalog(config);
     const reportsDir = options.reportsDir ?? config.reportsDir;
     const names = options.all || options.list ? await scenarioNames(catalog, options.system) : options.names;

@@ -41,8 +41,10 @@ export function findConfig(from = process.cwd()): string | undefined {
   }
 }
 
-export async function loadConfig(from = process.cwd()): Promise<ResolvedConfig> {
-  const file = findConfig(from);
+/** The config at `file` (a --config), or the nearest one at or above the working folder. */
+export async function loadConfig(file = findConfig(process.cwd())): Promise<ResolvedConfig> {
+  const from = process.cwd();
+  if (file !== undefined && !existsSync(file)) throw new HarnessError(`--config ${file} does not exist`);
   if (file === undefined) return { root: resolve(from), systems: DEFAULT_CONFIG.systems, scenarios: DEFAULT_CONFIG.scenarios, reportsDir: resolve(from, DEFAULT_CONFIG.reports) };
   let raw: unknown;
   try {

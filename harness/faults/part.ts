@@ -4,7 +4,7 @@
 
 import type { EdgeEndpoint, PartControl, StartedStack } from '../runtime/types.ts';
 import type { FieldProblem } from '../fields.ts';
-import { controllableParts, type System } from '../system/system.ts';
+import { controllableParts, partOf, type System } from '../system/system.ts';
 import { openProbe } from './probe.ts';
 
 export interface PartParams {
@@ -31,7 +31,9 @@ export function probeTarget(stack: StartedStack, part: string): EdgeEndpoint {
   const service = stack.services[part];
   if (service === undefined) throw new Error(`nothing in this stack leads into ${part}: no edge and no service URL`);
   const listen = new URL(service.url).host;
-  return { edge: `harness->${part}`, proxy: '(none: straight to its port)', listen, upstream: listen };
+  const spec = partOf(stack.system, part);
+  const probePath = spec?.kind === 'service' ? (spec.probePath ?? ('http' in spec.readiness ? spec.readiness.http : undefined)) : undefined;
+  return { edge: `harness->${part}`, proxy: '(none: straight to its port)', listen, upstream: listen, protocol: probePath === undefined ? 'tcp' : 'http', ...(probePath === undefined ? {} : { probePath }) };
 }
 
 export type ProbeOutcome = { answered: true; ms: number } | { answered: false; ms: number; error: string };

@@ -250,9 +250,9 @@ export function setup() {
     for (let i = 0; endpoint && i < SETUP[name]; i++) {
       const { res, key } = request(endpoint, tenant, priority, { created: {} });
       if (res.status >= 200 && res.status < 300) {
+        // setup's ids are shared by every VU through data, not kept as this VU's own
         const id = created(endpoint, res, key);
-        CREATED[name].pop();
-        if (id !== '') made[name].push(id);
+        if (id !== '') made[name].push(CREATED[name].pop());
       }
     }
   }

@@ -25,7 +25,7 @@ import type { ResolvedPart, System } from '../system/system.ts';
 import { attachLogs, connectEngine, controlOf, keepingAlive, type ContainerControl, type StartedPart } from './docker-parts.ts';
 import { DEFAULT_DOCKER_SOCKET, pingDockerHost } from './docker-ping.ts';
 import { cleanupDockerLeftovers, removeRun } from './docker-cleanup.ts';
-import { callerNetworks, interpose, realAlias, type CallerNetwork } from './docker-interpose.ts';
+import { edgeNetworks, interpose, realAlias, type EdgeNetwork } from './docker-interpose.ts';
 import { EDGE_PORT_BASE, LABEL_PART, TOXIPROXY_API_PORT } from './docker-layout.ts';
 import { runLabels, StackContainer } from './containers.ts';
 import { ensureImages } from './image-build.ts';
@@ -34,6 +34,7 @@ import { IMAGE_VERSION_LABEL, planImages, type ImagePart, type ImagePlan } from 
 import { partCommand, partEnv } from './part-env.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import { createProxy } from './toxiproxy.ts';
+import { probeOf } from './toxiproxy-server.ts';
 import type { PartControl, PartState, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack, EdgeEndpoint } from './types.ts';
 import { GenericContainer, Wait, type ContainerRuntimeClient, type WaitStrategy } from 'testcontainers';
 
@@ -99,6 +100,8 @@ export interface PartSpec {
   image: string;
   network: string;
   aliases: string[];
+  /** networks it joins too, before it starts (a compose system's caller: each of its edges') */
+  moreNetworks?: { network: string; aliases: string[] }[];
   wait: WaitStrategy;
   command?: string[];
   env?: Record<string, string>;
@@ -194,6 +197,7 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
       if (spec.mounts) container = container.withBindMounts(spec.mounts);
       if (spec.workingDir) container = container.withWorkingDir(spec.workingDir);
       if (spec.healthCheck) container = container.withHealthCheck(spec.healthCheck);
+      if (spec.moreNetworks) container = container.withMoreNetworks(spec.moreNetworks);
       for (const [inner, host] of Object.entries(publish)) container = container.withLoopbackPort(Number(inner), host);
       try {
         const started = await container.start();
@@ -229,10 +233,10 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     stopIfAborted();
     await client.network.create({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABEL_PART]: 'network' } });
     progress(`docker network ${network}`);
-    const callers: CallerNetwork[] = transparent ? callerNetworks(system, network) : [];
-    for (const c of callers) await client.network.create({ Name: c.network, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABEL_PART]: `network of ${c.caller}` } });
+    const edgeNets: EdgeNetwork[] = transparent ? edgeNetworks(system, network) : [];
+    for (const n of edgeNets) await client.network.create({ Name: n.network, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABEL_PART]: `network of ${n.edge}` } });
     const edgePorts = new Map(system.edges.map((e, i) => [e.name, EDGE_PORT_BASE + i]));
-    // a callee answers to its own name, or (compose) to <name>-real, its own name being Toxiproxy's in each caller's network
+    // a callee answers to its own name, or (compose) to <name>-real, its own name being Toxiproxy's in its callers' edge networks
     const aliasOf = (instance: string): string => (transparent ? realAlias(instance) : instance);
     const builtIns = Object.values(system.parts).filter((p) => p.kind !== 'service');
     const [toxiproxy] = await startTogether([
@@ -256,34 +260,36 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
       const upstream = `${aliasOf(edge.instance)}:${edge.port}`;
       const port = edgePorts.get(edge.name) as number;
       await createProxy(toxiproxyUrl, { name: edge.proxy, listen: `0.0.0.0:${port}`, upstream });
-      edges[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: `${LOOPBACK}:${published[port]}`, inNetwork: `toxiproxy:${port}`, upstream };
+      edges[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: `${LOOPBACK}:${published[port]}`, inNetwork: `toxiproxy:${port}`, upstream, ...probeOf(edge) };
     }
     if (plan.images.toxiproxy.override && system.edges.length > 0) await requireFaultlineToxics(toxiproxyUrl, (system.edges[0] as { proxy: string }).proxy, plan.images.toxiproxy.ref);
     if (transparent) {
-      const lines = await interpose(client, controlOf(client, toxiproxy as StartedPart, async () => undefined), callers, edgePorts);
-      progress(`toxiproxy answers as each callee in its caller's network: ${lines.join('; ')}`);
+      const lines = await interpose(client, controlOf(client, toxiproxy as StartedPart, async () => undefined), edgeNets, edgePorts);
+      progress(`toxiproxy answers as each callee in its edge's network: ${lines.join('; ')}`);
     } else progress(`toxiproxy: ${system.edges.length} proxies (${system.edges.map((e) => `${e.name} ${edges[e.name]?.inNetwork}`).join(', ')})`);
 
     const services: Record<string, ServiceEndpoint> = {};
-    const callerNetworkOf = new Map(callers.map((c) => [c.caller, c.network]));
     const callees = new Set(system.edges.map((e) => e.to));
+    /** where an instance of a part starts: its edges' networks (compose), and the backbone when something calls it */
+    const networksOf = (part: string, instance: string): { network: string; aliases: string[] }[] => {
+      if (!transparent) return [{ network, aliases: [instance] }];
+      const own = edgeNets.filter((n) => n.caller === part).map((n) => ({ network: n.network, aliases: [] as string[] }));
+      return callees.has(part) || own.length === 0 ? [...own, { network, aliases: [aliasOf(instance)] }] : own;
+    };
     for (const wave of startWaves(system)) {
       stopIfAborted();
       const specs = wave.flatMap((name) => {
         const part = system.parts[name] as ServicePart;
         return part.instances.map((instance) => {
-          const own = callerNetworkOf.get(name);
           const spec = serviceSpec(system, part, instance.replica, options.disabled, serviceImages.get(name) as ServiceImage, edges);
-          return { ...spec, part: instance.name, network: own ?? network, aliases: own === undefined ? [aliasOf(instance.name)] : [] };
+          const [first, ...more] = networksOf(name, instance.name) as [{ network: string; aliases: string[] }, ...{ network: string; aliases: string[] }[]];
+          return { ...spec, part: instance.name, network: first.network, aliases: first.aliases, ...(more.length > 0 ? { moreNetworks: more } : {}) };
         });
       });
       const started = await startTogether(specs);
       for (const part of started) {
         const spec = system.instances.find((i) => i.name === part.part);
         const service = system.parts[spec?.part ?? ''] as ServicePart;
-        // a caller that is also called joins the backbone too, as <name>-real, before anything calls it
-        if (callerNetworkOf.has(service.name) && callees.has(service.name))
-          await client.container.dockerode.getNetwork(network).connect({ Container: part.container.getId(), EndpointConfig: { Aliases: [aliasOf(part.part)] } });
         services[part.part] = { name: part.part, url: `http://${LOOPBACK}:${part.publish[service.port as number]}`, id: part.container.getId() };
       }
     }

@@ -15,7 +15,7 @@ import { startWaves } from '../system/start-order.ts';
 import { serviceParts, type EdgeSpec, type ResolvedPart, type System } from '../system/system.ts';
 import { findBinaries, versionsOf, which, type Binaries } from './binaries.ts';
 import { openLedger, TEMP_DIR_PREFIX } from './ledger.ts';
-import { freePort, LOOPBACK, saysAddressInUse } from './ports.ts';
+import { freePort, LOOPBACK, portFree, saysAddressInUse } from './ports.ts';
 import { checkPostgresCanReach, postgresAccepts, startPostgres, type StartedPostgres } from './postgres.ts';
 import { localPartControl, type LocalPart } from './local-parts.ts';
 import { partCommand, partEnv, takesPort } from './part-env.ts';
@@ -58,7 +58,21 @@ export interface LocalRuntime extends Runtime {
 }
 
 export function localRuntime(config: LocalRuntimeConfig = {}): LocalRuntime {
-  return { name: 'local', check: (system) => void checkLocal(system), start: (options) => startLocalStack(options, config) };
+  return {
+    name: 'local',
+    check: async (system) => {
+      checkLocal(system);
+      await checkFixedPorts(system);
+    },
+    start: (options) => startLocalStack(options, config),
+  };
+}
+
+/** A part that is not told its port ({{port}}) listens on its declared one: that port must be free before anything starts. */
+async function checkFixedPorts(system: System): Promise<void> {
+  for (const part of serviceParts(system))
+    if (!takesPort(part) && !(await portFree(part.port as number)))
+      throw new HarnessError(`${system.file}: parts.${part.name}.port ${part.port} is in use on ${LOOPBACK}, and ${part.name} is not told another (no {{port}} in its command or env): stop what listens there, or pass it '{{port}}' so faultline picks a free one`);
 }
 
 const usesNode = (part: ServicePart): boolean => (part.command ?? []).some((arg) => arg.includes('{{node}}'));
@@ -217,6 +231,9 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
                   await updateProxy(toxiproxy.url, e.proxy, { upstream });
                   edges[e.name] = { ...(edges[e.name] as EdgeEndpoint), upstream };
                 }
+              }).catch((error: unknown) => {
+                // named as the declaration names it: the part whose command or readiness failed
+                throw new HarnessError(`${system.file}: parts.${part.name}${part.instances.length > 1 ? ` (replica ${instance.name})` : ''} (readiness ${JSON.stringify(part.readiness)}): ${(error as Error).message}`);
               }),
             );
             services.set(instance.name, { part, started: service });

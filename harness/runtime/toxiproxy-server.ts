@@ -35,6 +35,9 @@ export async function startToxiproxy(ctx: PartContext, binary: string, seed: num
   });
 }
 
+/** How a probe speaks across an edge: its callee's protocol (and HTTP path). */
+export const probeOf = (edge: EdgeSpec): Pick<EdgeEndpoint, 'protocol' | 'probePath'> => ({ protocol: edge.protocol, ...(edge.probePath === undefined ? {} : { probePath: edge.probePath }) });
+
 /**
  * One proxy per edge, listening on a port the server picks (so no race for it), in front of the
  * upstream `upstreamOf(edge)` returns.
@@ -44,7 +47,7 @@ export async function createEdgeProxies(url: string, edges: readonly EdgeSpec[],
   for (const edge of edges) {
     const upstream = upstreamOf(edge);
     const proxy = await createProxy(url, { name: edge.proxy, listen: `${LOOPBACK}:0`, upstream });
-    out[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: proxy.listen, upstream };
+    out[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: proxy.listen, upstream, ...probeOf(edge) };
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // A Runtime only has start(); the StartedStack it returns alone can be stopped, so a stack that
 // never started has nothing to stop (see STYLE.md, testcontainers).
 
-import type { System } from '../system/system.ts';
+import type { EdgeProtocol, System } from '../system/system.ts';
 
 export interface RuntimeOptions {
   /** the system to boot, as its declaration says */
@@ -28,6 +28,9 @@ export interface EdgeEndpoint {
   listen: string;
   /** host:port of the real upstream */
   upstream: string;
+  /** what a probe across it speaks (the callee's protocol), and for HTTP the path it asks */
+  protocol: EdgeProtocol;
+  probePath?: string;
 }
 
 export interface ServiceEndpoint {
