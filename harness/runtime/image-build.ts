@@ -13,6 +13,7 @@ import {
   BASE_PACKAGES,
   BASE_STABLE_TAG,
   BASE_SUITE,
+  IMAGE_CHECKOUT_LABEL,
   IMAGE_HASH_LABEL,
   IMAGE_PART_LABEL,
   IMAGE_PARTS,
@@ -113,7 +114,7 @@ async function buildPart(plan: ImagePlan, image: PlannedImage, log: WriteStream,
     await writeFile(join(context, 'Dockerfile'), image.dockerfile);
     for (const [name, source] of Object.entries(image.files)) await copyFile(source, join(context, name));
     const version = await partVersion(plan, image, log);
-    await run(docker('build', '--quiet', '--label', `${IMAGE_PART_LABEL}=${image.part}`, '--label', `${IMAGE_HASH_LABEL}=${image.hash}`, '--label', `${IMAGE_VERSION_LABEL}=${version}`, '-t', image.ref, context), log);
+    await run(docker('build', '--quiet', '--label', `${IMAGE_PART_LABEL}=${image.part}`, '--label', `${IMAGE_HASH_LABEL}=${image.hash}`, '--label', `${IMAGE_VERSION_LABEL}=${version}`, '--label', `${IMAGE_CHECKOUT_LABEL}=${PROJECT_ROOT}`, '-t', image.ref, context), log);
   } finally {
     await rm(context, { recursive: true, force: true });
   }
@@ -140,9 +141,12 @@ async function tagStableBase(plan: ImagePlan, progress: (line: string) => void):
   }
 }
 
-/** Older tags of a rebuilt part (a previous toxiproxy, a previous Node) go; one in use stays. */
+/**
+ * Older tags of a rebuilt part (a previous toxiproxy, a previous Node) go; one in use stays, and so
+ * does one another checkout on this machine built (its own plan may still name it).
+ */
 async function pruneOldTags(image: PlannedImage, log: WriteStream): Promise<void> {
-  const refs = (await run(docker('image', 'ls', '--filter', `label=${IMAGE_PART_LABEL}=${image.part}`, '--format', '{{.Repository}}:{{.Tag}}'), log)).split('\n').map((l) => l.trim());
+  const refs = (await run(docker('image', 'ls', '--filter', `label=${IMAGE_PART_LABEL}=${image.part}`, '--filter', `label=${IMAGE_CHECKOUT_LABEL}=${PROJECT_ROOT}`, '--format', '{{.Repository}}:{{.Tag}}'), log)).split('\n').map((l) => l.trim());
   for (const ref of refs.filter((r) => r && r !== image.ref && !r.endsWith(':<none>'))) await run(docker('image', 'rm', ref), log).catch(() => undefined);
 }
 

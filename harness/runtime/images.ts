@@ -28,6 +28,8 @@ export const IMAGE_REPOSITORY = 'faultline';
 export const IMAGE_PART_LABEL = 'faultline.image';
 export const IMAGE_HASH_LABEL = 'faultline.content-hash';
 export const IMAGE_VERSION_LABEL = 'faultline.version';
+/** the checkout that built it: a rebuild prunes only its own older tags, never another checkout's */
+export const IMAGE_CHECKOUT_LABEL = 'faultline.image-checkout';
 
 export const IMAGE_MANIFEST = join(PROJECT_ROOT, '.tools', 'images.json');
 
