@@ -74,7 +74,7 @@ step_debian() {
   [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]] || missing+=("$DEBIAN_PACKAGES_PG")
   command -v redis-server >/dev/null || missing+=("$DEBIAN_PACKAGES_REDIS")
   # the foreign example (examples/notes) is a Flask app on Postgres and Redis: its local runtime needs these
-  python3 -c 'import flask, psycopg2, redis' >/dev/null 2>&1 || missing+=($DEBIAN_PACKAGES_PYTHON)
+  /usr/bin/python3 -c 'import flask, psycopg2, redis' >/dev/null 2>&1 || missing+=($DEBIAN_PACKAGES_PYTHON)
   if ((${#missing[@]} == 0)); then
     say "debian packages: postgres $PG_MAJOR ($PG_BIN), redis-server and python3 with flask, psycopg2, redis present, skipped"
     return
