@@ -11,7 +11,7 @@ import { dockerAvailability } from '../harness/runtime/index.ts';
 import { localRuntime } from '../harness/runtime/local.ts';
 import { readManifest } from '../harness/runtime/images.ts';
 import type { Runtime } from '../harness/runtime/types.ts';
-import { loadSystemFile } from '../harness/catalog.ts';
+import { loadSystemFile } from '../harness/discovery.ts';
 import { PROJECT_ROOT as ROOT_FOR_SHOP } from '../harness/paths.ts';
 
 const shop = await loadSystemFile(`${ROOT_FOR_SHOP}/sample-system/system.ts`, ROOT_FOR_SHOP);

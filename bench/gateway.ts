@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { toolPath } from '../harness/paths.ts';
 import { localRuntime } from '../harness/runtime/local.ts';
 import type { StartedStack } from '../harness/runtime/types.ts';
-import { loadSystemFile } from '../harness/catalog.ts';
+import { loadSystemFile } from '../harness/discovery.ts';
 import { PROJECT_ROOT as ROOT_FOR_SHOP } from '../harness/paths.ts';
 
 const shop = await loadSystemFile(`${ROOT_FOR_SHOP}/sample-system/system.ts`, ROOT_FOR_SHOP);

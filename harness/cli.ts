@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { join, relative, resolve } from 'node:path';
-import { loadScenarios, openCatalog, scenarioNames } from './catalog.ts';
+import { loadScenarios, openCatalog, scenarioNames } from './discovery.ts';
 import { loadConfig } from './config.ts';
 import { newRunId, runScenario, type ProgressEvent } from './run.ts';
 import { appendSummary, pointLatest, suiteVerdict, writeSuiteReports, type FinishedRun } from './report/index.ts';
@@ -16,6 +16,9 @@ import { runtimeProblems, ScenarioError, type Scenario } from './scenario.ts';
 import { SystemError } from './system/validate.ts';
 import { formatMs } from './duration.ts';
 import type { RunResult, CheckResult } from './types.ts';
+import { ablationOutcome, type AblationOutcome } from './verdict/ablation.ts';
+
+export { ablationOutcome, type AblationOutcome } from './verdict/ablation.ts';
 
 const USAGE = `usage: npm run chaos -- <scenario...> [options]
        npm run chaos -- --all | --list  [--system <name>]
@@ -199,39 +202,6 @@ export function ablatedPatterns(protectedBy: readonly string[], extra: readonly 
   return [...new Set([...protectedBy, ...extra])];
 }
 
-export interface AblationOutcome {
-  scenario: string;
-  disabled: string[];
-  /** the run failed on at least one check: the scenario does test its patterns */
-  proven: boolean;
-  failedChecks: string[];
-  why: string;
-}
-
-/**
- * An ablation is proven only by a failed check that compared real numbers (measured and threshold
- * both finite), in a run where every fault landed. A pass means the scenario does not need the
- * patterns it names (a defect of the scenario); a fault that did not land, or a "failure" that
- * measured nothing (a phase without samples), proves nothing either way.
- */
-export function ablationOutcome(result: RunResult): AblationOutcome {
-  const failed = result.checks.filter((c) => c.status === 'fail');
-  const label = (c: CheckResult): string => `${c.name}${c.phase ? ` [${[c.phase, c.endpoint].filter(Boolean).join(' ')}]` : ''}`;
-  const base = { scenario: result.scenario.name, disabled: result.disabled, failedChecks: failed.map(label) };
-  const missed = result.checks.filter((c) => c.kind === 'fault' && c.status !== 'pass');
-  const measuredFailures = failed.filter(comparedNumbers);
-  if (result.verdict === 'fail' && missed.length === 0 && measuredFailures.length > 0) {
-    const first = measuredFailures[0] as CheckResult;
-    return { ...base, proven: true, why: `fails as it must: ${label(first)} measured ${first.measured} ${first.unit}, threshold ${first.threshold}${failed.length > 1 ? ` (+${failed.length - 1} more)` : ''}` };
-  }
-  if (result.verdict === 'pass') return { ...base, proven: false, why: 'still PASSES with its protection off: the scenario does not test the patterns it names' };
-  if (missed.length > 0) return { ...base, proven: false, why: `a fault did not land, so its failure proves nothing: ${label(missed[0] as CheckResult)}: ${(missed[0] as CheckResult).why}` };
-  if (failed.length > 0) return { ...base, proven: false, why: `failed only on checks that measured nothing, so it proves nothing: ${label(failed[0] as CheckResult)}: ${(failed[0] as CheckResult).why}` };
-  const open = result.checks.filter((c) => c.status === 'inconclusive').map((c) => `${label(c)}: ${c.why}`);
-  return { ...base, proven: false, why: `inconclusive, proves nothing: ${open[0] ?? 'no check failed'}` };
-}
-
-const comparedNumbers = (c: CheckResult): boolean => c.measured !== null && c.threshold !== null && Number.isFinite(c.measured) && Number.isFinite(c.threshold);
 
 export interface CliIo {
   out(line: string): void;

@@ -6,21 +6,18 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import type { Scenario } from './scenario.ts';
-import { ANY_SOURCE, type CheckResult, type FaultRecord, type RunResult, type LoadFigures, type Sample, type SliceFilter, type SliceStats } from './types.ts';
+import type { CheckResult, FaultRecord, RunResult, LoadFigures, Sample } from './types.ts';
 import { Recording } from './load/recording.ts';
 import { faultScenarioName, renderK6Script, type FaultTrafficSpec } from './load/script.ts';
 import { startK6, k6Version } from './load/k6.ts';
 import { FaultSchedule } from './faults/schedule.ts';
 import { FAULTS } from './faults/registry.ts';
 import { trafficLandedProof } from './faults/load-traffic.ts';
-import { shedCheck } from './verdict/shedding.ts';
-import { judge, phaseWindows, summarise, verdictOf } from './verdict/index.ts';
+import { phaseWindows, summarise } from './verdict/index.ts';
+import { assembleVerdict } from './verdict/assemble.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { startScraper, type Scraper } from './observe/scraper.ts';
 import { phaseCounters } from './observe/phase-counters.ts';
-import { blastRadiusCheck, blastRadiusMatrix } from './verdict/blast-radius.ts';
-import { breakerOpensCheck, retryAmplificationCheck, type CascadeSeries } from './verdict/cascade.ts';
-import { measureRecovery, recoveryCheck } from './verdict/recovery.ts';
 import { writeReports } from './report/index.ts';
 import { firstBreach } from './verdict/breach.ts';
 import { breachWithLogs } from './observe/logs.ts';
@@ -151,32 +148,23 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const phases = phaseWindows(schedule.records, scenario.durationMs);
     recording.setPhases(phases);
     const stats = recording.stats.bind(recording);
-    // The SLO and recovery checks judge the victims: tenants that blastRadius.tenants allows to
-    // breach (the noisy or poisoning tenant) are left out of them; the matrix still shows their cells.
-    const mayBreachTenants = scenario.blastRadius?.tenants ?? [];
-    const victimStats = (f: SliceFilter): SliceStats => stats(f.tenant === undefined && mayBreachTenants.length > 0 ? { ...f, excludeTenants: mayBreachTenants } : f);
-    const judged = judge({ slos: scenario.slos, stats: victimStats, faults: schedule.records, load });
     // the system's own checks (the shop: every acknowledged order in Postgres once), for the endpoints this load drives
-    for (const check of system.checks) if ((scenario.load.mix[check.when.endpoint] ?? 0) > 0) judged.checks.push(await systemCheck(check, stack, created, recording.sentBy()));
-    const series: CascadeSeries = { ...system.metrics?.series, entry: system.entry };
-    const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])];
+    const systemChecks: CheckResult[] = [];
+    for (const check of system.checks) if ((scenario.load.mix[check.when.endpoint] ?? 0) > 0) systemChecks.push(await systemCheck(check, stack, created, recording.sentBy()));
+    const { verdict, checks, blastRadius, recovery } = assembleVerdict({
+      scenario,
+      stats,
+      statuses: recording.statuses.bind(recording),
+      endpoints: recording.endpointNames(),
+      tenants: recording.tenantNames(),
+      faults: schedule.records,
+      load,
+      phases,
+      snapshots,
+      series: { ...system.metrics?.series, entry: system.entry },
+      systemChecks,
+    });
     const perSecond = recording.series();
-    const blastRadius = blastRadiusMatrix({ slos: scenario.slos, endpoints, tenants: recording.tenantNames(), stats, ...(scenario.blastRadius ? { spec: scenario.blastRadius } : {}) });
-    judged.checks.push(blastRadiusCheck(blastRadius, scenario.slos));
-    const removed = schedule.records.map((r) => r.removedAtMs).filter((t): t is number => t !== null);
-    const recovery = removed.length === 0 ? [] : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) => measureRecovery(victimStats, e, Math.max(...removed), scenario.durationMs, scenario.slos));
-    for (const c of scenario.cascade ?? [])
-      judged.checks.push(
-        c.kind === 'recovery'
-          ? recoveryCheck(c, recovery.find((r) => r.endpoint === c.endpoint) ?? { endpoint: c.endpoint, removedAtMs: Math.max(0, ...removed), recoveredAfterMs: null, undegradedAfterMs: null })
-          : c.kind === 'shed'
-            ? shedCheck(c, recording.statuses({ phase: c.phase ?? 'fault', priority: c.priority, source: ANY_SOURCE }))
-            : c.kind === 'breaker-opens'
-              ? breakerOpensCheck(c, snapshots, phases, series)
-              : retryAmplificationCheck(c, snapshots, phases, series),
-      );
-    const checks = judged.checks;
-    const verdict = verdictOf(checks);
     const first = verdict === 'fail' ? firstBreach(checks, perSecond, phases) : null;
     const breach = first !== null && loadStartEpochMs !== undefined ? await breachWithLogs(runDir, first, loadStartEpochMs) : undefined;
     const finishedAt = new Date();
@@ -188,7 +176,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       verdict,
       checks,
       phases,
-      summaries: summarise(phases, endpoints, stats),
+      summaries: summarise(phases, [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])], stats),
       series: perSecond,
       faults: schedule.records,
       load,

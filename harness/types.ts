@@ -13,7 +13,7 @@ export interface Sample {
   outcome: Outcome;
   status: number;
   latencyMs: number;
-  /** value of the x-degraded header, when the answer came from a fallback */
+  /** what marked the answer degraded (the system's degraded header's value, or its status), when it came from a fallback */
   degradedReason?: string;
   /** whose traffic: a load-shaped fault's id for its own extra traffic; absent: the base load */
   source?: string;

@@ -14,8 +14,9 @@ export interface BandwidthParams extends Omit<ToxicTarget, 'toxicity'> {
 
 export const bandwidth = (params: BandwidthParams): FaultSpec<'bandwidth', BandwidthParams> => ({ kind: 'bandwidth', params });
 
-export const bandwidthFault: FaultModule<BandwidthParams> = {
+export const bandwidthFault: FaultModule<BandwidthParams, 'bandwidth'> = {
   kind: 'bandwidth',
+  make: bandwidth,
   fields: ['edge', 'kbPerSecond', 'stream'] satisfies (keyof BandwidthParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<BandwidthParams>;

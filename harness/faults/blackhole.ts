@@ -15,8 +15,9 @@ export interface BlackholeParams extends Pick<ToxicTarget, 'edge'> {
 
 export const blackhole = (params: BlackholeParams): FaultSpec<'blackhole', BlackholeParams> => ({ kind: 'blackhole', params });
 
-export const blackholeFault: FaultModule<BlackholeParams> = {
+export const blackholeFault: FaultModule<BlackholeParams, 'blackhole'> = {
   kind: 'blackhole',
+  make: blackhole,
   fields: ['edge', 'closeAfterMs'] satisfies (keyof BlackholeParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<BlackholeParams>;

@@ -85,8 +85,9 @@ function adminOf(stack: StartedStack, service: string): { get<T>(path: string): 
   return { get: (path) => call('GET', path), set: (b) => call<Behaviour>('POST', '/behaviour', b) };
 }
 
-export const flakyFault: FaultModule<FlakyParams> = {
+export const flakyFault: FaultModule<FlakyParams, 'flaky'> = {
   kind: 'flaky',
+  make: flaky,
   fields: ['service', 'failureRate', 'latencyMs', 'jitterMs'] satisfies (keyof FlakyParams)[],
   validate: flakyProblems,
   target: (p) => p.service,

@@ -29,8 +29,9 @@ const CONCURRENCY = 10;
 
 const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
 
-export const ipLossFault: FaultModule<IpLossParams> = {
+export const ipLossFault: FaultModule<IpLossParams, 'ipLoss'> = {
   kind: 'ipLoss',
+  make: ipLoss,
   fields: ['part', 'probability'] satisfies (keyof IpLossParams)[],
   runtimes: ['docker'],
   validate(raw: unknown, system: System): FieldProblem[] {

@@ -16,8 +16,9 @@ export const kill = (params: KillParams): FaultSpec<'kill', KillParams> => ({ ki
 /** How long a probe into the killed part may take to fail; an answer within it means it is alive. */
 const PROBE_TIMEOUT_MS = 1500;
 
-export const killFault: FaultModule<KillParams> = {
+export const killFault: FaultModule<KillParams, 'kill'> = {
   kind: 'kill',
+  make: kill,
   fields: ['part'] satisfies (keyof KillParams)[],
   validate: (raw: unknown, system: System): FieldProblem[] => partProblems((raw as Partial<KillParams> | undefined)?.part, system),
   target: (p) => p.part,

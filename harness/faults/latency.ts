@@ -15,8 +15,9 @@ export interface LatencyParams extends ToxicTarget {
 
 export const latency = (params: LatencyParams): FaultSpec<'latency', LatencyParams> => ({ kind: 'latency', params });
 
-export const latencyFault: FaultModule<LatencyParams> = {
+export const latencyFault: FaultModule<LatencyParams, 'latency'> = {
   kind: 'latency',
+  make: latency,
   fields: ['edge', 'ms', 'jitterMs', 'stream', 'toxicity'] satisfies (keyof LatencyParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<LatencyParams>;

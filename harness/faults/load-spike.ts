@@ -20,14 +20,15 @@ export const loadSpike = (params: LoadSpikeParams): FaultSpec<'loadSpike', LoadS
 
 const describe = (p: LoadSpikeParams): string => `a load spike of +${p.rate} req/s${p.priority ? ` at ${p.priority} priority` : ''}${p.mix ? ` on ${Object.keys(p.mix).join(', ')}` : ''}`;
 
-export const loadSpikeFault: FaultModule<LoadSpikeParams> = {
+export const loadSpikeFault: FaultModule<LoadSpikeParams, 'loadSpike'> = {
   kind: 'loadSpike',
+  make: loadSpike,
   fields: ['rate', 'mix', 'priority'] satisfies (keyof LoadSpikeParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<LoadSpikeParams>;
     return [...rateProblems(p.rate), ...mixProblems(p.mix, system), ...priorityProblems(p.priority, system)];
   },
-  target: () => 'gateway',
+  target: () => 'the entry part',
   describe,
   apply: async (_stack, p) => trafficWindow(`+${p.rate} req/s`),
   traffic: (p) => ({ ratePerSecond: p.rate, ...(p.mix ? { mix: p.mix } : {}), ...(p.priority ? { priorities: { [p.priority]: 1 } } : {}) }),

@@ -19,8 +19,9 @@ export const noisyNeighbour = (params: NoisyNeighbourParams): FaultSpec<'noisyNe
 
 const describe = (p: NoisyNeighbourParams): string => `tenant ${p.tenant} floods at +${p.rate} req/s${p.mix ? ` on ${Object.keys(p.mix).join(', ')}` : ''}`;
 
-export const noisyNeighbourFault: FaultModule<NoisyNeighbourParams> = {
+export const noisyNeighbourFault: FaultModule<NoisyNeighbourParams, 'noisyNeighbour'> = {
   kind: 'noisyNeighbour',
+  make: noisyNeighbour,
   fields: ['tenant', 'rate', 'mix'] satisfies (keyof NoisyNeighbourParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<NoisyNeighbourParams>;

@@ -18,8 +18,9 @@ export interface PacketLossParams extends Omit<ToxicTarget, 'toxicity'> {
 
 export const packetLoss = (params: PacketLossParams): FaultSpec<'packetLoss', PacketLossParams> => ({ kind: 'packetLoss', params });
 
-export const packetLossFault: FaultModule<PacketLossParams> = {
+export const packetLossFault: FaultModule<PacketLossParams, 'packetLoss'> = {
   kind: 'packetLoss',
+  make: packetLoss,
   fields: ['edge', 'probability', 'correlation', 'stream'] satisfies (keyof PacketLossParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<PacketLossParams>;

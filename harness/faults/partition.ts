@@ -68,8 +68,9 @@ const tally = (outcomes: readonly string[]): string =>
     .map(([o, n]) => `${n} ${o}`)
     .join(', ');
 
-export const partitionFault: FaultModule<PartitionParams> = {
+export const partitionFault: FaultModule<PartitionParams, 'partition'> = {
   kind: 'partition',
+  make: partition,
   fields: ['edge'] satisfies (keyof PartitionParams)[],
   validate: (raw: unknown, system: System): FieldProblem[] => targetProblems((raw ?? {}) as Partial<PartitionParams>, system),
   target: (p) => p.edge,

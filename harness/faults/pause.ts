@@ -16,8 +16,9 @@ export const pause = (params: PauseParams): FaultSpec<'pause', PauseParams> => (
 /** A frozen part gives no answer within this; a probe that fails faster met something else (a refusal). */
 const PROBE_TIMEOUT_MS = 1000;
 
-export const pauseFault: FaultModule<PauseParams> = {
+export const pauseFault: FaultModule<PauseParams, 'pause'> = {
   kind: 'pause',
+  make: pause,
   fields: ['part'] satisfies (keyof PauseParams)[],
   validate: (raw: unknown, system: System): FieldProblem[] => partProblems((raw as Partial<PauseParams> | undefined)?.part, system),
   target: (p) => p.part,

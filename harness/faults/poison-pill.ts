@@ -29,8 +29,9 @@ const endpointOf = (p: PoisonPillParams, system: System): string => p.endpoint ?
 export const payloadOf = (p: PoisonPillParams, system: System): Record<string, string> =>
   Object.fromEntries(Object.entries(system.poison[endpointOf(p, system)] ?? {}).map(([k, v]) => [k, v.replaceAll('{tenant}', p.tenant)]));
 
-export const poisonPillFault: FaultModule<PoisonPillParams> = {
+export const poisonPillFault: FaultModule<PoisonPillParams, 'poisonPill'> = {
   kind: 'poisonPill',
+  make: poisonPill,
   fields: ['tenant', 'rate', 'endpoint'] satisfies (keyof PoisonPillParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<PoisonPillParams>;

@@ -15,8 +15,9 @@ export interface ResetPeerParams extends ToxicTarget {
 
 export const resetPeer = (params: ResetPeerParams): FaultSpec<'resetPeer', ResetPeerParams> => ({ kind: 'resetPeer', params });
 
-export const resetPeerFault: FaultModule<ResetPeerParams> = {
+export const resetPeerFault: FaultModule<ResetPeerParams, 'resetPeer'> = {
   kind: 'resetPeer',
+  make: resetPeer,
   fields: ['edge', 'afterMs', 'toxicity', 'stream'] satisfies (keyof ResetPeerParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<ResetPeerParams>;

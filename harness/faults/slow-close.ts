@@ -14,8 +14,9 @@ export interface SlowCloseParams extends Pick<ToxicTarget, 'edge'> {
 
 export const slowClose = (params: SlowCloseParams): FaultSpec<'slowClose', SlowCloseParams> => ({ kind: 'slowClose', params });
 
-export const slowCloseFault: FaultModule<SlowCloseParams> = {
+export const slowCloseFault: FaultModule<SlowCloseParams, 'slowClose'> = {
   kind: 'slowClose',
+  make: slowClose,
   fields: ['edge', 'delayMs'] satisfies (keyof SlowCloseParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<SlowCloseParams>;

@@ -46,7 +46,7 @@ export function numberProblem(field: string, value: unknown, range: { min: numbe
   return [{ field, text: `${JSON.stringify(value)} must be ${range.integer ? 'a whole number' : 'a number'} of ${unit} in ${range.exclusiveMin ? '(' : '['}${range.min}, ${range.max}]` }];
 }
 
-/** "on orders->payments (upstream, 50% of connections)": only what differs from the defaults. */
+/** "on api->db (upstream, 50% of connections)": only what differs from the defaults. */
 export function targetText(p: ToxicTarget): string {
   const extras = [p.stream === 'upstream' ? 'upstream' : undefined, p.toxicity !== undefined && p.toxicity < 1 ? `${Math.round(p.toxicity * 100)}% of connections` : undefined].filter(Boolean);
   return `on ${p.edge}${extras.length ? ` (${extras.join(', ')})` : ''}`;

@@ -43,15 +43,17 @@ export interface ActiveFault {
   remove(): Promise<Proof>;
 }
 
-export interface FaultModule<P = unknown> {
-  kind: string;
+export interface FaultModule<P = unknown, K extends string = string> {
+  kind: K;
+  /** the factory scenario files call: `faults.latency({ edge, ms })` */
+  make(params: P): FaultSpec<K, P>;
   /** the runtimes that can apply it (default: every one); a scenario using it elsewhere is refused before boot */
   runtimes?: readonly StartedStack['runtime'][];
   /** every parameter the factory takes; any other key in a scenario is a typo, and an error */
   fields: readonly string[];
   /** problems of the fault's parameters in this system (its edges, parts, tenants), each naming its field */
   validate(params: unknown, system: System): FieldProblem[];
-  /** what it is aimed at, e.g. 'catalog->postgres' */
+  /** what it is aimed at, e.g. 'api->db' */
   target(params: P): string;
   describe(params: P): string;
   apply(stack: StartedStack, params: P, id: string): Promise<ActiveFault>;

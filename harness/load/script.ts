@@ -39,7 +39,7 @@ export interface ScriptOptions {
 /** The k6 scenario name of the i-th fault traffic (and of its exported function). */
 export const faultScenarioName = (i: number): string => `fault_${i}`;
 
-/** k6 gives response headers in canonical form: x-degraded -> X-Degraded. */
+/** k6 gives response headers in canonical form: x-served-by -> X-Served-By. */
 export const canonicalHeader = (name: string): string => name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash}${c.toUpperCase()}`);
 
 function cumulative(shares: Partial<Record<string, number>>): [string, number][] {

@@ -57,7 +57,7 @@ export interface DockerStack extends StartedStack {
   edges: Record<string, DockerEdgeEndpoint>;
   /** the run's backbone network: every part is in it (a compose system's callers also in one of their own) */
   network: string;
-  /** every container by instance (postgres, redis, toxiproxy, catalog-1, gateway): kill, restart, pause… */
+  /** every container by instance (each part, each replica, and toxiproxy): kill, restart, pause… */
   containers: Readonly<Record<string, ContainerControl>>;
   /** IP-level faults (tc netem) in this kernel; probed once, when first asked */
   netem(): Promise<{ available: boolean; why: string }>;

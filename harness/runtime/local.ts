@@ -46,7 +46,7 @@ export interface LocalProcessInfo {
 
 export interface LocalStack extends StartedStack {
   runtime: 'local';
-  /** the running children by part name (postgres, redis, toxiproxy, catalog, ...) */
+  /** the running children by instance name (each part, each replica, and toxiproxy) */
   processes: Readonly<Record<string, LocalProcessInfo>>;
   /** this stack's temp dir (Postgres data, Redis dir); deleted by stop() */
   tempDir: string;

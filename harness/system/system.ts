@@ -6,7 +6,7 @@
 import type { EndpointInput, ParamInput, PartInput, ReadinessInput, ServicePartInput, SystemCheck } from './define.ts';
 import type { ComposeSystem } from './compose.ts';
 
-/** One running unit: a dependency, or one replica of a service (`catalog-1`, `catalog-2`; a single one is named as its part). */
+/** One running unit: a dependency, or one replica of a service (`api-1`, `api-2`; a single one is named as its part). */
 export interface InstanceSpec {
   name: string;
   part: string;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadScenarios, openCatalog } from '../../harness/catalog.ts';
+import { loadScenarios, openCatalog } from '../../harness/discovery.ts';
 import { CONFIG_FILE, loadConfig } from '../../harness/config.ts';
 import { PROJECT_ROOT, SCENARIOS_DIR } from '../../harness/paths.ts';
 import { parseDurationMs } from '../../harness/duration.ts';

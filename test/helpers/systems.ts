@@ -1,7 +1,7 @@
 // The systems tests run against, validated as the CLI validates them: the shop, and variants of it.
 
 import { join } from 'node:path';
-import { loadSystemFile } from '../../harness/catalog.ts';
+import { loadSystemFile } from '../../harness/discovery.ts';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
 import type { ResolvedPart, System } from '../../harness/system/system.ts';
 

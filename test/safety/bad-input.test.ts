@@ -110,7 +110,7 @@ const FILE_CASES: FileCase[] = [
   ['a parameter no mixed endpoint has', fromData((s) => (s.load.params = { product: { int: [1, 5] } })), 'load.params.product', 'is not a parameter of an endpoint in load.mix; parameters are: id'],
   ['the leftover productIds', fromData((s) => (s.load.productIds = 50)), 'load.productIds', 'is not a field of load'],
   // the system
-  ['no system', fromData((s) => delete s.system), 'system', "is missing: name the system this scenario tests (system: 'shop'); systems are: "],
+  ['no system', fromData((s) => delete s.system), 'system', 'is missing: name the system this scenario tests (system: '],
   ['an unknown system', fromData((s) => (s.system = 'shopp')), 'system', '"shopp" is not a system; systems are: '],
   // the fault schedule
   ['faults as an object', fromData((s) => (s.faults = s.faults[0])), 'faults', 'must be a list (it may be empty)'],

@@ -1,4 +1,4 @@
-// Finds and loads what a project declares: its systems and its scenarios (the config's globs),
+// Discovery: finds and loads what a project declares: its systems and its scenarios (the config's globs),
 // each validated at the edge. A scenario names its system; it is validated against that system.
 
 import { glob } from 'node:fs/promises';
