@@ -22,7 +22,17 @@ export interface ToxicAttributes {
   byte_counter: { tag: string };
 }
 export type ToxicType = keyof ToxicAttributes;
-export const TOXIC_TYPES = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'packet_loss', 'byte_counter'] as const satisfies readonly ToxicType[];
+export const TOXIC_TYPES = [
+  'latency',
+  'bandwidth',
+  'slow_close',
+  'timeout',
+  'reset_peer',
+  'slicer',
+  'limit_data',
+  'packet_loss',
+  'byte_counter',
+] as const satisfies readonly ToxicType[];
 
 export interface ToxicSpec<T extends ToxicType = ToxicType> {
   /** unique per proxy */
