@@ -1,9 +1,9 @@
 // The notes service, declared for faultline: a Python (Flask, waitress) app on Postgres and Redis,
 // written in its own style and knowing nothing of faultline. On docker it boots from its
 // docker-compose.yml, with Toxiproxy answering as `db` and `cache`; on the local runtime the
-// harness runs `python3 app.py` in this folder (.python-version: pyenv's shim picks the system
-// Python, which has Debian's python3-flask, python3-psycopg2, python3-redis, python3-waitress) and
-// passes the edges' addresses in its environment. It serves no metrics, on purpose.
+// harness runs Debian's Python (`/usr/bin/python3`, which has python3-flask, -psycopg2, -redis and
+// -waitress; a pyenv python3 earlier on PATH would not) on app.py in this folder and passes the
+// edges' addresses in its environment. It serves no metrics, on purpose.
 
 import { defineSystem } from '../../harness/system/define.ts';
 
@@ -14,7 +14,7 @@ export default defineSystem({
   parts: {
     app: {
       kind: 'service',
-      command: ['python3', 'app.py'],
+      command: ['/usr/bin/python3', 'app.py'],
       port: 8000,
       env: {
         HOST: '{{host}}',

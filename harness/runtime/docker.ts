@@ -40,6 +40,9 @@ import type { EdgeEndpoint, PartControl, PartState, Runtime, RuntimeOptions, Ser
 
 export type { ContainerControl } from './docker-parts.ts';
 
+/** A Docker healthcheck as testcontainers takes it (a compose file's, converted). */
+type HealthCheck = Parameters<GenericContainer['withHealthCheck']>[0];
+
 type ServicePart = Extract<ResolvedPart, { kind: 'service' }>;
 
 export interface DockerRuntimeConfig {
@@ -112,7 +115,7 @@ export interface PartSpec {
   publish?: number[];
   mounts?: { source: string; target: string; mode: 'ro' | 'rw' }[];
   workingDir?: string;
-  healthCheck?: ConstructorParameters<typeof GenericContainer>[0] extends string ? Parameters<GenericContainer['withHealthCheck']>[0] : never;
+  healthCheck?: HealthCheck;
 }
 
 export function startDockerStack(options: RuntimeOptions, config: DockerRuntimeConfig = {}): Promise<DockerStack> {
@@ -139,8 +142,7 @@ function buildOf(system: System, part: ServicePart): { context: string; dockerfi
 function waitFor(system: System, part: ServicePart): { wait: WaitStrategy; healthCheck?: PartSpec['healthCheck'] } {
   const hc = system.compose?.services[part.name]?.healthcheck;
   if (hc !== undefined) {
-    const test: PartSpec['healthCheck'] extends infer H ? (H extends { test: infer T } ? T : never) : never =
-      hc.test[0] === 'sh' && hc.test[1] === '-c' ? ['CMD-SHELL', hc.test[2] as string] : ['CMD', ...hc.test];
+    const test: HealthCheck['test'] = hc.test[0] === 'sh' && hc.test[1] === '-c' ? ['CMD-SHELL', hc.test[2] as string] : ['CMD', ...hc.test];
     return {
       wait: Wait.forHealthCheck(),
       healthCheck: { test, interval: hc.intervalMs, timeout: hc.timeoutMs, retries: hc.retries, startPeriod: hc.startPeriodMs },

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flakyFault } from '../../harness/faults/flaky.ts';
 import type { StartedStack } from '../../harness/runtime/types.ts';
+import { shop } from '../helpers/systems.ts';
 import { type RunningService, startService } from '../sample-system/support/services.ts';
 
 let payments: RunningService;
@@ -24,7 +25,7 @@ const charge = async (): Promise<number> => {
 
 beforeAll(async () => {
   payments = await startService('payments', { PAYMENTS_LATENCY_MS: '2', PAYMENTS_JITTER_MS: '1', PAYMENTS_SEED: '11' });
-  stack = { services: { payments: { name: 'payments', url: payments.url, id: String(payments.process.pid) } } } as unknown as StartedStack;
+  stack = { system: shop, services: { payments: { name: 'payments', url: payments.url, id: String(payments.process.pid) } } } as unknown as StartedStack;
 });
 afterAll(async () => {
   await payments?.stop();
