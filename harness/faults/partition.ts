@@ -11,6 +11,7 @@ import { assertLoopback } from '../safety.ts';
 import type { FieldProblem } from '../verdict/slo.ts';
 import type { ActiveFault, FaultModule, FaultSpec, Proof } from './types.ts';
 import { edgeOf, targetProblems } from './toxic.ts';
+import { leasesAt } from './lease.ts';
 
 export interface PartitionParams {
   edge: string;
@@ -77,6 +78,8 @@ export const partitionFault: FaultModule<PartitionParams> = {
     const edge = edgeOf(stack, p.edge);
     const before = await connects(edge);
     if (before.some((o) => o !== 'connected')) throw new Error(`${p.edge} was not reachable before the partition (${tally(before)} of ${CONNECTS} connects to ${edge.listen})`);
+    const leases = leasesAt(stack.toxiproxyUrl); // Toxiproxy enables the proxy itself if we die (lease.ts)
+    await leases.hold({ proxy: edge.proxy });
     await setProxyEnabled(stack.toxiproxyUrl, edge.proxy, false);
     let removed = false;
     return {
@@ -90,11 +93,13 @@ export const partitionFault: FaultModule<PartitionParams> = {
       async remove(): Promise<Proof> {
         if (removed) return { landed: true, evidence: 'already removed' };
         const state = await getProxy(stack.toxiproxyUrl, edge.proxy);
+        const lapsed = state.enabled ? await leases.lapseNote({ proxy: edge.proxy }) : '';
         if (!state.enabled) await setProxyEnabled(stack.toxiproxyUrl, edge.proxy, true);
+        await leases.release({ proxy: edge.proxy });
         removed = true;
         const again = await connects(edge);
         if (again.some((o) => o !== 'connected')) throw new Error(`${p.edge} did not come back after the partition: proxy ${edge.proxy} re-enabled, but connects to ${edge.listen}: ${tally(again)}`);
-        if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} had been enabled again before the partition's scheduled end` };
+        if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} had been enabled again before the partition's scheduled end${lapsed}` };
         return { landed: true, evidence: `proxy ${edge.proxy} was disabled until its removal; enabled again, ${CONNECTS} of ${CONNECTS} connects to ${edge.listen} work` };
       },
     };
