@@ -28,6 +28,7 @@ import { firstBreach } from './verdict/breach.ts';
 import { breachWithLogs } from './observe/logs.ts';
 import { HarnessError, PROJECT_ROOT } from './paths.ts';
 import { assertLoopback, takeAllowanceRecord } from './safety.ts';
+import { armWatchdog } from './runtime/watchdog.ts';
 
 export type ProgressEvent =
   | { type: 'line'; text: string }
@@ -61,7 +62,9 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
 
   if (signal.aborted) throw new HarnessError('interrupted before the stack started');
   takeAllowanceRecord(); // uses recorded before this run (an earlier run cut short) are not its own
-  const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line, signal });
+  // if the harness dies, however, its watchdog tears the run down (runtime/watchdog.ts)
+  const watchdog = await armWatchdog({ runId, runDir, runtime: runtime.name, keepUp: options.keepUp === true, progress: line });
+  const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line, signal }).catch((error: unknown) => (watchdog.release(), Promise.reject(error)));
   let schedule: FaultSchedule | undefined;
   let scraper: Scraper | undefined;
   let keptUp = false;
@@ -216,6 +219,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     await schedule?.removeAll();
     await scraper?.stop().catch(() => undefined);
     if (!keptUp) await stack.stop();
+    if (!keptUp) watchdog.release();
   }
 }
 
