@@ -31,14 +31,15 @@ export function engineCall(dockerHost: string, method: string, path: string, tim
   });
 }
 
-interface Labelled {
+export interface Labelled {
   id: string;
   name: string;
   part: string;
   state?: string;
 }
 
-async function listLabelled(dockerHost: string, runId: string): Promise<{ containers: Labelled[]; networks: Labelled[] }> {
+/** The containers (with their state) and networks labelled with `runId`. */
+export async function listLabelled(dockerHost: string, runId: string): Promise<{ containers: Labelled[]; networks: Labelled[] }> {
   const filters = encodeURIComponent(JSON.stringify({ label: [`${LABEL_RUN_ID}=${runId}`] }));
   const [containers, networks] = await Promise.all([engineCall(dockerHost, 'GET', `/containers/json?all=1&filters=${filters}`), engineCall(dockerHost, 'GET', `/networks?filters=${filters}`)]);
   for (const answer of [containers, networks]) if (answer.status !== 200) throw new Error(`the engine answered ${answer.status}: ${answer.body.trim()}`);
