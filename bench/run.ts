@@ -4,8 +4,9 @@
 import { benchBoot } from './boot.ts';
 import { benchGateway } from './gateway.ts';
 import { benchFaults } from './faults.ts';
+import { benchDeadman } from './deadman.ts';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway, faults: benchFaults };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway, faults: benchFaults, deadman: benchDeadman };
 
 const [name, ...args] = process.argv.slice(2);
 const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES) : [name];
