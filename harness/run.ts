@@ -64,7 +64,10 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   takeAllowanceRecord(); // uses recorded before this run (an earlier run cut short) are not its own
   // if the harness dies, however, its watchdog tears the run down (runtime/watchdog.ts)
   const watchdog = await armWatchdog({ runId, runDir, runtime: runtime.name, keepUp: options.keepUp === true, progress: line });
-  const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line, signal }).catch((error: unknown) => (watchdog.release(), Promise.reject(error)));
+  const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line, signal }).catch(async (error: unknown) => {
+    await watchdog.release(); // start() stopped what it had started
+    throw error;
+  });
   let schedule: FaultSchedule | undefined;
   let scraper: Scraper | undefined;
   let keptUp = false;
@@ -219,7 +222,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     await schedule?.removeAll();
     await scraper?.stop().catch(() => undefined);
     if (!keptUp) await stack.stop();
-    if (!keptUp) watchdog.release();
+    if (!keptUp) await watchdog.release();
   }
 }
 

@@ -44,12 +44,12 @@ export interface WatchdogOptions {
 export interface Watchdog {
   /** the watchdog's pid; undefined when none runs (FAULTLINE_WATCHDOG=off, or it could not start) */
   readonly pid: number | undefined;
-  /** the run has stopped what it started: the watchdog exits without tearing anything down */
-  release(): void;
+  /** the run has stopped what it started: the watchdog exits without tearing anything down; resolves once it has */
+  release(): Promise<void>;
 }
 
 export const WATCHDOG_MAIN = join(import.meta.dirname, 'watchdog-main.ts');
-const RELEASED: Watchdog = { pid: undefined, release: () => undefined };
+const RELEASED: Watchdog = { pid: undefined, release: async () => undefined };
 
 function ownStartTime(): string {
   const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -93,13 +93,18 @@ export async function armWatchdog(options: WatchdogOptions): Promise<Watchdog> {
   // neither keeps the harness alive: the pipe is only there to be closed by our death
   pipe.unref();
   child.unref();
-  let released = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let released: Promise<void> | undefined;
   return {
     pid: child.pid,
     release() {
-      if (released) return;
-      released = true;
-      pipe.end('release\n');
+      // waited for, so nothing of the run (the watchdog included) outlives a clean end
+      released ??= (async () => {
+        child.ref();
+        pipe.end('release\n');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000))]);
+      })();
+      return released;
     },
   };
 }
