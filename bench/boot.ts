@@ -11,6 +11,10 @@ import { dockerAvailability } from '../harness/runtime/index.ts';
 import { localRuntime } from '../harness/runtime/local.ts';
 import { readManifest } from '../harness/runtime/images.ts';
 import type { Runtime } from '../harness/runtime/types.ts';
+import { loadSystemFile } from '../harness/discovery.ts';
+import { PROJECT_ROOT as ROOT_FOR_SHOP } from '../harness/paths.ts';
+
+const shop = await loadSystemFile(`${ROOT_FOR_SHOP}/sample-system/system.ts`, ROOT_FOR_SHOP);
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const GOAL_MS = { docker: 10_000, local: 3_000 } as const;
@@ -20,7 +24,7 @@ async function bootTimes(runtime: Runtime, runs: number, scratch: string): Promi
   for (let i = 0; i <= runs; i++) {
     const runId = `bench-${runtime.name}-${process.pid}-${i}`;
     const t0 = performance.now();
-    const stack = await runtime.start({ runDir: join(scratch, runId), runId, disabled: [], seed: i, progress: () => undefined });
+    const stack = await runtime.start({ system: shop, runDir: join(scratch, runId), runId, disabled: [], seed: i, progress: () => undefined });
     const ms = performance.now() - t0;
     await stack.stop();
     if (i > 0) times.push(ms); // the first boot warms caches (page cache, image layers)

@@ -18,6 +18,10 @@ import { parseArgs } from 'node:util';
 import { toolPath } from '../harness/paths.ts';
 import { localRuntime } from '../harness/runtime/local.ts';
 import type { StartedStack } from '../harness/runtime/types.ts';
+import { loadSystemFile } from '../harness/discovery.ts';
+import { PROJECT_ROOT as ROOT_FOR_SHOP } from '../harness/paths.ts';
+
+const shop = await loadSystemFile(`${ROOT_FOR_SHOP}/sample-system/system.ts`, ROOT_FOR_SHOP);
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -104,9 +108,9 @@ async function hopLatencies(stack: StartedStack, dir: string): Promise<void> {
   const targets: [string, string][] = [
     ['catalog-1 directly', catalog.url],
     ['catalog-1 via its Toxiproxy edge', `http://${edge.listen}`],
-    ['the gateway (edge patterns, Redis rate limit, balancing, edge proxy)', stack.gatewayUrl],
+    ['the gateway (edge patterns, Redis rate limit, balancing, edge proxy)', stack.entryUrl],
   ];
-  await step(dir, stack.gatewayUrl, 100, 5); // warm-up: JIT, pools, caches, connections
+  await step(dir, stack.entryUrl, 100, 5); // warm-up: JIT, pools, caches, connections
   const results: StepResult[] = [];
   for (const [, url] of targets) results.push(await step(dir, url, 100, 10));
   say('added latency per hop (GET /products/:id, 100 req/s for 10 s each, after a 5 s warm-up):');
@@ -122,7 +126,7 @@ async function maxSustained(stack: StartedStack, dir: string, seconds: number, m
   say(`max sustained rate through the gateway (GET /products/:id, ${seconds} s per step; holds = < 1% dropped, failed or degraded, p99 <= 500 ms):`);
   let best: StepResult | undefined;
   for (const rate of [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 1800, 2200, 2600, 3000].filter((r) => r <= maxRate)) {
-    const result = await step(dir, stack.gatewayUrl, rate, seconds);
+    const result = await step(dir, stack.entryUrl, rate, seconds);
     const holds = sustained(result);
     say(`  ${fmt(result)}  ${holds ? 'holds' : 'does not hold'}`);
     if (!holds) break;
@@ -142,7 +146,7 @@ export async function benchGateway(args: string[]): Promise<void> {
   const maxRate = Number(values['max-rate']);
   const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-gateway-'));
   say(`gateway benchmark: booting the local stack (load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')} — other work on the machine shows in the figures)`);
-  const stack = await localRuntime().start({ runDir: join(scratch, 'run'), runId: `bench-gateway-${process.pid}`, disabled: [], seed: 1, progress: () => undefined });
+  const stack = await localRuntime().start({ system: shop, runDir: join(scratch, 'run'), runId: `bench-gateway-${process.pid}`, disabled: [], seed: 1, progress: () => undefined });
   try {
     await hopLatencies(stack, scratch);
     await maxSustained(stack, scratch, seconds, maxRate);

@@ -4,34 +4,43 @@
 
 import { parseArgs } from 'node:util';
 import { join, relative, resolve } from 'node:path';
-import { loadScenarios, scenarioNames } from './catalog.ts';
+import { loadScenarios, openCatalog, scenarioNames } from './discovery.ts';
+import { loadConfig } from './config.ts';
 import { newRunId, runScenario, type ProgressEvent } from './run.ts';
 import { appendSummary, pointLatest, suiteVerdict, writeSuiteReports, type FinishedRun } from './report/index.ts';
 import { cleanupDockerIfEngine, getRuntime, RUNTIME_NAMES, type RuntimeName } from './runtime/index.ts';
 import { cleanupLeftovers } from './runtime/ledger.ts';
 import { preflight } from './preflight.ts';
-import { DEFAULT_REPORTS_DIR, HarnessError } from './paths.ts';
-import { runtimeProblems, ScenarioError } from './scenario.ts';
-import { PATTERNS } from '../sample-system/resilience/patterns.ts';
+import { HarnessError } from './paths.ts';
+import { runtimeProblems, ScenarioError, type Scenario } from './scenario.ts';
+import { SystemError } from './system/validate.ts';
 import { formatMs } from './duration.ts';
 import type { RunResult, CheckResult } from './types.ts';
+import { ablationOutcome, type AblationOutcome } from './verdict/ablation.ts';
+
+export { ablationOutcome, type AblationOutcome } from './verdict/ablation.ts';
 
 const USAGE = `usage: npm run chaos -- <scenario...> [options]
-       npm run chaos -- --all | --list
+       npm run chaos -- --all | --list  [--system <name>]
        npm run chaos -- --all --ablate     (the ablation suite: npm run ablation)
 
+Systems and scenarios are found through faultline.config.ts (its systems and scenarios globs).
+
 options:
-  --all                 run every scenario in scenarios/
-  --list                list the scenarios with their descriptions
+  --all                 run every scenario (of --system, when given)
+  --list                list the scenarios with their systems and descriptions
+  --system <name>       with --all or --list: only the scenarios of this system
+  --config <file>       the faultline.config.ts to use (default: the nearest one at or above this folder)
   --ablate              run each scenario with its protectedBy patterns switched off: it must
                         FAIL on a check (exit 0 when every one does; 1 when one still passes or is
                         inconclusive: that scenario proves nothing about its patterns); it points
                         reports/latest-ablation at its runs and leaves reports/latest alone
   --runtime <name>      auto | docker | local (default auto: docker when an engine answers and the images are built, else local)
   --seed <n>            seed of the load mix (default: random, printed for replay)
-  --disable <patterns>  comma list of resilience patterns to switch off: ${Object.keys(PATTERNS).join(', ')}
+  --disable <patterns>  comma list of resilience patterns to switch off, as the scenario's system names them
+                        in its switches (the shop: timeout, retry, breaker, fallback, ...; --list shows each system's)
   --keep-up             leave the stack running after the run (Ctrl-C stops it)
-  --report-dir <dir>    where run folders go (default reports/)
+  --report-dir <dir>    where run folders go (default: the config's reports folder)
   --json                print one JSON result on stdout, nothing else
   -h, --help            this text
 
@@ -46,13 +55,17 @@ export class UsageError extends HarnessError {}
 export interface CliOptions {
   names: string[];
   all: boolean;
+  system?: string;
+  /** the config file (--config); default: the nearest faultline.config.ts */
+  config?: string;
   list: boolean;
   ablate: boolean;
   runtime: string;
   seed: number;
   disabled: string[];
   keepUp: boolean;
-  reportsDir: string;
+  /** undefined: the config's reports folder */
+  reportsDir?: string;
   json: boolean;
   help: boolean;
 }
@@ -66,12 +79,14 @@ export function parseCli(argv: string[]): CliOptions {
       options: {
         all: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
+        system: { type: 'string' },
+        config: { type: 'string' },
         ablate: { type: 'boolean', default: false },
         runtime: { type: 'string', default: 'auto' },
         seed: { type: 'string' },
         disable: { type: 'string', default: '' },
         'keep-up': { type: 'boolean', default: false },
-        'report-dir': { type: 'string', default: DEFAULT_REPORTS_DIR },
+        'report-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -85,9 +100,22 @@ export function parseCli(argv: string[]): CliOptions {
   const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : /^\d+$/.test(v.seed.trim()) ? Number(v.seed) : NaN;
   if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 31) throw new UsageError(`--seed "${v.seed}" must be a whole number in 0..${2 ** 31 - 1}`);
   const disabled = v.disable.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = disabled.filter((d) => !(d in PATTERNS));
-  if (unknown.length > 0) throw new UsageError(`--disable "${unknown.join(',')}" names no pattern; patterns are: ${Object.keys(PATTERNS).join(', ')}`);
-  const options = { names: parsed.positionals, all: v.all, list: v.list, ablate: v.ablate, runtime: v.runtime, seed, disabled, keepUp: v['keep-up'], reportsDir: resolve(v['report-dir']), json: v.json, help: v.help };
+  const options = {
+    names: parsed.positionals,
+    all: v.all,
+    list: v.list,
+    ...(v.system === undefined ? {} : { system: v.system }),
+    ...(v.config === undefined ? {} : { config: resolve(v.config) }),
+    ablate: v.ablate,
+    runtime: v.runtime,
+    seed,
+    disabled,
+    keepUp: v['keep-up'],
+    ...(v['report-dir'] === undefined ? {} : { reportsDir: resolve(v['report-dir']) }),
+    json: v.json,
+    help: v.help,
+  };
+  if (options.system !== undefined && !options.all && !options.list) throw new UsageError('--system picks the scenarios of --all or --list; with named scenarios, each names its own system');
   if (!options.help && !options.list && !options.all && options.names.length === 0) throw new UsageError(`name a scenario, or use --all or --list\n${USAGE}`);
   if ((options.all || options.list) && options.names.length > 0) throw new UsageError(`--${options.all ? 'all' : 'list'} takes no scenario names (got ${options.names.join(' ')}); give one or the other`);
   if (options.keepUp && (options.all || options.names.length !== 1)) throw new UsageError('--keep-up keeps one stack up: name exactly one scenario');
@@ -161,44 +189,19 @@ function progressRenderer(err: (s: string) => void): (event: ProgressEvent) => v
   };
 }
 
+/** --disable must name patterns of every scenario's system (a UsageError naming each it does not). */
+function disabledProblems(scenarios: readonly Scenario[], disabled: readonly string[]): void {
+  for (const system of new Set(scenarios.map((s) => s.system))) {
+    const unknown = disabled.filter((d) => !(d in system.patterns));
+    if (unknown.length > 0) throw new UsageError(`--disable "${unknown.join(',')}" names no pattern of system ${system.name}; its patterns are: ${Object.keys(system.patterns).join(', ') || '(none)'}`);
+  }
+}
+
 /** The patterns an ablation run switches off: the scenario's protectedBy, plus any --disable. */
 export function ablatedPatterns(protectedBy: readonly string[], extra: readonly string[]): string[] {
   return [...new Set([...protectedBy, ...extra])];
 }
 
-export interface AblationOutcome {
-  scenario: string;
-  disabled: string[];
-  /** the run failed on at least one check: the scenario does test its patterns */
-  proven: boolean;
-  failedChecks: string[];
-  why: string;
-}
-
-/**
- * An ablation is proven only by a failed check that compared real numbers (measured and threshold
- * both finite), in a run where every fault landed. A pass means the scenario does not need the
- * patterns it names (a defect of the scenario); a fault that did not land, or a "failure" that
- * measured nothing (a phase without samples), proves nothing either way.
- */
-export function ablationOutcome(result: RunResult): AblationOutcome {
-  const failed = result.checks.filter((c) => c.status === 'fail');
-  const label = (c: CheckResult): string => `${c.name}${c.phase ? ` [${[c.phase, c.endpoint].filter(Boolean).join(' ')}]` : ''}`;
-  const base = { scenario: result.scenario.name, disabled: result.disabled, failedChecks: failed.map(label) };
-  const missed = result.checks.filter((c) => c.kind === 'fault' && c.status !== 'pass');
-  const measuredFailures = failed.filter(comparedNumbers);
-  if (result.verdict === 'fail' && missed.length === 0 && measuredFailures.length > 0) {
-    const first = measuredFailures[0] as CheckResult;
-    return { ...base, proven: true, why: `fails as it must: ${label(first)} measured ${first.measured} ${first.unit}, threshold ${first.threshold}${failed.length > 1 ? ` (+${failed.length - 1} more)` : ''}` };
-  }
-  if (result.verdict === 'pass') return { ...base, proven: false, why: 'still PASSES with its protection off: the scenario does not test the patterns it names' };
-  if (missed.length > 0) return { ...base, proven: false, why: `a fault did not land, so its failure proves nothing: ${label(missed[0] as CheckResult)}: ${(missed[0] as CheckResult).why}` };
-  if (failed.length > 0) return { ...base, proven: false, why: `failed only on checks that measured nothing, so it proves nothing: ${label(failed[0] as CheckResult)}: ${(failed[0] as CheckResult).why}` };
-  const open = result.checks.filter((c) => c.status === 'inconclusive').map((c) => `${label(c)}: ${c.why}`);
-  return { ...base, proven: false, why: `inconclusive, proves nothing: ${open[0] ?? 'no check failed'}` };
-}
-
-const comparedNumbers = (c: CheckResult): boolean => c.measured !== null && c.threshold !== null && Number.isFinite(c.measured) && Number.isFinite(c.threshold);
 
 export interface CliIo {
   out(line: string): void;
@@ -234,23 +237,28 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
   try {
     const options = parseCli(argv);
     if (options.help) return out(USAGE), 0;
-    const names = options.all || options.list ? await scenarioNames() : options.names;
-    const scenarios = await loadScenarios(names);
+    const config = await loadConfig(options.config);
+    const catalog = await openCatalog(config);
+    const reportsDir = options.reportsDir ?? config.reportsDir;
+    const names = options.all || options.list ? await scenarioNames(catalog, options.system) : options.names;
+    const scenarios = await loadScenarios(names, catalog);
     if (options.list) {
-      for (const s of scenarios) out(`${s.name.padEnd(24)} ${s.description}`);
+      for (const s of scenarios) out(`${s.name.padEnd(24)} ${s.system.name.padEnd(8)} ${s.description}`);
+      for (const system of new Set(scenarios.map((s) => s.system))) out(`\n${system.name}: patterns ${Object.keys(system.patterns).join(', ') || '(none)'}`);
       return 0;
     }
+    disabledProblems(scenarios, options.disabled);
     const runtime = await getRuntime(options.runtime as RuntimeName, err);
     const unsupported = scenarios.flatMap((s) => runtimeProblems(s, runtime.name));
     if (unsupported.length > 0) throw new ScenarioError(unsupported);
-    for (const warning of await preflight(runtime, options.reportsDir)) err(warningLine(warning));
+    for (const warning of await preflight(runtime, [...new Set(scenarios.map((s) => s.system))], reportsDir)) err(warningLine(warning));
     for (const found of await cleanupLeftovers((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     // the docker runtime cleans up as it boots; a local run removes killed docker runs' leftovers here
     if (runtime.name === 'local') for (const found of await cleanupDockerIfEngine((l) => err(`  ${l}`))) err(`  cleaned up: ${found}`);
     const results: RunResult[] = [];
     const runs: FinishedRun[] = [];
     // several scenarios make a suite: reports/<suite-id>/ holds their run folders, index.html and one junit.xml
-    const suiteDir = options.all || scenarios.length > 1 ? join(options.reportsDir, newRunId('suite')) : undefined;
+    const suiteDir = options.all || scenarios.length > 1 ? join(reportsDir, newRunId('suite')) : undefined;
     for (const scenario of scenarios) {
       if (abort.signal.aborted) break;
       const { result, runDir, stack } = await runScenario({
@@ -258,7 +266,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
         runtime,
         disabled: options.ablate ? ablatedPatterns(scenario.protectedBy, options.disabled) : options.disabled,
         seed: options.seed,
-        reportsDir: suiteDir ?? options.reportsDir,
+        reportsDir: suiteDir ?? reportsDir,
         signal: abort.signal,
         keepUp: options.keepUp,
         progress: options.json ? () => undefined : progressRenderer(err),
@@ -267,10 +275,10 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       runs.push({ result, runDir });
       if (suiteDir !== undefined) await writeSuiteReports(suiteDir, runs);
       // an ablation's failures are expected: reports/latest (what a JUnit reporter reads) stays on the last real run
-      await pointLatest(options.reportsDir, suiteDir ?? runDir, options.ablate ? 'latest-ablation' : 'latest');
+      await pointLatest(reportsDir, suiteDir ?? runDir, options.ablate ? 'latest-ablation' : 'latest');
       if (!options.json) printResult(result, runDir, out);
       if (stack !== undefined) {
-        err(`stack kept up: gateway ${stack.gatewayUrl}, toxiproxy ${stack.toxiproxyUrl}; Ctrl-C stops it`);
+        err(`stack kept up: ${stack.system.entry} ${stack.entryUrl}, toxiproxy ${stack.toxiproxyUrl}; Ctrl-C stops it`);
         await new Promise<void>((r) => abort.signal.addEventListener('abort', () => r(), { once: true }));
         await stack.stop();
       }
@@ -300,6 +308,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       return 130;
     }
     if (error instanceof ScenarioError) err(`faultline: invalid scenario:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
+    else if (error instanceof SystemError) err(`faultline: invalid system:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
     else if (error instanceof HarnessError) err(`faultline: ${error.message}`);
     else err(`faultline: harness error: ${(error as Error).stack ?? String(error)}`);
     return 2;

@@ -1,10 +1,12 @@
 // Unknown fields in scenario data are errors, not silently ignored: `slo:` typed for `slos:` or
 // `jitter:` for `jitterMs:` would otherwise pass validation and quietly check nothing.
 
-export interface UnknownField {
+/** One thing wrong with one field of the input, named by its path ('faults[0].edge') and said in words. */
+export interface FieldProblem {
   field: string;
   text: string;
 }
+export type UnknownField = FieldProblem;
 
 /** One problem per key of `value` that is not in `allowed`, suggesting the closest allowed key. */
 export function unknownFields(value: Record<string, unknown>, allowed: readonly string[], what: string): UnknownField[] {

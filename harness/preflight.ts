@@ -6,10 +6,11 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { HarnessError, toolPath } from './paths.ts';
 import { allowedTargets } from './safety.ts';
 import type { Runtime } from './runtime/types.ts';
+import type { System } from './system/system.ts';
 
 /** Rejects on the first problem; returns warnings the CLI must print (loudly) before booting. */
-export async function preflight(runtime: Runtime, reportsDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  await runtime.check();
+export async function preflight(runtime: Runtime, systems: readonly System[], reportsDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  for (const system of systems) await runtime.check(system);
   toolPath('k6');
   try {
     mkdirSync(reportsDir, { recursive: true });

@@ -6,27 +6,23 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import type { Scenario } from './scenario.ts';
-import { ANY_SOURCE, type CheckResult, type FaultRecord, type RunResult, type LoadFigures, type Sample, type SliceFilter, type SliceStats } from './types.ts';
+import type { CheckResult, FaultRecord, RunResult, LoadFigures, Sample } from './types.ts';
 import { Recording } from './load/recording.ts';
 import { faultScenarioName, renderK6Script, type FaultTrafficSpec } from './load/script.ts';
 import { startK6, k6Version } from './load/k6.ts';
 import { FaultSchedule } from './faults/schedule.ts';
 import { FAULTS } from './faults/registry.ts';
 import { trafficLandedProof } from './faults/load-traffic.ts';
-import { shedCheck } from './verdict/shedding.ts';
-import { judge, phaseWindows, summarise, verdictOf } from './verdict/index.ts';
-import { acknowledgedOrdersCheck, type Acknowledgement } from './verdict/orders.ts';
-import { orderRowsFor } from './observe/orders.ts';
+import { phaseWindows, summarise } from './verdict/index.ts';
+import { assembleVerdict } from './verdict/assemble.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { startScraper, type Scraper } from './observe/scraper.ts';
 import { phaseCounters } from './observe/phase-counters.ts';
-import { blastRadiusCheck, blastRadiusMatrix } from './verdict/blast-radius.ts';
-import { breakerOpensCheck, retryAmplificationCheck } from './verdict/cascade.ts';
-import { measureRecovery, recoveryCheck } from './verdict/recovery.ts';
 import { writeReports } from './report/index.ts';
 import { firstBreach } from './verdict/breach.ts';
 import { breachWithLogs } from './observe/logs.ts';
-import { HarnessError, PROJECT_ROOT } from './paths.ts';
+import { HarnessError } from './paths.ts';
+import type { SystemCheck, SystemCheckContext } from './system/define.ts';
 import { assertLoopback, takeAllowanceRecord } from './safety.ts';
 import { armWatchdog } from './runtime/watchdog.ts';
 
@@ -62,9 +58,10 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
 
   if (signal.aborted) throw new HarnessError('interrupted before the stack started');
   takeAllowanceRecord(); // uses recorded before this run (an earlier run cut short) are not its own
+  const system = scenario.system;
   // if the harness dies, however, its watchdog tears the run down (runtime/watchdog.ts)
   const watchdog = await armWatchdog({ runId, runDir, runtime: runtime.name, keepUp: options.keepUp === true, progress: line });
-  const stack = await runtime.start({ runDir, runId, disabled, seed, progress: line, signal }).catch(async (error: unknown) => {
+  const stack = await runtime.start({ system, runDir, runId, disabled, seed, progress: line, signal }).catch(async (error: unknown) => {
     await watchdog.release(); // start() stopped what it had started
     throw error;
   });
@@ -80,9 +77,9 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    assertLoopback(stack.gatewayUrl, 'gateway');
+    assertLoopback(stack.entryUrl, `the entry part ${system.entry}`);
     assertLoopback(stack.toxiproxyUrl, 'toxiproxy API');
-    line(`stack ready in ${stack.bootMs} ms; gateway ${stack.gatewayUrl}`);
+    line(`stack ready in ${stack.bootMs} ms; ${system.entry} ${stack.entryUrl}`);
     if (signal.aborted) throw new HarnessError('interrupted before the load started');
 
     const recording = new Recording();
@@ -97,7 +94,8 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     let loadStartEpochMs: number | undefined;
     // iterations k6 could not start, by k6 scenario: `main` (the base load) or a fault's traffic
     const dropped = new Map<string, number>();
-    const acks: Acknowledgement[] = [];
+    // what each endpoint that creates answered 2xx: the key it carried and the created id
+    const created: Record<string, { key: string; id: string }[]> = {};
     let lastTick = 0;
     const onSample = (s: Sample): void => {
       recording.add(s);
@@ -109,15 +107,15 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     // load-shaped faults (spike, noisy neighbour, poison pill) are traffic: one k6 scenario each
     const faultTraffic: (FaultTrafficSpec & { scenario: string })[] = [];
     scenario.schedule.forEach((spec, i) => {
-      const traffic = FAULTS[spec.fault.kind]?.traffic?.(spec.fault.params);
+      const traffic = FAULTS[spec.fault.kind]?.traffic?.(spec.fault.params, system);
       const record = schedule?.records[i];
       if (traffic !== undefined && record !== undefined) faultTraffic.push({ id: record.id, atMs: spec.atMs, forMs: spec.forMs, ...(spec.rampMs !== undefined ? { rampMs: spec.rampMs } : {}), traffic, scenario: faultScenarioName(faultTraffic.length) });
     });
     const k6 = await startK6({
-      script: renderK6Script({ load: scenario.load, durationMs: scenario.durationMs, seed, faultTraffic }),
+      script: renderK6Script({ system, load: scenario.load, durationMs: scenario.durationMs, seed, faultTraffic }),
       runId,
       runDir,
-      baseUrl: stack.gatewayUrl,
+      baseUrl: stack.entryUrl,
       onEvent: (e) => {
         if (e.type === 'started') {
           loadStartEpochMs = e.epochMs;
@@ -125,7 +123,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
           scraper = startScraper(stack, e.epochMs);
           line(`load started: ${scenario.load.rate} req/s for ${scenario.durationMs / 1000} s`);
         } else if (e.type === 'dropped') dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
-        else if (e.type === 'ack') acks.push({ key: e.key, orderId: e.orderId });
+        else if (e.type === 'ack') (created[e.endpoint] ??= []).push({ key: e.key, id: e.id });
         else if (loadStartEpochMs !== undefined)
           onSample({
             tMs: e.endEpochMs - e.latencyMs - loadStartEpochMs,
@@ -156,47 +154,41 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     const phases = phaseWindows(schedule.records, scenario.durationMs);
     recording.setPhases(phases);
     const stats = recording.stats.bind(recording);
-    // The SLO and recovery checks judge the victims: tenants that blastRadius.tenants allows to
-    // breach (the noisy or poisoning tenant) are left out of them; the matrix still shows their cells.
-    const mayBreachTenants = scenario.blastRadius?.tenants ?? [];
-    const victimStats = (f: SliceFilter): SliceStats => stats(f.tenant === undefined && mayBreachTenants.length > 0 ? { ...f, excludeTenants: mayBreachTenants } : f);
-    const judged = judge({ slos: scenario.slos, stats: victimStats, faults: schedule.records, load });
-    // a run that writes orders is also judged on its data: every acknowledged order there once
-    if ((scenario.load.mix['POST /orders'] ?? 0) > 0) judged.checks.push(await ordersCheck(stack, acks));
-    const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])];
-    const series = recording.series();
-    const blastRadius = blastRadiusMatrix({ slos: scenario.slos, endpoints, tenants: recording.tenantNames(), stats, ...(scenario.blastRadius ? { spec: scenario.blastRadius } : {}) });
-    judged.checks.push(blastRadiusCheck(blastRadius, scenario.slos));
-    const removed = schedule.records.map((r) => r.removedAtMs).filter((t): t is number => t !== null);
-    const recovery = removed.length === 0 ? [] : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) => measureRecovery(victimStats, e, Math.max(...removed), scenario.durationMs, scenario.slos));
-    for (const c of scenario.cascade ?? [])
-      judged.checks.push(
-        c.kind === 'recovery'
-          ? recoveryCheck(c, recovery.find((r) => r.endpoint === c.endpoint) ?? { endpoint: c.endpoint, removedAtMs: Math.max(0, ...removed), recoveredAfterMs: null, undegradedAfterMs: null })
-          : c.kind === 'shed'
-            ? shedCheck(c, recording.statuses({ phase: c.phase ?? 'fault', priority: c.priority, source: ANY_SOURCE }))
-            : c.kind === 'breaker-opens'
-              ? breakerOpensCheck(c, snapshots, phases)
-              : retryAmplificationCheck(c, snapshots, phases),
-      );
-    const checks = judged.checks;
-    const verdict = verdictOf(checks);
-    const first = verdict === 'fail' ? firstBreach(checks, series, phases) : null;
+    // the system's own checks (the shop: every acknowledged order in Postgres once), for the endpoints this load drives
+    const systemChecks: CheckResult[] = [];
+    for (const check of system.checks) if ((scenario.load.mix[check.when.endpoint] ?? 0) > 0) systemChecks.push(await systemCheck(check, stack, created, recording.sentBy()));
+    const { verdict, checks, blastRadius, recovery } = assembleVerdict({
+      scenario,
+      stats,
+      statuses: recording.statuses.bind(recording),
+      endpoints: recording.endpointNames(),
+      tenants: recording.tenantNames(),
+      faults: schedule.records,
+      load,
+      phases,
+      snapshots,
+      series: { ...system.metrics?.series, entry: system.entry },
+      systemChecks,
+    });
+    const perSecond = recording.series();
+    const first = verdict === 'fail' ? firstBreach(checks, perSecond, phases) : null;
     const breach = first !== null && loadStartEpochMs !== undefined ? await breachWithLogs(runDir, first, loadStartEpochMs) : undefined;
     const finishedAt = new Date();
     const allowance = takeAllowanceRecord();
     const result: RunResult = {
       runId,
-      scenario: { name: scenario.name, description: scenario.description, file: relative(PROJECT_ROOT, scenario.file), protectedBy: scenario.protectedBy },
+      scenario: { name: scenario.name, description: scenario.description, file: shownFile(scenario.file), protectedBy: scenario.protectedBy },
+      system: { name: system.name, file: shownFile(system.file) },
       verdict,
       checks,
       phases,
-      summaries: summarise(phases, endpoints, stats),
-      series,
+      summaries: summarise(phases, [...new Set([...Object.keys(scenario.load.mix), ...recording.endpointNames()])], stats),
+      series: perSecond,
       faults: schedule.records,
       load,
       metrics,
-      phaseCounters: phaseCounters(snapshots, phases),
+      ...(system.metrics && system.metrics.show.length > 0 ? { metricsShown: system.metrics.show.map((s) => ({ ...s, by: [...s.by] })) } : {}),
+      phaseCounters: phaseCounters(snapshots, phases, system.metrics?.phaseCounters ?? []),
       runtime: runtime.name,
       seed,
       disabled: [...disabled],
@@ -226,12 +218,18 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   }
 }
 
-async function ordersCheck(stack: StartedStack, acks: readonly Acknowledgement[]): Promise<CheckResult> {
+/** A file as result.json names it: relative to the working folder when inside it. */
+const shownFile = (file: string): string => {
+  const inside = relative(process.cwd(), file);
+  return inside === '' || inside.startsWith('..') ? file : inside;
+};
+
+/** Runs one of the system's own checks; one that throws is inconclusive, saying why. */
+async function systemCheck(check: SystemCheck, stack: StartedStack, created: SystemCheckContext['created'], sent: SystemCheckContext['sent']): Promise<CheckResult> {
   try {
-    return acknowledgedOrdersCheck(acks, await orderRowsFor(stack, [...new Set(acks.map((a) => a.key))]));
+    return await check.run({ edges: stack.edges, created, sent });
   } catch (error) {
-    const check = acknowledgedOrdersCheck(acks, []);
-    return { ...check, status: 'inconclusive', measured: null, why: `could not read the orders from Postgres after the run: ${(error as Error).message}` };
+    return { id: `data:${check.name.replace(/\s+/g, '-')}`, kind: 'data', name: check.name, endpoint: check.when.endpoint, status: 'inconclusive', measured: null, threshold: null, unit: '', why: `the check failed to run: ${(error as Error).message}` };
   }
 }
 

@@ -3,18 +3,17 @@
 // the file, the field, the value and what is allowed. Inside the harness the types are trusted.
 
 import { parseDurationMs } from './duration.ts';
-import { ENDPOINTS, TENANTS } from './topology.ts';
 import { FAULTS, type FaultSpec } from './faults/registry.ts';
 import { validateSlo, type SloSpec } from './verdict/slo.ts';
-import { PATTERNS } from '../sample-system/resilience/patterns.ts';
 import { unknownFields } from './fields.ts';
 import { PHASES, type PhaseName } from './types.ts';
 import type { BlastRadiusSpec } from './verdict/blast-radius.ts';
 import { AMPLIFICATION_PER, type BreakerOpensSpec, type RetryAmplificationSpec } from './verdict/cascade.ts';
 import type { RecoverySpec } from './verdict/recovery.ts';
-import { EDGES } from './topology.ts';
-import { PRIORITIES } from '../sample-system/resilience/load-shedding.ts';
 import { validateShed, type ShedSpec } from './verdict/shedding.ts';
+import type { ParamInput, SystemInput } from './system/define.ts';
+import { dependencies, priorityNames, type System } from './system/system.ts';
+import { paramProblem } from './system/validate.ts';
 
 export type CascadeSpec = RetryAmplificationSpec | RecoverySpec | ShedSpec | BreakerOpensSpec;
 
@@ -27,8 +26,8 @@ export interface LoadSpec {
   mix: Partial<Record<string, number>>;
   /** share of requests per tenant; default: equal shares over every tenant */
   tenants?: Partial<Record<string, number>>;
-  /** product ids drawn uniformly from 1..productIds (the hot set); default 100 */
-  productIds?: number;
+  /** how endpoint parameters are drawn in this scenario, instead of the system's draws (e.g. a hot set: { id: { int: [1, 50] } }) */
+  params?: Partial<Record<string, ParamInput>>;
   /** share of requests per x-priority (critical / normal / background); default: all normal */
   priorities?: Partial<Record<string, number>>;
 }
@@ -47,6 +46,8 @@ export interface ScheduledFault {
 }
 
 export interface ScenarioInput {
+  /** the system under test: its name, or its imported declaration (which gives the editor its names) */
+  system: string | SystemInput;
   name: string;
   description: string;
   load: LoadSpec;
@@ -60,7 +61,8 @@ export interface ScenarioInput {
   cascade?: CascadeSpec[];
 }
 
-export interface Scenario extends ScenarioInput {
+export interface Scenario extends Omit<ScenarioInput, 'system'> {
+  system: System;
   file: string;
   durationMs: number;
   schedule: { atMs: number; forMs: number; rampMs?: number; fault: FaultSpec }[];
@@ -80,14 +82,18 @@ export class ScenarioError extends Error {
 }
 
 const list = (names: readonly string[]): string => names.join(', ');
-const SCENARIO_FIELDS = ['name', 'description', 'load', 'faults', 'slos', 'protectedBy', 'blastRadius', 'cascade'] as const satisfies readonly (keyof ScenarioInput)[];
-const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'productIds', 'priorities'] as const satisfies readonly (keyof LoadSpec)[];
+const SCENARIO_FIELDS = ['system', 'name', 'description', 'load', 'faults', 'slos', 'protectedBy', 'blastRadius', 'cascade'] as const satisfies readonly (keyof ScenarioInput)[];
+const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'params', 'priorities'] as const satisfies readonly (keyof LoadSpec)[];
 const FAULT_ENTRY_FIELDS = ['at', 'for', 'ramp', 'fault'] as const satisfies readonly (keyof ScheduledFault)[];
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Checks a scenario module's default export; throws ScenarioError listing every problem. */
-export function validateScenario(raw: unknown, file: string): Scenario {
+/** Checks a scenario module's default export against its system; throws ScenarioError listing every problem. */
+export function validateScenario(raw: unknown, file: string, system: System): Scenario {
+  const ENDPOINTS = Object.keys(system.endpoints);
+  const TENANTS = system.tenants?.names ?? [];
+  const PRIORITIES = priorityNames(system);
+  const PATTERNS = system.patterns;
   const problems: string[] = [];
   const bad = (field: string, text: string): void => {
     problems.push(`${file}: ${field} ${text}`);
@@ -108,9 +114,21 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     durationMs = parseDurationMs(String(load.duration)) ?? 0;
     if (durationMs <= 0) bad('load.duration', `${JSON.stringify(load.duration)} is not a positive duration like '60s' or '2m'`);
     checkShares(load.mix, 'load.mix', ENDPOINTS, bad, true);
-    if (load.tenants !== undefined) checkShares(load.tenants, 'load.tenants', TENANTS, bad, true);
-    if (load.priorities !== undefined) checkShares(load.priorities, 'load.priorities', PRIORITIES, bad, true);
-    if (load.productIds !== undefined && (!Number.isInteger(load.productIds) || (load.productIds as number) < 1 || (load.productIds as number) > 1000)) bad('load.productIds', `${JSON.stringify(load.productIds)} must be a whole number in 1..1000 (the seeded products)`);
+    if (load.tenants !== undefined && TENANTS.length === 0) bad('load.tenants', `system ${system.name} has no tenants: leave load.tenants out`);
+    else if (load.tenants !== undefined) checkShares(load.tenants, 'load.tenants', TENANTS, bad, true);
+    if (load.priorities !== undefined && PRIORITIES.length === 0) bad('load.priorities', `system ${system.name} has no priorities: leave load.priorities out`);
+    else if (load.priorities !== undefined) checkShares(load.priorities, 'load.priorities', PRIORITIES, bad, true);
+    if (load.params !== undefined) {
+      const mixed = isRecord(load.mix) ? Object.keys(load.mix).filter((e) => e in system.endpoints) : [];
+      const drawn = [...new Set(mixed.flatMap((e) => Object.keys(system.endpoints[e]?.params ?? {})))];
+      if (!isRecord(load.params)) bad('load.params', `must map parameter names to draws, e.g. { id: { int: [1, 50] } }; parameters of the mixed endpoints are: ${list(drawn)}`);
+      else
+        for (const [param, spec] of Object.entries(load.params)) {
+          if (!drawn.includes(param)) bad(`load.params.${param}`, `is not a parameter of an endpoint in load.mix; parameters are: ${list(drawn)}`);
+          const problem = paramProblem(spec, ENDPOINTS, system.endpoints as unknown as Record<string, unknown>);
+          if (problem) bad(`load.params.${param}`, problem);
+        }
+    }
   }
 
   const schedule: Scenario['schedule'] = [];
@@ -134,7 +152,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
       for (const p of unknownFields(fault, ['kind', 'params'], 'a fault')) bad(`${at}.fault.${p.field}`, p.text);
       if (!isRecord(fault.params)) return bad(`${at}.fault.params`, `must be an object; make the fault with faults.${fault.kind}({...})`);
       for (const p of unknownFields(fault.params, module.fields, `a ${fault.kind} fault`)) bad(`${at}.fault.${p.field}`, p.text);
-      for (const p of module.validate(fault.params)) bad(`${at}.fault.${p.field}`, p.text);
+      for (const p of module.validate(fault.params, system)) bad(`${at}.fault.${p.field}`, p.text);
       let rampMs: number | undefined;
       if (entry.ramp !== undefined) {
         const ramped = Object.keys(FAULTS).filter((k) => FAULTS[k]?.traffic !== undefined);
@@ -149,7 +167,7 @@ export function validateScenario(raw: unknown, file: string): Scenario {
   if (!Array.isArray(raw.slos) || raw.slos.length === 0) bad('slos', 'must list at least one SLO: a scenario with nothing to check would pass vacuously');
   else
     raw.slos.forEach((s: unknown, i: number) => {
-      const sloProblems = validateSlo(s, ENDPOINTS);
+      const sloProblems = validateSlo(s, ENDPOINTS, PRIORITIES);
       sloProblems.forEach((p) => bad(`slos[${i}].${p.field}`, p.text));
       if (sloProblems.length > 0 || !isRecord(s)) return;
       // an SLO that can never have samples would fail for a reason that is not the system's
@@ -161,7 +179,8 @@ export function validateScenario(raw: unknown, file: string): Scenario {
         bad(`slos[${i}].phases`, `${JSON.stringify(s.phases ?? 'all phases')} includes a fault or recovery phase, but faults is empty; give phases: ['baseline'] or add a fault`);
     });
 
-  if (!Array.isArray(raw.protectedBy) || raw.protectedBy.length === 0) bad('protectedBy', `must name at least one pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
+  if (Object.keys(PATTERNS).length === 0) bad('protectedBy', `system ${system.name} declares no switches, so nothing can be switched off to prove this scenario tests something; declare its patterns in switches`);
+  else if (!Array.isArray(raw.protectedBy) || raw.protectedBy.length === 0) bad('protectedBy', `must name at least one pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
   else
     raw.protectedBy.forEach((p: unknown, i: number) => {
       if (typeof p !== 'string' || !(p in PATTERNS)) bad(`protectedBy[${i}]`, `${JSON.stringify(p)} is not a pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
@@ -187,12 +206,12 @@ export function validateScenario(raw: unknown, file: string): Scenario {
   }
   if (raw.cascade !== undefined) {
     if (!Array.isArray(raw.cascade)) bad('cascade', 'must be a list of retryAmplification(...) / recoversWithin(...) / sheds(...)');
-    else raw.cascade.forEach((c: unknown, i: number) => validateCascade(c, `cascade[${i}]`, bad, raw.slos));
+    else raw.cascade.forEach((c: unknown, i: number) => validateCascade(c, `cascade[${i}]`, bad, raw.slos, system));
   }
 
   if (problems.length > 0) throw new ScenarioError(problems);
   const input = raw as unknown as ScenarioInput;
-  return { ...input, file, durationMs, schedule };
+  return { ...input, system, file, durationMs, schedule };
 }
 
 /**
@@ -208,12 +227,19 @@ export function runtimeProblems(scenario: Pick<Scenario, 'file' | 'faults'>, run
   });
 }
 
-function validateCascade(c: unknown, at: string, bad: (field: string, text: string) => void, slos: unknown): void {
+function validateCascade(c: unknown, at: string, bad: (field: string, text: string) => void, slos: unknown, system: System): void {
+  const ENDPOINTS = Object.keys(system.endpoints);
+  const series = system.metrics?.series ?? {};
+  const needs = (check: string, wanted: (keyof NonNullable<System['metrics']>['series'])[]): void => {
+    const missing = wanted.filter((w) => series[w] === undefined);
+    if (missing.length > 0) bad(`${at}`, `${check} reads the series ${missing.map((m) => `metrics.series.${m}`).join(' and ')}, which system ${system.name} does not declare${system.metrics === undefined ? ' (it declares no metrics)' : ''}: declare ${missing.length > 1 ? 'them' : 'it'} in ${system.file.split('/').slice(-2).join('/')}, or leave this check out`);
+  };
   const kinds = ['retry-amplification', 'recovery', 'shed', 'breaker-opens'];
   if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}), recoversWithin(endpoint, '10s'), sheds({...}) or breakerOpens({...})`);
   if (c.kind === 'breaker-opens') {
     for (const p of unknownFields(c, ['kind', 'dependency', 'min', 'max', 'phase'], 'breakerOpens')) bad(`${at}.${p.field}`, p.text);
-    const guarded = [...new Set(EDGES.map((e) => e.to as string))];
+    const guarded = dependencies(system);
+    needs('breakerOpens', ['breakerTransitions', 'calls']);
     if (!guarded.includes(c.dependency as string)) bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(guarded)}`);
     for (const f of ['min', 'max'] as const) if (c[f] !== undefined && !(Number.isInteger(c[f]) && (c[f] as number) >= 0)) bad(`${at}.${f}`, `${JSON.stringify(c[f])} must be a whole number of openings >= 0`);
     if (c.min === undefined && c.max === undefined) bad(`${at}`, 'breakerOpens needs min, max or both: with neither it could never fail');
@@ -221,7 +247,7 @@ function validateCascade(c: unknown, at: string, bad: (field: string, text: stri
     return;
   }
   if (c.kind === 'shed') {
-    for (const p of validateShed(c)) bad(`${at}.${p.field}`, p.text);
+    for (const p of validateShed(c, priorityNames(system))) bad(`${at}.${p.field}`, p.text);
     return;
   }
   if (c.kind === 'recovery') {
@@ -236,8 +262,9 @@ function validateCascade(c: unknown, at: string, bad: (field: string, text: stri
   }
   for (const p of unknownFields(c, ['kind', 'dependency', 'max', 'phase', 'per'], 'retryAmplification')) bad(`${at}.${p.field}`, p.text);
   if (c.per !== undefined && !AMPLIFICATION_PER.includes(c.per as (typeof AMPLIFICATION_PER)[number])) bad(`${at}.per`, `${JSON.stringify(c.per)} is not a denominator; give one of ${list(AMPLIFICATION_PER)}`);
-  const dependencies = [...new Set(EDGES.map((e) => e.to as string))];
-  if (!dependencies.includes(c.dependency as string)) bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(dependencies)}`);
+  const called = dependencies(system);
+  needs('retryAmplification', c.per === 'call' ? ['calls', 'retries'] : ['calls', 'requests']);
+  if (!called.includes(c.dependency as string)) bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(called)}`);
   if (typeof c.max !== 'number' || !(c.max >= 1)) bad(`${at}.max`, `${JSON.stringify(c.max)} must be a number of calls per request >= 1`);
   if (c.phase !== undefined && !PHASES.includes(c.phase as PhaseName)) bad(`${at}.phase`, `${JSON.stringify(c.phase)} is not a phase; phases are: ${list(PHASES)}`);
 }

@@ -13,7 +13,7 @@ export interface Sample {
   outcome: Outcome;
   status: number;
   latencyMs: number;
-  /** value of the x-degraded header, when the answer came from a fallback */
+  /** what marked the answer degraded (the system's degraded header's value, or its status), when it came from a fallback */
   degradedReason?: string;
   /** whose traffic: a load-shaped fault's id for its own extra traffic; absent: the base load */
   source?: string;
@@ -142,6 +142,8 @@ export interface PhaseSummary {
 export interface RunResult {
   runId: string;
   scenario: { name: string; description: string; file: string; protectedBy: string[] };
+  /** the system under test: its name and declaration file */
+  system: { name: string; file: string };
   verdict: Verdict;
   checks: CheckResult[];
   phases: PhaseWindow[];
@@ -151,6 +153,8 @@ export interface RunResult {
   load: LoadFigures;
   /** metrics scraped from the services at the end of the run, by service, then metric line */
   metrics: Record<string, Record<string, number>>;
+  /** how the system's declaration titles and splits those counters for the report (metrics.show) */
+  metricsShown?: { series: string; by: string[]; title: string }[];
   /**
    * how much the counters whose timing matters (breaker transitions, shed, rate-limited) rose in
    * each phase, by service and series, from the per-second scrapes; absent in older results

@@ -10,9 +10,10 @@ import { defineScenario, faults, slo, recoversWithin } from '../harness/define.t
 //   in a row eject it at once, so only the few requests sent before that fail. Plain round robin
 //   keeps sending every other request to the dead replica (~50% errors).
 export default defineScenario({
+  system: 'shop',
   name: 'catalog-replica-crash',
   description: 'catalog-2 is killed for 12 s; the gateway must take it out of rotation and keep product reads available',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, productIds: 50 },
+  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.kill({ part: 'catalog-2' }) }],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }),

@@ -12,9 +12,10 @@ import { defineScenario, faults, slo, recoversWithin } from '../harness/define.t
 //   health check keeps it out, and timeouts eject it.
 //   Plain round robin sends every other request into the freeze (~50% errors, p99 ~ 1 s).
 export default defineScenario({
+  system: 'shop',
   name: 'catalog-replica-gray',
   description: 'catalog-2 freezes for 12 s (nothing answers, connections stay open); the gateway must route around it',
-  load: { rate: 60, duration: '30s', mix: { 'GET /products/:id': 1 }, productIds: 50 },
+  load: { rate: 60, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.pause({ part: 'catalog-2' }) }],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }),

@@ -16,9 +16,10 @@ import { defineScenario, faults, slo, recoversWithin, sheds } from '../harness/d
 //   overloads on CPU near 1000 req/s, which k6 cannot offer on 2 cores; a fixed 500 ms makes the
 //   overload the same in every run, and 200 req/s is a spike k6 can send there.
 export default defineScenario({
+  system: 'shop',
   name: 'load-spike',
   description: 'A +200 req/s burst of background reads hits the shop while its catalog answers 500 ms late; load shedding must keep critical reads and refuse background with 503 + Retry-After',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, productIds: 50, priorities: { critical: 1, background: 1 } },
+  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } }, priorities: { critical: 1, background: 1 } },
   faults: [
     { at: '8s', for: '12s', fault: faults.latency({ edge: 'gateway->catalog-1', ms: 500, jitterMs: 50 }) },
     { at: '8s', for: '12s', fault: faults.latency({ edge: 'gateway->catalog-2', ms: 500, jitterMs: 50 }) },

@@ -12,9 +12,10 @@ import { defineScenario, faults, slo, recoversWithin } from '../harness/define.t
 //   the edge with 429 + Retry-After, without a Redis call once a tenant is over it) keeps the
 //   flood to ~8 calls in flight, and the other tenants never notice it.
 export default defineScenario({
+  system: 'shop',
   name: 'noisy-neighbour',
   description: 'One tenant floods orders at 250 req/s while payments is slow; the per-tenant rate limit must keep the other tenants within their SLOs',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1, 'POST /orders': 1 }, productIds: 50 },
+  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1, 'POST /orders': 1 }, params: { id: { int: [1, 50] } } },
   faults: [
     { at: '8s', for: '12s', fault: faults.noisyNeighbour({ tenant: 'initech', rate: 250, mix: { 'POST /orders': 1 } }) },
     { at: '8s', for: '12s', fault: faults.latency({ edge: 'orders->payments', ms: 150 }) },

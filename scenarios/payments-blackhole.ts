@@ -11,9 +11,10 @@ import { defineScenario, faults, slo, recoversWithin } from '../harness/define.t
 //   the rest fast (503) instead of tying up a request per order. Without them every order hangs
 //   until the client gives up (2 s) and the orders service piles up waiting requests.
 export default defineScenario({
+  system: 'shop',
   name: 'payments-blackhole',
   description: 'The payments provider swallows every answer for 12 s; orders must fail fast, not hang, and reads must not notice',
-  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 1, 'GET /products/:id': 1 }, productIds: 100 },
+  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 1, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.blackhole({ edge: 'orders->payments' }) }],
   slos: [
     slo.availability({ endpoint: 'POST /orders', min: 0.95, phases: ['baseline'] }),

@@ -12,9 +12,10 @@ import { defineScenario, faults, slo } from '../harness/define.ts';
 //   with retries and keys 94-98% of orders go through while the link loses answers (one tenant's
 //   third of them as low as 90%), without them 82-86%: 88% sits between the two, on both runtimes.
 export default defineScenario({
+  system: 'shop',
   name: 'payments-packet-loss',
   description: 'The link to the payments provider loses 15% of its answers for 12 s; retried charges, deduplicated by key, must keep orders flowing and never doubled',
-  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 3, 'GET /products/:id': 1 }, productIds: 100 },
+  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 3, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.packetLoss({ edge: 'orders->payments', probability: 0.15 }) }],
   slos: [
     slo.availability({ endpoint: 'POST /orders', min: 0.88 }),

@@ -11,9 +11,10 @@ import { defineScenario, faults, slo, recoversWithin } from '../harness/define.t
 //   refuses it (422) from then on: the first two hangs cost everyone a second or so; without the
 //   quarantine every pill hangs a replica and the backlog keeps them hung after the pills stop.
 export default defineScenario({
+  system: 'shop',
   name: 'poison-pill',
   description: 'One tenant sends search queries that hang a catalog replica; quarantine must refuse the pill so the other tenants keep their product reads',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, productIds: 100 },
+  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.poisonPill({ tenant: 'initech', rate: 2 }) }],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.99, phases: ['baseline'] }),

@@ -12,9 +12,10 @@ import { defineScenario, faults, slo, recoversWithin } from '../harness/define.t
 //   database refuses connections at once, so writes fail fast even without the breaker (measured:
 //   --disable breaker still passes), which is why the breaker is not named here.
 export default defineScenario({
+  system: 'shop',
   name: 'postgres-down',
   description: 'Postgres is killed for 10 s; reads must fall back to the stale cache and writes must fail fast, losing no acknowledged order',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 0.7, 'POST /orders': 0.3 }, productIds: 30 },
+  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 0.7, 'POST /orders': 0.3 }, params: { id: { int: [1, 30] } } },
   faults: [{ at: '8s', for: '10s', fault: faults.kill({ part: 'postgres' }) }],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }),

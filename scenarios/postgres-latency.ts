@@ -10,9 +10,10 @@ import { defineScenario, faults, slo, recoversWithin, retryAmplification, breake
 //   stale-cache fallback, every read waits on Postgres (p99 ~ 400 ms+) or fails; with them the
 //   catalog fails fast to the last known good copy in Redis, marked x-degraded.
 export default defineScenario({
+  system: 'shop',
   name: 'postgres-latency',
   description: 'Postgres answers 400 ms late for 12 s; product reads must fall back to the stale cache, fast',
-  load: { rate: 50, duration: '30s', mix: { 'GET /products/:id': 1 }, productIds: 50 },
+  load: { rate: 50, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.latency({ edge: 'catalog->postgres', ms: 400, jitterMs: 50 }) }],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }),

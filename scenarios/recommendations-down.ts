@@ -10,9 +10,10 @@ import { defineScenario, faults, slo, recoversWithin } from '../harness/define.t
 //   answer a static best-seller list (x-degraded: static-list) at once instead of an error page;
 //   without that fallback every recommendations request is a 502.
 export default defineScenario({
+  system: 'shop',
   name: 'recommendations-down',
   description: 'The recommendations service is unreachable for 12 s; the gateway must serve its static list, marked degraded, and nothing else may suffer',
-  load: { rate: 40, duration: '30s', mix: { 'GET /recommendations': 1, 'GET /products/:id': 1 }, productIds: 100 },
+  load: { rate: 40, duration: '30s', mix: { 'GET /recommendations': 1, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.partition({ edge: 'gateway->recommendations' }) }],
   slos: [
     slo.availability({ endpoint: 'GET /recommendations', min: 0.99 }),

@@ -10,9 +10,10 @@ import { defineScenario, faults, slo, recoversWithin } from '../harness/define.t
 //   gateway stays up; recommendations serve their static list. Without per-hop timeouts, every
 //   request waits on a Redis that never answers and the whole shop stops.
 export default defineScenario({
+  system: 'shop',
   name: 'redis-outage',
   description: 'Redis freezes for 12 s; the rate limiter must count in memory and the gateway stay up',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 0.6, 'GET /recommendations': 0.2, 'POST /orders': 0.2 }, productIds: 50 },
+  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 0.6, 'GET /recommendations': 0.2, 'POST /orders': 0.2 }, params: { id: { int: [1, 50] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.pause({ part: 'redis' }) }],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }),

@@ -11,9 +11,10 @@ import { defineScenario, faults, slo, recoversWithin, retryAmplification } from 
 //   1 + p + p^2 = 1.56 tries at p = 0.4, just when it is least able to take them. A retry budget
 //   caps retries at ~10% of the calls (plus 1/s and a burst of 10): ~1.15-1.2 tries per charge here.
 export default defineScenario({
+  system: 'shop',
   name: 'retry-storm',
   description: 'The payments provider fails 40% of charges for 12 s; the retry budget must keep retries from multiplying the calls on it',
-  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 0.9, 'GET /products/:id': 0.1 }, productIds: 100 },
+  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 0.9, 'GET /products/:id': 0.1 }, params: { id: { int: [1, 100] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.flaky({ service: 'payments', failureRate: 0.4 }) }],
   slos: [
     slo.availability({ endpoint: 'POST /orders', min: 0.95, phases: ['baseline'] }),

@@ -3,7 +3,8 @@
 // transfer across the edge (a large SELECT, ECHO or /metrics) that must take at least half the
 // time the cap implies longer than before.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
 import { numberProblem, targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
@@ -13,12 +14,13 @@ export interface BandwidthParams extends Omit<ToxicTarget, 'toxicity'> {
 
 export const bandwidth = (params: BandwidthParams): FaultSpec<'bandwidth', BandwidthParams> => ({ kind: 'bandwidth', params });
 
-export const bandwidthFault: FaultModule<BandwidthParams> = {
+export const bandwidthFault: FaultModule<BandwidthParams, 'bandwidth'> = {
   kind: 'bandwidth',
+  make: bandwidth,
   fields: ['edge', 'kbPerSecond', 'stream'] satisfies (keyof BandwidthParams)[],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<BandwidthParams>;
-    return [...targetProblems(p), ...numberProblem('kbPerSecond', p.kbPerSecond, { min: 1, max: 1_000_000, integer: true }, 'KB per second')];
+    return [...targetProblems(p, system), ...numberProblem('kbPerSecond', p.kbPerSecond, { min: 1, max: 1_000_000, integer: true }, 'KB per second')];
   },
   target: (p) => p.edge,
   describe: (p) => `bandwidth capped at ${p.kbPerSecond} KB/s ${targetText(p)}`,

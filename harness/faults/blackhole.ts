@@ -3,7 +3,8 @@
 // connection that long after the toxic reached it. Requests still arrive, so the dependency may
 // act on them (a charge made, its answer lost). Proven by a probe round trip that gets no answer.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
 import { numberProblem, targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
@@ -14,12 +15,13 @@ export interface BlackholeParams extends Pick<ToxicTarget, 'edge'> {
 
 export const blackhole = (params: BlackholeParams): FaultSpec<'blackhole', BlackholeParams> => ({ kind: 'blackhole', params });
 
-export const blackholeFault: FaultModule<BlackholeParams> = {
+export const blackholeFault: FaultModule<BlackholeParams, 'blackhole'> = {
   kind: 'blackhole',
+  make: blackhole,
   fields: ['edge', 'closeAfterMs'] satisfies (keyof BlackholeParams)[],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<BlackholeParams>;
-    return [...targetProblems(p), ...(p.closeAfterMs === undefined ? [] : numberProblem('closeAfterMs', p.closeAfterMs, { min: 0, max: 600_000 }, 'milliseconds'))];
+    return [...targetProblems(p, system), ...(p.closeAfterMs === undefined ? [] : numberProblem('closeAfterMs', p.closeAfterMs, { min: 0, max: 600_000 }, 'milliseconds'))];
   },
   target: (p) => p.edge,
   describe: (p) => `black hole (answers never arrive${p.closeAfterMs ? `, connections closed after ${p.closeAfterMs} ms` : ''}) ${targetText(p)}`,

@@ -9,7 +9,8 @@
 
 import type { DockerStack } from '../runtime/docker.ts';
 import type { PacketDrop } from '../runtime/docker-parts.ts';
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec, Proof } from './types.ts';
 import { samplesFor } from './landing.ts';
 import { freshRoundTrip, partProblems, probeTarget, type PartParams } from './part.ts';
@@ -28,13 +29,14 @@ const CONCURRENCY = 10;
 
 const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
 
-export const ipLossFault: FaultModule<IpLossParams> = {
+export const ipLossFault: FaultModule<IpLossParams, 'ipLoss'> = {
   kind: 'ipLoss',
+  make: ipLoss,
   fields: ['part', 'probability'] satisfies (keyof IpLossParams)[],
   runtimes: ['docker'],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<IpLossParams>;
-    return [...partProblems(p.part), ...numberProblem('probability', p.probability, { min: 0, max: 1, exclusiveMin: true }, 'chance per packet')];
+    return [...partProblems(p.part, system), ...numberProblem('probability', p.probability, { min: 0, max: 1, exclusiveMin: true }, 'chance per packet')];
   },
   target: (p) => p.part,
   describe: (p) => `${percent(p.probability)} of packets arriving at ${p.part} dropped (iptables in its container)`,

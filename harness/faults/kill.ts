@@ -4,7 +4,8 @@
 // container gone) and by a fresh probe into it, through the edge its callers dial, that fails;
 // at removal, by the time it took to be ready again and a probe that answers.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec, Proof } from './types.ts';
 import { controlOf, describeOutcome, freshRoundTrip, partProblems, probeTarget, type PartParams } from './part.ts';
 
@@ -15,10 +16,11 @@ export const kill = (params: KillParams): FaultSpec<'kill', KillParams> => ({ ki
 /** How long a probe into the killed part may take to fail; an answer within it means it is alive. */
 const PROBE_TIMEOUT_MS = 1500;
 
-export const killFault: FaultModule<KillParams> = {
+export const killFault: FaultModule<KillParams, 'kill'> = {
   kind: 'kill',
+  make: kill,
   fields: ['part'] satisfies (keyof KillParams)[],
-  validate: (raw: unknown): FieldProblem[] => partProblems((raw as Partial<KillParams> | undefined)?.part),
+  validate: (raw: unknown, system: System): FieldProblem[] => partProblems((raw as Partial<KillParams> | undefined)?.part, system),
   target: (p) => p.part,
   describe: (p) => `${p.part} killed (SIGKILL), started again at the end`,
   async apply(stack, p) {

@@ -3,7 +3,8 @@
 // trip must grow by at least half the injected delay, and by the toxic still being listed when it
 // is removed.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
 import { targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
@@ -14,12 +15,13 @@ export interface LatencyParams extends ToxicTarget {
 
 export const latency = (params: LatencyParams): FaultSpec<'latency', LatencyParams> => ({ kind: 'latency', params });
 
-export const latencyFault: FaultModule<LatencyParams> = {
+export const latencyFault: FaultModule<LatencyParams, 'latency'> = {
   kind: 'latency',
+  make: latency,
   fields: ['edge', 'ms', 'jitterMs', 'stream', 'toxicity'] satisfies (keyof LatencyParams)[],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<LatencyParams>;
-    const out = targetProblems(p);
+    const out = targetProblems(p, system);
     if (typeof p.ms !== 'number' || !(p.ms > 0) || p.ms > 60_000) out.push({ field: 'ms', text: `${JSON.stringify(p.ms)} must be a delay in milliseconds in (0, 60000]` });
     if (p.jitterMs !== undefined && (typeof p.jitterMs !== 'number' || p.jitterMs < 0 || p.jitterMs > (p.ms ?? 0)))
       out.push({ field: 'jitterMs', text: `${JSON.stringify(p.jitterMs)} must be a number of milliseconds in [0, ms]` });

@@ -4,9 +4,8 @@
 // landed comes from the recorded samples after the load: its traffic must really have been sent
 // and answered at >= 80% of the scheduled rate, else the run is inconclusive.
 
-import { ENDPOINTS, TENANTS } from '../topology.ts';
-import { PRIORITIES } from '../../sample-system/resilience/load-shedding.ts';
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import { priorityNames, type System } from '../system/system.ts';
 import type { ActiveFault, Proof } from './types.ts';
 
 /** Share of the scheduled requests that must have been sent, and answered, for the fault to count. */
@@ -61,24 +60,27 @@ export function rateProblems(rate: unknown, max = MAX_FAULT_RATE): FieldProblem[
   return [{ field: 'rate', text: `${JSON.stringify(rate)} must be a number of requests per second in (0, ${max}]` }];
 }
 
-export function tenantProblems(tenant: unknown): FieldProblem[] {
-  if (typeof tenant === 'string' && (TENANTS as readonly string[]).includes(tenant)) return [];
-  return [{ field: 'tenant', text: `${JSON.stringify(tenant)} is not a tenant; tenants are: ${TENANTS.join(', ')}` }];
+export function tenantProblems(tenant: unknown, system: System): FieldProblem[] {
+  const tenants = system.tenants?.names ?? [];
+  if (typeof tenant === 'string' && tenants.includes(tenant)) return [];
+  return [{ field: 'tenant', text: `${JSON.stringify(tenant)} is not a tenant; ${tenants.length ? `tenants are: ${tenants.join(', ')}` : `system ${system.name} has no tenants`}` }];
 }
 
-export function priorityProblems(priority: unknown): FieldProblem[] {
-  if (priority === undefined || (typeof priority === 'string' && (PRIORITIES as readonly string[]).includes(priority))) return [];
-  return [{ field: 'priority', text: `${JSON.stringify(priority)} is not a priority; priorities are: ${PRIORITIES.join(', ')}` }];
+export function priorityProblems(priority: unknown, system: System): FieldProblem[] {
+  const priorities = priorityNames(system);
+  if (priority === undefined || (typeof priority === 'string' && priorities.includes(priority))) return [];
+  return [{ field: 'priority', text: `${JSON.stringify(priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : `system ${system.name} has no priorities`}` }];
 }
 
 /** An optional endpoint mix: a share per endpoint, every share positive. */
-export function mixProblems(mix: unknown): FieldProblem[] {
+export function mixProblems(mix: unknown, system: System): FieldProblem[] {
+  const ENDPOINTS = Object.keys(system.endpoints);
   if (mix === undefined) return [];
   if (typeof mix !== 'object' || mix === null || Array.isArray(mix) || Object.keys(mix).length === 0)
     return [{ field: 'mix', text: `${JSON.stringify(mix)} must give a share per endpoint; endpoints are: ${ENDPOINTS.join(', ')}` }];
   const out: FieldProblem[] = [];
   for (const [endpoint, share] of Object.entries(mix)) {
-    if (!(ENDPOINTS as readonly string[]).includes(endpoint)) out.push({ field: `mix["${endpoint}"]`, text: `is not an endpoint; endpoints are: ${ENDPOINTS.join(', ')}` });
+    if (!ENDPOINTS.includes(endpoint)) out.push({ field: `mix["${endpoint}"]`, text: `is not an endpoint; endpoints are: ${ENDPOINTS.join(', ')}` });
     else if (typeof share !== 'number' || !(share > 0)) out.push({ field: `mix["${endpoint}"]`, text: `share ${JSON.stringify(share)} must be a positive number` });
   }
   return out;

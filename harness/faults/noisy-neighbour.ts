@@ -2,7 +2,8 @@
 // second, all as `tenant`, by default in the base load's endpoint mix. Proven from its recorded
 // samples (harness/faults/load-traffic.ts); its own requests never count against anyone's SLOs.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
 import { mixProblems, rateProblems, tenantProblems, trafficWindow } from './load-traffic.ts';
 
@@ -18,12 +19,13 @@ export const noisyNeighbour = (params: NoisyNeighbourParams): FaultSpec<'noisyNe
 
 const describe = (p: NoisyNeighbourParams): string => `tenant ${p.tenant} floods at +${p.rate} req/s${p.mix ? ` on ${Object.keys(p.mix).join(', ')}` : ''}`;
 
-export const noisyNeighbourFault: FaultModule<NoisyNeighbourParams> = {
+export const noisyNeighbourFault: FaultModule<NoisyNeighbourParams, 'noisyNeighbour'> = {
   kind: 'noisyNeighbour',
+  make: noisyNeighbour,
   fields: ['tenant', 'rate', 'mix'] satisfies (keyof NoisyNeighbourParams)[],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<NoisyNeighbourParams>;
-    return [...tenantProblems(p.tenant), ...rateProblems(p.rate), ...mixProblems(p.mix)];
+    return [...tenantProblems(p.tenant, system), ...rateProblems(p.rate), ...mixProblems(p.mix, system)];
   },
   target: (p) => `tenant ${p.tenant}`,
   describe,

@@ -4,7 +4,8 @@
 // that never completes (a client timeout), or a protocol error. Proven by round trips on fresh
 // connections, enough that at least one must fail with 99.9% probability if the toxic is there.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
 import { numberProblem, targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
@@ -17,12 +18,13 @@ export interface PacketLossParams extends Omit<ToxicTarget, 'toxicity'> {
 
 export const packetLoss = (params: PacketLossParams): FaultSpec<'packetLoss', PacketLossParams> => ({ kind: 'packetLoss', params });
 
-export const packetLossFault: FaultModule<PacketLossParams> = {
+export const packetLossFault: FaultModule<PacketLossParams, 'packetLoss'> = {
   kind: 'packetLoss',
+  make: packetLoss,
   fields: ['edge', 'probability', 'correlation', 'stream'] satisfies (keyof PacketLossParams)[],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<PacketLossParams>;
-    const out = [...targetProblems(p), ...numberProblem('probability', p.probability, { min: 0, max: 1, exclusiveMin: true }, 'chance per chunk')];
+    const out = [...targetProblems(p, system), ...numberProblem('probability', p.probability, { min: 0, max: 1, exclusiveMin: true }, 'chance per chunk')];
     if (p.correlation !== undefined) out.push(...numberProblem('correlation', p.correlation, { min: 0, max: 1 }, 'extra chance after a drop'));
     return out;
   },

@@ -2,19 +2,19 @@
 // through an edge into it (what its callers dial, Toxiproxy included), or, for the gateway,
 // which no edge reaches, straight at its published port.
 
-import { CONTROLLABLE_PARTS } from '../runtime/parts.ts';
 import type { EdgeEndpoint, PartControl, StartedStack } from '../runtime/types.ts';
-import { EDGES } from '../topology.ts';
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import { controllableParts, partOf, type System } from '../system/system.ts';
 import { openProbe } from './probe.ts';
 
 export interface PartParams {
   part: string;
 }
 
-export function partProblems(part: unknown): FieldProblem[] {
-  if (typeof part === 'string' && CONTROLLABLE_PARTS.includes(part)) return [];
-  return [{ field: 'part', text: `${JSON.stringify(part)} is not a part; parts are: ${CONTROLLABLE_PARTS.join(', ')}` }];
+export function partProblems(part: unknown, system: System): FieldProblem[] {
+  const parts = controllableParts(system);
+  if (typeof part === 'string' && parts.includes(part)) return [];
+  return [{ field: 'part', text: `${JSON.stringify(part)} is not a part; parts are: ${parts.join(', ')}` }];
 }
 
 export function controlOf(stack: StartedStack, part: string): PartControl {
@@ -25,13 +25,15 @@ export function controlOf(stack: StartedStack, part: string): PartControl {
 
 /** The endpoint a probe into `part` dials: the first edge into it, else its own published port. */
 export function probeTarget(stack: StartedStack, part: string): EdgeEndpoint {
-  const edge = EDGES.find((e) => (e.instance ?? e.to) === part);
+  const edge = stack.system.edges.find((e) => e.instance === part);
   const viaEdge = edge === undefined ? undefined : stack.edges[edge.name];
   if (viaEdge !== undefined) return viaEdge;
   const service = stack.services[part];
   if (service === undefined) throw new Error(`nothing in this stack leads into ${part}: no edge and no service URL`);
   const listen = new URL(service.url).host;
-  return { edge: `harness->${part}`, proxy: '(none: straight to its port)', listen, upstream: listen };
+  const spec = partOf(stack.system, part);
+  const probePath = spec?.kind === 'service' ? (spec.probePath ?? ('http' in spec.readiness ? spec.readiness.http : undefined)) : undefined;
+  return { edge: `harness->${part}`, proxy: '(none: straight to its port)', listen, upstream: listen, protocol: probePath === undefined ? 'tcp' : 'http', ...(probePath === undefined ? {} : { probePath }) };
 }
 
 export type ProbeOutcome = { answered: true; ms: number } | { answered: false; ms: number; error: string };

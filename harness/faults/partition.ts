@@ -8,7 +8,8 @@ import { connect } from 'node:net';
 import type { EdgeEndpoint } from '../runtime/types.ts';
 import { getProxy, setProxyEnabled } from '../runtime/toxiproxy.ts';
 import { assertLoopback } from '../safety.ts';
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { ActiveFault, FaultModule, FaultSpec, Proof } from './types.ts';
 import { edgeOf, targetProblems } from './toxic.ts';
 import { leasesAt } from './lease.ts';
@@ -68,10 +69,11 @@ const tally = (outcomes: readonly string[]): string =>
     .map(([o, n]) => `${n} ${o}`)
     .join(', ');
 
-export const partitionFault: FaultModule<PartitionParams> = {
+export const partitionFault: FaultModule<PartitionParams, 'partition'> = {
   kind: 'partition',
+  make: partition,
   fields: ['edge'] satisfies (keyof PartitionParams)[],
-  validate: (raw: unknown): FieldProblem[] => targetProblems((raw ?? {}) as Partial<PartitionParams>),
+  validate: (raw: unknown, system: System): FieldProblem[] => targetProblems((raw ?? {}) as Partial<PartitionParams>, system),
   target: (p) => p.edge,
   describe: (p) => `partition of ${p.edge} (its proxy disabled: every connect refused)`,
   async apply(stack, p): Promise<ActiveFault> {

@@ -4,7 +4,8 @@
 // it, through the edge its callers dial, that times out instead of answering; at removal, by a
 // probe that answers again.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec, Proof } from './types.ts';
 import { controlOf, describeOutcome, freshRoundTrip, partProblems, probeTarget, type PartParams } from './part.ts';
 
@@ -15,10 +16,11 @@ export const pause = (params: PauseParams): FaultSpec<'pause', PauseParams> => (
 /** A frozen part gives no answer within this; a probe that fails faster met something else (a refusal). */
 const PROBE_TIMEOUT_MS = 1000;
 
-export const pauseFault: FaultModule<PauseParams> = {
+export const pauseFault: FaultModule<PauseParams, 'pause'> = {
   kind: 'pause',
+  make: pause,
   fields: ['part'] satisfies (keyof PauseParams)[],
-  validate: (raw: unknown): FieldProblem[] => partProblems((raw as Partial<PauseParams> | undefined)?.part),
+  validate: (raw: unknown, system: System): FieldProblem[] => partProblems((raw as Partial<PauseParams> | undefined)?.part, system),
   target: (p) => p.part,
   describe: (p) => `${p.part} frozen (SIGSTOP / docker pause), resumed at the end`,
   async apply(stack, p) {

@@ -83,7 +83,8 @@ function respReader(socket: Socket): (bytes: number) => Promise<void> {
 export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Promise<EdgeProbe> {
   assertLoopback(edge.listen, `the probe of ${edge.edge}`);
   const { host, port } = hostPort(edge.listen);
-  const target = edge.edge.split('->')[1];
+  const target = edge.protocol;
+  if (target === 'tcp') return tcpProbe(edge, host, port, connectTimeoutMs);
   if (target === 'postgres') {
     const client = new pg.Client({ host, port, user: 'faultline', database: 'faultline' });
     client.on('error', () => undefined);
@@ -126,6 +127,7 @@ export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Pr
     };
   }
   // an HTTP service: one kept-alive connection of our own (undici reconnects after a failure)
+  const probePath = edge.probePath ?? '/';
   const client = new Client(`http://${edge.listen}`, { pipelining: 1, connectTimeout: Math.ceil(connectTimeoutMs) });
   const get = async (path: string, headers: Record<string, string>, t: number, what: string): Promise<{ ms: number; value: number }> =>
     timed(
@@ -137,7 +139,7 @@ export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Pr
       what,
     );
   return {
-    roundTripMs: async (t) => (await get('/health/live', {}, t, `GET http://${edge.listen}/health/live`)).ms,
+    roundTripMs: async (t) => (await get(probePath, {}, t, `GET http://${edge.listen}${probePath}`)).ms,
     bulk: async (bytes, t) => {
       const pad = 'x'.repeat(Math.min(bytes, HTTP_PAD_MAX_BYTES));
       const { ms, value } = await get('/metrics', { 'x-faultline-pad': pad }, t, `GET http://${edge.listen}/metrics`);
@@ -148,14 +150,41 @@ export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Pr
 }
 
 /**
+ * A part that speaks no protocol faultline knows: a round trip is a fresh TCP connect through the
+ * proxy and the first byte or close the server sends (or the connect alone, for a server that
+ * waits for its client); a latency toxic delays it, a partition or reset breaks it. No bulk transfer.
+ */
+async function tcpProbe(edge: EdgeEndpoint, host: string, port: number, connectTimeoutMs: number): Promise<EdgeProbe> {
+  const once = (timeoutMs: number): Promise<number> => {
+    const start = performance.now();
+    let socket: Socket | undefined;
+    const answered = new Promise<number>((resolve, reject) => {
+      socket = connect({ host, port });
+      socket.once('connect', () => setTimeout(() => resolve(performance.now() - start), 50));
+      socket.once('data', () => resolve(performance.now() - start));
+      socket.once('error', reject);
+    });
+    return withTimeout(answered, timeoutMs, `a TCP connect via ${edge.edge}`).finally(() => socket?.destroy());
+  };
+  await once(connectTimeoutMs);
+  return {
+    roundTripMs: once,
+    bulk: async () => {
+      throw new Error(`${edge.edge} speaks no protocol faultline knows, so a bulk transfer cannot be measured across it`);
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
  * How long the server side takes to close a fresh connection it was asked to close, in ms: an
  * HTTP request with `connection: close`, Redis QUIT, or for Postgres a startup packet it refuses.
  */
 export function closeRoundTripMs(edge: EdgeEndpoint, timeoutMs: number): Promise<number> {
   assertLoopback(edge.listen, `the probe of ${edge.edge}`);
   const { host, port } = hostPort(edge.listen);
-  const target = edge.edge.split('->')[1];
-  const ask = target === 'redis' ? 'QUIT\r\n' : target === 'postgres' ? Buffer.from([0, 0, 0, 8, 0, 0, 0, 0]) : `GET /health/live HTTP/1.1\r\nhost: ${edge.listen}\r\nconnection: close\r\n\r\n`;
+  const target = edge.protocol;
+  const ask = target === 'redis' ? 'QUIT\r\n' : target === 'postgres' ? Buffer.from([0, 0, 0, 8, 0, 0, 0, 0]) : target === 'tcp' ? '' : `GET ${edge.probePath ?? '/'} HTTP/1.1\r\nhost: ${edge.listen}\r\nconnection: close\r\n\r\n`;
   let socket: Socket | undefined;
   const start = performance.now();
   const closed = new Promise<number>((resolve, reject) => {

@@ -1,4 +1,5 @@
-// Every fault kind by name. Adding a fault is adding one file and one line here.
+// Every fault kind by name. Adding a fault is adding one file (a FaultModule with its factory in
+// `make`) and one line here; the scenarios' `faults.<kind>(...)` factories are derived from this list.
 
 import type { FaultModule } from './types.ts';
 import { latencyFault } from './latency.ts';
@@ -18,35 +19,26 @@ import { ipLossFault } from './ip-loss.ts';
 
 export type { FaultSpec } from './types.ts';
 
-export const FAULTS: Record<string, FaultModule<unknown>> = {
-  latency: latencyFault,
-  bandwidth: bandwidthFault,
-  packetLoss: packetLossFault,
-  resetPeer: resetPeerFault,
-  blackhole: blackholeFault,
-  slowClose: slowCloseFault,
-  partition: partitionFault,
-  kill: killFault,
-  pause: pauseFault,
-  loadSpike: loadSpikeFault,
-  noisyNeighbour: noisyNeighbourFault,
-  poisonPill: poisonPillFault,
-  flaky: flakyFault,
-  ipLoss: ipLossFault,
-};
+const MODULES = [
+  latencyFault,
+  bandwidthFault,
+  packetLossFault,
+  resetPeerFault,
+  blackholeFault,
+  slowCloseFault,
+  partitionFault,
+  killFault,
+  pauseFault,
+  loadSpikeFault,
+  noisyNeighbourFault,
+  poisonPillFault,
+  flakyFault,
+  ipLossFault,
+] as const;
 
-/** The factories scenario files use: `faults.latency({ edge, ms, jitterMs })`. */
-export { latency } from './latency.ts';
-export { bandwidth } from './bandwidth.ts';
-export { packetLoss } from './packet-loss.ts';
-export { resetPeer } from './reset-peer.ts';
-export { blackhole } from './blackhole.ts';
-export { slowClose } from './slow-close.ts';
-export { partition } from './partition.ts';
-export { kill } from './kill.ts';
-export { pause } from './pause.ts';
-export { loadSpike } from './load-spike.ts';
-export { noisyNeighbour } from './noisy-neighbour.ts';
-export { poisonPill } from './poison-pill.ts';
-export { flaky } from './flaky.ts';
-export { ipLoss } from './ip-loss.ts';
+type Module = (typeof MODULES)[number];
+
+export const FAULTS: Readonly<Record<string, FaultModule<unknown>>> = Object.fromEntries(MODULES.map((m) => [m.kind, m as unknown as FaultModule<unknown>]));
+
+/** The factories scenario files use: `faults.latency({ edge, ms, jitterMs })`, one per kind. */
+export const faults = Object.fromEntries(MODULES.map((m) => [m.kind, m.make])) as { readonly [M in Module as M['kind']]: M['make'] };

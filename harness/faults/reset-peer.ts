@@ -3,7 +3,8 @@
 // Proven by a probe round trip that fails, having worked just before (fresh connections when
 // only a share is hit).
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
 import { numberProblem, targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
@@ -14,12 +15,13 @@ export interface ResetPeerParams extends ToxicTarget {
 
 export const resetPeer = (params: ResetPeerParams): FaultSpec<'resetPeer', ResetPeerParams> => ({ kind: 'resetPeer', params });
 
-export const resetPeerFault: FaultModule<ResetPeerParams> = {
+export const resetPeerFault: FaultModule<ResetPeerParams, 'resetPeer'> = {
   kind: 'resetPeer',
+  make: resetPeer,
   fields: ['edge', 'afterMs', 'toxicity', 'stream'] satisfies (keyof ResetPeerParams)[],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<ResetPeerParams>;
-    return [...targetProblems(p), ...(p.afterMs === undefined ? [] : numberProblem('afterMs', p.afterMs, { min: 0, max: 60_000 }, 'milliseconds'))];
+    return [...targetProblems(p, system), ...(p.afterMs === undefined ? [] : numberProblem('afterMs', p.afterMs, { min: 0, max: 60_000 }, 'milliseconds'))];
   },
   target: (p) => p.edge,
   describe: (p) => `connections reset (TCP RST)${p.afterMs ? ` ${p.afterMs} ms after their first data` : ''} ${targetText(p)}`,

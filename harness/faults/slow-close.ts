@@ -3,7 +3,8 @@
 // with it). Proven by fresh connections the server is asked to close (HTTP `connection: close`,
 // Redis QUIT, a refused Postgres start-up): the close must arrive at least half the delay later.
 
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
 import { numberProblem, targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
@@ -13,12 +14,13 @@ export interface SlowCloseParams extends Pick<ToxicTarget, 'edge'> {
 
 export const slowClose = (params: SlowCloseParams): FaultSpec<'slowClose', SlowCloseParams> => ({ kind: 'slowClose', params });
 
-export const slowCloseFault: FaultModule<SlowCloseParams> = {
+export const slowCloseFault: FaultModule<SlowCloseParams, 'slowClose'> = {
   kind: 'slowClose',
+  make: slowClose,
   fields: ['edge', 'delayMs'] satisfies (keyof SlowCloseParams)[],
-  validate(raw: unknown): FieldProblem[] {
+  validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<SlowCloseParams>;
-    return [...targetProblems(p), ...numberProblem('delayMs', p.delayMs, { min: 0, max: 60_000, exclusiveMin: true }, 'milliseconds')];
+    return [...targetProblems(p, system), ...numberProblem('delayMs', p.delayMs, { min: 0, max: 60_000, exclusiveMin: true }, 'milliseconds')];
   },
   target: (p) => p.edge,
   describe: (p) => `connection closes held back ${p.delayMs} ms ${targetText(p)}`,

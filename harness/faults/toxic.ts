@@ -4,10 +4,10 @@
 // removal a check that it was still in force and that the system itself sent traffic across the
 // edge meanwhile (harness/faults/traffic.ts).
 
-import { EDGE_NAMES } from '../topology.ts';
 import type { StartedStack, EdgeEndpoint } from '../runtime/types.ts';
 import { addToxic, listToxics, removeToxic, type ToxicAttributes, type ToxicStream, type ToxicType } from '../runtime/toxiproxy.ts';
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import { edgeNames, type System } from '../system/system.ts';
 import type { ActiveFault, Proof } from './types.ts';
 import { measureBefore, proveLanding, type Before, type Landing } from './landing.ts';
 import { openProbe } from './probe.ts';
@@ -25,14 +25,15 @@ export interface ToxicTarget {
 
 export const STREAMS: readonly ToxicStream[] = ['downstream', 'upstream'];
 
-export function edgeProblems(edge: unknown, edges: readonly string[] = EDGE_NAMES): FieldProblem[] {
+export function edgeProblems(edge: unknown, system: System): FieldProblem[] {
+  const edges = edgeNames(system);
   if (typeof edge === 'string' && edges.includes(edge)) return [];
   return [{ field: 'edge', text: `${JSON.stringify(edge)} is not an edge; edges are: ${edges.join(', ')}` }];
 }
 
 /** Problems with the targeting fields a module takes (edge always; stream and toxicity when given). */
-export function targetProblems(p: Partial<ToxicTarget>): FieldProblem[] {
-  const out = edgeProblems(p.edge);
+export function targetProblems(p: Partial<ToxicTarget>, system: System): FieldProblem[] {
+  const out = edgeProblems(p.edge, system);
   if (p.stream !== undefined && !STREAMS.includes(p.stream)) out.push({ field: 'stream', text: `${JSON.stringify(p.stream)} is not a stream; streams are: ${STREAMS.join(', ')}` });
   if (p.toxicity !== undefined && (typeof p.toxicity !== 'number' || !(p.toxicity > 0) || p.toxicity > 1))
     out.push({ field: 'toxicity', text: `${JSON.stringify(p.toxicity)} must be the share of connections hit, a number in (0, 1]` });
@@ -46,7 +47,7 @@ export function numberProblem(field: string, value: unknown, range: { min: numbe
   return [{ field, text: `${JSON.stringify(value)} must be ${range.integer ? 'a whole number' : 'a number'} of ${unit} in ${range.exclusiveMin ? '(' : '['}${range.min}, ${range.max}]` }];
 }
 
-/** "on orders->payments (upstream, 50% of connections)": only what differs from the defaults. */
+/** "on api->db (upstream, 50% of connections)": only what differs from the defaults. */
 export function targetText(p: ToxicTarget): string {
   const extras = [p.stream === 'upstream' ? 'upstream' : undefined, p.toxicity !== undefined && p.toxicity < 1 ? `${Math.round(p.toxicity * 100)}% of connections` : undefined].filter(Boolean);
   return `on ${p.edge}${extras.length ? ` (${extras.join(', ')})` : ''}`;

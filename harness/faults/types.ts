@@ -2,7 +2,8 @@
 // targeting and removal on every exit path live once, in harness/faults/schedule.ts.
 
 import type { StartedStack } from '../runtime/types.ts';
-import type { FieldProblem } from '../verdict/slo.ts';
+import type { FieldProblem } from '../fields.ts';
+import type { System } from '../system/system.ts';
 
 /** What a scenario file holds: made by a factory such as faults.latency({...}). */
 export interface FaultSpec<K extends string = string, P = unknown> {
@@ -31,8 +32,8 @@ export interface FaultTraffic {
   tenants?: Partial<Record<string, number>>;
   /** share per priority (critical / normal / background); default: the base load's */
   priorities?: Partial<Record<string, number>>;
-  /** a fixed search query instead of the usual words: the payload of a poison pill */
-  searchQuery?: string;
+  /** fixed parameter values instead of the usual draws: the payload of a poison pill */
+  params?: Readonly<Record<string, string>>;
 }
 
 export interface ActiveFault {
@@ -42,14 +43,17 @@ export interface ActiveFault {
   remove(): Promise<Proof>;
 }
 
-export interface FaultModule<P = unknown> {
-  kind: string;
+export interface FaultModule<P = unknown, K extends string = string> {
+  kind: K;
+  /** the factory scenario files call: `faults.latency({ edge, ms })` */
+  make(params: P): FaultSpec<K, P>;
   /** the runtimes that can apply it (default: every one); a scenario using it elsewhere is refused before boot */
   runtimes?: readonly StartedStack['runtime'][];
   /** every parameter the factory takes; any other key in a scenario is a typo, and an error */
   fields: readonly string[];
-  validate(params: unknown): FieldProblem[];
-  /** what it is aimed at, e.g. 'catalog->postgres' */
+  /** problems of the fault's parameters in this system (its edges, parts, tenants), each naming its field */
+  validate(params: unknown, system: System): FieldProblem[];
+  /** what it is aimed at, e.g. 'api->db' */
   target(params: P): string;
   describe(params: P): string;
   apply(stack: StartedStack, params: P, id: string): Promise<ActiveFault>;
@@ -57,5 +61,5 @@ export interface FaultModule<P = unknown> {
    * Load-shaped faults only: the traffic k6 sends for the fault. Such a fault is proven from its
    * recorded samples after the load (harness/faults/load-traffic.ts), not by apply/prove.
    */
-  traffic?(params: P): FaultTraffic;
+  traffic?(params: P, system: System): FaultTraffic;
 }

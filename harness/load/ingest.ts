@@ -1,7 +1,7 @@
 // Turns k6's NDJSON output, line by line, into events the run understands. Pure: no I/O.
 // Only four metrics matter: fl_started (the load clock's zero), fl_req (one point per request,
-// emitted when the response arrived, value = client-seen latency), fl_ack (one per acknowledged
-// order: its idempotency key and order id) and dropped_iterations.
+// emitted when the response arrived, value = client-seen latency), fl_ack (one per 2xx of an
+// endpoint that creates something: the endpoint, its idempotency key and the id) and dropped_iterations.
 
 import type { Outcome } from '../types.ts';
 
@@ -23,7 +23,8 @@ export type LoadEvent =
     }
   /** `scenario`: the k6 scenario that could not start them (`main`, or a fault's `fault_<i>`) */
   | { type: 'dropped'; epochMs: number; count: number; scenario: string }
-  | { type: 'ack'; epochMs: number; key: string; orderId: number | null };
+  /** a 2xx of an endpoint that creates: its key ('' without one) and the id from Location ('' when none) */
+  | { type: 'ack'; epochMs: number; endpoint: string; key: string; id: string };
 
 const OUTCOMES = new Set(['ok', 'degraded', 'error']);
 
@@ -63,9 +64,8 @@ export function parseK6Line(line: string): LoadEvent | null {
       return { type: 'dropped', epochMs, count: value, scenario: point.data.tags?.scenario ?? 'main' };
     case 'fl_ack': {
       const tags = point.data.tags ?? {};
-      if (typeof tags.key !== 'string' || tags.key === '') return null;
-      const orderId = /^\d+$/.test(tags.order ?? '') ? Number(tags.order) : null;
-      return { type: 'ack', epochMs, key: tags.key, orderId };
+      if (typeof tags.endpoint !== 'string' || tags.endpoint === '') return null;
+      return { type: 'ack', epochMs, endpoint: tags.endpoint, key: tags.key ?? '', id: tags.order ?? '' };
     }
     case 'fl_req': {
       const tags = point.data.tags ?? {};

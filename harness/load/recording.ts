@@ -65,7 +65,7 @@ export class Recording {
     this.endpoint[i] = this.endpoints.id(s.endpoint);
     this.tenant[i] = this.tenants.id(s.tenant);
     this.source[i] = this.sources.id(s.source ?? BASE_SOURCE);
-    this.priority[i] = this.priorities.id(s.priority ?? 'normal');
+    this.priority[i] = this.priorities.id(s.priority ?? '');
     this.retryAfter[i] = s.retryAfter === true ? 1 : 0;
     if ((s.source ?? BASE_SOURCE) === BASE_SOURCE) this.counts[s.outcome]++;
   }
@@ -73,6 +73,18 @@ export class Recording {
   /** Sets the phase windows (known once the faults' real apply/remove times are known). */
   setPhases(phases: PhaseWindow[]): void {
     this.phases = phases;
+  }
+
+  /** requests the base load sent, per endpoint */
+  sentBy(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const base = this.sources.find(BASE_SOURCE);
+    for (let i = 0; i < this.size; i++) {
+      if (this.source[i] !== base) continue;
+      const name = this.endpoints.names[this.endpoint[i] as number] as string;
+      out[name] = (out[name] ?? 0) + 1;
+    }
+    return out;
   }
 
   /** endpoints seen in one source's samples (default: the base load), in order of appearance */

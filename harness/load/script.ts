@@ -1,32 +1,18 @@
 // Generates the k6 script of a scenario: an open-model constant-arrival-rate executor (a slow
-// system still gets the offered load), a seeded endpoint/tenant mix, and one custom Trend point
-// per request (`fl_req`) that carries endpoint, tenant and outcome (ok / degraded / error), so
-// the harness reads one line per request from k6's NDJSON output. Every acknowledged order (2xx
-// to POST /orders) also writes one `fl_ack` point tagged with its idempotency key and order id,
-// so the run can check afterwards that Postgres holds each of them exactly once. A load-shaped fault
-// (spike, noisy neighbour, poison pill) adds its own constant-arrival-rate scenario from its `at`
-// for its `for`, its points tagged `source: <fault id>` so its traffic is told apart from the load.
+// system still gets the offered load), a seeded endpoint/tenant/priority mix, and one custom Trend
+// point per request (`fl_req`) that carries endpoint, tenant and outcome (ok / degraded / error),
+// so the harness reads one line per request from k6's NDJSON output. The requests are the system's
+// endpoints as its declaration gives them (path and body templates, parameter draws, headers); an
+// endpoint that `creates` something writes one `fl_ack` point per 2xx, tagged with its idempotency
+// key and the created id (from Location), so a system's own check can look for each afterwards.
+// A load-shaped fault (spike, noisy neighbour, poison pill) adds its own constant-arrival-rate
+// scenario from its `at` for its `for`, its points tagged `source: <fault id>`.
 
-import { TENANTS } from '../topology.ts';
 import type { LoadSpec } from '../scenario.ts';
 import type { FaultTraffic } from '../faults/types.ts';
+import type { ParamInput } from '../system/define.ts';
+import { NO_TENANT, type System } from '../system/system.ts';
 import { BASE_SOURCE } from '../types.ts';
-
-/**
- * How each endpoint of the mix becomes a request: method, path and (for POST) a JSON body, as k6
- * JS expressions over `r` = { id, word, key, quantity, orderId }.
- */
-const REQUESTS: Record<string, { method: 'GET' | 'POST'; path: string; body?: string }> = {
-  'GET /products/:id': { method: 'GET', path: '`/products/${r.id}`' },
-  'GET /products': { method: 'GET', path: "'/products?limit=20'" },
-  'GET /search': { method: 'GET', path: '`/search?q=${r.word}`' },
-  'POST /orders': { method: 'POST', path: "'/orders'", body: 'JSON.stringify({ productId: r.id, quantity: r.quantity })' },
-  'GET /orders/:id': { method: 'GET', path: '`/orders/${r.orderId}`' },
-  'GET /recommendations': { method: 'GET', path: "'/recommendations?limit=5'" },
-};
-
-/** Orders placed in setup(), before the load clock starts, so GET /orders/:id has ids to read. */
-export const SETUP_ORDERS = 20;
 
 export const REQUEST_TIMEOUT_MS = 2000;
 
@@ -42,6 +28,7 @@ export interface FaultTrafficSpec {
 }
 
 export interface ScriptOptions {
+  system: System;
   load: LoadSpec;
   durationMs: number;
   seed: number;
@@ -51,6 +38,9 @@ export interface ScriptOptions {
 
 /** The k6 scenario name of the i-th fault traffic (and of its exported function). */
 export const faultScenarioName = (i: number): string => `fault_${i}`;
+
+/** k6 gives response headers in canonical form: x-served-by -> X-Served-By. */
+export const canonicalHeader = (name: string): string => name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash}${c.toUpperCase()}`);
 
 function cumulative(shares: Partial<Record<string, number>>): [string, number][] {
   const entries = Object.entries(shares).filter((e): e is [string, number] => typeof e[1] === 'number');
@@ -68,27 +58,50 @@ export function vuBudget(ratePerSecond: number): { preAllocatedVUs: number; maxV
   return { preAllocatedVUs, maxVUs };
 }
 
+/** A parameter draw as the script's `draw()` reads it. */
+function drawSpec(spec: ParamInput | { fixed: string }): unknown[] {
+  if ('fixed' in spec) return ['fixed', spec.fixed];
+  if ('int' in spec) return ['int', spec.int[0], spec.int[1]];
+  if ('oneOf' in spec) return ['oneOf', spec.oneOf];
+  return ['created', spec.created];
+}
+
+/** One endpoint as the script's `request()` reads it. */
+function endpointObject(system: System, name: string, upTo: number, params: Readonly<Record<string, ParamInput>>, fixed: Readonly<Record<string, string>> = {}): string {
+  const e = system.endpoints[name];
+  if (e === undefined) throw new Error(`no request for endpoint ${name}: system ${system.name} does not declare it`);
+  const draws = Object.fromEntries(Object.entries(e.params).map(([k, spec]) => [k, drawSpec(k in fixed ? { fixed: fixed[k] as string } : (params[k] ?? spec))]));
+  return JSON.stringify({ name, upTo, method: e.method, path: e.path, body: e.body ?? null, headers: e.headers, key: e.idempotencyKey ?? null, creates: e.creates?.locationPrefix ?? null, params: draws });
+}
+
 /** One traffic source as a k6 JS object: endpoints, tenants and priorities as cumulative shares. */
-function trafficObject(source: string, mix: Partial<Record<string, number>>, tenants: Partial<Record<string, number>>, priorities: Partial<Record<string, number>>, searchQuery?: string): string {
-  const endpoints = cumulative(mix).map(([name, upTo]) => {
-    const spec = REQUESTS[name];
-    if (spec === undefined) throw new Error(`no request path for endpoint ${name}`);
-    const path = searchQuery !== undefined && name === 'GET /search' ? `'/search?q=' + encodeURIComponent(${JSON.stringify(searchQuery)})` : spec.path;
-    return `{ name: ${JSON.stringify(name)}, upTo: ${upTo}, method: '${spec.method}', path: (r) => ${path}, body: ${spec.body === undefined ? 'null' : `(r) => ${spec.body}`} }`;
-  });
+function trafficObject(system: System, source: string, mix: Partial<Record<string, number>>, tenants: Partial<Record<string, number>>, priorities: Partial<Record<string, number>>, params: Readonly<Record<string, ParamInput>>, fixed: Readonly<Record<string, string>> = {}): string {
+  const endpoints = cumulative(mix).map(([name, upTo]) => endpointObject(system, name, upTo, params, fixed));
   return `{ source: ${JSON.stringify(source)}, endpoints: [${endpoints.join(', ')}], tenants: ${JSON.stringify(cumulative(tenants))}, priorities: ${JSON.stringify(cumulative(priorities))} }`;
+}
+
+/** Endpoints whose ids some mixed endpoint reads (`created` draws), with how many to make before the load. */
+function setupCreations(system: System, mixes: readonly Partial<Record<string, number>>[], params: Readonly<Record<string, ParamInput>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of new Set(mixes.flatMap((m) => Object.keys(m))))
+    for (const [k, spec] of Object.entries(system.endpoints[name]?.params ?? {})) {
+      const used = params[k] ?? spec;
+      if ('created' in used) out[used.created] = Math.max(out[used.created] ?? 0, used.setup ?? 0);
+    }
+  return out;
 }
 
 const gracefulStop = `'${Math.ceil(REQUEST_TIMEOUT_MS / 1000) + 1}s'`;
 
-export function renderK6Script({ load, durationMs, seed, faultTraffic = [] }: ScriptOptions): string {
-  const baseTenants = load.tenants ?? Object.fromEntries(TENANTS.map((t) => [t, 1]));
-  const basePriorities = load.priorities ?? { normal: 1 };
+export function renderK6Script({ system, load, durationMs, seed, faultTraffic = [] }: ScriptOptions): string {
+  const baseTenants = load.tenants ?? Object.fromEntries((system.tenants?.names ?? [NO_TENANT]).map((t) => [t, 1]));
+  const basePriorities = load.priorities ?? (system.priorities === undefined ? {} : { [system.priorities.default]: 1 });
+  const params = (load.params ?? {}) as Readonly<Record<string, ParamInput>>;
   const sources = [
-    `load: ${trafficObject(BASE_SOURCE, load.mix, baseTenants, basePriorities)}`,
-    ...faultTraffic.map((f, i) => `${faultScenarioName(i)}: ${trafficObject(f.id, f.traffic.mix ?? load.mix, f.traffic.tenants ?? baseTenants, f.traffic.priorities ?? basePriorities, f.traffic.searchQuery)}`),
+    `load: ${trafficObject(system, BASE_SOURCE, load.mix, baseTenants, basePriorities, params)}`,
+    ...faultTraffic.map((f, i) => `${faultScenarioName(i)}: ${trafficObject(system, f.id, f.traffic.mix ?? load.mix, f.traffic.tenants ?? baseTenants, f.traffic.priorities ?? basePriorities, params, f.traffic.params)}`),
   ];
-  const readsOrders = [load.mix, ...faultTraffic.map((f) => f.traffic.mix ?? {})].some((m) => Object.keys(m).includes('GET /orders/:id'));
+  const creations = setupCreations(system, [load.mix, ...faultTraffic.map((f) => f.traffic.mix ?? {})], params);
   const { preAllocatedVUs, maxVUs } = vuBudget(load.rate);
   const faultScenarios = faultTraffic.map((f, i) => {
     const vus = vuBudget(f.traffic.ratePerSecond);
@@ -128,11 +141,17 @@ const acks = new Counter('fl_ack');
 const TRAFFIC = {
   ${sources.join(',\n  ')},
 };
-const WORDS = ['lamp', 'chair', 'desk', 'mug', 'pen', 'shelf'];
-const PRODUCT_IDS = ${load.productIds ?? 100};
 // unique per run and request: the run's start, the VU and its iteration
 const KEY_PREFIX = 'k6-' + ${seed} + '-' + Date.now().toString(36) + '-' + __VU + '-';
-const myOrders = [];
+// ids this VU saw created, by the endpoint that created them
+const CREATED = {};
+const TENANT_HEADER = ${JSON.stringify(system.tenants?.header ?? null)};
+const PRIORITY_HEADER = ${JSON.stringify(system.priorities?.header ?? null)};
+const DEGRADED_HEADER = ${JSON.stringify(system.degraded.header === undefined ? null : canonicalHeader(system.degraded.header))};
+const DEGRADED_STATUSES = ${JSON.stringify(system.degraded.statuses)};
+// how many ids to create before the load, by creating endpoint (for endpoints that read them)
+const SETUP = ${JSON.stringify(creations)};
+const ALL_ENDPOINTS = { ${Object.keys(creations).map((name) => `${JSON.stringify(name)}: ${endpointObject(system, name, 1, params)}`).join(', ')} };
 
 export const options = {
   discardResponseBodies: true,
@@ -157,60 +176,101 @@ function pick(list, r) {
   return list[list.length - 1];
 }
 
-/** An acknowledged order: its id from Location, its key recorded for the after-run check. */
-function acknowledged(res, key) {
-  const location = res.headers['Location'] || '';
-  const id = location.startsWith('/orders/') ? location.slice('/orders/'.length) : '';
-  const known = /^[0-9]+$/.test(id);
-  acks.add(1, { key, order: known ? id : '' });
-  if (known) myOrders.push(Number(id));
-}
-
-export function setup() {
-  const orderIds = [];
-  for (let i = 0; ${readsOrders ? `i < ${SETUP_ORDERS}` : 'false'}; i++) {
-    const key = 'k6-setup-' + ${seed} + '-' + Date.now().toString(36) + '-' + i;
-    const res = http.post(BASE + '/orders', JSON.stringify({ productId: 1 + (i % PRODUCT_IDS), quantity: 1 }), {
-      headers: { 'content-type': 'application/json', 'idempotency-key': key, 'x-tenant': TRAFFIC.load.tenants[0][0], 'x-priority': 'normal' },
-      timeout: '${REQUEST_TIMEOUT_MS}ms',
-    });
-    if (res.status >= 200 && res.status < 300) {
-      acknowledged(res, key);
-      orderIds.push(myOrders.pop());
+function draw(spec, data) {
+  switch (spec[0]) {
+    case 'int':
+      return spec[1] + Math.floor(Math.random() * (spec[2] - spec[1] + 1));
+    case 'oneOf':
+      return spec[1][Math.floor(Math.random() * spec[1].length)];
+    case 'fixed':
+      return spec[1];
+    default: {
+      const mine = CREATED[spec[1]] || [];
+      const known = mine.length > 0 && Math.random() < 0.5 ? mine : data.created[spec[1]] || [];
+      return known.length > 0 ? known[Math.floor(Math.random() * known.length)] : '1';
     }
   }
-  started.add(1);
-  return { orderIds };
 }
 
-function send(traffic, data) {
-  const endpoint = pick(traffic.endpoints, Math.random());
-  const tenant = pick(traffic.tenants, Math.random())[0];
-  const priority = pick(traffic.priorities, Math.random())[0];
-  const known = myOrders.length > 0 && Math.random() < 0.5 ? myOrders : data.orderIds;
-  const r = {
-    id: 1 + Math.floor(Math.random() * PRODUCT_IDS),
-    word: WORDS[Math.floor(Math.random() * WORDS.length)],
-    key: KEY_PREFIX + __ITER,
-    quantity: 1 + Math.floor(Math.random() * 3),
-    orderId: known.length > 0 ? known[Math.floor(Math.random() * known.length)] : 1,
-  };
-  const headers = { 'x-tenant': tenant, 'x-priority': priority };
-  if (endpoint.method === 'POST') {
-    headers['content-type'] = 'application/json';
-    headers['idempotency-key'] = r.key;
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const WHOLE = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+function fillPath(path, values) {
+  return path.replace(PLACEHOLDER, (_, k) => encodeURIComponent(String(values[k])));
+}
+/** A body value: '{param}' alone keeps the value's type; other strings get it spliced in. */
+function fillBody(value, values) {
+  if (typeof value === 'string') {
+    const whole = WHOLE.exec(value);
+    return whole ? values[whole[1]] : value.replace(PLACEHOLDER, (_, k) => String(values[k]));
   }
-  const sentAt = Date.now();
-  const res = http.request(endpoint.method, BASE + endpoint.path(r), endpoint.body ? endpoint.body(r) : null, {
+  if (Array.isArray(value)) return value.map((v) => fillBody(v, values));
+  if (value !== null && typeof value === 'object') {
+    const out = {};
+    for (const k of Object.keys(value)) out[k] = fillBody(value[k], values);
+    return out;
+  }
+  return value;
+}
+
+/** A 2xx of an endpoint that creates: the id after its Location prefix, recorded with the request's key. */
+function created(endpoint, res, key) {
+  const location = res.headers['Location'] || '';
+  const id = location.startsWith(endpoint.creates) ? location.slice(endpoint.creates.length) : '';
+  acks.add(1, { endpoint: endpoint.name, key: key || '', order: id });
+  if (id !== '') (CREATED[endpoint.name] = CREATED[endpoint.name] || []).push(id);
+  return id;
+}
+
+/** One request of an endpoint as a tenant at a priority: the answer and the key it carried. */
+function request(endpoint, tenant, priority, data) {
+  const values = {};
+  for (const k of Object.keys(endpoint.params)) values[k] = draw(endpoint.params[k], data);
+  const headers = Object.assign({}, endpoint.headers);
+  if (TENANT_HEADER && tenant !== ${JSON.stringify(NO_TENANT)}) headers[TENANT_HEADER] = tenant;
+  if (PRIORITY_HEADER && priority) headers[PRIORITY_HEADER] = priority;
+  const key = endpoint.key ? KEY_PREFIX + __ITER + '-' + Math.random().toString(36).slice(2, 8) : '';
+  if (endpoint.key) headers[endpoint.key] = key;
+  if (endpoint.body !== null) headers['content-type'] = 'application/json';
+  const res = http.request(endpoint.method, BASE + fillPath(endpoint.path, values), endpoint.body === null ? null : JSON.stringify(fillBody(endpoint.body, values)), {
     headers,
     tags: { endpoint: endpoint.name, tenant },
     timeout: '${REQUEST_TIMEOUT_MS}ms',
     responseCallback: http.expectedStatuses({ min: 200, max: 399 }),
   });
-  if (endpoint.name === 'POST /orders' && res.status >= 200 && res.status < 300) acknowledged(res, r.key);
+  return { res, key };
+}
+
+export function setup() {
+  const made = {};
+  const tenant = TRAFFIC.load.tenants[0][0];
+  const priority = TRAFFIC.load.priorities.length > 0 ? TRAFFIC.load.priorities[0][0] : '';
+  for (const name of Object.keys(SETUP)) {
+    const endpoint = ALL_ENDPOINTS[name];
+    made[name] = [];
+    for (let i = 0; endpoint && i < SETUP[name]; i++) {
+      const { res, key } = request(endpoint, tenant, priority, { created: {} });
+      if (res.status >= 200 && res.status < 300) {
+        // setup's ids are shared by every VU through data, not kept as this VU's own
+        const id = created(endpoint, res, key);
+        if (id !== '') made[name].push(CREATED[name].pop());
+      }
+    }
+  }
+  started.add(1);
+  return { created: made };
+}
+
+function send(traffic, data) {
+  const endpoint = pick(traffic.endpoints, Math.random());
+  const tenant = pick(traffic.tenants, Math.random())[0];
+  const priority = traffic.priorities.length > 0 ? pick(traffic.priorities, Math.random())[0] : '';
+  const sentAt = Date.now();
+  const { res, key } = request(endpoint, tenant, priority, data);
+  const success = res.status >= 200 && res.status < 300;
+  if (endpoint.creates !== null && success) created(endpoint, res, key);
   const t = res.timings;
-  const degraded = res.headers['X-Degraded'] || '';
-  const outcome = res.status >= 200 && res.status < 300 ? (degraded ? 'degraded' : 'ok') : 'error';
+  const degraded = (DEGRADED_HEADER && res.headers[DEGRADED_HEADER]) || (success && DEGRADED_STATUSES.includes(res.status) ? 'status ' + res.status : '');
+  const outcome = success ? (degraded ? 'degraded' : 'ok') : 'error';
   // a request that got no answer (timeout, refused) has no timings: count the wall time waited
   const latencyMs = res.status === 0 ? Date.now() - sentAt : t.blocked + t.connecting + t.duration;
   req.add(latencyMs, {

@@ -1,21 +1,31 @@
-// Scrapes every service's Prometheus /metrics and keeps the resilience-relevant series
-// (requests by outcome, dependency calls and retries, breaker state and transitions, fallbacks,
-// and what the edge refused: shed, rate-limited, bulkheaded, quarantined).
+// Scrapes the Prometheus metrics of every service part the system says serves them, keeping only
+// the series families its declaration names (what the cascade checks read, and what it keeps for
+// the report). A system that declares no metrics is not scraped.
 
 import type { StartedStack } from '../runtime/types.ts';
+import type { System } from '../system/system.ts';
 import { assertLoopback } from '../safety.ts';
 
-const KEPT = new RegExp(
-  `^(${[
-    'http_requests_total', 'dependency_calls_total', 'dependency_retries_total', 'retry_budget_exhausted_total', 'breaker_state', 'breaker_transitions_total',
-    'fallbacks_total', 'deadline_exceeded_total', 'upstream_calls_total', 'replica_ejections_total', 'shed_total', 'rate_limited_total', 'rate_limit_fallback_total',
-    'bulkhead_rejected_total', 'quarantined_total', 'quarantine_hurts_total', 'coalesced_total', 'gateway_in_flight', 'db_pool_clients', 'payments_total',
-    'nodejs_eventloop_lag_p99_seconds',
-  ].join('|')})\\b`,
-);
+/** A matcher of the series families the system keeps, or null when it keeps none. */
+export function keptSeries(system: System): RegExp | null {
+  const keep = system.metrics?.keep ?? [];
+  if (keep.length === 0) return null;
+  return new RegExp(`^(${keep.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`);
+}
+
+/** The instances to scrape (name and URL of its metrics), from the stack's services. */
+export function metricsTargets(stack: StartedStack): { name: string; url: string }[] {
+  const metrics = stack.system.metrics;
+  if (metrics === undefined) return [];
+  const parts = new Set(metrics.parts);
+  return stack.system.instances.filter((i) => parts.has(i.part)).flatMap((i) => {
+    const service = stack.services[i.name];
+    return service === undefined ? [] : [{ name: i.name, url: `${service.url}${metrics.path}` }];
+  });
+}
 
 /** Parses Prometheus text exposition into `series{labels}` -> value, keeping only KEPT series. */
-export function parsePrometheus(text: string, keep: RegExp = KEPT): Record<string, number> {
+export function parsePrometheus(text: string, keep: RegExp): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
     if (line.startsWith('#') || !keep.test(line)) continue;
@@ -27,14 +37,16 @@ export function parsePrometheus(text: string, keep: RegExp = KEPT): Record<strin
 }
 
 export async function scrapeMetrics(stack: StartedStack, timeoutMs = 2000): Promise<Record<string, Record<string, number>>> {
+  const keep = keptSeries(stack.system);
+  if (keep === null) return {};
   const entries = await Promise.all(
-    Object.values(stack.services).map(async (s) => {
-      assertLoopback(s.url, `the ${s.name} metrics endpoint`);
+    metricsTargets(stack).map(async (t) => {
+      assertLoopback(t.url, `the ${t.name} metrics endpoint`);
       try {
-        const res = await fetch(`${s.url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
-        return [s.name, parsePrometheus(await res.text())] as const;
-      } catch (error) {
-        return [s.name, { scrape_failed: 1 }] as const;
+        const res = await fetch(t.url, { signal: AbortSignal.timeout(timeoutMs) });
+        return [t.name, parsePrometheus(await res.text(), keep)] as const;
+      } catch {
+        return [t.name, { scrape_failed: 1 }] as const;
       }
     }),
   );

@@ -1,11 +1,11 @@
-// The counters whose timing matters — breaker transitions, shed and rate-limited requests — as
-// their increase in each phase, from the per-second scrapes (result.json's phaseCounters, shown
-// in the report's cascade section). Pure: snapshots and phase windows in, rows out.
+// The counters whose timing matters — those the system's declaration names in metrics.phaseCounters
+// (the shop: breaker transitions, shed and rate-limited requests) — as their increase in each phase,
+// from the per-second scrapes (result.json's phaseCounters, shown in the report's cascade section).
+// Pure: snapshots and phase windows in, rows out.
 
 import type { MetricSnapshot } from '../verdict/cascade.ts';
 import type { PhaseCounter, PhaseWindow } from '../types.ts';
 
-export const PHASE_COUNTER_FAMILIES: readonly string[] = ['breaker_transitions_total', 'shed_total', 'rate_limited_total'];
 
 const familyOf = (series: string): string => series.slice(0, series.indexOf('{') === -1 ? undefined : series.indexOf('{'));
 
@@ -19,7 +19,7 @@ const familyOf = (series: string): string => series.slice(0, series.indexOf('{')
  * rows (not measured), never zeros. A restarted service's counters start again from 0: a drop
  * between two scrapes counts as a reset (the later value is the rise), as Prometheus' increase().
  */
-export function phaseCounters(snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[], families: readonly string[] = PHASE_COUNTER_FAMILIES): PhaseCounter[] {
+export function phaseCounters(snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[], families: readonly string[]): PhaseCounter[] {
   const rows: PhaseCounter[] = [];
   const lastEndMs = Math.max(...phases.map((p) => p.endMs));
   for (const service of [...new Set(snapshots.map((s) => s.service))].sort()) {

@@ -1,9 +1,9 @@
-// Scrapes every service's /metrics once a second during the load, so cascade checks can take
+// Scrapes every metrics-serving part once a second during the load, so cascade checks can take
 // counter increases over any phase window. A scrape that fails is skipped, not fatal.
 
 import type { StartedStack } from '../runtime/types.ts';
 import type { MetricSnapshot } from '../verdict/cascade.ts';
-import { parsePrometheus } from './metrics.ts';
+import { keptSeries, metricsTargets, parsePrometheus } from './metrics.ts';
 
 export interface Scraper {
   /** stops scraping after one last scrape; returns every snapshot taken */
@@ -12,12 +12,14 @@ export interface Scraper {
 
 export function startScraper(stack: StartedStack, loadStartEpochMs: number, intervalMs = 1000, now: () => number = Date.now): Scraper {
   const snapshots: MetricSnapshot[] = [];
+  const keep = keptSeries(stack.system);
+  const targets = keep === null ? [] : metricsTargets(stack);
   const scrapeAll = async (): Promise<void> => {
     await Promise.all(
-      Object.values(stack.services).map(async (s) => {
+      targets.map(async (s) => {
         try {
-          const res = await fetch(`${s.url}/metrics`, { signal: AbortSignal.timeout(Math.min(800, intervalMs)) });
-          const values = parsePrometheus(await res.text());
+          const res = await fetch(s.url, { signal: AbortSignal.timeout(Math.min(800, intervalMs)) });
+          const values = parsePrometheus(await res.text(), keep as RegExp);
           snapshots.push({ tMs: Math.round(now() - loadStartEpochMs), service: s.name, values });
         } catch {
           /* a slow or down service misses this second */

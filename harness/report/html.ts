@@ -111,11 +111,11 @@ function blastSection(r: RunResult): string {
 }
 
 function cascadeSection(r: RunResult): string {
-  const rows = cascadeFigures(r.metrics).map((c) => `<tr>${cell(c.service)}${cell(c.figure)}${num(formatNumber(c.value))}</tr>`);
+  const rows = cascadeFigures(r.metrics, r.metricsShown).map((c) => `<tr>${cell(c.service)}${cell(c.figure)}${num(formatNumber(c.value))}</tr>`);
   const whole = `<h2>Cascade</h2><p class="meta">what the resilience layer did during the whole run, from the services' own counters at its end</p>${table(head('service', 'figure', '#count'), rows, 'no cascade counters were scraped')}`;
   const perPhaseTitle = '<h3>Breaker, shed and rate-limited per phase</h3>';
   if (r.phaseCounters === undefined) return `${whole}${perPhaseTitle}<p class="empty">this result has no per-phase counters (it was written before they were recorded)</p>`;
-  const phaseRows = phaseCascadeFigures(r.phaseCounters).map(
+  const phaseRows = phaseCascadeFigures(r.phaseCounters, r.metricsShown).map(
     (c) => `<tr data-figure="${e(`${c.service} ${c.figure}`)}">${cell(c.service)}${cell(c.figure)}${PHASES.map((p) => num(c.byPhase[p] === undefined ? DASH : formatNumber(c.byPhase[p]))).join('')}</tr>`,
   );
   const key = `<p class="meta">how much each counter rose in each phase, from the services' counters scraped every second (${DASH}: that service was not scraped around the phase)</p>`;

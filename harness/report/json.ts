@@ -9,6 +9,7 @@ type KeyOrder<T> = { readonly [K in keyof T]-?: true };
 const RUN: KeyOrder<RunResult> = {
   runId: true,
   scenario: true,
+  system: true,
   verdict: true,
   checks: true,
   phases: true,
@@ -17,6 +18,7 @@ const RUN: KeyOrder<RunResult> = {
   faults: true,
   load: true,
   metrics: true,
+  metricsShown: true,
   phaseCounters: true,
   runtime: true,
   seed: true,

@@ -7,12 +7,13 @@ import { delimiter, join } from 'node:path';
 import { HarnessError, PROJECT_ROOT, toolPath } from '../paths.ts';
 
 export interface Binaries {
-  /** folder with postgres and initdb */
-  pgBin: string;
-  redisServer: string;
+  /** folder with postgres and initdb (when the system has a postgres part) */
+  pgBin?: string;
+  /** when the system has a redis part */
+  redisServer?: string;
   toxiproxyServer: string;
-  /** Node >= 24 for the services (they are TypeScript run by type stripping) */
-  node: string;
+  /** Node >= 24 for services whose command names {{node}} (TypeScript run by type stripping) */
+  node?: string;
 }
 
 export const PREFERRED_PG_MAJOR = 15;
@@ -49,17 +50,23 @@ export function which(name: string): string | undefined {
   return dirs.filter((d) => d.startsWith('/')).map((d) => join(d, name)).find(isExecutable);
 }
 
-function findNode(): string {
+export function findNode(): string {
   if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
   const local = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
   if (isExecutable(local)) return local;
   throw new HarnessError(`Node >= 24 is needed to run the services (found ${process.version} at ${process.execPath}, and no ${local}); run \`npm run setup\``);
 }
 
-export function findBinaries(): Binaries {
-  const redisServer = which('redis-server');
-  if (!redisServer) throw new HarnessError('redis-server is missing: not found on PATH; run `npm run setup` (installs the Debian package redis-server)');
-  return { pgBin: findPgBin(), redisServer, toxiproxyServer: toolPath('toxiproxy-server'), node: findNode() };
+/** The programs a system needs (Toxiproxy always; the others when it has such parts). */
+export function findBinaries(needs: { postgres: boolean; redis: boolean; node: boolean } = { postgres: true, redis: true, node: true }): Binaries {
+  const redisServer = needs.redis ? which('redis-server') : undefined;
+  if (needs.redis && !redisServer) throw new HarnessError('redis-server is missing: not found on PATH; run `npm run setup` (installs the Debian package redis-server)');
+  return {
+    toxiproxyServer: toolPath('toxiproxy-server'),
+    ...(needs.postgres ? { pgBin: findPgBin() } : {}),
+    ...(redisServer ? { redisServer } : {}),
+    ...(needs.node ? { node: findNode() } : {}),
+  };
 }
 
 function firstLine(file: string, args: string[]): Promise<string> {
@@ -68,19 +75,19 @@ function firstLine(file: string, args: string[]): Promise<string> {
   });
 }
 
-/** Versions of the parts, e.g. { postgres: '15.18', 'redis-server': '7.0.15', ... }. */
+/** Versions of the programs a stack runs, e.g. { postgres: '15.18', 'redis-server': '7.0.15', ... }. */
 export async function versionsOf(b: Binaries): Promise<Record<string, string>> {
   const [postgres, redis, toxiproxy, node] = await Promise.all([
-    firstLine(join(b.pgBin, 'postgres'), ['--version']),
-    firstLine(b.redisServer, ['--version']),
+    b.pgBin === undefined ? undefined : firstLine(join(b.pgBin, 'postgres'), ['--version']),
+    b.redisServer === undefined ? undefined : firstLine(b.redisServer, ['--version']),
     firstLine(b.toxiproxyServer, ['-version']),
-    b.node === process.execPath ? Promise.resolve(process.version) : firstLine(b.node, ['--version']),
+    b.node === undefined ? undefined : b.node === process.execPath ? Promise.resolve(process.version) : firstLine(b.node, ['--version']),
   ]);
   return {
-    postgres: /\) (\S+)/.exec(postgres)?.[1] ?? postgres,
-    'redis-server': /v=(\S+)/.exec(redis)?.[1] ?? redis,
+    ...(postgres === undefined ? {} : { postgres: /\) (\S+)/.exec(postgres)?.[1] ?? postgres }),
+    ...(redis === undefined ? {} : { 'redis-server': /v=(\S+)/.exec(redis)?.[1] ?? redis }),
     toxiproxy: /version (\S+)/.exec(toxiproxy)?.[1] ?? toxiproxy,
-    node: node.replace(/^v/, ''),
+    ...(node === undefined ? {} : { node: node.replace(/^v/, '') }),
   };
 }
 

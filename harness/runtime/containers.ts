@@ -1,7 +1,7 @@
 // The labels that tie a container or network to its run (and to the process that owns it), and a
 // GenericContainer that publishes its ports on 127.0.0.1 only and joins one network with aliases.
 
-import { GenericContainer } from 'testcontainers';
+import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { PROJECT_ROOT } from '../paths.ts';
@@ -39,5 +39,23 @@ export class StackContainer extends GenericContainer {
     this.withNetworkMode(network);
     this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: aliases } } };
     return this;
+  }
+
+  private extraNetworks: { network: string; aliases: string[] }[] = [];
+
+  /**
+   * Joins these networks too, after the container is made and before it starts, so its process
+   * resolves names in all of them from its first instruction (the engine's API takes one network
+   * at create).
+   */
+  withMoreNetworks(networks: readonly { network: string; aliases: string[] }[]): this {
+    this.extraNetworks = [...this.extraNetworks, ...networks];
+    return this;
+  }
+
+  protected override async containerCreated(containerId: string): Promise<void> {
+    if (this.extraNetworks.length === 0) return;
+    const docker = (await getContainerRuntimeClient()).container.dockerode;
+    for (const { network, aliases } of this.extraNetworks) await docker.getNetwork(network).connect({ Container: containerId, EndpointConfig: { Aliases: aliases } });
   }
 }

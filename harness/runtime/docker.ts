@@ -1,51 +1,63 @@
-// The docker runtime: the reference system as containers (testcontainers) on one network per run —
-// Postgres, Redis and Toxiproxy first (in parallel), one Toxiproxy proxy per topology edge, then the
-// services in dependency order, each dialing its dependencies through its edge's proxy, exactly as
-// the local runtime does. Only loopback ports are published: the Toxiproxy API and each proxy (for
-// the faults' probes), and each service (the gateway for k6, every service for /metrics).
-// Everything carries the run id and its owner (docker-cleanup.ts); stop() removes it all.
+// The docker runtime: a system as containers (testcontainers) on networks of its own run: its
+// Postgres and Redis parts and Toxiproxy first (in parallel), one Toxiproxy proxy per declared
+// edge, then its service parts in the shared start order (system/start-order.ts).
+//
+// Two ways to put Toxiproxy on an edge:
+// - A declared system (no compose file) is told its edges' addresses through its environment
+//   templates: {{edge "a->b"}} is toxiproxy:<port of that edge's proxy> inside the network. A
+//   service part with neither image nor build runs its command in faultline's node image, with its
+//   package folder mounted read-only at /app.
+// - A system given as a docker-compose.yml is not told anything (docker-interpose.ts): each caller
+//   gets a network of its own in which Toxiproxy answers under the callee's name, the real callee
+//   answers as <name>-real on the run's backbone network, and an iptables REDIRECT in Toxiproxy's
+//   namespace sends each caller's connections to that edge's proxy. `db:5432` in the team's
+//   compose file reaches the proxy with no change to their code, config or compose file.
+// Only loopback ports are published: the Toxiproxy API and each proxy (for the faults' probes), and
+// each service's port (the entry for k6, every service for /metrics). Everything carries the run id
+// and its owner (docker-cleanup.ts); stop() removes it all.
 
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { HarnessError, PROJECT_ROOT } from '../paths.ts';
-import { EDGES, instancesOf, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
+import { dirname, join, relative } from 'node:path';
+import { HarnessError } from '../paths.ts';
+import { startWaves } from '../system/start-order.ts';
+import type { ResolvedPart, System } from '../system/system.ts';
 import { attachLogs, connectEngine, controlOf, keepingAlive, type ContainerControl, type StartedPart } from './docker-parts.ts';
 import { DEFAULT_DOCKER_SOCKET, pingDockerHost } from './docker-ping.ts';
 import { cleanupDockerLeftovers, removeRun } from './docker-cleanup.ts';
-import { EDGE_PORT_BASE, LABEL_PART, POSTGRES_PORT, REDIS_PORT, SERVICE_PORT, TOXIPROXY_API_PORT } from './docker-layout.ts';
+import { edgeNetworks, interpose, realAlias, type EdgeNetwork } from './docker-interpose.ts';
+import { EDGE_PORT_BASE, LABEL_PART, TOXIPROXY_API_PORT } from './docker-layout.ts';
 import { runLabels, StackContainer } from './containers.ts';
 import { ensureImages } from './image-build.ts';
 import { POSTGRES_OVERRIDE_ENV, POSTGRES_OVERRIDE_READY, requireFaultlineToxics } from './image-overrides.ts';
 import { IMAGE_VERSION_LABEL, planImages, type ImagePart, type ImagePlan } from './images.ts';
-import { dependencyEnv } from './local.ts';
+import { partCommand, partEnv } from './part-env.ts';
 import { freePort, LOOPBACK } from './ports.ts';
-import { serviceEntry } from './services.ts';
 import { createProxy } from './toxiproxy.ts';
-import { CONTROLLABLE_PARTS } from './parts.ts';
-import type { EdgeEndpoint, PartControl, PartState, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack } from './types.ts';
-import { Wait, type ContainerRuntimeClient, type WaitStrategy } from 'testcontainers';
+import { probeOf } from './toxiproxy-server.ts';
+import type { PartControl, PartState, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack, EdgeEndpoint } from './types.ts';
+import { GenericContainer, Wait, type ContainerRuntimeClient, type WaitStrategy } from 'testcontainers';
 
 export type { ContainerControl } from './docker-parts.ts';
 
+type ServicePart = Extract<ResolvedPart, { kind: 'service' }>;
+
 export interface DockerRuntimeConfig {
-  /** entry files to run instead of sample-system's; must lie inside the checkout (it is mounted) */
-  serviceFiles?: Partial<Record<ServiceName, string>>;
   /** how long each part may take to become ready (default 30 s) */
   readyTimeoutMs?: number;
 }
 
 export interface DockerEdgeEndpoint extends EdgeEndpoint {
-  /** `listen` is the proxy's port published on 127.0.0.1 (for probes); services dial this one */
+  /** `listen` is the proxy's port published on 127.0.0.1 (for probes); in the network it is this one */
   inNetwork: string;
 }
 
 export interface DockerStack extends StartedStack {
   runtime: 'docker';
   edges: Record<string, DockerEdgeEndpoint>;
-  /** the run's network: every part is in it, and in no other */
+  /** the run's backbone network: every part is in it (a compose system's callers also in one of their own) */
   network: string;
-  /** every container by part (postgres, redis, toxiproxy, catalog, gateway): kill, restart, pause… */
+  /** every container by instance (each part, each replica, and toxiproxy): kill, restart, pause… */
   containers: Readonly<Record<string, ContainerControl>>;
   /** IP-level faults (tc netem) in this kernel; probed once, when first asked */
   netem(): Promise<{ available: boolean; why: string }>;
@@ -53,7 +65,7 @@ export interface DockerStack extends StartedStack {
 
 export interface DockerRuntime extends Runtime {
   readonly name: 'docker';
-  check(): Promise<void>;
+  check(system: System): Promise<void>;
   start(options: RuntimeOptions): Promise<DockerStack>;
 }
 
@@ -64,13 +76,19 @@ export function dockerRuntime(config: DockerRuntimeConfig = {}): DockerRuntime {
 /**
  * An engine must answer before anything is made: the one DOCKER_HOST names when it is set (asked
  * directly, since testcontainers would quietly fall back to /var/run/docker.sock), else the local
- * socket. The client is kept by testcontainers, so start() does not connect twice.
+ * socket. The client is kept by testcontainers, so start() does not connect twice. A compose
+ * system's build contexts must exist.
  */
-async function checkDocker(): Promise<void> {
+async function checkDocker(system: System): Promise<void> {
   const dockerHost = process.env.DOCKER_HOST;
   if (dockerHost) await pingDockerHost(dockerHost);
   else if (!existsSync(DEFAULT_DOCKER_SOCKET))
     throw new HarnessError(`the docker runtime needs a Docker engine: no ${DEFAULT_DOCKER_SOCKET} and no DOCKER_HOST; run \`npm run setup\` as root (it installs and starts one), or use --runtime local`);
+  for (const part of Object.values(system.parts)) {
+    if (part.kind !== 'service') continue;
+    const context = buildOf(system, part)?.context;
+    if (context !== undefined && !existsSync(context)) throw new HarnessError(`${system.name}: part ${part.name} is built from ${context}, which does not exist`);
+  }
   await connectEngine();
 }
 
@@ -78,29 +96,60 @@ const ms = (since: number): number => Math.round(performance.now() - since);
 
 export interface PartSpec {
   part: string;
-  image: ImagePart;
+  /** the image reference to run */
+  image: string;
+  network: string;
   aliases: string[];
+  /** networks it joins too, before it starts (a compose system's caller: each of its edges') */
+  moreNetworks?: { network: string; aliases: string[] }[];
   wait: WaitStrategy;
   command?: string[];
   env?: Record<string, string>;
   /** container ports to publish, each on a free port of 127.0.0.1 (see StartedPart.publish) */
   publish?: number[];
-  bindCheckout?: boolean;
+  mounts?: { source: string; target: string; mode: 'ro' | 'rw' }[];
+  workingDir?: string;
+  healthCheck?: ConstructorParameters<typeof GenericContainer>[0] extends string ? Parameters<GenericContainer['withHealthCheck']>[0] : never;
 }
 
 export function startDockerStack(options: RuntimeOptions, config: DockerRuntimeConfig = {}): Promise<DockerStack> {
   return keepingAlive(() => boot(options, config));
 }
 
+/** The nearest folder at or above `dir` with a package.json (what a Node service needs mounted: its node_modules). */
+function packageRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return dir;
+  }
+}
+
+/** A service part's Dockerfile build, from its compose service or its declaration (context absolute). */
+function buildOf(system: System, part: ServicePart): { context: string; dockerfile?: string } | undefined {
+  const compose = system.compose?.services[part.name];
+  if (compose !== undefined) return compose.image === undefined ? compose.build : undefined;
+  if (part.image !== undefined || part.build === undefined) return undefined;
+  return { context: join(system.root, part.build.context), ...(part.build.dockerfile ? { dockerfile: part.build.dockerfile } : {}) };
+}
+
+/** How testcontainers tells the part is ready: its compose healthcheck, else its declared readiness. */
+function waitFor(system: System, part: ServicePart): { wait: WaitStrategy; healthCheck?: PartSpec['healthCheck'] } {
+  const hc = system.compose?.services[part.name]?.healthcheck;
+  if (hc !== undefined) {
+    const test: PartSpec['healthCheck'] extends infer H ? (H extends { test: infer T } ? T : never) : never = hc.test[0] === 'sh' && hc.test[1] === '-c' ? ['CMD-SHELL', hc.test[2] as string] : ['CMD', ...hc.test];
+    return { wait: Wait.forHealthCheck(), healthCheck: { test, interval: hc.intervalMs, timeout: hc.timeoutMs, retries: hc.retries, startPeriod: hc.startPeriodMs } };
+  }
+  const r = part.readiness;
+  if ('http' in r) return { wait: Wait.forHttp(r.http, part.port, { abortOnContainerExit: true }).withReadTimeout(500) };
+  if ('tcp' in r) return { wait: Wait.forListeningPorts() };
+  return { wait: Wait.forSuccessfulCommand(r.command.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')) };
+}
+
 async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promise<DockerStack> {
   const bootStart = performance.now();
-  const { progress, runId } = options;
+  const { progress, runId, system } = options;
   const readyTimeoutMs = config.readyTimeoutMs ?? 30_000;
-  const serviceFiles = new Map(SERVICES.map((name) => [name, config.serviceFiles?.[name] ?? serviceEntry(name)]));
-  for (const [name, file] of serviceFiles) {
-    if (!existsSync(file)) throw new HarnessError(`${name} cannot start: its entry file ${file} does not exist`);
-    if (relative(PROJECT_ROOT, file).startsWith('..')) throw new HarnessError(`${name}: ${file} is outside the checkout ${PROJECT_ROOT}, which is all the containers see`);
-  }
+  const transparent = system.compose !== undefined;
   const [client, plan] = await Promise.all([connectEngine(), planImages()]);
   for (const line of await cleanupDockerLeftovers(client, progress)) progress(`cleaned up: ${line}`);
   const exists = (ref: string): Promise<boolean> => client.container.dockerode.getImage(ref).inspect().then(() => true, () => false);
@@ -122,7 +171,7 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
       }));
       // A stop signal, then SIGKILL after 2 s; the logs are flushed first.
       await Promise.allSettled([...parts.values()].map((p) => p.container.stop({ timeout: 2_000, remove: true, removeVolumes: true })));
-      await removeRun(client, runId); // the network, and anything a failed start left
+      await removeRun(client, runId); // the networks, and anything a failed start left
       await Promise.all(logs.map((l) => new Promise((r) => l.end(r))));
     })());
 
@@ -135,17 +184,20 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     for (let attempt = 1; ; attempt++) {
       const publish: Record<number, number> = {};
       for (const port of spec.publish ?? []) publish[port] = await freePort();
-      let container = new StackContainer(plan.images[spec.image].ref)
+      let container = new StackContainer(spec.image)
         .withName(name)
         .withLabels({ ...labels, [LABEL_PART]: spec.part })
-        .withOnlyNetwork(network, ...spec.aliases)
+        .withOnlyNetwork(spec.network, ...spec.aliases)
         .withWaitStrategy(spec.wait)
         .withStartupTimeout(readyTimeoutMs)
-        .withAddedCapabilities('NET_ADMIN') // iptables in its own network namespace (dropPackets)
+        .withAddedCapabilities('NET_ADMIN') // iptables in its own network namespace (dropPackets, interposition)
         .withLogConsumer((stream) => stream.pipe(log, { end: false }));
       if (spec.command) container = container.withCommand(spec.command);
       if (spec.env) container = container.withEnvironment(spec.env);
-      if (spec.bindCheckout) container = container.withBindMounts([{ source: PROJECT_ROOT, target: '/app', mode: 'ro' }]);
+      if (spec.mounts) container = container.withBindMounts(spec.mounts);
+      if (spec.workingDir) container = container.withWorkingDir(spec.workingDir);
+      if (spec.healthCheck) container = container.withHealthCheck(spec.healthCheck);
+      if (spec.moreNetworks) container = container.withMoreNetworks(spec.moreNetworks);
       for (const [inner, host] of Object.entries(publish)) container = container.withLoopbackPort(Number(inner), host);
       try {
         const started = await container.start();
@@ -159,7 +211,7 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
           await client.container.dockerode.getContainer(name).remove({ force: true }).catch(() => undefined);
           continue;
         }
-        throw new HarnessError(`${spec.part} (image ${plan.images[spec.image].ref}) did not start or become ready (limit ${readyTimeoutMs} ms): ${message}; its log: ${join(logsDir, `${spec.part}.log`)}`);
+        throw new HarnessError(`${spec.part} (image ${spec.image}) did not start or become ready (limit ${readyTimeoutMs} ms): ${message}; its log: ${join(logsDir, `${spec.part}.log`)}`);
       }
     }
   };
@@ -177,82 +229,91 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     const stopIfAborted = (): void => {
       if (options.signal?.aborted) throw new HarnessError('interrupted while the stack was booting');
     };
+    const serviceImages = await imagesOfServices(client, system, plan, progress);
+    stopIfAborted();
     await client.network.create({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABEL_PART]: 'network' } });
     progress(`docker network ${network}`);
-    const edgePorts = new Map(EDGES.map((e, i) => [e.name, EDGE_PORT_BASE + i]));
-    const [, , toxiproxy] = await startTogether([
-      postgresSpec(plan.images.postgres.override),
-      { part: 'redis', image: 'redis', aliases: ['redis'], wait: Wait.forLogMessage(/Ready to accept connections/) },
+    const edgeNets: EdgeNetwork[] = transparent ? edgeNetworks(system, network) : [];
+    for (const n of edgeNets) await client.network.create({ Name: n.network, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABEL_PART]: `network of ${n.edge}` } });
+    const edgePorts = new Map(system.edges.map((e, i) => [e.name, EDGE_PORT_BASE + i]));
+    // a callee answers to its own name, or (compose) to <name>-real, its own name being Toxiproxy's in its callers' edge networks
+    const aliasOf = (instance: string): string => (transparent ? realAlias(instance) : instance);
+    const builtIns = Object.values(system.parts).filter((p) => p.kind !== 'service');
+    const [toxiproxy] = await startTogether([
       {
         part: 'toxiproxy',
-        image: 'toxiproxy',
+        image: plan.images.toxiproxy.ref,
+        network,
         aliases: ['toxiproxy'],
         command: ['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`, '-proxy-metrics', `-seed=${options.seed}`],
         env: { LOG_LEVEL: 'info' },
         publish: [TOXIPROXY_API_PORT, ...edgePorts.values()],
         wait: Wait.forHttp('/version', TOXIPROXY_API_PORT).withReadTimeout(200),
       },
+      ...builtIns.map((p) => (p.kind === 'postgres' ? postgresSpec(p.name, plan, network, aliasOf(p.name)) : redisSpec(p.name, plan, network, aliasOf(p.name)))),
     ]);
     stopIfAborted();
     const published = (toxiproxy as StartedPart).publish;
     const toxiproxyUrl = `http://${LOOPBACK}:${published[TOXIPROXY_API_PORT]}`;
-    const upstreamOf = (edge: EdgeSpec): string => `${edge.instance ?? edge.to}:${edge.to === 'postgres' ? POSTGRES_PORT : edge.to === 'redis' ? REDIS_PORT : SERVICE_PORT}`;
     const edges: Record<string, DockerEdgeEndpoint> = {};
-    for (const edge of EDGES) {
-      const upstream = upstreamOf(edge);
-      await createProxy(toxiproxyUrl, { name: edge.proxy, listen: `0.0.0.0:${edgePorts.get(edge.name)}`, upstream });
-      edges[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: `${LOOPBACK}:${published[edgePorts.get(edge.name) as number]}`, inNetwork: `toxiproxy:${edgePorts.get(edge.name)}`, upstream };
+    for (const edge of system.edges) {
+      const upstream = `${aliasOf(edge.instance)}:${edge.port}`;
+      const port = edgePorts.get(edge.name) as number;
+      await createProxy(toxiproxyUrl, { name: edge.proxy, listen: `0.0.0.0:${port}`, upstream });
+      edges[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: `${LOOPBACK}:${published[port]}`, inNetwork: `toxiproxy:${port}`, upstream, ...probeOf(edge) };
     }
-    if (plan.images.toxiproxy.override) await requireFaultlineToxics(toxiproxyUrl, (EDGES[0] as EdgeSpec).proxy, plan.images.toxiproxy.ref);
-    progress(`toxiproxy: ${EDGES.length} proxies (${EDGES.map((e) => `${e.name} ${edges[e.name]?.inNetwork}`).join(', ')})`);
+    if (plan.images.toxiproxy.override && system.edges.length > 0) await requireFaultlineToxics(toxiproxyUrl, (system.edges[0] as { proxy: string }).proxy, plan.images.toxiproxy.ref);
+    if (transparent) {
+      const lines = await interpose(client, controlOf(client, toxiproxy as StartedPart, async () => undefined), edgeNets, edgePorts);
+      progress(`toxiproxy answers as each callee in its edge's network: ${lines.join('; ')}`);
+    } else progress(`toxiproxy: ${system.edges.length} proxies (${system.edges.map((e) => `${e.name} ${edges[e.name]?.inNetwork}`).join(', ')})`);
 
-    const inNetworkEdges = Object.fromEntries(Object.entries(edges).map(([name, e]) => [name, { ...e, listen: e.inNetwork }]));
-    // Each wave starts once every service it calls answers; the services within a wave start
-    // together (a replica is its own container, named and reachable as `catalog-2`).
     const services: Record<string, ServiceEndpoint> = {};
-    for (const wave of startWaves(SERVICES, EDGES)) {
+    const callees = new Set(system.edges.map((e) => e.to));
+    /** where an instance of a part starts: its edges' networks (compose), and the backbone when something calls it */
+    const networksOf = (part: string, instance: string): { network: string; aliases: string[] }[] => {
+      if (!transparent) return [{ network, aliases: [instance] }];
+      const own = edgeNets.filter((n) => n.caller === part).map((n) => ({ network: n.network, aliases: [] as string[] }));
+      return callees.has(part) || own.length === 0 ? [...own, { network, aliases: [aliasOf(instance)] }] : own;
+    };
+    for (const wave of startWaves(system)) {
       stopIfAborted();
-      const instances = wave.flatMap((s) => instancesOf(s));
-      const started = await startTogether(
-        instances.map(({ name, service, replica }) => ({
-          part: name,
-          image: 'node' as const,
-          aliases: [name],
-          bindCheckout: true,
-          command: ['node', '--disable-warning=ExperimentalWarning', `/app/${relative(PROJECT_ROOT, serviceFiles.get(service) as string)}`],
-          env: {
-            HOST: '0.0.0.0',
-            PORT: String(SERVICE_PORT),
-            ...dependencyEnv(service, inNetworkEdges, EDGES),
-            RESILIENCE_DISABLE: options.disabled.join(','),
-            REPLICA_ID: `${service}-${replica}`,
-            ...(process.env.NO_COLOR === undefined ? {} : { NO_COLOR: process.env.NO_COLOR }),
-          },
-          publish: [SERVICE_PORT],
-          wait: Wait.forHttp('/health/ready', SERVICE_PORT, { abortOnContainerExit: true }).withReadTimeout(200),
-        })),
-      );
-      for (const part of started) services[part.part] = { name: part.part, url: `http://${LOOPBACK}:${part.publish[SERVICE_PORT]}`, id: part.container.getId() };
+      const specs = wave.flatMap((name) => {
+        const part = system.parts[name] as ServicePart;
+        return part.instances.map((instance) => {
+          const spec = serviceSpec(system, part, instance.replica, options.disabled, serviceImages.get(name) as ServiceImage, edges);
+          const [first, ...more] = networksOf(name, instance.name) as [{ network: string; aliases: string[] }, ...{ network: string; aliases: string[] }[]];
+          return { ...spec, part: instance.name, network: first.network, aliases: first.aliases, ...(more.length > 0 ? { moreNetworks: more } : {}) };
+        });
+      });
+      const started = await startTogether(specs);
+      for (const part of started) {
+        const spec = system.instances.find((i) => i.name === part.part);
+        const service = system.parts[spec?.part ?? ''] as ServicePart;
+        services[part.part] = { name: part.part, url: `http://${LOOPBACK}:${part.publish[service.port as number]}`, id: part.container.getId() };
+      }
     }
 
     const containers: Record<string, ContainerControl> = {};
     for (const part of parts.values()) containers[part.part] = controlOf(client, part, () => attachLogs(client, part));
-    const partControls = Object.fromEntries(Object.values(containers).filter((c) => CONTROLLABLE_PARTS.includes(c.part)).map((c) => [c.part, partControlOf(c)]));
+    const instances = new Set(system.instances.map((i) => i.name));
+    const partControls = Object.fromEntries(Object.values(containers).filter((c) => instances.has(c.part)).map((c) => [c.part, partControlOf(c)]));
     const bootMs = ms(bootStart);
     progress(`docker stack ready in ${bootMs} ms`);
     let netem: Promise<{ available: boolean; why: string }> | undefined;
     return {
       runtime: 'docker',
-      gatewayUrl: services.gateway?.url ?? '',
+      system,
+      entryUrl: services[system.entry]?.url ?? '',
       toxiproxyUrl,
       edges,
       services,
-      versions: await versionsOf(client, plan),
+      versions: await versionsOf(client, plan, system),
       parts: partControls,
       bootMs,
       network,
       containers,
-      netem: () => (netem ??= probeNetem(containers.redis as ContainerControl)),
+      netem: () => (netem ??= probeNetem(containers.toxiproxy as ContainerControl)),
       stop,
     };
   } catch (error) {
@@ -261,15 +322,79 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
   }
 }
 
+/** What a service part runs from: an image ref, and whether it is faultline's node image (a command run over a mounted folder). */
+interface ServiceImage {
+  ref: string;
+  nodeImage: boolean;
+}
+
+/** Each service part's image: its compose service's (built when it has a build), its declaration's, or faultline's node image. */
+async function imagesOfServices(client: ContainerRuntimeClient, system: System, plan: ImagePlan, progress: (line: string) => void): Promise<Map<string, ServiceImage>> {
+  const out = new Map<string, ServiceImage>();
+  for (const part of Object.values(system.parts)) {
+    if (part.kind !== 'service') continue;
+    const compose = system.compose?.services[part.name];
+    const build = buildOf(system, part);
+    if (build !== undefined) {
+      const tag = `faultline/${system.name}-${part.name}:latest`;
+      const t0 = performance.now();
+      try {
+        await GenericContainer.fromDockerfile(build.context, build.dockerfile ?? 'Dockerfile').withCache(true).build(tag, { deleteOnExit: false });
+      } catch (error) {
+        throw new HarnessError(`${system.name}: the image of part ${part.name} did not build from ${build.context} (${build.dockerfile ?? 'Dockerfile'}): ${(error as Error).message.split('\n')[0]}; no image registry is reachable here, so its FROM must name an image this engine has (faultline's set-up builds faultline/debian:bookworm)`);
+      }
+      progress(`${part.name}: image ${tag} built from ${relative(process.cwd(), build.context) || '.'} in ${ms(t0)} ms`);
+      out.set(part.name, { ref: tag, nodeImage: false });
+      continue;
+    }
+    const image = compose?.image ?? part.image;
+    if (image !== undefined) {
+      const present = await client.container.dockerode.getImage(image).inspect().then(() => true, () => false);
+      if (!present) throw new HarnessError(`${system.name}: part ${part.name} runs image ${image}, which this engine does not have, and no image registry is reachable here: build it (docker build -t ${image} ...) or give the part a build`);
+      out.set(part.name, { ref: image, nodeImage: false });
+      continue;
+    }
+    out.set(part.name, { ref: plan.images.node.ref, nodeImage: true });
+  }
+  return out;
+}
+
+/** One service instance's container: image, command, environment, mounts, readiness and published port. */
+function serviceSpec(system: System, part: ServicePart, replica: number, disabled: readonly string[], image: ServiceImage, edges: Record<string, DockerEdgeEndpoint>): Omit<PartSpec, 'part' | 'network' | 'aliases'> {
+  const compose = system.compose?.services[part.name];
+  const mountRoot = packageRoot(system.root);
+  const root = image.nodeImage ? join('/app', relative(mountRoot, system.root)) : system.root;
+  const at = { host: '0.0.0.0', port: part.port, replica, node: 'node', root, edgeAddress: (edge: string) => edges[edge]?.inNetwork };
+  const { wait, healthCheck } = waitFor(system, part);
+  // compose: the team's own environment (transparent); the switches still apply
+  const env = compose !== undefined ? { ...compose.environment, ...partEnv({ ...system }, { ...part, env: {} }, disabled, at) } : partEnv(system, part, disabled, at);
+  const command = compose !== undefined ? compose.command : partCommand(system, part, disabled, at);
+  return {
+    image: image.ref,
+    wait,
+    ...(healthCheck === undefined ? {} : { healthCheck }),
+    env: { ...env, ...(process.env.NO_COLOR === undefined ? {} : { NO_COLOR: process.env.NO_COLOR }) },
+    ...(command === undefined ? {} : { command }),
+    publish: [part.port],
+    ...(image.nodeImage ? { mounts: [{ source: mountRoot, target: '/app', mode: 'ro' as const }], workingDir: root } : {}),
+    ...(compose !== undefined && compose.volumes.length > 0 ? { mounts: compose.volumes.map((v) => ({ source: v.source, target: v.target, mode: v.readOnly ? ('ro' as const) : ('rw' as const) })) } : {}),
+  };
+}
+
 /**
- * Postgres: faultline's image has its cluster made at build time and says it is ready once; an
- * image named by FAULTLINE_IMAGE_POSTGRES (the official one) gets the POSTGRES_* variables it makes
- * its cluster from, and is awaited by pg_isready, since it prints the ready line twice.
+ * A postgres part: faultline's image has its cluster made at build time and says it is ready once;
+ * an image named by FAULTLINE_IMAGE_POSTGRES (the official one) gets the POSTGRES_* variables it
+ * makes its cluster from, and is awaited by pg_isready, since it prints the ready line twice.
  */
-export function postgresSpec(override: boolean): PartSpec {
-  const spec = { part: 'postgres', image: 'postgres' as const, aliases: ['postgres'] };
-  if (!override) return { ...spec, wait: Wait.forLogMessage(/database system is ready to accept connections/) };
+export function postgresSpec(name: string, plan: ImagePlan, network: string, alias: string): PartSpec {
+  const spec = { part: name, image: plan.images.postgres.ref, network, aliases: [alias] };
+  if (!plan.images.postgres.override) return { ...spec, wait: Wait.forLogMessage(/database system is ready to accept connections/) };
   return { ...spec, env: { ...POSTGRES_OVERRIDE_ENV }, wait: Wait.forSuccessfulCommand(POSTGRES_OVERRIDE_READY) };
+}
+
+/** A redis part, from faultline's image. */
+export function redisSpec(name: string, plan: ImagePlan, network: string, alias: string): PartSpec {
+  return { part: name, image: plan.images.redis.ref, network, aliases: [alias], wait: Wait.forLogMessage(/Ready to accept connections/) };
 }
 
 /** The runtime-neutral control of a part, over its container (the engine's state mapped to ours). */
@@ -300,22 +425,7 @@ export function partControlOf(container: ContainerControl): PartControl {
   };
 }
 
-/** Services in waves: each wave calls only services of earlier waves. */
-export function startWaves(services: readonly ServiceName[], edges: readonly EdgeSpec[]): ServiceName[][] {
-  const waves: ServiceName[][] = [];
-  const placed = new Set<string>();
-  let left = [...services];
-  while (left.length > 0) {
-    const wave = left.filter((s) => edges.every((e) => e.from !== s || !(services as readonly string[]).includes(e.to) || placed.has(e.to)));
-    if (wave.length === 0) throw new Error(`service dependency cycle among ${left.join(', ')}`);
-    waves.push(wave);
-    for (const s of wave) placed.add(s);
-    left = left.filter((s) => !wave.includes(s));
-  }
-  return waves;
-}
-
-async function versionsOf(client: ContainerRuntimeClient, plan: ImagePlan): Promise<Record<string, string>> {
+async function versionsOf(client: ContainerRuntimeClient, plan: ImagePlan, system: System): Promise<Record<string, string>> {
   const label = async (part: ImagePart): Promise<string> => {
     try {
       return (await client.container.dockerode.getImage(plan.images[part].ref).inspect()).Config.Labels?.[IMAGE_VERSION_LABEL] ?? 'unknown';
@@ -323,8 +433,16 @@ async function versionsOf(client: ContainerRuntimeClient, plan: ImagePlan): Prom
       return 'unknown';
     }
   };
-  const [postgres, redis, toxiproxy, node] = await Promise.all([label('postgres'), label('redis'), label('toxiproxy'), label('node')]);
-  return { postgres, 'redis-server': redis, toxiproxy, node, docker: String(client.info.containerRuntime.serverVersion) };
+  const kinds = new Set(Object.values(system.parts).map((p) => p.kind));
+  const usesNode = Object.values(system.parts).some((p) => p.kind === 'service' && p.image === undefined && p.build === undefined && system.compose === undefined);
+  const [postgres, redis, toxiproxy, node] = await Promise.all([kinds.has('postgres') ? label('postgres') : undefined, kinds.has('redis') ? label('redis') : undefined, label('toxiproxy'), usesNode ? label('node') : undefined]);
+  return {
+    ...(postgres === undefined ? {} : { postgres }),
+    ...(redis === undefined ? {} : { 'redis-server': redis }),
+    toxiproxy,
+    ...(node === undefined ? {} : { node }),
+    docker: String(client.info.containerRuntime.serverVersion),
+  };
 }
 
 /** tc netem on a throwaway qdisc in one container's own network namespace, removed at once. */

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { HarnessError, PROJECT_ROOT } from '../paths.ts';
 import {
   BASE_PACKAGES,
+  BASE_STABLE_TAG,
   BASE_SUITE,
+  IMAGE_CHECKOUT_LABEL,
   IMAGE_HASH_LABEL,
   IMAGE_PART_LABEL,
   IMAGE_PARTS,
@@ -112,7 +114,7 @@ async function buildPart(plan: ImagePlan, image: PlannedImage, log: WriteStream,
     await writeFile(join(context, 'Dockerfile'), image.dockerfile);
     for (const [name, source] of Object.entries(image.files)) await copyFile(source, join(context, name));
     const version = await partVersion(plan, image, log);
-    await run(docker('build', '--quiet', '--label', `${IMAGE_PART_LABEL}=${image.part}`, '--label', `${IMAGE_HASH_LABEL}=${image.hash}`, '--label', `${IMAGE_VERSION_LABEL}=${version}`, '-t', image.ref, context), log);
+    await run(docker('build', '--quiet', '--label', `${IMAGE_PART_LABEL}=${image.part}`, '--label', `${IMAGE_HASH_LABEL}=${image.hash}`, '--label', `${IMAGE_VERSION_LABEL}=${version}`, '--label', `${IMAGE_CHECKOUT_LABEL}=${PROJECT_ROOT}`, '-t', image.ref, context), log);
   } finally {
     await rm(context, { recursive: true, force: true });
   }
@@ -127,9 +129,24 @@ async function partVersion(plan: ImagePlan, image: PlannedImage, log: WriteStrea
   return /version (\S+)/.exec(out)?.[1] ?? out.replace(/^v/, '');
 }
 
-/** Older tags of a rebuilt part (a previous toxiproxy, a previous Node) go; one in use stays. */
+/** Points faultline/debian:bookworm at the current base, for Dockerfiles that build FROM it. */
+async function tagStableBase(plan: ImagePlan, progress: (line: string) => void): Promise<void> {
+  if (!(await imageExists(plan.base.ref))) return;
+  const log = createWriteStream(IMAGE_BUILD_LOG, { flags: 'a' });
+  try {
+    await run(docker('tag', plan.base.ref, BASE_STABLE_TAG), log);
+    progress(`${BASE_STABLE_TAG} -> ${plan.base.ref}`);
+  } finally {
+    await new Promise((r) => log.end(r));
+  }
+}
+
+/**
+ * Older tags of a rebuilt part (a previous toxiproxy, a previous Node) go; one in use stays, and so
+ * does one another checkout on this machine built (its own plan may still name it).
+ */
 async function pruneOldTags(image: PlannedImage, log: WriteStream): Promise<void> {
-  const refs = (await run(docker('image', 'ls', '--filter', `label=${IMAGE_PART_LABEL}=${image.part}`, '--format', '{{.Repository}}:{{.Tag}}'), log)).split('\n').map((l) => l.trim());
+  const refs = (await run(docker('image', 'ls', '--filter', `label=${IMAGE_PART_LABEL}=${image.part}`, '--filter', `label=${IMAGE_CHECKOUT_LABEL}=${PROJECT_ROOT}`, '--format', '{{.Repository}}:{{.Tag}}'), log)).split('\n').map((l) => l.trim());
   for (const ref of refs.filter((r) => r && r !== image.ref && !r.endsWith(':<none>'))) await run(docker('image', 'rm', ref), log).catch(() => undefined);
 }
 
@@ -150,7 +167,10 @@ export async function ensureImages(plan: ImagePlan, options: EnsureOptions): Pro
   const missing = parts.filter((_, i) => !found[i]);
   for (const part of parts.filter((p) => !missing.includes(p))) options.progress(`${part} ${plan.images[part].ref}: up to date, skipped`);
   for (const part of IMAGE_PARTS.filter((p) => plan.images[p].override)) options.progress(`${part}: ${plan.images[part].ref} (set by ${`FAULTLINE_IMAGE_${part.toUpperCase()}`}), not built`);
-  if (missing.length === 0) return [];
+  if (missing.length === 0) {
+    if (options.buildBase || !(await exists(BASE_STABLE_TAG))) await tagStableBase(plan, options.progress);
+    return [];
+  }
   await mkdir(join(PROJECT_ROOT, '.tools', 'logs'), { recursive: true });
   const log = createWriteStream(IMAGE_BUILD_LOG, { flags: 'a' });
   log.write(`\n=== ${new Date().toISOString()} building ${missing.join(', ')}\n`);
@@ -166,6 +186,7 @@ export async function ensureImages(plan: ImagePlan, options: EnsureOptions): Pro
       built.push(part);
       await pruneOldTags(plan.images[part], log);
     }
+    await tagStableBase(plan, options.progress);
   } finally {
     await new Promise((r) => log.end(r));
   }

@@ -15,13 +15,21 @@ export const IMAGE_PARTS = ['postgres', 'redis', 'toxiproxy', 'node'] as const;
 export type ImagePart = (typeof IMAGE_PARTS)[number];
 
 export const BASE_SUITE = 'bookworm';
-/** what every image is made from; one base keeps the layers shared (about 440 MB on disk, once) */
-export const BASE_PACKAGES = ['postgresql-15', 'redis-server', 'libstdc++6', 'iproute2', 'iptables', 'procps', 'ca-certificates'] as const;
+/**
+ * what every image is made from; one base keeps the layers shared (about 480 MB on disk, once).
+ * Python with Flask, psycopg2 and redis is there for the foreign example (examples/notes), whose
+ * Dockerfile builds FROM the base's stable tag, since no registry can give it a Python image.
+ */
+export const BASE_PACKAGES = ['postgresql-15', 'redis-server', 'libstdc++6', 'iproute2', 'iptables', 'procps', 'ca-certificates', 'python3-flask', 'python3-psycopg2', 'python3-redis'] as const;
+/** the base under a name a team's Dockerfile can build FROM: it follows the base whenever that is rebuilt */
+export const BASE_STABLE_TAG = 'faultline/debian:bookworm';
 export const IMAGE_REPOSITORY = 'faultline';
 /** label on every image faultline builds: which part it is, and the hash its tag is made of */
 export const IMAGE_PART_LABEL = 'faultline.image';
 export const IMAGE_HASH_LABEL = 'faultline.content-hash';
 export const IMAGE_VERSION_LABEL = 'faultline.version';
+/** the checkout that built it: a rebuild prunes only its own older tags, never another checkout's */
+export const IMAGE_CHECKOUT_LABEL = 'faultline.image-checkout';
 
 export const IMAGE_MANIFEST = join(PROJECT_ROOT, '.tools', 'images.json');
 

@@ -51,23 +51,34 @@ export async function cleanupDockerIfEngine(progress: (line: string) => void, ti
   }
 }
 
+/** How long each part may take to become ready: FAULTLINE_READY_TIMEOUT_MS, else 30 s. */
+function readyTimeoutMs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.FAULTLINE_READY_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100) throw new HarnessError(`FAULTLINE_READY_TIMEOUT_MS="${raw}" must be a whole number of milliseconds >= 100`);
+  return ms;
+}
+
 export async function getRuntime(name: RuntimeName, progress: (line: string) => void = () => undefined): Promise<Runtime> {
+  const timeout = readyTimeoutMs();
+  const config = timeout === undefined ? {} : { readyTimeoutMs: timeout };
   switch (name) {
     case 'local':
-      return localRuntime();
+      return localRuntime(config);
     case 'docker': {
       const { dockerRuntime } = await import('./docker.ts');
-      return dockerRuntime();
+      return dockerRuntime(config);
     }
     case 'auto': {
       const docker = await dockerAvailability();
       if (docker.ok) {
         progress(`runtime auto: using docker (engine ${docker.version} answers)`);
         const { dockerRuntime } = await import('./docker.ts');
-        return dockerRuntime();
+        return dockerRuntime(config);
       }
       progress(`runtime auto: using local (${docker.why})`);
-      return localRuntime();
+      return localRuntime(config);
     }
     default:
       throw new HarnessError(`unknown runtime ${JSON.stringify(name)}; runtimes are: ${RUNTIME_NAMES.join(', ')}`);

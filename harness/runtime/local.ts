@@ -1,6 +1,7 @@
-// The local runtime: the whole reference system as child processes on 127.0.0.1 — Postgres,
-// redis-server and Toxiproxy first (in parallel), one Toxiproxy proxy per topology edge, then the
-// services in dependency order, each dialing its dependencies through its edge's proxy.
+// The local runtime: a system as child processes on 127.0.0.1 — its Postgres and Redis parts and
+// Toxiproxy first (in parallel), one Toxiproxy proxy per declared edge, then its service parts in
+// the shared start order (system/start-order.ts), each run from the declaration's command in the
+// system's folder, its environment templates pointing it at its edges' proxies.
 // Every child is in the ledger before it is spawned; stop() stops them newest first, deletes the
 // temp dir and the ledger. Nothing global is registered: the caller owns signals and calls stop().
 
@@ -8,27 +9,29 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { HarnessError } from '../paths.ts';
-import { EDGES, INSTANCES, instancesOf, SERVICES, type EdgeSpec, type ServiceName } from '../topology.ts';
-import { findBinaries, versionsOf, type Binaries } from './binaries.ts';
+import { startWaves } from '../system/start-order.ts';
+import { serviceParts, type EdgeSpec, type ResolvedPart, type System } from '../system/system.ts';
+import { findBinaries, versionsOf, which, type Binaries } from './binaries.ts';
 import { openLedger, TEMP_DIR_PREFIX } from './ledger.ts';
-import { freePort, LOOPBACK, saysAddressInUse } from './ports.ts';
-import { checkPostgresCanReach, PG_DATABASE, PG_USER, postgresAccepts, startPostgres } from './postgres.ts';
+import { freePort, LOOPBACK, portFree, saysAddressInUse } from './ports.ts';
+import { checkPostgresCanReach, postgresAccepts, startPostgres, type StartedPostgres } from './postgres.ts';
 import { localPartControl, type LocalPart } from './local-parts.ts';
+import { partCommand, partEnv, takesPort } from './part-env.ts';
 import { describeCommand, DEFAULT_STOP_GRACE_MS, type RunningProcess } from './processes.ts';
-import { redisPing, startRedis } from './redis.ts';
-import { answersReady, serviceEntry, startService, type StartedService } from './services.ts';
+import { redisPing, startRedis, type StartedRedis } from './redis.ts';
+import { localReadiness, startService, type StartedService } from './services.ts';
 import { createSupervisor, type PartContext } from './supervisor.ts';
 import { updateProxy } from './toxiproxy.ts';
 import { createEdgeProxies, startToxiproxy } from './toxiproxy-server.ts';
 import type { EdgeEndpoint, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack } from './types.ts';
 
+type ServicePart = Extract<ResolvedPart, { kind: 'service' }>;
+
 export interface LocalRuntimeConfig {
   /** ledger folder (default .faultline/state) */
   stateDir?: string;
-  /** entry files to run instead of sample-system's (tests use stand-ins) */
-  serviceFiles?: Partial<Record<ServiceName, string>>;
   /** how long each part may take to become ready (default 30 s) */
   readyTimeoutMs?: number;
   /** how long a child gets after its stop signal before SIGKILL (default 3 s) */
@@ -43,7 +46,7 @@ export interface LocalProcessInfo {
 
 export interface LocalStack extends StartedStack {
   runtime: 'local';
-  /** the running children by part name (postgres, redis, toxiproxy, catalog, ...) */
+  /** the running children by instance name (each part, each replica, and toxiproxy) */
   processes: Readonly<Record<string, LocalProcessInfo>>;
   /** this stack's temp dir (Postgres data, Redis dir); deleted by stop() */
   tempDir: string;
@@ -55,30 +58,45 @@ export interface LocalRuntime extends Runtime {
 }
 
 export function localRuntime(config: LocalRuntimeConfig = {}): LocalRuntime {
-  return { name: 'local', check: () => void checkLocal(config), start: (options) => startLocalStack(options, config) };
-}
-
-/** Every program and service file the stack needs, or a HarnessError naming the missing one. */
-function checkLocal(config: LocalRuntimeConfig): { binaries: Binaries; serviceFiles: Map<ServiceName, string> } {
-  const binaries = findBinaries();
-  const serviceFiles = new Map(SERVICES.map((name) => [name, config.serviceFiles?.[name] ?? serviceEntry(name)]));
-  for (const [name, file] of serviceFiles)
-    if (!existsSync(file)) throw new HarnessError(`${name} cannot start: its entry file ${file} does not exist`);
-  checkPostgresCanReach(stackTmpRoot());
-  return { binaries, serviceFiles };
-}
-
-/** Services in an order where each starts after the services it calls. */
-export function serviceStartOrder(services: readonly ServiceName[], edges: readonly EdgeSpec[]): ServiceName[] {
-  const order: ServiceName[] = [];
-  const visit = (name: ServiceName, path: readonly ServiceName[]): void => {
-    if (order.includes(name)) return;
-    if (path.includes(name)) throw new Error(`service dependency cycle: ${[...path, name].join(' -> ')}`);
-    for (const e of edges) if (e.from === name && (services as readonly string[]).includes(e.to)) visit(e.to as ServiceName, [...path, name]);
-    order.push(name);
+  return {
+    name: 'local',
+    check: async (system) => {
+      checkLocal(system);
+      await checkFixedPorts(system);
+    },
+    start: (options) => startLocalStack(options, config),
   };
-  for (const s of services) visit(s, []);
-  return order;
+}
+
+/** A part that is not told its port ({{port}}) listens on its declared one: that port must be free before anything starts. */
+async function checkFixedPorts(system: System): Promise<void> {
+  for (const part of serviceParts(system))
+    if (!takesPort(part) && !(await portFree(part.port as number)))
+      throw new HarnessError(`${system.file}: parts.${part.name}.port ${part.port} is in use on ${LOOPBACK}, and ${part.name} is not told another (no {{port}} in its command or env): stop what listens there, or pass it '{{port}}' so faultline picks a free one`);
+}
+
+const usesNode = (part: ServicePart): boolean => (part.command ?? []).some((arg) => arg.includes('{{node}}'));
+
+/**
+ * Every program the system's parts need on this machine, or a HarnessError naming the missing one
+ * and the part that needs it: Postgres and redis-server only when the system has such parts, Node
+ * when a command names {{node}}, and each command's program (on PATH, or a file in the system's folder).
+ */
+export function checkLocal(system: System): Binaries {
+  const kinds = new Set(Object.values(system.parts).map((p) => p.kind));
+  const services = serviceParts(system);
+  const binaries = findBinaries({ postgres: kinds.has('postgres'), redis: kinds.has('redis'), node: services.some(usesNode) });
+  for (const part of services) {
+    const program = part.command?.[0];
+    if (program === undefined) throw new HarnessError(`${system.name}: part ${part.name} has no command, which the local runtime runs: give it one in ${system.file}, or use --runtime docker`);
+    if (program.includes('{{')) continue;
+    const found = isAbsolute(program) ? existsSync(program) : program.includes('/') ? existsSync(join(system.root, program)) : which(program) !== undefined;
+    if (!found) throw new HarnessError(`${system.name}: part ${part.name} runs ${program}, which is not ${program.includes('/') ? `a file (looked in ${system.root})` : 'on PATH'}; install it, or fix parts.${part.name}.command in ${system.file}`);
+    if (part.replicas !== undefined && part.replicas > 1 && !takesPort(part))
+      throw new HarnessError(`${system.name}: part ${part.name} runs ${part.replicas} replicas on this machine, but its command and env do not take {{port}}, so they would all listen on ${part.port}; pass it '{{port}}'`);
+  }
+  if (kinds.has('postgres')) checkPostgresCanReach(stackTmpRoot());
+  return binaries;
 }
 
 /**
@@ -94,22 +112,6 @@ export function stackTmpRoot(env: NodeJS.ProcessEnv = process.env): string {
   } catch {
     return tmpdir();
   }
-}
-
-/** Environment that points a service at its dependencies through its edges' proxies; a replicated one as a comma list. */
-export function dependencyEnv(service: ServiceName, edges: Record<string, EdgeEndpoint>, specs: readonly EdgeSpec[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const spec of specs.filter((e) => e.from === service)) {
-    const listen = edges[spec.name]?.listen;
-    if (listen === undefined) continue;
-    if (spec.to === 'postgres') env.DATABASE_URL = `postgres://${PG_USER}@${listen}/${PG_DATABASE}`;
-    else if (spec.to === 'redis') env.REDIS_URL = `redis://${listen}`;
-    else {
-      const key = `${spec.to.toUpperCase()}_URL`;
-      env[key] = env[key] === undefined ? `http://${listen}` : `${env[key]},http://${listen}`;
-    }
-  }
-  return env;
 }
 
 const ms = (since: number): number => Math.round(performance.now() - since);
@@ -129,9 +131,9 @@ async function timed<T>(progress: (line: string) => void, what: (result: T) => s
 
 export async function startLocalStack(options: RuntimeOptions, config: LocalRuntimeConfig = {}): Promise<LocalStack> {
   const bootStart = performance.now();
-  const { progress } = options;
-  // Before anything starts: a missing tool or service file starts nothing.
-  const { binaries, serviceFiles } = checkLocal(config);
+  const { progress, system } = options;
+  // Before anything starts: a missing tool or program starts nothing.
+  const binaries = checkLocal(system);
   const logsDir = join(options.runDir, 'logs');
   await mkdir(logsDir, { recursive: true });
   const ledger = openLedger(options.runId, config.stateDir);
@@ -174,89 +176,104 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
       if (options.signal?.aborted) throw new HarnessError('interrupted while the stack was booting');
     };
     const versions = versionsOf(binaries);
+    // the dependencies of built-in kinds and Toxiproxy, all at once
+    const builtIns = Object.values(system.parts).filter((p) => p.kind !== 'service');
     const infra = await Promise.allSettled([
-      timed(progress, (p) => `postgres on 127.0.0.1:${p.port}`, () => startPostgres(ctx, binaries.pgBin)),
-      timed(progress, (r) => `redis on 127.0.0.1:${r.port}`, () => startRedis(ctx, binaries.redisServer)),
       timed(progress, (t) => `toxiproxy on ${t.url.slice('http://'.length)}`, () => startToxiproxy(ctx, binaries.toxiproxyServer, options.seed)),
+      ...builtIns.map((p) =>
+        p.kind === 'postgres'
+          ? timed(progress, (pg: StartedPostgres) => `${p.name} (postgres) on 127.0.0.1:${pg.port}`, () => startPostgres(ctx, binaries.pgBin as string, p.name))
+          : timed(progress, (r: StartedRedis) => `${p.name} (redis) on 127.0.0.1:${r.port}`, () => startRedis(ctx, binaries.redisServer as string, p.name)),
+      ),
     ]);
     stopIfAborted();
     const failures = infra.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new HarnessError(failures.map((e) => e.message).join('\n'));
-    const [postgres, redis, toxiproxy] = infra.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
-      Awaited<ReturnType<typeof startPostgres>>,
-      Awaited<ReturnType<typeof startRedis>>,
-      Awaited<ReturnType<typeof startToxiproxy>>,
-    ];
+    const [toxiproxy, ...started] = infra.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Awaited<ReturnType<typeof startToxiproxy>>, ...(StartedPostgres | StartedRedis)[]];
+    const dependencies = new Map(builtIns.map((p, i) => [p.name, { part: p, started: started[i] as StartedPostgres | StartedRedis }]));
 
     // Services get their ports now, so the proxies in front of them can be made first.
     const servicePorts = new Map<string, number>();
-    for (const i of INSTANCES) servicePorts.set(i.name, await freePort());
+    for (const part of serviceParts(system)) for (const i of part.instances) servicePorts.set(i.name, takesPort(part) ? await freePort() : part.port);
     const upstreamOf = (edge: EdgeSpec): string => {
-      const port = edge.to === 'postgres' ? postgres.port : edge.to === 'redis' ? redis.port : servicePorts.get(edge.instance ?? edge.to);
-      if (port === undefined) throw new Error(`edge ${edge.name}: nothing runs as ${edge.to}`);
+      const port = dependencies.get(edge.instance)?.started.port ?? servicePorts.get(edge.instance);
+      if (port === undefined) throw new Error(`edge ${edge.name}: nothing runs as ${edge.instance}`);
       return `${LOOPBACK}:${port}`;
     };
-    const edges = await createEdgeProxies(toxiproxy.url, EDGES, upstreamOf);
-    progress(`toxiproxy: ${EDGES.length} proxies (${EDGES.map((e) => `${e.name} ${edges[e.name]?.listen}`).join(', ')})`);
+    const edges = await createEdgeProxies(toxiproxy.url, system.edges, upstreamOf);
+    progress(`toxiproxy: ${system.edges.length} proxies (${system.edges.map((e) => `${e.name} ${edges[e.name]?.listen}`).join(', ')})`);
 
-    const started = new Map<string, StartedService>();
-    // Every service starts at once: each one waits for what it needs by itself (the catalog and
-    // orders retry their migrations until Postgres answers, the gateway health-checks its
-    // upstreams) and says so through /health/ready, which is what boot waits for. Starting them
-    // in dependency waves instead measured 2.9-3.9 s to ready against 2.7-2.9 s for one wave.
-    for (const level of [serviceStartOrder(SERVICES, EDGES)]) {
+    const services = new Map<string, { part: ServicePart; started: StartedService }>();
+    const node = binaries.node ?? '';
+    for (const wave of startWaves(system)) {
       stopIfAborted();
       // allSettled, not all: every start must have finished (or failed) before a failure stops
       // the stack, or a process still being launched would outlive stop()
       const results = await Promise.allSettled(
-        level.flatMap((s) => instancesOf(s)).map(async ({ name, service: serviceName, replica }) => {
-          const service = await timed(progress, () => name, () =>
-            startServiceWithPortRetry(ctx, binaries.node, name, {
-              file: serviceFiles.get(serviceName) as string,
-              env: { ...dependencyEnv(serviceName, edges, EDGES), RESILIENCE_DISABLE: options.disabled.join(','), REPLICA_ID: `${serviceName}-${replica}` },
-              port: servicePorts.get(name) as number,
-              movePort: async (port) => {
-                servicePorts.set(name, port);
-                for (const e of EDGES.filter((x) => (x.instance ?? x.to) === name)) {
+        wave.flatMap((name) => {
+          const part = system.parts[name] as ServicePart;
+          return part.instances.map(async (instance) => {
+            const at = (port: number) => ({ host: LOOPBACK, port, replica: instance.replica, node, root: system.root, edgeAddress: (edge: string) => edges[edge]?.listen });
+            const launch = (port: number) => ({
+              name: instance.name,
+              argv: partCommand(system, part, options.disabled, at(port)) as string[],
+              cwd: system.root,
+              port,
+              env: partEnv(system, part, options.disabled, at(port)),
+              readiness: part.readiness,
+            });
+            const service = await timed(progress, () => instance.name, () =>
+              startServiceWithPortRetry(ctx, servicePorts.get(instance.name) as number, takesPort(part), launch, async (port) => {
+                servicePorts.set(instance.name, port);
+                for (const e of system.edges.filter((x) => x.instance === instance.name)) {
                   const upstream = `${LOOPBACK}:${port}`;
                   await updateProxy(toxiproxy.url, e.proxy, { upstream });
                   edges[e.name] = { ...(edges[e.name] as EdgeEndpoint), upstream };
                 }
-              },
-            }),
-          );
-          started.set(name, service);
+              }).catch((error: unknown) => {
+                // named as the declaration names it: the part whose command or readiness failed
+                throw new HarnessError(`${system.file}: parts.${part.name}${part.instances.length > 1 ? ` (replica ${instance.name})` : ''} (readiness ${JSON.stringify(part.readiness)}): ${(error as Error).message}`);
+              }),
+            );
+            services.set(instance.name, { part, started: service });
+          });
         }),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
     }
 
-    const gateway = started.get('gateway');
-    const services: Record<string, ServiceEndpoint> = {};
-    for (const [name, s] of started) services[name] = { name, url: s.url, id: String(s.process.pid) };
+    const serviceEndpoints: Record<string, ServiceEndpoint> = {};
+    for (const [name, s] of services) serviceEndpoints[name] = { name, url: s.started.url, id: String(s.started.process.pid) };
     const processes: Record<string, LocalProcessInfo> = {};
     const noteProcess = (child: RunningProcess): void => {
       processes[child.name] = { pid: child.pid, command: describeCommand(child.argv), logFile: child.logFile };
-      const service = services[child.name];
+      const service = serviceEndpoints[child.name];
       if (service !== undefined) service.id = String(child.pid);
     };
     for (const child of supervisor.children) noteProcess(child);
     const controlled: LocalPart[] = [
-      { part: 'postgres', child: postgres.process, spec: postgres.spec, ready: () => postgresAccepts(postgres.port), readyWhat: `a connection to 127.0.0.1:${postgres.port}` },
-      { part: 'redis', child: redis.process, spec: redis.spec, ready: () => redisPing(redis.port), readyWhat: `PONG from 127.0.0.1:${redis.port}` },
-      ...[...started].map(([name, s]) => ({ part: name, child: s.process, spec: s.spec, ready: (child: RunningProcess) => answersReady(s.url, child.pid), readyWhat: `GET ${s.url}/health/ready = 200` })),
+      ...[...dependencies].map(([name, d]) =>
+        d.part.kind === 'postgres'
+          ? { part: name, child: d.started.process, spec: d.started.spec, ready: () => postgresAccepts(d.started.port), readyWhat: `a connection to 127.0.0.1:${d.started.port}` }
+          : { part: name, child: d.started.process, spec: d.started.spec, ready: () => redisPing(d.started.port), readyWhat: `PONG from 127.0.0.1:${d.started.port}` },
+      ),
+      ...[...services].map(([name, s]) => {
+        const check = localReadiness(s.part.readiness, s.started.port, system.root, s.started.spec.env);
+        return { part: name, child: s.started.process, spec: s.started.spec, ready: check.ready, readyWhat: check.what };
+      }),
     ];
     const parts = Object.fromEntries(controlled.map((p) => [p.part, localPartControl(p, { supervisor, readyTimeoutMs: ctx.readyTimeoutMs, onRestarted: noteProcess })]));
     const bootMs = ms(bootStart);
     progress(`local stack ready in ${bootMs} ms`);
     return {
       runtime: 'local',
-      gatewayUrl: gateway?.url ?? '',
+      system,
+      entryUrl: serviceEndpoints[system.entry]?.url ?? '',
       toxiproxyUrl: toxiproxy.url,
       edges,
-      services,
+      services: serviceEndpoints,
       versions: await versions,
       parts,
       bootMs,
@@ -270,23 +287,23 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
   }
 }
 
-interface ServiceStart {
-  file: string;
-  env: Record<string, string>;
-  port: number;
-  /** the port was taken: point whatever dials the service at the new one */
-  movePort: (port: number) => Promise<void>;
-}
-
-async function startServiceWithPortRetry(ctx: PartContext, node: string, name: string, start: ServiceStart, attempts = 3): Promise<StartedService> {
-  let port = start.port;
+/** Starts a service; when its port was taken meanwhile and it takes {{port}}, again on another (and the proxies in front of it follow). */
+async function startServiceWithPortRetry(
+  ctx: PartContext,
+  firstPort: number,
+  movable: boolean,
+  launch: (port: number) => Parameters<typeof startService>[1],
+  movePort: (port: number) => Promise<void>,
+  attempts = 3,
+): Promise<StartedService> {
+  let port = firstPort;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startService(ctx, node, { name, file: start.file, port, env: start.env });
+      return await startService(ctx, launch(port));
     } catch (error) {
-      if (attempt >= attempts || !saysAddressInUse((error as Error).message)) throw error;
+      if (!movable || attempt >= attempts || !saysAddressInUse((error as Error).message)) throw error;
       port = await freePort();
-      await start.movePort(port);
+      await movePort(port);
     }
   }
 }

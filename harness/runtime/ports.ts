@@ -19,6 +19,16 @@ export function freePort(host: string = LOOPBACK): Promise<number> {
   });
 }
 
+/** Whether nothing listens on host:port (a bind there succeeds). */
+export function portFree(port: number, host: string = LOOPBACK): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
 /** True when an error message or log text says a listener lost the race for its port. */
 export function saysAddressInUse(text: string): boolean {
   return /EADDRINUSE|address already in use/i.test(text);

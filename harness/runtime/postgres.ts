@@ -48,19 +48,19 @@ export function checkPostgresCanReach(parent: string): void {
   }
 }
 
-async function initdb(ctx: PartContext, pgBin: string, dataDir: string, user: ProcessSpec['user']): Promise<void> {
+async function initdb(ctx: PartContext, pgBin: string, dataDir: string, user: ProcessSpec['user'], name: string): Promise<void> {
   const spec: ProcessSpec = {
     name: 'initdb',
     argv: [join(pgBin, 'initdb'), '-D', dataDir, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
     env: ctx.baseEnv,
-    logFile: join(ctx.logsDir, 'postgres.log'),
+    logFile: join(ctx.logsDir, `${name}.log`),
     ...(user ? { user } : {}),
   };
   try {
     const exit = await (await spawnLogged(spec)).exited;
     if (exit.code !== 0) throw new Error(`initdb exited with ${exit.signal ?? `code ${exit.code}`}`);
   } catch (error) {
-    throw await startFailure('postgres (initdb)', spec, error);
+    throw await startFailure(`${name} (initdb)`, spec, error);
   }
 }
 
@@ -89,20 +89,21 @@ async function createRoleAndDatabase(port: number): Promise<void> {
   }
 }
 
-export async function startPostgres(ctx: PartContext, pgBin: string): Promise<StartedPostgres> {
+/** Starts the part `name` (a system's postgres part; its log is logs/<name>.log). */
+export async function startPostgres(ctx: PartContext, pgBin: string, name = 'postgres'): Promise<StartedPostgres> {
   const user = runAsUser();
-  const dataDir = join(ctx.tempDir, 'pgdata');
+  const dataDir = join(ctx.tempDir, `pgdata-${name}`);
   await mkdir(dataDir, { mode: 0o700 });
   if (user) await chown(dataDir, user.uid, user.gid);
-  await initdb(ctx, pgBin, dataDir, user);
+  await initdb(ctx, pgBin, dataDir, user, name);
 
   return withFreePort(async (port) => {
     const spec: ProcessSpec = {
-      name: 'postgres',
+      name,
       argv: [join(pgBin, 'postgres'), '-D', dataDir, '-p', String(port), '-k', dataDir,
         '-c', `listen_addresses=${LOOPBACK}`, '-c', 'fsync=off', '-c', 'shared_buffers=32MB'],
       env: ctx.baseEnv,
-      logFile: join(ctx.logsDir, 'postgres.log'),
+      logFile: join(ctx.logsDir, `${name}.log`),
       // SIGTERM is Postgres' "smart" shutdown, which waits for clients; SIGINT is "fast".
       stopSignal: 'SIGINT',
       ...(user ? { user } : {}),
@@ -115,7 +116,7 @@ export async function startPostgres(ctx: PartContext, pgBin: string): Promise<St
       return { process: child, port, dataDir, spec };
     } catch (error) {
       if (child) await ctx.supervisor.stopOne(child);
-      throw await startFailure('postgres', spec, error);
+      throw await startFailure(name, spec, error);
     }
   });
 }

@@ -35,16 +35,17 @@ export function redisPing(port: number, host: string = LOOPBACK, timeoutMs = 100
   });
 }
 
-export async function startRedis(ctx: PartContext, redisServer: string): Promise<StartedRedis> {
-  const dir = join(ctx.tempDir, 'redis');
+/** Starts the part `name` (a system's redis part; its log is logs/<name>.log). */
+export async function startRedis(ctx: PartContext, redisServer: string, name = 'redis'): Promise<StartedRedis> {
+  const dir = join(ctx.tempDir, `redis-${name}`);
   await mkdir(dir);
   return withFreePort(async (port) => {
     const spec: ProcessSpec = {
-      name: 'redis',
+      name,
       // set-proc-title no: keep /proc/<pid>/cmdline equal to this argv, which the ledger matches
       argv: [redisServer, '--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--set-proc-title', 'no'],
       env: ctx.baseEnv,
-      logFile: join(ctx.logsDir, 'redis.log'),
+      logFile: join(ctx.logsDir, `${name}.log`),
     };
     let child: RunningProcess | undefined;
     try {
@@ -53,7 +54,7 @@ export async function startRedis(ctx: PartContext, redisServer: string): Promise
       return { process: child, port, spec };
     } catch (error) {
       if (child) await ctx.supervisor.stopOne(child);
-      throw await startFailure('redis', spec, error);
+      throw await startFailure(name, spec, error);
     }
   });
 }

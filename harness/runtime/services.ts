@@ -1,20 +1,24 @@
-// The sample system's services as Node children (TypeScript by type stripping), each on
-// 127.0.0.1 and its own port, ready when `GET /health/ready` answers 200.
+// A system's service parts as local children: the declaration's command, run in the system's
+// folder with its environment templates filled in (its edges' addresses, its port), ready when its
+// readiness check says so (an HTTP path answering 200, a TCP connect, or a command exiting 0).
 
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { HarnessError, PROJECT_ROOT } from '../paths.ts';
-import type { ServiceName } from '../topology.ts';
+import { HarnessError } from '../paths.ts';
+import type { ReadinessInput } from '../system/define.ts';
 import { LOOPBACK } from './ports.ts';
 import { waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
 import { startFailure, type PartContext } from './supervisor.ts';
 
 export interface ServiceLaunch {
+  /** the instance: a part, or one replica of it */
   name: string;
-  /** entry file (absolute) */
-  file: string;
+  argv: readonly string[];
+  cwd: string;
   port: number;
   env: Readonly<Record<string, string>>;
+  readiness: ReadinessInput;
 }
 
 export interface StartedService {
@@ -25,20 +29,15 @@ export interface StartedService {
   spec: ProcessSpec;
 }
 
-/** The entry file of a service in sample-system/. */
-export function serviceEntry(name: ServiceName): string {
-  return name === 'gateway' ? join(PROJECT_ROOT, 'sample-system', 'gateway', 'main.ts') : join(PROJECT_ROOT, 'sample-system', 'services', name, 'main.ts');
-}
-
 /**
- * GET /health/ready answers 200 (throws saying what it answered otherwise); given `pid`, the answer
- * must come from that process: a port taken by someone else (another run's service, after our
+ * GET <url><path> answers 200 (throws saying what it answered otherwise); given `pid`, the answer
+ * must be JSON naming that process: a port taken by someone else (another run's service, after our
  * child lost the race for it) must never pass for our service being ready.
  */
-export async function answersReady(url: string, pid?: number): Promise<boolean> {
-  const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
+export async function answersReady(url: string, path: string, pid?: number): Promise<boolean> {
+  const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`GET /health/ready answered ${res.status}`);
+  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
   if (pid !== undefined) {
     let answered: unknown;
     try {
@@ -51,24 +50,56 @@ export async function answersReady(url: string, pid?: number): Promise<boolean> 
   return true;
 }
 
-export async function startService(ctx: PartContext, node: string, launch: ServiceLaunch): Promise<StartedService> {
-  if (!existsSync(launch.file)) throw new HarnessError(`${launch.name} did not start: its entry file ${launch.file} does not exist`);
+/** A TCP connect to host:port is accepted within `timeoutMs`. */
+export function acceptsConnect(port: number, host: string = LOOPBACK, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const timer = setTimeout(() => socket.destroy(new Error(`no connect within ${timeoutMs} ms`)), timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** A readiness command exits 0 within `timeoutMs` (run in `cwd` with `env`). */
+export function commandSucceeds(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs = 5000): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    execFile(argv[0] as string, argv.slice(1), { cwd, env, timeout: timeoutMs }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${argv.join(' ')} failed: ${(stderr || stdout || error.message).trim().split('\n').slice(-1)[0]}`));
+      else resolve(true);
+    });
+  });
+}
+
+/** The check a readiness declaration makes of a local process on `port`, and what it waits for. */
+export function localReadiness(readiness: ReadinessInput, port: number, cwd: string, env: Readonly<Record<string, string>>): { ready: (child: RunningProcess) => Promise<boolean>; what: string } {
+  const url = `http://${LOOPBACK}:${port}`;
+  if ('http' in readiness)
+    return { ready: (child) => answersReady(url, readiness.http, readiness.pid ? child.pid : undefined), what: `GET ${url}${readiness.http} = 200${readiness.pid ? ' naming its pid' : ''}` };
+  if ('tcp' in readiness) return { ready: () => acceptsConnect(port), what: `a connect to ${LOOPBACK}:${port}` };
+  return { ready: () => commandSucceeds(readiness.command, cwd, env), what: `${readiness.command.join(' ')} to exit 0` };
+}
+
+export async function startService(ctx: PartContext, launch: ServiceLaunch): Promise<StartedService> {
   const url = `http://${LOOPBACK}:${launch.port}`;
-  const spec: ProcessSpec = {
-    name: launch.name,
-    argv: [node, '--disable-warning=ExperimentalWarning', launch.file],
-    env: { ...ctx.baseEnv, HOST: LOOPBACK, PORT: String(launch.port), ...launch.env },
-    cwd: PROJECT_ROOT,
-    logFile: join(ctx.logsDir, `${launch.name}.log`),
-  };
+  const env = { ...ctx.baseEnv, ...launch.env };
+  const spec: ProcessSpec = { name: launch.name, argv: launch.argv, env, cwd: launch.cwd, logFile: join(ctx.logsDir, `${launch.name}.log`) };
+  const check = localReadiness(launch.readiness, launch.port, launch.cwd, env);
   let child: RunningProcess | undefined;
   try {
     child = await ctx.supervisor.launch(spec);
     const started = child;
-    await waitUntil(() => answersReady(url, started.pid), { what: `GET ${url}/health/ready = 200 from pid ${started.pid}`, timeoutMs: ctx.readyTimeoutMs, process: child, intervalMs: 100 });
+    await waitUntil(() => check.ready(started), { what: check.what, timeoutMs: ctx.readyTimeoutMs, process: child, intervalMs: 100 });
     return { process: child, url, port: launch.port, spec };
   } catch (error) {
     if (child) await ctx.supervisor.stopOne(child);
+    if (error instanceof HarnessError) throw error;
     throw await startFailure(launch.name, spec, error);
   }
 }

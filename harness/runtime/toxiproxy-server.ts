@@ -1,8 +1,8 @@
 // The Toxiproxy server for the local runtime (.tools/bin/toxiproxy-server, built by setup), its
-// API on 127.0.0.1 and a free port, with per-proxy metrics on; then one proxy per topology edge.
+// API on 127.0.0.1 and a free port, with per-proxy metrics on; then one proxy per declared edge.
 
 import { join } from 'node:path';
-import type { EdgeSpec } from '../topology.ts';
+import type { EdgeSpec } from '../system/system.ts';
 import { LOOPBACK, withFreePort } from './ports.ts';
 import { waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
 import { startFailure, type PartContext } from './supervisor.ts';
@@ -35,6 +35,9 @@ export async function startToxiproxy(ctx: PartContext, binary: string, seed: num
   });
 }
 
+/** How a probe speaks across an edge: its callee's protocol (and HTTP path). */
+export const probeOf = (edge: EdgeSpec): Pick<EdgeEndpoint, 'protocol' | 'probePath'> => ({ protocol: edge.protocol, ...(edge.probePath === undefined ? {} : { probePath: edge.probePath }) });
+
 /**
  * One proxy per edge, listening on a port the server picks (so no race for it), in front of the
  * upstream `upstreamOf(edge)` returns.
@@ -44,7 +47,7 @@ export async function createEdgeProxies(url: string, edges: readonly EdgeSpec[],
   for (const edge of edges) {
     const upstream = upstreamOf(edge);
     const proxy = await createProxy(url, { name: edge.proxy, listen: `${LOOPBACK}:0`, upstream });
-    out[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: proxy.listen, upstream };
+    out[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: proxy.listen, upstream, ...probeOf(edge) };
   }
   return out;
 }

@@ -2,11 +2,15 @@
 // A Runtime only has start(); the StartedStack it returns alone can be stopped, so a stack that
 // never started has nothing to stop (see STYLE.md, testcontainers).
 
+import type { EdgeProtocol, System } from '../system/system.ts';
+
 export interface RuntimeOptions {
+  /** the system to boot, as its declaration says */
+  system: System;
   /** folder of this run: logs go to `${runDir}/logs/<part>.log` */
   runDir: string;
   runId: string;
-  /** resilience patterns to switch off, passed to every service as RESILIENCE_DISABLE */
+  /** resilience patterns to switch off, as the system's switches say (its list variable, each pattern's env) */
   disabled: readonly string[];
   seed: number;
   /** progress lines for people ("postgres ready in 412 ms"); never printed directly */
@@ -16,7 +20,7 @@ export interface RuntimeOptions {
 }
 
 export interface EdgeEndpoint {
-  /** edge name as in harness/topology.ts, e.g. 'catalog->postgres' */
+  /** edge name as the system declares it, e.g. 'api->db' */
   edge: string;
   /** Toxiproxy proxy name */
   proxy: string;
@@ -24,6 +28,9 @@ export interface EdgeEndpoint {
   listen: string;
   /** host:port of the real upstream */
   upstream: string;
+  /** what a probe across it speaks (the callee's protocol), and for HTTP the path it asks */
+  protocol: EdgeProtocol;
+  probePath?: string;
 }
 
 export interface ServiceEndpoint {
@@ -42,7 +49,7 @@ export type PartState = 'running' | 'paused' | 'killed';
  * the same on every runtime. Faults use it; each call says in its error what went wrong.
  */
 export interface PartControl {
-  /** part name: postgres, redis, gateway, catalog-1, catalog-2, orders, ... */
+  /** instance name: a part, or one replica of it (api-1, api-2) */
   readonly part: string;
   /** SIGKILL (local: its process group; docker: `docker kill`); it stays down until start() */
   kill(): Promise<void>;
@@ -59,13 +66,15 @@ export interface PartControl {
 
 export interface StartedStack {
   runtime: 'local' | 'docker';
-  /** where the load generator sends requests */
-  gatewayUrl: string;
+  /** the system this stack runs */
+  system: System;
+  /** where the load generator sends requests: the system's entry part */
+  entryUrl: string;
   /** Toxiproxy HTTP API base URL, bound to loopback */
   toxiproxyUrl: string;
   edges: Record<string, EdgeEndpoint>;
   services: Record<string, ServiceEndpoint>;
-  /** versions of the parts (postgres, redis-server, toxiproxy, node) for result.json */
+  /** versions of the programs the stack runs (postgres, redis-server, toxiproxy, node, ...) for result.json */
   versions: Record<string, string>;
   /** kill / start / pause / resume / state of every dependency and service instance (not Toxiproxy) */
   parts: Readonly<Record<string, PartControl>>;
@@ -78,6 +87,6 @@ export interface StartedStack {
 export interface Runtime {
   readonly name: 'local' | 'docker';
   /** throws (or rejects with) a HarnessError naming what is missing (a tool, an engine that does not answer) before anything starts */
-  check(): void | Promise<void>;
+  check(system: System): void | Promise<void>;
   start(options: RuntimeOptions): Promise<StartedStack>;
 }

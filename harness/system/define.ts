@@ -114,6 +114,10 @@ export interface MetricsInput {
   };
   /** other series families to keep from each scrape (shown in the report's cascade section) */
   keep?: readonly string[];
+  /** how the report's cascade section shows kept counters: a title, and the labels that split a family into rows */
+  show?: readonly { series: string; by?: readonly string[]; title: string }[];
+  /** counters whose rise per phase the report shows (default: breakerTransitions) */
+  phaseCounters?: readonly string[];
 }
 
 /** What a system-specific check gets once the load is over and every fault is removed. */

@@ -6,7 +6,7 @@
 import type { EndpointInput, ParamInput, PartInput, ReadinessInput, ServicePartInput, SystemCheck } from './define.ts';
 import type { ComposeSystem } from './compose.ts';
 
-/** One running unit: a dependency, or one replica of a service (`catalog-1`, `catalog-2`; a single one is named as its part). */
+/** One running unit: a dependency, or one replica of a service (`api-1`, `api-2`; a single one is named as its part). */
 export interface InstanceSpec {
   name: string;
   part: string;
@@ -63,6 +63,8 @@ export interface MetricsSpec {
   keep: readonly string[];
   /** service parts scraped (every instance of each) */
   parts: readonly string[];
+  show: readonly { series: string; by: readonly string[]; title: string }[];
+  phaseCounters: readonly string[];
 }
 
 export interface System {

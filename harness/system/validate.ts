@@ -30,7 +30,15 @@ const TEMPLATE_VARIABLES = ['port', 'host', 'replica', 'node', 'root', 'disabled
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (names: readonly string[]): string => names.join(', ') || '(none)';
-const json = (v: unknown): string => (typeof v === 'function' ? 'a function' : JSON.stringify(v) ?? String(v));
+const json = (v: unknown): string => {
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'bigint') return `${v}n`;
+  try {
+    return JSON.stringify(v, (_, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+  } catch {
+    return 'a value that refers to itself'; // JSON.stringify throws on a cycle
+  }
+};
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s !== '');
 
@@ -47,7 +55,7 @@ export function instancesOf(part: string, replicas: number): InstanceSpec[] {
  */
 export function validateSystem(raw: unknown, file: string, shown = file, compose?: ComposeSystem): System {
   const problems: string[] = [];
-  const bad = (field: string, text: string): void => void problems.push(`${shown}: ${field} ${text}`);
+  const bad = (field: string, text: string): void => void problems.push(`${shown}: ${field}${text.startsWith(':') ? '' : ' '}${text}`);
   if (!isRecord(raw)) throw new SystemError([`${shown}: the default export is not a system declaration (use export default defineSystem({...}))`]);
   for (const p of unknownFields(raw, SYSTEM_FIELDS, 'a system')) bad(p.field, p.text);
   if (typeof raw.name !== 'string' || !NAME.test(raw.name)) bad('name', `${json(raw.name)} must be lower-case words joined by '-', like 'shop'`);
@@ -65,11 +73,13 @@ export function validateSystem(raw: unknown, file: string, shown = file, compose
       if (part !== undefined) parts[name] = part;
     }
   const instances = Object.values(parts).flatMap((p) => p.instances);
-  const seen = new Map<string, string>();
+  const seen = new Map<string, InstanceSpec>();
   for (const i of instances) {
     const other = seen.get(i.name);
-    if (other !== undefined && other !== i.part) bad(`parts.${i.part}`, `: its replica ${i.name} has the same name as the part ${other}; rename one of them`);
-    seen.set(i.name, i.part);
+    const [replica, plain] = i.name === i.part ? [other, i] : [i, other];
+    if (other !== undefined && other.part !== i.part && replica !== undefined && plain !== undefined)
+      bad(`parts.${plain.part}`, `is also the name of replica ${replica.replica} of the part ${replica.part} (replicas: ${parts[replica.part]?.instances.length}); rename one of them`);
+    seen.set(i.name, i);
   }
   const partNames = Object.keys(isRecord(raw.parts) ? raw.parts : {});
   const services = Object.values(parts).filter((p) => p.kind === 'service').map((p) => p.name);
@@ -161,7 +171,7 @@ export function validateSystem(raw: unknown, file: string, shown = file, compose
         else if (isRecord(value) && typeof value.description === 'string' && (value.env === undefined || (isRecord(value.env) && Object.values(value.env).every((v) => typeof v === 'string'))))
           patterns[name] = { description: value.description, env: (value.env ?? {}) as Record<string, string> };
         else bad(at, `${json(value)} must be a description, or { description, env: { VARIABLE: 'value' } }`);
-        if (switchEnv === undefined && typeof value === 'string') bad(at, `has no way to be switched off: give switches.env (one variable listing the switched-off patterns) or env for this pattern`);
+        if (switchEnv === undefined && patterns[name] !== undefined && Object.keys(patterns[name].env).length === 0) bad(at, `has no way to be switched off: give switches.env (one variable listing the switched-off patterns) or env for this pattern`);
       }
     }
   }
@@ -172,19 +182,31 @@ export function validateSystem(raw: unknown, file: string, shown = file, compose
     const m = raw.metrics;
     if (!isRecord(m)) bad('metrics', 'must be { path?: "/metrics", series?: { requests, calls, retries, breakerTransitions }, keep?: [...] }');
     else {
-      for (const p of unknownFields(m, ['path', 'series', 'keep'], 'metrics')) bad(`metrics.${p.field}`, p.text);
+      for (const p of unknownFields(m, ['path', 'series', 'keep', 'show', 'phaseCounters'], 'metrics')) bad(`metrics.${p.field}`, p.text);
       if (m.path !== undefined && (typeof m.path !== 'string' || !m.path.startsWith('/'))) bad('metrics.path', `${json(m.path)} must be a path starting with '/'`);
       const series: MetricsSpec['series'] = {};
       if (m.series !== undefined && !isRecord(m.series)) bad('metrics.series', 'must be { requests?, calls?, retries?, breakerTransitions? }');
       else
         for (const [key, value] of Object.entries(m.series ?? {})) {
           if (!['requests', 'calls', 'retries', 'breakerTransitions'].includes(key)) bad(`metrics.series.${key}`, 'is not a series the checks read; they read: requests, calls, retries, breakerTransitions');
-          else if (typeof value !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(value)) bad(`metrics.series.${key}`, `${json(value)} is not a Prometheus metric name`);
+          else if (typeof value !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(value)) bad(`metrics.series.${key}`, `${json(value)} is not a Prometheus metric name (letters, digits, '_' and ':', not starting with a digit)`);
           else series[key as keyof MetricsSpec['series']] = value;
         }
       if (m.keep !== undefined && !(Array.isArray(m.keep) && m.keep.every((k) => typeof k === 'string'))) bad('metrics.keep', 'must be a list of metric names');
+      const show = Array.isArray(m.show) ? m.show : [];
+      if (m.show !== undefined && !(Array.isArray(m.show) && m.show.every((r) => isRecord(r) && typeof r.series === 'string' && typeof r.title === 'string' && (r.by === undefined || (Array.isArray(r.by) && r.by.every((l) => typeof l === 'string'))))))
+        bad('metrics.show', 'must be a list of { series, title, by?: [labels] }');
+      if (m.phaseCounters !== undefined && !(Array.isArray(m.phaseCounters) && m.phaseCounters.every((k) => typeof k === 'string'))) bad('metrics.phaseCounters', 'must be a list of counter names');
       const scraped = Object.values(parts).filter((p) => p.kind === 'service' && p.metrics !== false).map((p) => p.name);
-      metrics = { path: (m.path as string | undefined) ?? '/metrics', series, keep: [...new Set([...Object.values(series), ...((m.keep as string[] | undefined) ?? [])])], parts: scraped };
+      const phaseCounters = Array.isArray(m.phaseCounters) ? m.phaseCounters.filter((k): k is string => typeof k === 'string') : series.breakerTransitions === undefined ? [] : [series.breakerTransitions];
+      metrics = {
+        path: (m.path as string | undefined) ?? '/metrics',
+        series,
+        keep: [...new Set([...Object.values(series), ...(Array.isArray(m.keep) ? (m.keep as string[]) : []), ...phaseCounters])],
+        parts: scraped,
+        show: show.filter(isRecord).map((r) => ({ series: r.series as string, title: r.title as string, by: (r.by as string[] | undefined) ?? [] })),
+        phaseCounters,
+      };
     }
   }
 
@@ -217,7 +239,7 @@ export function validateSystem(raw: unknown, file: string, shown = file, compose
     if (part.kind === 'service' && part.behaviourSwitch !== undefined && !(typeof part.behaviourSwitch === 'string' && part.behaviourSwitch.startsWith('/')))
       bad(`parts.${part.name}.behaviourSwitch`, `${json(part.behaviourSwitch)} must be a path prefix starting with '/', like '/admin'`);
   if (compose !== undefined)
-    for (const name of Object.keys(parts)) if (!(name in compose.services)) bad(`parts.${name}`, `is not a service of the compose file ${compose.file}; its services are: ${list(Object.keys(compose.services))}`);
+    for (const name of Object.keys(parts)) if (!Object.hasOwn(compose.services, name)) bad(`parts.${name}`, `is not a service of the compose file ${compose.file}; its services are: ${list(Object.keys(compose.services))}`);
 
   if (problems.length > 0) throw new SystemError(problems);
   const system: System = {
@@ -336,7 +358,7 @@ function namedHeader(raw: unknown, field: 'tenants' | 'priorities', bad: (field:
     bad(`${field}.names`, `${json(raw.names)} must be a non-empty list of names (letters, digits, '-' and '_')`);
   } else if (new Set(raw.names).size !== raw.names.length) {
     ok = false;
-    bad(`${field}.names`, `${json(raw.names)} names one twice`);
+    bad(`${field}.names`, `${json(raw.names)} names "${raw.names.find((n, i) => (raw.names as string[]).indexOf(n) !== i)}" twice; each name must be different`);
   }
   return ok ? { header: raw.header as string, names: raw.names as string[] } : undefined;
 }
@@ -360,7 +382,7 @@ function resolveEndpoint(name: string, input: unknown, at: string, bad: (field: 
     const problem = paramProblem(spec as ParamInput, endpointNames, all);
     if (problem) fail(`${at}.params.${param}`, problem);
   }
-  const bodyText = input.body === undefined ? '' : JSON.stringify(input.body);
+  const bodyText = isRecord(input.body) ? json(input.body) : '';
   if (input.body !== undefined && !isRecord(input.body)) fail(`${at}.body`, 'must be a JSON object');
   for (const used of new Set([...placeholders(input.path), ...placeholders(bodyText)]))
     if (!(used in params)) fail(`${at}`, `uses {${used}}, but params has no ${used}; params are: ${list(Object.keys(params))}`);
@@ -392,7 +414,7 @@ export function paramProblem(spec: unknown, endpointNames: readonly string[], al
   }
   if ('oneOf' in spec) return Object.keys(spec).length === 1 && isStringList(spec.oneOf) ? undefined : `${json(spec)}: oneOf must be a non-empty list of strings`;
   if ('created' in spec) {
-    if (!endpointNames.includes(spec.created as string)) return `${json(spec)}: "${String(spec.created)}" is not an endpoint; endpoints are: ${list(endpointNames)}`;
+    if (!endpointNames.includes(spec.created as string)) return `${json(spec)}: ${json(spec.created)} is not an endpoint; endpoints are: ${list(endpointNames)}`;
     const maker = all[spec.created as string];
     if (!isRecord(maker) || maker.creates === undefined) return `${json(spec)}: ${String(spec.created)} creates nothing (give it creates: { locationPrefix })`;
     if (spec.setup !== undefined && !(Number.isInteger(spec.setup) && (spec.setup as number) >= 0 && (spec.setup as number) <= 1000)) return `${json(spec)}: setup must be a whole number in 0..1000`;

@@ -1,8 +1,8 @@
 // Cascade: does a fault multiply itself? Retry amplification is the calls a dependency got per
-// request the gateway served (per: 'request'), or per call its clients made, i.e. tries per call
+// request the entry part served (per: 'request'), or per call its clients made, i.e. tries per call
 // (per: 'call': attempts / (attempts - retries), which an open breaker cutting calls off does not
-// move), over a phase, from the services' own counters (scraped every second during the run).
-// Pure: snapshots in, a check out.
+// move), over a phase, from the services' own counters (scraped every second during the run), read
+// from the series the system's declaration names. Pure: snapshots in, a check out.
 
 import type { CheckResult, PhaseName, PhaseWindow } from '../types.ts';
 
@@ -17,10 +17,10 @@ export interface MetricSnapshot {
 export interface RetryAmplificationSpec {
   kind: 'retry-amplification';
   dependency: string;
-  /** most dependency calls allowed per gateway request (or per call, with per: 'call') */
+  /** most dependency calls allowed per request the entry served (or per call, with per: 'call') */
   max: number;
   phase?: PhaseName;
-  /** 'request' (default): calls per gateway request; 'call': tries per call the clients made */
+  /** 'request' (default): calls per request the entry served; 'call': tries per call the clients made */
   per?: 'request' | 'call';
 }
 
@@ -56,14 +56,28 @@ export function counterIncrease(snapshots: readonly MetricSnapshot[], window: Ph
   return seen ? total : null;
 }
 
-export function retryAmplificationCheck(spec: RetryAmplificationSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[]): CheckResult {
+/** The series the cascade checks read, as the system names them, and the part whose requests count. */
+export interface CascadeSeries {
+  requests?: string;
+  calls?: string;
+  retries?: string;
+  breakerTransitions?: string;
+  /** the entry part: its requests are the denominator of retry amplification per request */
+  entry: string;
+}
+
+const notDeclared = (what: string): string => `the system declares no ${what} series, so this was not measured`;
+
+export function retryAmplificationCheck(spec: RetryAmplificationSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[], series: CascadeSeries): CheckResult {
   const phase = spec.phase ?? 'fault';
   const perCall = spec.per === 'call';
   const base = { id: `cascade:retry-amplification:${spec.dependency}:${phase}`, kind: 'cascade' as const, name: `retry amplification on ${spec.dependency} <= ${spec.max}${perCall ? ' tries per call' : ''}`, phase, threshold: spec.max, unit: perCall ? 'tries per call' : 'calls per request' };
   const window = phases.find((p) => p.name === phase);
-  const calls = window && counterIncrease(snapshots, window, 'dependency_calls_total', { dependency: spec.dependency });
+  if (series.calls === undefined || (perCall ? series.retries === undefined : series.requests === undefined))
+    return { ...base, status: 'inconclusive', measured: null, why: notDeclared(series.calls === undefined ? 'calls' : perCall ? 'retries' : 'requests') };
+  const calls = window && counterIncrease(snapshots, window, series.calls, { dependency: spec.dependency });
   if (perCall) {
-    const retries = window && counterIncrease(snapshots, window, 'dependency_retries_total', { dependency: spec.dependency });
+    const retries = window && counterIncrease(snapshots, window, series.retries as string, { dependency: spec.dependency });
     const first = calls === null || calls === undefined || retries === null || retries === undefined ? null : calls - retries;
     if (window === undefined || first === null || first <= 0)
       return { ...base, status: 'inconclusive', measured: null, why: `no calls to ${spec.dependency} measured in the ${phase} phase (attempts: ${calls ?? 'none'}, retries: ${retries ?? 'none'}): amplification was not measured` };
@@ -71,12 +85,12 @@ export function retryAmplificationCheck(spec: RetryAmplificationSpec, snapshots:
     const fine = tries <= spec.max;
     return { ...base, status: fine ? 'pass' : 'fail', measured: Number(tries.toFixed(3)), why: `${calls} attempts on ${spec.dependency} for ${first} calls (${retries} retries) in the ${phase} phase = ${tries.toFixed(2)} tries per call; ${fine ? 'within' : 'over'} the ${spec.max} bound` };
   }
-  const requests = window && counterIncrease(snapshots, window, 'http_requests_total', {}, 'gateway');
+  const requests = window && counterIncrease(snapshots, window, series.requests as string, {}, series.entry);
   if (window === undefined || calls === null || calls === undefined || requests === null || requests === undefined || requests <= 0)
-    return { ...base, status: 'inconclusive', measured: null, why: `no metrics covering the ${phase} phase (gateway requests: ${requests ?? 'none'}, ${spec.dependency} calls: ${calls ?? 'none'}): amplification was not measured` };
+    return { ...base, status: 'inconclusive', measured: null, why: `no metrics covering the ${phase} phase (${series.entry} requests: ${requests ?? 'none'}, ${spec.dependency} calls: ${calls ?? 'none'}): amplification was not measured` };
   const ratio = calls / requests;
   const ok = ratio <= spec.max;
-  return { ...base, status: ok ? 'pass' : 'fail', measured: Number(ratio.toFixed(3)), why: `${calls} calls to ${spec.dependency} for ${requests} gateway requests in the ${phase} phase = ${ratio.toFixed(2)} per request; ${ok ? 'within' : 'over'} the ${spec.max} bound` };
+  return { ...base, status: ok ? 'pass' : 'fail', measured: Number(ratio.toFixed(3)), why: `${calls} calls to ${spec.dependency} for ${requests} ${series.entry} requests in the ${phase} phase = ${ratio.toFixed(2)} per request; ${ok ? 'within' : 'over'} the ${spec.max} bound` };
 }
 
 export interface BreakerOpensSpec {
@@ -92,13 +106,14 @@ export interface BreakerOpensSpec {
 /** Breaker transitions as a check: how often the breakers around a dependency opened in a phase. */
 export const breakerOpens = (o: Omit<BreakerOpensSpec, 'kind'>): BreakerOpensSpec => ({ kind: 'breaker-opens', ...o });
 
-export function breakerOpensCheck(spec: BreakerOpensSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[]): CheckResult {
+export function breakerOpensCheck(spec: BreakerOpensSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[], series: CascadeSeries): CheckResult {
   const phase = spec.phase ?? 'fault';
   const bounds = [spec.min !== undefined ? `>= ${spec.min}` : '', spec.max !== undefined ? `<= ${spec.max}` : ''].filter(Boolean).join(' and ');
   const base = { id: `cascade:breaker-opens:${spec.dependency}:${phase}`, kind: 'cascade' as const, name: `breaker on ${spec.dependency} opens ${bounds} times`, phase, threshold: spec.min ?? spec.max ?? 0, unit: 'openings' };
   const window = phases.find((p) => p.name === phase);
-  const opens = window && counterIncrease(snapshots, window, 'breaker_transitions_total', { dependency: spec.dependency, to: 'open' });
-  const calls = window && counterIncrease(snapshots, window, 'dependency_calls_total', { dependency: spec.dependency });
+  if (series.breakerTransitions === undefined || series.calls === undefined) return { ...base, status: 'inconclusive', measured: null, why: notDeclared(series.calls === undefined ? 'calls' : 'breakerTransitions') };
+  const opens = window && counterIncrease(snapshots, window, series.breakerTransitions, { dependency: spec.dependency, to: 'open' });
+  const calls = window && counterIncrease(snapshots, window, series.calls, { dependency: spec.dependency });
   if (window === undefined || opens === null || opens === undefined || calls === null || calls === undefined)
     return { ...base, status: 'inconclusive', measured: null, why: `no breaker or call counters for ${spec.dependency} covering the ${phase} phase: its breaker was not observed` };
   const ok = (spec.min === undefined || opens >= spec.min) && (spec.max === undefined || opens <= spec.max);

@@ -4,10 +4,8 @@
 // every request of that priority in the phase, the base load and a load spike's own traffic alike
 // (the spike's refusals are the shedding). Pure: status counts in, one check out.
 
-import { PRIORITIES } from '../../sample-system/resilience/load-shedding.ts';
-import { unknownFields } from '../fields.ts';
+import { unknownFields, type FieldProblem } from '../fields.ts';
 import { PHASES, type CheckResult, type PhaseName } from '../types.ts';
-import type { FieldProblem } from './slo.ts';
 
 export interface ShedSpec {
   kind: 'shed';
@@ -21,9 +19,9 @@ export interface ShedSpec {
 
 export const sheds = (o: Omit<ShedSpec, 'kind'>): ShedSpec => ({ kind: 'shed', ...o });
 
-export function validateShed(raw: Record<string, unknown>): FieldProblem[] {
+export function validateShed(raw: Record<string, unknown>, priorities: readonly string[]): FieldProblem[] {
   const out: FieldProblem[] = unknownFields(raw, ['kind', 'priority', 'minShare', 'phase'], 'sheds');
-  if (!(PRIORITIES as readonly string[]).includes(raw.priority as string)) out.push({ field: 'priority', text: `${JSON.stringify(raw.priority)} is not a priority; priorities are: ${PRIORITIES.join(', ')}` });
+  if (!priorities.includes(raw.priority as string)) out.push({ field: 'priority', text: `${JSON.stringify(raw.priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : 'this system has no priorities'}` });
   if (typeof raw.minShare !== 'number' || !(raw.minShare > 0 && raw.minShare <= 1)) out.push({ field: 'minShare', text: `${JSON.stringify(raw.minShare)} must be a share in (0, 1], e.g. 0.3` });
   if (raw.phase !== undefined && !PHASES.includes(raw.phase as PhaseName)) out.push({ field: 'phase', text: `${JSON.stringify(raw.phase)} is not a phase; phases are: ${PHASES.join(', ')}` });
   return out;

@@ -2,8 +2,7 @@
 // a recording against them. Zero samples is inconclusive (nothing was measured), never a pass.
 
 import { PHASES, type CheckResult, type PhaseName, type SliceStats } from '../types.ts';
-import { unknownFields } from '../fields.ts';
-import { PRIORITIES } from '../../sample-system/resilience/load-shedding.ts';
+import { unknownFields, type FieldProblem } from '../fields.ts';
 
 export interface AvailabilitySlo {
   kind: 'availability';
@@ -37,13 +36,9 @@ const SLO_FIELDS = {
   latency: ['kind', 'endpoint', 'p', 'maxMs', 'phases', 'priority'] satisfies (keyof LatencySlo)[],
 } as const;
 
-export interface FieldProblem {
-  field: string;
-  text: string;
-}
 
 /** Field problems of one SLO entry, empty when it is valid. */
-export function validateSlo(raw: unknown, endpoints: readonly string[]): FieldProblem[] {
+export function validateSlo(raw: unknown, endpoints: readonly string[], priorities: readonly string[]): FieldProblem[] {
   const out: FieldProblem[] = [];
   if (typeof raw !== 'object' || raw === null) return [{ field: 'kind', text: `must be made by slo.availability(...) or slo.latency(...)` }];
   const s = raw as Record<string, unknown>;
@@ -59,8 +54,8 @@ export function validateSlo(raw: unknown, endpoints: readonly string[]): FieldPr
         if (!PHASES.includes(p as PhaseName)) out.push({ field: `phases[${i}]`, text: `${JSON.stringify(p)} is not a phase; phases are: ${PHASES.join(', ')}` });
       });
   }
-  if (s.priority !== undefined && !(PRIORITIES as readonly string[]).includes(s.priority as string))
-    out.push({ field: 'priority', text: `${JSON.stringify(s.priority)} is not a priority; priorities are: ${PRIORITIES.join(', ')}` });
+  if (s.priority !== undefined && !priorities.includes(s.priority as string))
+    out.push({ field: 'priority', text: `${JSON.stringify(s.priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : 'this system has no priorities'}` });
   if (s.kind === 'availability' && (typeof s.min !== 'number' || !(s.min > 0 && s.min <= 1)))
     out.push({ field: 'min', text: `${JSON.stringify(s.min)} must be a share in (0, 1], e.g. 0.995` });
   if (s.kind === 'latency') {

@@ -3,6 +3,7 @@
 // Skips, saying why, where no engine answers or the images are not built.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shop } from '../helpers/systems.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ const ruleLine = (container: string, comment: string): string | undefined => lis
 describe.skipIf(!docker.ok)(`ipLoss on the docker runtime ${skipReason}`, () => {
   let stack: DockerStack;
   beforeAll(async () => {
-    stack = await dockerRuntime().start({ runDir: join(scratch, runId), runId, disabled: [], seed: 5, progress: () => undefined });
+    stack = await dockerRuntime().start({ system: shop, runDir: join(scratch, runId), runId, disabled: [], seed: 5, progress: () => undefined });
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();

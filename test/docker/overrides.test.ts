@@ -11,16 +11,23 @@ import { requireFaultlineToxics } from '../../harness/runtime/image-overrides.ts
 import { freePort } from '../../harness/runtime/ports.ts';
 import { createProxy, version } from '../../harness/runtime/toxiproxy.ts';
 import { toolPath } from '../../harness/paths.ts';
+import type { ImagePlan } from '../../harness/runtime/images.ts';
+
+const planWith = (override: boolean): ImagePlan => ({ images: { postgres: { ref: override ? 'postgres:16' : 'faultline/postgres:abc', override } } }) as unknown as ImagePlan;
 
 describe('a postgres override', () => {
   it('gets the official image\'s POSTGRES_* variables for the faultline user and database, trusting the network', () => {
-    expect(postgresSpec(true).env).toEqual({ POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_USER: 'faultline', POSTGRES_DB: 'faultline' });
-    expect(postgresSpec(true).wait).toMatchObject({ command: 'pg_isready -h 127.0.0.1 -p 5432 -U faultline -d faultline' });
+    const spec = postgresSpec('db', planWith(true), 'net', 'db');
+    expect(spec.env).toEqual({ POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_USER: 'faultline', POSTGRES_DB: 'faultline' });
+    expect(spec.wait).toMatchObject({ command: 'pg_isready -h 127.0.0.1 -p 5432 -U faultline -d faultline' });
+    expect(spec.image).toBe('postgres:16');
   });
 
   it('leaves faultline\'s own image as it is: no variables, ready at its one ready line', () => {
-    expect(postgresSpec(false).env).toBeUndefined();
-    expect(postgresSpec(false).wait).not.toHaveProperty('command');
+    const spec = postgresSpec('db', planWith(false), 'net', 'db-real');
+    expect(spec.env).toBeUndefined();
+    expect(spec.wait).not.toHaveProperty('command');
+    expect(spec).toMatchObject({ part: 'db', image: 'faultline/postgres:abc', aliases: ['db-real'] });
   });
 });
 

@@ -1,22 +1,18 @@
-// Pure parts of the docker runtime: the order services start in, and how images are named.
+// Pure parts of the docker runtime: how images are named (the start order is system/start-order.ts,
+// tested in test/runtime/wiring.test.ts), and the networks a compose system's edges get.
 
 import { describe, expect, it } from 'vitest';
-import { startWaves } from '../../harness/runtime/docker.ts';
 import { planImages } from '../../harness/runtime/images.ts';
-import type { EdgeSpec, ServiceName } from '../../harness/topology.ts';
+import { edgeNetworks } from '../../harness/runtime/docker-interpose.ts';
+import { shop } from '../helpers/systems.ts';
 
-const edge = (from: string, to: string): EdgeSpec => ({ name: `${from}->${to}`, from, to, proxy: `${from}_to_${to}` }) as EdgeSpec;
-
-describe('startWaves', () => {
-  it('starts a service only after every service it calls, and independent services together', () => {
-    const services = ['gateway', 'catalog', 'orders', 'payments'] as unknown as ServiceName[];
-    const edges = [edge('gateway', 'catalog'), edge('gateway', 'orders'), edge('orders', 'payments'), edge('catalog', 'postgres'), edge('orders', 'redis')];
-    expect(startWaves(services, edges)).toEqual([['catalog', 'payments'], ['orders'], ['gateway']]);
-  });
-
-  it('refuses a dependency cycle, naming the services in it', () => {
-    const services = ['a', 'b'] as unknown as ServiceName[];
-    expect(() => startWaves(services, [edge('a', 'b'), edge('b', 'a')])).toThrow('service dependency cycle among a, b');
+describe('edgeNetworks', () => {
+  it('gives each edge a network of its own, with the callee instance and the port its caller dials', () => {
+    const nets = edgeNetworks(shop, 'faultline-run');
+    expect(nets).toHaveLength(shop.edges.length);
+    expect(new Set(nets.map((n) => n.network)).size).toBe(shop.edges.length);
+    expect(nets.filter((n) => n.caller === 'gateway').map((n) => `${n.callee}:${n.port}`)).toEqual(['catalog-1:8080', 'catalog-2:8080', 'orders:8080', 'recommendations:8080', 'redis:6379']);
+    expect(nets.find((n) => n.edge === 'orders->postgres')).toMatchObject({ caller: 'orders', callee: 'postgres', port: 5432 });
   });
 });
 

@@ -14,15 +14,15 @@ import { dockerRuntime, type DockerStack } from '../../harness/runtime/docker.ts
 import { LABEL_RUN_ID } from '../../harness/runtime/docker-layout.ts';
 import { redisPing } from '../../harness/runtime/redis.ts';
 import { addToxic, listProxies, removeToxic } from '../../harness/runtime/toxiproxy.ts';
-import { EDGES, INSTANCES } from '../../harness/topology.ts';
+import { shop } from '../helpers/systems.ts';
 import { allFaultlineObjects, docker, leftoversOf, skipReason } from './engine.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-test-docker-'));
 afterAll(() => (process.env.FAULTLINE_KEEP_SCRATCH ? undefined : rmSync(scratch, { recursive: true, force: true })));
 const suffix = Math.random().toString(36).slice(2, 8);
 /** one container per part: the dependencies, Toxiproxy, and every service replica */
-const PARTS = ['postgres', 'redis', 'toxiproxy', ...INSTANCES.map((i) => i.name)].sort();
-const catalog = INSTANCES.find((i) => i.service === 'catalog')?.name as string;
+const PARTS = ['toxiproxy', ...shop.instances.map((i) => i.name)].sort();
+const catalog = shop.instances.find((i) => i.part === 'catalog')?.name as string;
 const hostPort = (listen: string): { host: string; port: number } => ({ host: listen.split(':')[0] as string, port: Number(listen.split(':')[1]) });
 
 /** Starts a stack in a child process and returns once it is up; the caller SIGKILLs the child. */
@@ -73,7 +73,7 @@ describe.skipIf(!docker.ok)(`docker runtime ${skipReason}`, () => {
     const held = await holdStack(killedRunId);
     killedContainers = held.containers;
     await sigkill(held.child);
-    stack = await dockerRuntime().start({ runDir: join(scratch, runId), runId, disabled: [], seed: 3, progress: (l) => lines.push(l) });
+    stack = await dockerRuntime().start({ system: shop, runDir: join(scratch, runId), runId, disabled: [], seed: 3, progress: (l) => lines.push(l) });
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -91,7 +91,7 @@ describe.skipIf(!docker.ok)(`docker runtime ${skipReason}`, () => {
   it('boots every part as its own container, on the run network only, publishing on 127.0.0.1 only', () => {
     expect(Object.keys(stack.containers).sort()).toEqual(PARTS);
     expect(stack.runtime).toBe('docker');
-    expect(stack.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack.entryUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stack.toxiproxyUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     for (const c of Object.values(stack.containers)) {
       const info = inspect(c.name);
@@ -110,9 +110,9 @@ describe.skipIf(!docker.ok)(`docker runtime ${skipReason}`, () => {
 
   it('routes every edge through its own Toxiproxy proxy, and a toxic on one edge slows it', async () => {
     const proxies = await listProxies(stack.toxiproxyUrl);
-    expect(Object.keys(proxies).sort()).toEqual(EDGES.map((e) => e.proxy).sort());
+    expect(Object.keys(proxies).sort()).toEqual(shop.edges.map((e) => e.proxy).sort());
     expect(proxies.catalog_to_postgres?.upstream).toBe('postgres:5432');
-    const res = await fetch(`${stack.gatewayUrl}/products/1`, { headers: { 'x-tenant': 'acme' } });
+    const res = await fetch(`${stack.entryUrl}/products/1`, { headers: { 'x-tenant': 'acme' } });
     expect(res.status).toBe(200);
     const edge = stack.edges['catalog->postgres'];
     await addToxic(stack.toxiproxyUrl, 'catalog_to_postgres', { name: 'slow', type: 'latency', attributes: { latency: 300 } });

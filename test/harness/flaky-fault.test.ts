@@ -4,9 +4,11 @@ import { flakyFault } from '../../harness/faults/flaky.ts';
 import { FAULTS } from '../../harness/faults/registry.ts';
 import type { StartedStack } from '../../harness/runtime/types.ts';
 import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
+import { shop } from '../helpers/systems.ts';
 
 function problems(fault: unknown): string[] {
   const s = defineScenario({
+    system: 'shop',
     name: 'x-flaky',
     description: 'a test scenario',
     load: { rate: 20, duration: '30s', mix: { 'POST /orders': 1 } },
@@ -15,7 +17,7 @@ function problems(fault: unknown): string[] {
     protectedBy: ['retry-budget'],
   });
   try {
-    validateScenario(s, 'scenarios/x-flaky.ts');
+    validateScenario(s, 'scenarios/x-flaky.ts', shop);
     return [];
   } catch (error) {
     if (error instanceof ScenarioError) return error.problems;
@@ -68,7 +70,7 @@ describe('flaky fault: parameters', () => {
   });
 
   it('sends nothing to a service that is not on loopback', async () => {
-    const stack = { services: { payments: { name: 'payments', url: 'http://10.1.2.3:8080', id: '1' } } } as unknown as StartedStack;
+    const stack = { system: shop, services: { payments: { name: 'payments', url: 'http://10.1.2.3:8080', id: '1' } } } as unknown as StartedStack;
     await expect(flakyFault.apply(stack, { service: 'payments', failureRate: 0.3 }, 'f1')).rejects.toThrow(/refusing to send traffic to the behaviour switch of payments at http:\/\/10\.1\.2\.3:8080/);
   });
 });

@@ -20,10 +20,12 @@ describe('k6 NDJSON ingest', () => {
     expect(parseK6Line(point('dropped_iterations', 3, {}))).toMatchObject({ type: 'dropped', count: 3 });
   });
 
-  it('reads an acknowledged order: its idempotency key and order id', () => {
-    expect(parseK6Line(point('fl_ack', 1, { key: 'k6-7-abc-3-12', order: '41' }))).toMatchObject({ type: 'ack', key: 'k6-7-abc-3-12', orderId: 41 });
-    expect(parseK6Line(point('fl_ack', 1, { key: 'k6-7-abc-3-13', order: '' }))).toMatchObject({ type: 'ack', orderId: null });
-    expect(parseK6Line(point('fl_ack', 1, { order: '41' }))).toBeNull();
+  it('reads an acknowledgement: the endpoint that created, its idempotency key and the created id', () => {
+    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /orders', key: 'k6-7-abc-3-12', order: '41' }))).toMatchObject({ type: 'ack', endpoint: 'POST /orders', key: 'k6-7-abc-3-12', id: '41' });
+    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /orders', key: 'k6-7-abc-3-13', order: '' }))).toMatchObject({ type: 'ack', key: 'k6-7-abc-3-13', id: '' });
+    // an endpoint that creates without an idempotency key; ids need not be numbers
+    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /notes', order: 'n-9' }))).toMatchObject({ type: 'ack', endpoint: 'POST /notes', key: '', id: 'n-9' });
+    expect(parseK6Line(point('fl_ack', 1, { key: 'k6-7-abc-3-14', order: '41' }))).toBeNull();
   });
 
   it('ignores built-in metrics, metric declarations, unknown outcomes and broken lines', () => {

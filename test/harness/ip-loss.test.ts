@@ -4,9 +4,11 @@ import { defineScenario, faults, slo } from '../../harness/define.ts';
 import { main } from '../../harness/cli.ts';
 import { countRule, dropRule, parseInputChain } from '../../harness/runtime/iptables.ts';
 import { runtimeProblems, ScenarioError, validateScenario } from '../../harness/scenario.ts';
+import { shop } from '../helpers/systems.ts';
 
 const scenario = (fault: unknown): unknown =>
   defineScenario({
+    system: 'shop',
     name: 'x-ip-loss',
     description: 'a test scenario',
     load: { rate: 20, duration: '30s', mix: { 'GET /products/:id': 1 } },
@@ -17,7 +19,7 @@ const scenario = (fault: unknown): unknown =>
 
 function problems(fault: unknown): string[] {
   try {
-    validateScenario(scenario(fault), 'scenarios/x-ip-loss.ts');
+    validateScenario(scenario(fault), 'scenarios/x-ip-loss.ts', shop);
     return [];
   } catch (error) {
     if (error instanceof ScenarioError) return error.problems;
@@ -45,10 +47,10 @@ describe('ipLoss fault: parameters', () => {
   });
 
   it('is refused on the local runtime with the file, the field and --runtime docker, and allowed on docker', () => {
-    const s = validateScenario(scenario(faults.ipLoss({ part: 'redis', probability: 0.3 })), 'scenarios/x-ip-loss.ts');
+    const s = validateScenario(scenario(faults.ipLoss({ part: 'redis', probability: 0.3 })), 'scenarios/x-ip-loss.ts', shop);
     expect(runtimeProblems(s, 'local')).toEqual(['scenarios/x-ip-loss.ts: faults[0].fault.kind "ipLoss" runs on the docker runtime only, and this run uses local; run it with --runtime docker']);
     expect(runtimeProblems(s, 'docker')).toEqual([]);
-    const toxic = validateScenario(scenario(faults.latency({ edge: 'catalog->postgres', ms: 100 })), 'scenarios/x-ip-loss.ts');
+    const toxic = validateScenario(scenario(faults.latency({ edge: 'catalog->postgres', ms: 100 })), 'scenarios/x-ip-loss.ts', shop);
     expect(runtimeProblems(toxic, 'local')).toEqual([]);
   });
 });

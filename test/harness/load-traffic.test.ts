@@ -5,6 +5,8 @@ import { noisyNeighbourFault } from '../../harness/faults/noisy-neighbour.ts';
 import { poisonPillFault } from '../../harness/faults/poison-pill.ts';
 import { validateScenario, ScenarioError } from '../../harness/scenario.ts';
 import { defineScenario, faults, slo } from '../../harness/define.ts';
+import { validateSystem } from '../../harness/system/validate.ts';
+import { shop } from '../helpers/systems.ts';
 
 describe('the proof of a load-shaped fault, from its recorded samples', () => {
   it('lands when >= 80% of the scheduled requests were sent and answered, with the counts per status', () => {
@@ -40,25 +42,26 @@ describe('the proof of a load-shaped fault, from its recorded samples', () => {
 
 describe('load-shaped fault parameters', () => {
   it.each([
-    ['a spike with no rate', loadSpikeFault.validate({}), 'rate', 'undefined must be a number of requests per second in (0, 5000]'],
-    ['a spike at an unknown priority', loadSpikeFault.validate({ rate: 10, priority: 'urgent' }), 'priority', '"urgent" is not a priority; priorities are: critical, normal, background'],
-    ['a spike on an unknown endpoint', loadSpikeFault.validate({ rate: 10, mix: { 'GET /nope': 1 } }), 'mix["GET /nope"]', 'is not an endpoint; endpoints are:'],
-    ['a flood from an unknown tenant', noisyNeighbourFault.validate({ tenant: 'umbrella', rate: 10 }), 'tenant', '"umbrella" is not a tenant; tenants are: acme, globex, initech'],
-    ['too many pills', poisonPillFault.validate({ tenant: 'acme', rate: 51 }), 'rate', '51 must be a number of requests per second in (0, 50]'],
-    ['pills where there is no defect', poisonPillFault.validate({ tenant: 'acme', rate: 1, endpoint: 'GET /products' }), 'endpoint', '"GET /products" has no poison-pill defect; endpoints with one are: GET /search'],
+    ['a spike with no rate', loadSpikeFault.validate({}, shop), 'rate', 'undefined must be a number of requests per second in (0, 5000]'],
+    ['a spike at an unknown priority', loadSpikeFault.validate({ rate: 10, priority: 'urgent' }, shop), 'priority', '"urgent" is not a priority; priorities are: critical, normal, background'],
+    ['a spike on an unknown endpoint', loadSpikeFault.validate({ rate: 10, mix: { 'GET /nope': 1 } }, shop), 'mix["GET /nope"]', 'is not an endpoint; endpoints are:'],
+    ['a flood from an unknown tenant', noisyNeighbourFault.validate({ tenant: 'umbrella', rate: 10 }, shop), 'tenant', '"umbrella" is not a tenant; tenants are: acme, globex, initech'],
+    ['too many pills', poisonPillFault.validate({ tenant: 'acme', rate: 51 }, shop), 'rate', '51 must be a number of requests per second in (0, 50]'],
+    ['pills where there is no defect', poisonPillFault.validate({ tenant: 'acme', rate: 1, endpoint: 'GET /products' }, shop), 'endpoint', '"GET /products" has no poison payload; endpoints with one are: GET /search'],
   ])('rejects %s, naming the field, the value and what is allowed', (_what, problems, field, text) => {
     expect(problems).toContainEqual({ field, text: expect.stringContaining(text) });
   });
 
   it('accepts valid parameters and describes the traffic k6 sends', () => {
-    expect(poisonPillFault.validate({ tenant: 'initech', rate: 2 })).toEqual([]);
-    expect(poisonPillFault.traffic?.({ tenant: 'initech', rate: 2 })).toEqual({ ratePerSecond: 2, tenants: { initech: 1 }, mix: { 'GET /search': 1 }, searchQuery: 'poison:hang:initech' });
-    expect(noisyNeighbourFault.traffic?.({ tenant: 'acme', rate: 300 })).toEqual({ ratePerSecond: 300, tenants: { acme: 1 } });
-    expect(loadSpikeFault.traffic?.({ rate: 900, priority: 'background' })).toEqual({ ratePerSecond: 900, priorities: { background: 1 } });
+    expect(poisonPillFault.validate({ tenant: 'initech', rate: 2 }, shop)).toEqual([]);
+    expect(poisonPillFault.traffic?.({ tenant: 'initech', rate: 2 }, shop)).toEqual({ ratePerSecond: 2, tenants: { initech: 1 }, mix: { 'GET /search': 1 }, params: { word: 'poison:hang:initech' } });
+    expect(noisyNeighbourFault.traffic?.({ tenant: 'acme', rate: 300 }, shop)).toEqual({ ratePerSecond: 300, tenants: { acme: 1 } });
+    expect(loadSpikeFault.traffic?.({ rate: 900, priority: 'background' }, shop)).toEqual({ ratePerSecond: 900, priorities: { background: 1 } });
   });
 
   it('reports a bad parameter in a scenario with the file and the field, through validateScenario', () => {
     const s = defineScenario({
+      system: 'shop',
       name: 'x',
       description: 'x',
       load: { rate: 10, duration: '30s', mix: { 'GET /products/:id': 1 }, priorities: { critical: 1, urgent: 1 } },
@@ -69,7 +72,7 @@ describe('load-shaped fault parameters', () => {
     });
     let problems: string[] = [];
     try {
-      validateScenario(s, 'scenarios/x.ts');
+      validateScenario(s, 'scenarios/x.ts', shop);
     } catch (error) {
       problems = (error as ScenarioError).problems;
     }
@@ -81,5 +84,36 @@ describe('load-shaped fault parameters', () => {
         expect.stringContaining('scenarios/x.ts: blastRadius.tenants[0] "umbrella" is not a tenant'),
       ]),
     );
+  });
+});
+
+describe('load-shaped faults on a system that is not the shop', () => {
+  const notes = (more: Record<string, unknown> = {}) =>
+    validateSystem(
+      {
+        name: 'notes',
+        parts: { api: { kind: 'service', command: ['python3', 'app.py'], port: 8000, readiness: { http: '/health' } } },
+        edges: [],
+        entry: 'api',
+        endpoints: { 'GET /find': { path: '/find?q={q}', params: { q: { oneOf: ['a', 'b'] } } }, 'GET /tags/:tag': { path: '/tags/{tag}', params: { tag: { oneOf: ['x'] } } } },
+        ...more,
+      },
+      '/work/examples/notes/system.ts',
+    );
+
+  it('refuses pills, tenants and priorities a system does not declare, saying it has none', () => {
+    const plain = notes();
+    expect(poisonPillFault.validate({ tenant: 'acme', rate: 1 }, plain)).toEqual([
+      { field: 'tenant', text: '"acme" is not a tenant; system notes has no tenants' },
+      { field: 'endpoint', text: 'system notes declares no poison payload: give it one in its declaration\'s poison: { "METHOD /path": { param: "value" } }' },
+    ]);
+    expect(loadSpikeFault.validate({ rate: 10, priority: 'critical' }, plain)).toEqual([{ field: 'priority', text: '"critical" is not a priority; system notes has no priorities' }]);
+  });
+
+  it("sends the system's own payload, with {tenant} filled in, to the endpoint named when there are several", () => {
+    const poisoned = notes({ tenants: { header: 'x-team', names: ['red', 'blue'] }, poison: { 'GET /find': { q: 'crash:{tenant}' }, 'GET /tags/:tag': { tag: '{tenant}-loop' } } });
+    expect(poisonPillFault.validate({ tenant: 'red', rate: 1 }, poisoned)).toEqual([{ field: 'endpoint', text: 'is needed: system notes has poison payloads for GET /find, GET /tags/:tag' }]);
+    expect(poisonPillFault.validate({ tenant: 'red', rate: 1, endpoint: 'GET /tags/:tag' }, poisoned)).toEqual([]);
+    expect(poisonPillFault.traffic?.({ tenant: 'blue', rate: 3, endpoint: 'GET /tags/:tag' }, poisoned)).toEqual({ ratePerSecond: 3, tenants: { blue: 1 }, mix: { 'GET /tags/:tag': 1 }, params: { tag: 'blue-loop' } });
   });
 });

@@ -9,16 +9,17 @@ import { faults } from '../../harness/define.ts';
 import { unknownFields } from '../../harness/fields.ts';
 import { bulkBytesFor, isHit, neededExtraMs, samplesFor } from '../../harness/faults/landing.ts';
 import { targetText } from '../../harness/faults/toxic.ts';
-import { EDGE_NAMES } from '../../harness/topology.ts';
+import { edgeNames } from '../../harness/system/system.ts';
+import { shop } from '../helpers/systems.ts';
 
 /** What the scenario validator reports for one fault's params: unknown fields, then the module's own problems. */
 function problems(kind: string, params: Record<string, unknown>): string[] {
   const module = FAULTS[kind];
   if (module === undefined) throw new Error(`no fault kind ${kind}`);
-  return [...unknownFields(params, module.fields, `a ${kind} fault`), ...module.validate(params)].map((p) => `${p.field} ${p.text}`);
+  return [...unknownFields(params, module.fields, `a ${kind} fault`), ...module.validate(params, shop)].map((p) => `${p.field} ${p.text}`);
 }
 
-const EDGES = EDGE_NAMES.join(', ');
+const EDGES = edgeNames(shop).join(', ');
 
 describe('network fault validation', () => {
   it.each([

@@ -3,14 +3,17 @@ import { defineScenario, faults, slo } from '../../harness/define.ts';
 import { killFault } from '../../harness/faults/kill.ts';
 import { pauseFault } from '../../harness/faults/pause.ts';
 import { probeTarget } from '../../harness/faults/part.ts';
-import { CONTROLLABLE_PARTS } from '../../harness/runtime/parts.ts';
 import type { StartedStack } from '../../harness/runtime/types.ts';
 import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
+import { controllableParts } from '../../harness/system/system.ts';
+import { shop } from '../helpers/systems.ts';
 
+const CONTROLLABLE_PARTS = controllableParts(shop);
 const PARTS_LIST = 'postgres, redis, gateway, catalog-1, catalog-2, orders, payments, recommendations';
 
 function problems(fault: unknown): string[] {
   const s = defineScenario({
+    system: 'shop',
     name: 'x-parts',
     description: 'a test scenario',
     load: { rate: 20, duration: '30s', mix: { 'GET /products/:id': 1 } },
@@ -19,7 +22,7 @@ function problems(fault: unknown): string[] {
     protectedBy: ['outlier-ejection'],
   });
   try {
-    validateScenario(s, 'scenarios/x-parts.ts');
+    validateScenario(s, 'scenarios/x-parts.ts', shop);
     return [];
   } catch (error) {
     if (error instanceof ScenarioError) return error.problems;
@@ -65,6 +68,7 @@ describe('kill and pause faults: parameters', () => {
 describe('probe target of a part', () => {
   const edge = (name: string) => ({ edge: name, proxy: name.replace('->', '_to_'), listen: '127.0.0.1:1', upstream: '127.0.0.1:2' });
   const stack = {
+    system: shop,
     edges: Object.fromEntries(['gateway->catalog-2', 'gateway->redis', 'catalog->postgres'].map((n) => [n, edge(n)])),
     services: { gateway: { name: 'gateway', url: 'http://127.0.0.1:4321', id: '9' } },
   } as unknown as StartedStack;

@@ -1,14 +1,17 @@
-// The default suite as files: every scenario in scenarios/ loads and validates, is named as its
-// file, documents what it injects, asserts and why, and names patterns that protect it.
+// The default suite as files: every scenario in scenarios/ is found through faultline.config.ts,
+// loads and validates against the shop, is named as its file, documents what it injects, asserts
+// and why, and names patterns that protect it.
 
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadScenarios, scenarioNames } from '../../harness/catalog.ts';
-import { SCENARIOS_DIR } from '../../harness/paths.ts';
+import { dirname, join } from 'node:path';
+import { loadScenarios, openCatalog } from '../../harness/discovery.ts';
+import { CONFIG_FILE, loadConfig } from '../../harness/config.ts';
+import { PROJECT_ROOT, SCENARIOS_DIR } from '../../harness/paths.ts';
 import { parseDurationMs } from '../../harness/duration.ts';
 
-const names = await scenarioNames();
+const catalog = await openCatalog(await loadConfig(join(PROJECT_ROOT, CONFIG_FILE)));
+const names = [...catalog.scenarioFiles].filter(([, file]) => dirname(file) === SCENARIOS_DIR).map(([name]) => name).sort();
 
 describe('the default scenario suite', () => {
   it('has the scenarios the product promises', () => {
@@ -17,8 +20,9 @@ describe('the default scenario suite', () => {
   });
 
   it.each(names)('%s validates, is documented and names what protects it', async (name) => {
-    const [scenario] = await loadScenarios([name]);
+    const [scenario] = await loadScenarios([name], catalog);
     expect(scenario?.name).toBe(name);
+    expect(scenario?.system.name, 'the default suite tests the shop').toBe('shop');
     expect(scenario?.protectedBy.length).toBeGreaterThan(0);
     expect(scenario?.faults.length, 'a scenario without a fault tests nothing').toBeGreaterThan(0);
     const text = readFileSync(join(SCENARIOS_DIR, `${name}.ts`), 'utf8');

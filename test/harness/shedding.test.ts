@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shedCheck, sheds, validateShed } from '../../harness/verdict/shedding.ts';
+import { PRIORITIES } from '../../sample-system/resilience/load-shedding.ts';
 
 describe('shedding check', () => {
   const spec = sheds({ priority: 'background', minShare: 0.3 });
@@ -25,6 +26,12 @@ describe('shedding check', () => {
   });
 
   it('validates its fields', () => {
-    expect(validateShed({ kind: 'shed', priority: 'low', minShare: 2 }).map((p) => p.field)).toEqual(['priority', 'minShare']);
+    expect(validateShed({ kind: 'shed', priority: 'low', minShare: 2 }, PRIORITIES).map((p) => p.field)).toEqual(['priority', 'minShare']);
+    expect(validateShed({ kind: 'shed', priority: 'background', minShare: 0.5 }, PRIORITIES)).toEqual([]);
+  });
+
+  it('names the priorities the system has, or says it has none', () => {
+    expect(validateShed({ kind: 'shed', priority: 'low', minShare: 0.5 }, PRIORITIES)).toEqual([{ field: 'priority', text: '"low" is not a priority; priorities are: critical, normal, background' }]);
+    expect(validateShed({ kind: 'shed', priority: 'background', minShare: 0.5 }, [])).toEqual([{ field: 'priority', text: '"background" is not a priority; this system has no priorities' }]);
   });
 });

@@ -54,6 +54,7 @@ export function makeRunResult(over: Partial<RunResult> = {}): RunResult {
   return {
     runId: '2025-01-01T12-00-00-postgres-latency',
     scenario: { name: 'postgres-latency', description: 'Postgres answers 400 ms late for 10 s; reads fall back to cache', file: 'scenarios/postgres-latency.ts', protectedBy: ['breaker', 'fallback'] },
+    system: { name: 'shop', file: 'sample-system/system.ts' },
     verdict: 'pass',
     checks: [
       makeCheck({ id: 'fault:f0', kind: 'fault', name: 'fault landed: catalog->postgres +400 ms', phase: undefined, endpoint: undefined, measured: 10_020, threshold: 10_000, unit: 'ms since load start', why: 'applied at 10020 ms (scheduled 10000 ms)' }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../harness/report/html.ts';
 import { ENDPOINT, makeBreach, makeCheck, makeFailingRun, makeFault, makeLogLine, makeRunResult, makeSummary } from './fixture.ts';
+import { shop } from '../helpers/systems.ts';
 
 const XSS = '</script><img src=x onerror=alert(1)>';
 
@@ -199,7 +200,10 @@ describe('the cascade section', () => {
   };
   /** Each body row of the section's tables as its cells' text. */
   const rowsOf = (section: string) => [...section.matchAll(/<tr[^>]*>((?:<td[^>]*>[\s\S]*?<\/td>)+)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => textOf(c[1]!)));
+  // the shop's run: its declaration titles and splits the counters (metrics.show)
+  const metricsShown = shop.metrics!.show.map((s) => ({ ...s, by: [...s.by] }));
   const run = makeRunResult({
+    metricsShown,
     metrics: {
       orders: {
         'breaker_transitions_total{dependency="payments",to="open"}': 3,
@@ -248,7 +252,7 @@ describe('the cascade section', () => {
   });
 
   it('escapes label values from the services', () => {
-    const html = renderHtml(makeRunResult({ phaseCounters: [{ phase: 'fault', service: 'gateway', series: `rate_limited_total{tenant="${XSS}"}`, increase: 1 }] }));
+    const html = renderHtml(makeRunResult({ metricsShown, phaseCounters: [{ phase: 'fault', service: 'gateway', series: `rate_limited_total{tenant="${XSS}"}`, increase: 1 }] }));
     const section = sectionOf(html);
     expect(section).not.toContain('<img');
     expect(textOf(section)).toContain(`rate limited ${XSS}`);

@@ -16,7 +16,7 @@ describe('renderJson', () => {
     const text = renderJson(shuffled);
     expect(text).toBe(renderJson({ ...run, load: { ...run.load }, versions: { node: 'v24', redis: '7' } }));
     const parsed = JSON.parse(text);
-    expect(Object.keys(parsed).slice(0, 3)).toEqual(['runId', 'scenario', 'verdict']);
+    expect(Object.keys(parsed).slice(0, 4)).toEqual(['runId', 'scenario', 'system', 'verdict']);
     expect(Object.keys(parsed).slice(-3)).toEqual(['replay', 'blastRadius', 'recovery']);
     expect(Object.keys(parsed.load)).toEqual(['offeredRatePerSecond', 'durationMs', 'requestsSent', 'droppedIterations', 'k6ExitCode']);
     expect(Object.keys(parsed.checks[2])).toEqual(['id', 'kind', 'name', 'phase', 'endpoint', 'status', 'measured', 'threshold', 'unit', 'why']);

@@ -1,5 +1,5 @@
 // The local runtime against the real things on 127.0.0.1: Postgres, redis-server, the Toxiproxy
-// build from .tools/bin, and the sample-system services (or stand-ins until they exist).
+// build from .tools/bin, and the shop's services as sample-system/system.ts declares them.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -11,20 +11,19 @@ import { localRuntime, type LocalStack } from '../../harness/runtime/local.ts';
 import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 import { redisPing } from '../../harness/runtime/redis.ts';
-import { serviceEntry } from '../../harness/runtime/services.ts';
 import { addToxic, listToxics, removeToxic, ToxiproxyError } from '../../harness/runtime/toxiproxy.ts';
 import type { RuntimeOptions } from '../../harness/runtime/types.ts';
-import { EDGES, INSTANCES, SERVICES } from '../../harness/topology.ts';
+import { edgeNames } from '../../harness/system/system.ts';
+import { shop, withCommands } from '../helpers/systems.ts';
 
-const realServices = SERVICES.every((s) => existsSync(serviceEntry(s)));
 const standIn = join(import.meta.dirname, 'fixtures', 'standin-service.ts');
-const serviceFiles = realServices ? {} : Object.fromEntries(SERVICES.map((s) => [s, standIn]));
-const PARTS = [...INSTANCES.map((i) => i.name), 'postgres', 'redis', 'toxiproxy'].sort();
+const PARTS = [...shop.instances.map((i) => i.name), 'toxiproxy'].sort();
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-test-runtime-'));
 const stateDir = join(scratch, 'state');
 const lines: string[] = [];
-const options = (runId: string): RuntimeOptions => ({
+const options = (runId: string, system = shop): RuntimeOptions => ({
+  system,
   runDir: join(scratch, runId),
   runId,
   disabled: ['retry', 'breaker'],
@@ -45,11 +44,11 @@ async function roundTripsMs(client: pg.Client, n: number): Promise<number> {
   return times.sort((a, b) => a - b)[Math.floor(n / 2)] as number;
 }
 
-describe(`local runtime (${realServices ? 'sample-system services' : 'stand-in services'})`, () => {
+describe('local runtime (the shop)', () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
-    stack = await localRuntime({ stateDir, serviceFiles }).start(options('boot'));
+    stack = await localRuntime({ stateDir }).start(options('boot'));
   });
   afterAll(async () => {
     await stack?.stop();
@@ -57,13 +56,13 @@ describe(`local runtime (${realServices ? 'sample-system services' : 'stand-in s
 
   it('boots every part on loopback, reports progress, versions and boot time', () => {
     expect(Object.keys(stack.processes).sort()).toEqual(PARTS);
-    expect(stack.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack.entryUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stack.toxiproxyUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(Object.keys(stack.edges).sort()).toEqual(EDGES.map((e) => e.name).sort());
+    expect(Object.keys(stack.edges).sort()).toEqual(edgeNames(shop).sort());
     for (const edge of Object.values(stack.edges)) expect(edge.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(stack.versions).toMatchObject({ postgres: expect.stringMatching(/^15\./), toxiproxy: 'v2.12.0', node: expect.stringMatching(/^24\./) });
     expect(stack.bootMs).toBeGreaterThan(0);
-    expect(lines).toContainEqual(expect.stringMatching(/^postgres on 127\.0\.0\.1:\d+ ready in \d+ ms$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^postgres \(postgres\) on 127\.0\.0\.1:\d+ ready in \d+ ms$/));
     expect(lines).toContainEqual(expect.stringMatching(/^local stack ready in \d+ ms$/));
     expect(existsSync(join(scratch, 'boot', 'logs', 'postgres.log'))).toBe(true);
     expect(existsSync(join(stateDir, 'boot.json'))).toBe(true);
@@ -91,19 +90,6 @@ describe(`local runtime (${realServices ? 'sample-system services' : 'stand-in s
       expect(res.status, edge).toBe(200);
     }
     expect(stack.edges['gateway->catalog-1']!.upstream).not.toBe(stack.edges['gateway->catalog-2']!.upstream);
-  });
-
-  it.skipIf(realServices)('points each service at its dependencies through their proxies', async () => {
-    const catalog = (await (await fetch(`${stack.services['catalog-1']!.url}/env`)).json()) as Record<string, string>;
-    expect(catalog).toMatchObject({
-      HOST: '127.0.0.1',
-      DATABASE_URL: `postgres://faultline@${stack.edges['catalog->postgres']!.listen}/faultline`,
-      REDIS_URL: `redis://${stack.edges['catalog->redis']!.listen}`,
-      RESILIENCE_DISABLE: 'retry,breaker',
-      REPLICA_ID: 'catalog-1',
-    });
-    const gateway = (await (await fetch(`${stack.gatewayUrl}/env`)).json()) as Record<string, string>;
-    expect(gateway.CATALOG_URL).toBe(`http://${stack.edges['gateway->catalog-1']!.listen},http://${stack.edges['gateway->catalog-2']!.listen}`);
   });
 
   it('delays a Postgres round trip by about the latency a toxic adds, until it is removed', async () => {
@@ -152,16 +138,41 @@ describe(`local runtime (${realServices ? 'sample-system services' : 'stand-in s
   });
 });
 
+describe('local runtime wiring (every shop service a stand-in that shows its environment)', () => {
+  it('points each service at its dependencies through their proxies, as the declaration templates them', async () => {
+    const node = ['{{node}}', '--disable-warning=ExperimentalWarning', standIn];
+    const standIns = withCommands(shop, Object.fromEntries(Object.values(shop.parts).filter((p) => p.kind === 'service').map((p) => [p.name, node])));
+    const stack = await localRuntime({ stateDir }).start(options('wiring', standIns));
+    try {
+      const catalog = (await (await fetch(`${stack.services['catalog-1']!.url}/env`)).json()) as Record<string, string>;
+      expect(catalog).toMatchObject({
+        HOST: '127.0.0.1',
+        PORT: new URL(stack.services['catalog-1']!.url).port,
+        DATABASE_URL: `postgres://faultline@${stack.edges['catalog->postgres']!.listen}/faultline`,
+        REDIS_URL: `redis://${stack.edges['catalog->redis']!.listen}`,
+        RESILIENCE_DISABLE: 'retry,breaker',
+        REPLICA_ID: 'catalog-1',
+      });
+      const gateway = (await (await fetch(`${stack.entryUrl}/env`)).json()) as Record<string, string>;
+      expect(gateway.CATALOG_URL).toBe(`http://${stack.edges['gateway->catalog-1']!.listen},http://${stack.edges['gateway->catalog-2']!.listen}`);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
 describe('local runtime boot failure', () => {
   const ourTempDirs = (): string[] => readdirSync(tmpdir()).filter((d) => /^faultline-[A-Za-z0-9]{6}$/.test(d));
 
   it('stops what it started and names the part, its command and its last log lines', async () => {
     const before = ourTempDirs();
     const crashing = join(import.meta.dirname, 'fixtures', 'crashing-service.ts');
-    const start = localRuntime({ stateDir, serviceFiles: { catalog: crashing, gateway: standIn } }).start(options('broken'));
+    const node = ['{{node}}', '--disable-warning=ExperimentalWarning'];
+    const broken = withCommands(shop, { catalog: [...node, crashing], gateway: [...node, standIn] });
+    const start = localRuntime({ stateDir }).start(options('broken', broken));
     const error = (await start.catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toMatch(/^catalog-1 did not start: exited \(code 3\) before it was ready/);
+    expect(error.message).toMatch(/system\.ts: parts\.catalog \(replica catalog-1\) \(readiness \{"http":"\/health\/ready","pid":true\}\): catalog-1 did not start: exited \(code 3\) before it was ready/);
     expect(error.message).toMatch(/\n  command: \S*node --disable-warning=ExperimentalWarning \S*crashing-service\.ts\n/);
     expect(error.message).toContain('crashing-service: cannot connect to anything, giving up');
     expect(ourTempDirs()).toEqual(before);
@@ -171,7 +182,7 @@ describe('local runtime boot failure', () => {
 
 describe('a stack whose run died without stopping it', () => {
   it('is stopped and removed by cleanupLeftovers from its ledger alone', async () => {
-    const stack = await localRuntime({ stateDir, serviceFiles }).start(options('crashed'));
+    const stack = await localRuntime({ stateDir }).start(options('crashed'));
     try {
       // Make the ledger look like its owner died: point it at a process that has exited.
       const gone = spawn('true');

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { shop } from '../helpers/systems.ts';
 import { killFault } from '../../harness/faults/kill.ts';
 import { pauseFault } from '../../harness/faults/pause.ts';
 import type { LedgerData } from '../../harness/runtime/ledger.ts';
@@ -26,7 +27,7 @@ describe('process-level faults on the local runtime', () => {
   const runId = 'parts';
 
   beforeAll(async () => {
-    stack = await localRuntime({ stateDir }).start({ runDir: join(scratch, runId), runId, disabled: [], seed: 1, progress: () => undefined });
+    stack = await localRuntime({ stateDir }).start({ system: shop, runDir: join(scratch, runId), runId, disabled: [], seed: 1, progress: () => undefined });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -17,11 +17,11 @@ describe('readiness', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('holds for the process it names', async () => {
-    await expect(answersReady(url, 4242)).resolves.toBe(true);
-    await expect(answersReady(url)).resolves.toBe(true);
+    await expect(answersReady(url, '/health/ready', 4242)).resolves.toBe(true);
+    await expect(answersReady(url, '/health/ready')).resolves.toBe(true);
   });
 
   it('refuses an answer from another process, saying whose', async () => {
-    await expect(answersReady(url, 777)).rejects.toThrow(/answered by another process \(pid 4242\), not the one started \(pid 777\)/);
+    await expect(answersReady(url, '/health/ready', 777)).rejects.toThrow(/answered by another process \(pid 4242\), not the one started \(pid 777\)/);
   });
 });

@@ -1,50 +1,72 @@
-// The local runtime's pure decisions: start order, the environment that wires services to their
-// proxies, and retrying a port that was taken between picking and binding it.
+// The runtimes' pure decisions: start order, the environment that wires services to their
+// proxies (the declaration's templates filled in), and retrying a port that was taken between
+// picking and binding it.
 
 import { describe, expect, it } from 'vitest';
-import { dependencyEnv, serviceStartOrder } from '../../harness/runtime/local.ts';
+import { partCommand, partEnv, takesPort } from '../../harness/runtime/part-env.ts';
 import { freePort, saysAddressInUse, withFreePort } from '../../harness/runtime/ports.ts';
 import { describeCommand } from '../../harness/runtime/processes.ts';
-import { EDGES, SERVICES, type EdgeSpec } from '../../harness/topology.ts';
+import { startWaves } from '../../harness/system/start-order.ts';
+import type { ResolvedPart, System } from '../../harness/system/system.ts';
+import { shop } from '../helpers/systems.ts';
 
-const edge = (listen: string, name: string) => ({ edge: name, proxy: name.replace('->', '_to_'), listen, upstream: 'x' });
+type Service = Extract<ResolvedPart, { kind: 'service' }>;
+const service = (name: string): Service => shop.parts[name] as Service;
+const listens: Record<string, string> = {
+  'gateway->catalog-1': '127.0.0.1:1001',
+  'gateway->catalog-2': '127.0.0.1:1011',
+  'gateway->orders': '127.0.0.1:1004',
+  'gateway->recommendations': '127.0.0.1:1005',
+  'gateway->redis': '127.0.0.1:1006',
+  'catalog->postgres': '127.0.0.1:1002',
+  'catalog->redis': '127.0.0.1:1003',
+};
+const at = (port: number, replica = 1) => ({ host: '127.0.0.1', port, replica, node: '/opt/node', root: '/shop', edgeAddress: (edge: string) => listens[edge] });
 
-describe('serviceStartOrder', () => {
-  it('starts every service after the services it calls', () => {
-    expect(serviceStartOrder(SERVICES, EDGES)).toEqual(['catalog', 'payments', 'orders', 'recommendations', 'gateway']);
+describe('startWaves', () => {
+  it('starts every service after the services it calls, and independent services together', () => {
+    expect(startWaves(shop)).toEqual([['catalog', 'payments', 'recommendations'], ['orders'], ['gateway']]);
   });
 
-  it('refuses a dependency cycle, naming it', () => {
-    const cycle: EdgeSpec[] = [
-      { name: 'gateway->catalog', from: 'gateway', to: 'catalog', proxy: 'a' },
-      { name: 'catalog->gateway', from: 'catalog', to: 'gateway', proxy: 'b' },
-    ];
-    expect(() => serviceStartOrder(SERVICES, cycle)).toThrow('service dependency cycle: gateway -> catalog -> gateway');
+  it('refuses a dependency cycle, naming the services in it', () => {
+    const cyclic: System = { ...shop, edges: [...shop.edges, { ...(shop.edges[0] as System['edges'][number]), name: 'catalog->gateway', from: 'catalog', to: 'gateway', instance: 'gateway' }] };
+    expect(() => startWaves(cyclic)).toThrow(/^service dependency cycle among (gateway, catalog|catalog, gateway)/);
   });
 });
 
-describe('dependencyEnv', () => {
-  const edges = {
-    'gateway->catalog-1': edge('127.0.0.1:1001', 'gateway->catalog-1'),
-    'gateway->catalog-2': edge('127.0.0.1:1011', 'gateway->catalog-2'),
-    'gateway->orders': edge('127.0.0.1:1004', 'gateway->orders'),
-    'gateway->recommendations': edge('127.0.0.1:1005', 'gateway->recommendations'),
-    'gateway->redis': edge('127.0.0.1:1006', 'gateway->redis'),
-    'catalog->postgres': edge('127.0.0.1:1002', 'catalog->postgres'),
-    'catalog->redis': edge('127.0.0.1:1003', 'catalog->redis'),
-  };
-
-  it('points the catalog at Postgres and Redis through their proxies', () => {
-    expect(dependencyEnv('catalog', edges, EDGES)).toEqual({ DATABASE_URL: 'postgres://faultline@127.0.0.1:1002/faultline', REDIS_URL: 'redis://127.0.0.1:1003' });
+describe('partEnv', () => {
+  it('points the catalog at Postgres and Redis through its own proxies, and tells it its port and replica', () => {
+    expect(partEnv(shop, service('catalog'), [], at(4000, 2))).toEqual({
+      HOST: '127.0.0.1',
+      PORT: '4000',
+      DATABASE_URL: 'postgres://faultline@127.0.0.1:1002/faultline',
+      REDIS_URL: 'redis://127.0.0.1:1003',
+      REPLICA_ID: 'catalog-2',
+      RESILIENCE_DISABLE: '',
+    });
   });
 
   it('points the gateway at each catalog replica through its own proxy, as a comma list', () => {
-    expect(dependencyEnv('gateway', edges, EDGES)).toEqual({
+    expect(partEnv(shop, service('gateway'), ['breaker', 'fallback'], at(4001))).toMatchObject({
       CATALOG_URL: 'http://127.0.0.1:1001,http://127.0.0.1:1011',
       ORDERS_URL: 'http://127.0.0.1:1004',
       RECOMMENDATIONS_URL: 'http://127.0.0.1:1005',
       REDIS_URL: 'redis://127.0.0.1:1006',
+      RESILIENCE_DISABLE: 'breaker,fallback',
     });
+  });
+
+  it("adds a switched-off pattern's own variables", () => {
+    const system: System = { ...shop, switchEnv: undefined, patterns: { cache: { description: 'x', env: { CACHE_OFF: '1' } }, retry: { description: 'y', env: { RETRIES: '0' } } } };
+    const env = partEnv(system, service('payments'), ['retry'], at(4002));
+    expect(env.RETRIES).toBe('0');
+    expect(env.CACHE_OFF).toBeUndefined();
+    expect(env.RESILIENCE_DISABLE).toBeUndefined();
+  });
+
+  it("fills the command's templates: {{node}} is the Node the runtime found", () => {
+    expect(partCommand(shop, service('gateway'), [], at(4001))).toEqual(['/opt/node', '--disable-warning=ExperimentalWarning', 'gateway/main.ts']);
+    expect(takesPort(service('gateway'))).toBe(true);
   });
 });
 

@@ -9,7 +9,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
-import { EDGE_NAMES, ENDPOINTS, TENANTS } from '../../harness/topology.ts';
+import { edgeNames } from '../../harness/system/system.ts';
+import { shop } from '../helpers/systems.ts';
 import { PATTERNS } from '../../sample-system/resilience/patterns.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
@@ -31,10 +32,14 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const DEFINE = join(PROJECT_ROOT, 'harness', 'define.ts');
 const PATTERN_LIST = Object.keys(PATTERNS).join(', ');
+const ENDPOINTS = Object.keys(shop.endpoints);
+const TENANTS = shop.tenants?.names ?? [];
+const EDGE_NAMES = edgeNames(shop);
 type Raw = Record<string, any>; // malformed on purpose: any field may be missing or of the wrong type
 
 /** A valid scenario (as plain data, what the factories make) to break one field of. */
 const valid = (name: string): Raw => ({
+  system: 'shop',
   name,
   description: 'a scenario with one thing wrong',
   load: { rate: 20, duration: '10s', mix: { 'GET /products/:id': 1 } },
@@ -63,7 +68,8 @@ type FileCase = [string, (name: string) => string, string, string];
 
 const FILE_CASES: FileCase[] = [
   // the file itself
-  ['a syntax error', fromSource(`import { defineScenario } from 'DEFINE';\nexport default defineScenario({ name: 'NAME', load: { rate: 20, `), '', 'could not be loaded'],
+  ['a syntax error', fromSource(`import { defineScenario } from 'DEFINE';\nexport default defineScenario({
+  system: 'shop', name: 'NAME', load: { rate: 20, `), '', 'could not be loaded'],
   ['an import of a file that does not exist', fromSource(`import { nothing } from './no-such-helper.ts';\nexport default nothing;`), '', 'could not be loaded'],
   ['a module that throws while loading', fromSource(`throw new Error('broken on purpose');`), '', 'could not be loaded: broken on purpose'],
   ['no default export', fromSource(`export const scenario = {};`), '', 'the default export is not a scenario object'],
@@ -75,7 +81,7 @@ const FILE_CASES: FileCase[] = [
   ['no description', fromData((s) => delete s.description), 'description', 'must be a non-empty sentence'],
   ['a blank description', fromData((s) => (s.description = '  ')), 'description', 'must be a non-empty sentence'],
   // typos at the top: the failure mode where a typo silently passes
-  ['slo: typed for slos:', fromData((s) => ((s.slo = s.slos), delete s.slos)), 'slo', 'is not a field of a scenario (did you mean slos?); fields are: name, description, load, faults, slos, protectedBy'],
+  ['slo: typed for slos:', fromData((s) => ((s.slo = s.slos), delete s.slos)), 'slo', 'is not a field of a scenario (did you mean slos?); fields are: system, name, description, load, faults, slos, protectedBy'],
   ['fault: typed for faults:', fromData((s) => ((s.fault = s.faults), delete s.faults)), 'fault', 'is not a field of a scenario (did you mean faults?)'],
   ['an unknown top-level field', fromData((s) => (s.retries = 3)), 'retries', 'is not a field of a scenario'],
   // load
@@ -99,9 +105,13 @@ const FILE_CASES: FileCase[] = [
   ['a share as a string', fromData((s) => (s.load.mix['GET /products/:id'] = '80%')), 'load.mix["GET /products/:id"]', 'share "80%" must be a positive number'],
   ['an unknown tenant', fromData((s) => (s.load.tenants = { umbrella: 1 })), 'load.tenants["umbrella"]', `is not known; allowed: ${TENANTS.join(', ')}`],
   ['a zero tenant share', fromData((s) => (s.load.tenants = { acme: 0 })), 'load.tenants["acme"]', 'share 0 must be a positive number'],
-  ['zero product ids', fromData((s) => (s.load.productIds = 0)), 'load.productIds', '0 must be a whole number in 1..1000'],
-  ['fractional product ids', fromData((s) => (s.load.productIds = 1.5)), 'load.productIds', '1.5 must be a whole number in 1..1000'],
-  ['more product ids than are seeded', fromData((s) => (s.load.productIds = 5000)), 'load.productIds', '5000 must be a whole number in 1..1000'],
+  ['an inverted id range', fromData((s) => (s.load.params = { id: { int: [10, 1] } })), 'load.params.id', 'int must be [min, max], whole numbers with min <= max'],
+  ['fractional ids', fromData((s) => (s.load.params = { id: { int: [1, 1.5] } })), 'load.params.id', 'int must be [min, max], whole numbers with min <= max'],
+  ['a parameter no mixed endpoint has', fromData((s) => (s.load.params = { product: { int: [1, 5] } })), 'load.params.product', 'is not a parameter of an endpoint in load.mix; parameters are: id'],
+  ['the leftover productIds', fromData((s) => (s.load.productIds = 50)), 'load.productIds', 'is not a field of load'],
+  // the system
+  ['no system', fromData((s) => delete s.system), 'system', 'is missing: name the system this scenario tests (system: '],
+  ['an unknown system', fromData((s) => (s.system = 'shopp')), 'system', '"shopp" is not a system; systems are: '],
   // the fault schedule
   ['faults as an object', fromData((s) => (s.faults = s.faults[0])), 'faults', 'must be a list (it may be empty)'],
   ['a fault that is a string', fromData((s) => (s.faults = ['latency'])), 'faults[0]', 'must be { at, for, fault }'],
@@ -166,7 +176,7 @@ const FLAG_CASES: FlagCase[] = [
   ['a negative seed', ['SCENARIO', '--seed=-1'], '--seed "-1" must be a whole number'],
   ['an unknown runtime', ['SCENARIO', '--runtime', 'dokcer'], '--runtime "dokcer" is not a runtime; runtimes are:'],
   ['a runtime with no name', ['SCENARIO', '--runtime'], "Option '--runtime <value>' argument missing"],
-  ['an unknown --disable pattern', ['SCENARIO', '--disable', 'brakes'], `--disable "brakes" names no pattern; patterns are: ${PATTERN_LIST}`],
+  ['an unknown --disable pattern', ['SCENARIO', '--disable', 'brakes'], `--disable "brakes" names no pattern of system shop; its patterns are: ${PATTERN_LIST}`],
   ['one unknown name among known ones', ['SCENARIO', '--disable', 'breaker,retyr'], '--disable "retyr" names no pattern'],
   ['a value for a switch', ['SCENARIO', '--json=yes'], "Option '--json' does not take an argument"],
   ['no scenario', [], 'name a scenario, or use --all or --list'],

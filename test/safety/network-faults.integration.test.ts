@@ -15,7 +15,7 @@ import { createSupervisor, type Supervisor } from '../../harness/runtime/supervi
 import { startToxiproxy, createEdgeProxies, type StartedToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
 import { getProxy, listToxics, reset } from '../../harness/runtime/toxiproxy.ts';
 import type { StartedStack } from '../../harness/runtime/types.ts';
-import { EDGES } from '../../harness/topology.ts';
+import { shop } from '../helpers/systems.ts';
 import { FAULTS } from '../../harness/faults/registry.ts';
 import { faults } from '../../harness/define.ts';
 import type { FaultSpec } from '../../harness/faults/types.ts';
@@ -39,7 +39,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   supervisor = createSupervisor(openLedger('network-faults-test', join(scratch, 'state')));
   toxiproxy = await startToxiproxy({ supervisor, tempDir: scratch, logsDir, readyTimeoutMs: 10_000, baseEnv: { PATH: process.env.PATH ?? '' } }, toolPath('toxiproxy-server'), 1);
-  const spec = EDGES.filter((e) => e.name === EDGE);
+  const spec = shop.edges.filter((e) => e.name === EDGE);
   const edges = await createEdgeProxies(toxiproxy.url, spec, () => `127.0.0.1:${(server.address() as AddressInfo).port}`);
   // network faults read only the Toxiproxy API and the edges of a stack
   const used: Pick<StartedStack, 'toxiproxyUrl' | 'edges'> = { toxiproxyUrl: toxiproxy.url, edges };

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProbe } from '../../harness/faults/probe.ts';
+import { shop } from '../helpers/systems.ts';
 import { startK6 } from '../../harness/load/k6.ts';
 import { scrapeMetrics } from '../../harness/observe/metrics.ts';
 import { preflight } from '../../harness/preflight.ts';
@@ -29,7 +30,7 @@ describe('every traffic path refuses a non-loopback target', () => {
   });
 
   it('the probe that proves a fault landed', async () => {
-    const edge = { edge: 'catalog->postgres', proxy: 'catalog_to_postgres', listen: '10.255.0.1:5432', upstream: '127.0.0.1:5432' };
+    const edge = { edge: 'catalog->postgres', proxy: 'catalog_to_postgres', listen: '10.255.0.1:5432', upstream: '127.0.0.1:5432', protocol: 'postgres' as const };
     await expect(openProbe(edge)).rejects.toThrow(refused('the probe of catalog->postgres', '10.255.0.1:5432'));
   });
 
@@ -43,8 +44,8 @@ describe('every traffic path refuses a non-loopback target', () => {
   });
 
   it('the metrics scrape', async () => {
-    const stack = { services: { catalog: { name: 'catalog', url: 'http://203.0.113.9:9000', id: '1' } } } as unknown as StartedStack;
-    await expect(scrapeMetrics(stack)).rejects.toThrow(refused('the catalog metrics endpoint', 'http://203.0.113.9:9000'));
+    const stack = { system: shop, services: { 'catalog-1': { name: 'catalog-1', url: 'http://203.0.113.9:9000', id: '1' } } } as unknown as StartedStack;
+    await expect(scrapeMetrics(stack)).rejects.toThrow(refused('the catalog-1 metrics endpoint', 'http://203.0.113.9:9000/metrics'));
   });
 
   it('accepts 127.0.0.1, the rest of 127/8, ::1 and localhost', () => {
@@ -58,10 +59,10 @@ describe('an explicitly allowed target', () => {
     const runtime: Runtime = { name: 'local', check: () => undefined, start: () => Promise.reject(new Error('not started in this test')) };
     const dir = mkdtempSync(join(tmpdir(), 'faultline-targets-'));
     try {
-      expect(await preflight(runtime, dir, { FAULTLINE_ALLOW_TARGETS: '10.1.2.3' })).toEqual([
+      expect(await preflight(runtime, [], dir, { FAULTLINE_ALLOW_TARGETS: '10.1.2.3' })).toEqual([
         'WARNING: FAULTLINE_ALLOW_TARGETS=10.1.2.3 lets faultline send load and faults to 10.1.2.3 as well as to 127.0.0.1 / ::1',
       ]);
-      expect(await preflight(runtime, dir, {})).toEqual([]);
+      expect(await preflight(runtime, [], dir, {})).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

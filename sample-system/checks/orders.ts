@@ -1,8 +1,11 @@
 // The data check of a run with writes: every order the load generator saw acknowledged (a 2xx to
 // POST /orders) is in Postgres exactly once — not lost, not doubled, and under the order id the
-// client was given. Pure: the acknowledgements and the rows found in, one check out.
+// client was given. The judgement is pure (acknowledgements and rows in, one check out); the rows
+// are read after the load through the orders->postgres edge. The shop declares it in system.ts.
 
-import type { CheckResult } from '../types.ts';
+import pg from 'pg';
+import type { CheckResult } from '../../harness/types.ts';
+import type { SystemCheck } from '../../harness/system/define.ts';
 
 export interface Acknowledgement {
   /** the idempotency key the client sent */
@@ -57,3 +60,38 @@ export function acknowledgedOrdersCheck(acks: readonly Acknowledgement[], rows: 
   const examples = problems.slice(0, SHOWN).map((p) => `${p.key}: ${p.detail}`).join('; ');
   return { ...base, status: 'fail', measured: problems.length, why: `${problems.length} of ${keys} acknowledged orders are not in Postgres exactly once (${summary}); e.g. ${examples}${problems.length > SHOWN ? `; and ${problems.length - SHOWN} more` : ''}` };
 }
+
+/** Postgres' rows for the acknowledged keys, read through the orders->postgres edge once the load is over. */
+export async function orderRowsFor(listen: string, keys: readonly string[], timeoutMs = 10_000): Promise<OrderRows[]> {
+  const i = listen.lastIndexOf(':');
+  const client = new pg.Client({ host: listen.slice(0, i), port: Number(listen.slice(i + 1)), user: 'faultline', database: 'faultline', connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, application_name: 'faultline-check' });
+  client.on('error', () => undefined); // a broken connection surfaces as the query's rejection
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ key: string; ids: string[]; confirmed: string }>(
+      `SELECT idempotency_key AS key, array_agg(id ORDER BY id)::text[] AS ids, count(*) FILTER (WHERE status = 'confirmed') AS confirmed
+       FROM orders WHERE idempotency_key = ANY($1::text[]) GROUP BY idempotency_key`,
+      [keys],
+    );
+    return rows.map((r) => ({ key: r.key, ids: r.ids.map(Number), confirmed: Number(r.confirmed) }));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The shop's own check: every order the load saw acknowledged is in Postgres exactly once. */
+export const acknowledgedOrdersExactlyOnce: SystemCheck = {
+  name: 'acknowledged orders exactly once',
+  when: { endpoint: 'POST /orders' },
+  async run({ edges, created }) {
+    const acks: Acknowledgement[] = (created['POST /orders'] ?? []).map((c) => ({ key: c.key, orderId: /^[0-9]+$/.test(c.id) ? Number(c.id) : null }));
+    const edge = edges['orders->postgres'];
+    try {
+      if (edge === undefined) throw new Error('the stack has no orders->postgres edge to read the orders through');
+      return acknowledgedOrdersCheck(acks, await orderRowsFor(edge.listen, [...new Set(acks.map((a) => a.key))]));
+    } catch (error) {
+      const check = acknowledgedOrdersCheck(acks, []);
+      return { ...check, status: 'inconclusive', measured: null, why: `could not read the orders from Postgres after the run: ${(error as Error).message}` };
+    }
+  },
+};

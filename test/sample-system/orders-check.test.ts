@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgedOrdersCheck, orderProblems } from '../../harness/verdict/orders.ts';
+import { acknowledgedOrdersCheck, orderProblems } from '../../sample-system/checks/orders.ts';
 
 const row = (key: string, ids: number[], confirmed = ids.length) => ({ key, ids, confirmed });
 
