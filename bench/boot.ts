@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dockerAvailability } from '../harness/runtime/index.ts';
-import { localRuntime } from '../harness/runtime/local.ts';
-import { readManifest } from '../harness/runtime/images.ts';
-import type { Runtime } from '../harness/runtime/types.ts';
 import { loadSystemFile } from '../harness/discovery.ts';
 import { PROJECT_ROOT as ROOT_FOR_SHOP } from '../harness/paths.ts';
+import { readManifest } from '../harness/runtime/images.ts';
+import { dockerAvailability } from '../harness/runtime/index.ts';
+import { localRuntime } from '../harness/runtime/local.ts';
+import type { Runtime } from '../harness/runtime/types.ts';
 
 const shop = await loadSystemFile(`${ROOT_FOR_SHOP}/sample-system/system.ts`, ROOT_FOR_SHOP);
 
@@ -55,14 +55,21 @@ export async function benchBoot(args: string[]): Promise<void> {
       } else runtime = localRuntime();
       const times = await bootTimes(runtime, runs, scratch);
       const m = median(times);
-      say(`  ${name.padEnd(7)} ${s(m)}  (min ${s(Math.min(...times))}, max ${s(Math.max(...times))}; goal <= ${s(GOAL_MS[name])}: ${m <= GOAL_MS[name] ? 'met' : 'NOT met'})`);
+      say(
+        `  ${name.padEnd(7)} ${s(m)}  (min ${s(Math.min(...times))}, max ${s(Math.max(...times))}; goal <= ${s(GOAL_MS[name])}: ${m <= GOAL_MS[name] ? 'met' : 'NOT met'})`,
+      );
     }
     const builds = readManifest().builds;
     if (Object.keys(builds).length === 0) say('image build: not recorded (the images are built by `npm run setup`)');
     else {
       say('image build (as the set-up last recorded it, .tools/images.json):');
       for (const [part, b] of Object.entries(builds)) say(`  ${part.padEnd(9)} ${String(b.seconds).padStart(5)} s  ${b.ref}  (${b.builtAt})`);
-      say(`  total     ${Object.values(builds).reduce((t, b) => t + b.seconds, 0).toFixed(1).padStart(5)} s`);
+      say(
+        `  total     ${Object.values(builds)
+          .reduce((t, b) => t + b.seconds, 0)
+          .toFixed(1)
+          .padStart(5)} s`,
+      );
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

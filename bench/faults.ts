@@ -13,16 +13,16 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { localRuntime } from '../harness/runtime/local.ts';
-import type { StartedStack } from '../harness/runtime/types.ts';
-import { FaultSchedule, type ScheduledFaultSpec } from '../harness/faults/schedule.ts';
+import { loadSystemFile } from '../harness/discovery.ts';
 import { latency } from '../harness/faults/latency.ts';
 import { openProbe } from '../harness/faults/probe.ts';
-import { addToxic, removeToxic } from '../harness/runtime/toxiproxy.ts';
-import type { FaultRecord, RunResult } from '../harness/types.ts';
+import { FaultSchedule, type ScheduledFaultSpec } from '../harness/faults/schedule.ts';
 import { sliceStats } from '../harness/load/recording.ts';
-import { loadSystemFile } from '../harness/discovery.ts';
 import { PROJECT_ROOT as ROOT_FOR_SHOP } from '../harness/paths.ts';
+import { localRuntime } from '../harness/runtime/local.ts';
+import { addToxic, removeToxic } from '../harness/runtime/toxiproxy.ts';
+import type { StartedStack } from '../harness/runtime/types.ts';
+import type { FaultRecord, RunResult } from '../harness/types.ts';
 
 const shop = await loadSystemFile(`${ROOT_FOR_SHOP}/sample-system/system.ts`, ROOT_FOR_SHOP);
 
@@ -51,7 +51,9 @@ export function quantile(values: readonly number[], q: number): number {
 
 const median = (values: readonly number[]): number => quantile(values, 0.5);
 const figures = (values: readonly number[]): string =>
-  values.length === 0 ? 'no samples' : `p50 ${median(values).toFixed(1)} ms, p95 ${quantile(values, 0.95).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (n=${values.length})`;
+  values.length === 0
+    ? 'no samples'
+    : `p50 ${median(values).toFixed(1)} ms, p95 ${quantile(values, 0.95).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (n=${values.length})`;
 
 /** The edges the bench uses: one per protocol the probes speak. */
 const EDGES = ['catalog->postgres', 'gateway->redis', 'gateway->recommendations'] as const;
@@ -83,12 +85,23 @@ async function roundTrips(stack: StartedStack, edge: string, n: number, timeoutM
   }
 }
 
-async function injectedVsSeen(stack: StartedStack, edge: string, injectedMs: number, n: number): Promise<{ baseMs: number; withMs: number; seenMs: number; errorShare: number }> {
+async function injectedVsSeen(
+  stack: StartedStack,
+  edge: string,
+  injectedMs: number,
+  n: number,
+): Promise<{ baseMs: number; withMs: number; seenMs: number; errorShare: number }> {
   const endpoint = stack.edges[edge];
   if (endpoint === undefined) throw new Error(`no edge ${edge}`);
   const baseMs = median(await roundTrips(stack, edge, n, 2_000));
   const name = `bench-latency-${injectedMs}`;
-  await addToxic(stack.toxiproxyUrl, endpoint.proxy, { name, type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: injectedMs, jitter: 0 } });
+  await addToxic(stack.toxiproxyUrl, endpoint.proxy, {
+    name,
+    type: 'latency',
+    stream: 'downstream',
+    toxicity: 1,
+    attributes: { latency: injectedMs, jitter: 0 },
+  });
   try {
     const withMs = median(await roundTrips(stack, edge, n, injectedMs * 4 + 2_000));
     const seenMs = withMs - baseMs;
@@ -99,15 +112,23 @@ async function injectedVsSeen(stack: StartedStack, edge: string, injectedMs: num
 }
 
 /** End to end: the same toxic on every gateway->catalog replica edge, seen by a client of the gateway. */
-async function injectedVsSeenThroughGateway(stack: StartedStack, injectedMs: number, n: number): Promise<{ baseMs: number; withMs: number; seenMs: number; errorShare: number }> {
+async function injectedVsSeenThroughGateway(
+  stack: StartedStack,
+  injectedMs: number,
+  n: number,
+): Promise<{ baseMs: number; withMs: number; seenMs: number; errorShare: number }> {
   const edges = Object.values(stack.edges).filter((e) => e.edge.startsWith('gateway->catalog'));
   const get = async (): Promise<number[]> => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      const res = await fetch(`${stack.entryUrl}/products/${1 + (i % 10)}`, { headers: { 'x-tenant': 'acme', 'x-priority': 'critical' }, signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${stack.entryUrl}/products/${1 + (i % 10)}`, {
+        headers: { 'x-tenant': 'acme', 'x-priority': 'critical' },
+        signal: AbortSignal.timeout(5_000),
+      });
       await res.arrayBuffer();
-      if (res.status !== 200 || res.headers.get('x-degraded')) throw new Error(`GET /products: ${res.status} ${res.headers.get('x-degraded') ?? ''}: the measurement needs plain answers`);
+      if (res.status !== 200 || res.headers.get('x-degraded'))
+        throw new Error(`GET /products: ${res.status} ${res.headers.get('x-degraded') ?? ''}: the measurement needs plain answers`);
       out.push(performance.now() - t0);
     }
     return out;
@@ -115,7 +136,11 @@ async function injectedVsSeenThroughGateway(stack: StartedStack, injectedMs: num
   await get(); // warm the catalog's cache and the connections
   const baseMs = median(await get());
   const name = `bench-latency-e2e-${injectedMs}`;
-  await Promise.all(edges.map((e) => addToxic(stack.toxiproxyUrl, e.proxy, { name, type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: injectedMs, jitter: 0 } })));
+  await Promise.all(
+    edges.map((e) =>
+      addToxic(stack.toxiproxyUrl, e.proxy, { name, type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: injectedMs, jitter: 0 } }),
+    ),
+  );
   try {
     const withMs = median(await get());
     const seenMs = withMs - baseMs;
@@ -157,7 +182,14 @@ export async function benchFaults(args: string[]): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-faults-'));
   // the e2e latency measurement sends 30 reads back to back as one tenant, which the per-tenant
   // rate limit (50 req/s) would answer 429: it measures latency injection, not the limiter
-  const stack = await localRuntime().start({ system: shop, runDir: join(scratch, 'run'), runId: `bench-faults-${process.pid}`, disabled: ['rate-limit'], seed: 1, progress: () => undefined });
+  const stack = await localRuntime().start({
+    system: shop,
+    runDir: join(scratch, 'run'),
+    runId: `bench-faults-${process.pid}`,
+    disabled: ['rate-limit'],
+    seed: 1,
+    progress: () => undefined,
+  });
   try {
     say(`faults: local stack up in ${stack.bootMs} ms`);
     const l = await scheduleLateness(stack, trials);
@@ -168,11 +200,15 @@ export async function benchFaults(args: string[]): Promise<void> {
     for (const edge of EDGES)
       for (const injectedMs of [50, 200]) {
         const r = await injectedVsSeen(stack, edge, injectedMs, 30);
-        say(`    ${edge.padEnd(26)} injected ${String(injectedMs).padStart(4)} ms, seen +${r.seenMs.toFixed(1)} ms (${r.baseMs.toFixed(1)} -> ${r.withMs.toFixed(1)} ms): off by ${(r.errorShare * 100).toFixed(1)} %`);
+        say(
+          `    ${edge.padEnd(26)} injected ${String(injectedMs).padStart(4)} ms, seen +${r.seenMs.toFixed(1)} ms (${r.baseMs.toFixed(1)} -> ${r.withMs.toFixed(1)} ms): off by ${(r.errorShare * 100).toFixed(1)} %`,
+        );
       }
     for (const injectedMs of [50, 100]) {
       const r = await injectedVsSeenThroughGateway(stack, injectedMs, 30);
-      say(`    ${'GET /products/:id (e2e)'.padEnd(26)} injected ${String(injectedMs).padStart(4)} ms on gateway->catalog-*, seen +${r.seenMs.toFixed(1)} ms at the client (${r.baseMs.toFixed(1)} -> ${r.withMs.toFixed(1)} ms): off by ${(r.errorShare * 100).toFixed(1)} %`);
+      say(
+        `    ${'GET /products/:id (e2e)'.padEnd(26)} injected ${String(injectedMs).padStart(4)} ms on gateway->catalog-*, seen +${r.seenMs.toFixed(1)} ms at the client (${r.baseMs.toFixed(1)} -> ${r.withMs.toFixed(1)} ms): off by ${(r.errorShare * 100).toFixed(1)} %`,
+      );
     }
   } finally {
     await stack.stop();

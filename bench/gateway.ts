@@ -15,11 +15,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { toolPath } from '../harness/paths.ts';
+import { loadSystemFile } from '../harness/discovery.ts';
+import { PROJECT_ROOT as ROOT_FOR_SHOP, toolPath } from '../harness/paths.ts';
 import { localRuntime } from '../harness/runtime/local.ts';
 import type { StartedStack } from '../harness/runtime/types.ts';
-import { loadSystemFile } from '../harness/discovery.ts';
-import { PROJECT_ROOT as ROOT_FOR_SHOP } from '../harness/paths.ts';
 
 const shop = await loadSystemFile(`${ROOT_FOR_SHOP}/sample-system/system.ts`, ROOT_FOR_SHOP);
 
@@ -119,7 +118,9 @@ async function hopLatencies(stack: StartedStack, dir: string): Promise<void> {
     say(`  ${what.padEnd(72)} p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p90 ${r.p90Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(7)} ms`);
   });
   const [direct, proxied, gateway] = results as [StepResult, StepResult, StepResult];
-  say(`  => the Toxiproxy edge adds ${(proxied.p50Ms - direct.p50Ms).toFixed(2)} ms at p50; the gateway hop adds ${(gateway.p50Ms - proxied.p50Ms).toFixed(2)} ms at p50, ${(gateway.p90Ms - proxied.p90Ms).toFixed(2)} ms at p90 on top of its edge`);
+  say(
+    `  => the Toxiproxy edge adds ${(proxied.p50Ms - direct.p50Ms).toFixed(2)} ms at p50; the gateway hop adds ${(gateway.p50Ms - proxied.p50Ms).toFixed(2)} ms at p50, ${(gateway.p90Ms - proxied.p90Ms).toFixed(2)} ms at p90 on top of its edge`,
+  );
 }
 
 async function maxSustained(stack: StartedStack, dir: string, seconds: number, maxRate: number): Promise<void> {
@@ -133,7 +134,11 @@ async function maxSustained(stack: StartedStack, dir: string, seconds: number, m
     best = result;
     await new Promise((r) => setTimeout(r, 2000)); // let queues drain between steps
   }
-  say(best === undefined ? '  => not even the first step held' : `  => max sustained: ${best.ratePerSecond} req/s (p99 ${best.p99Ms.toFixed(1)} ms) on this ${navigatorCores()}-core machine`);
+  say(
+    best === undefined
+      ? '  => not even the first step held'
+      : `  => max sustained: ${best.ratePerSecond} req/s (p99 ${best.p99Ms.toFixed(1)} ms) on this ${navigatorCores()}-core machine`,
+  );
 }
 
 function navigatorCores(): number {
@@ -141,12 +146,28 @@ function navigatorCores(): number {
 }
 
 export async function benchGateway(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { 'step-seconds': { type: 'string', default: '8' }, 'max-rate': { type: 'string', default: '3000' } }, allowPositionals: true, strict: false });
+  const { values } = parseArgs({
+    args,
+    options: { 'step-seconds': { type: 'string', default: '8' }, 'max-rate': { type: 'string', default: '3000' } },
+    allowPositionals: true,
+    strict: false,
+  });
   const seconds = Number(values['step-seconds']);
   const maxRate = Number(values['max-rate']);
   const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-gateway-'));
-  say(`gateway benchmark: booting the local stack (load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')} — other work on the machine shows in the figures)`);
-  const stack = await localRuntime().start({ system: shop, runDir: join(scratch, 'run'), runId: `bench-gateway-${process.pid}`, disabled: [], seed: 1, progress: () => undefined });
+  say(
+    `gateway benchmark: booting the local stack (load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} — other work on the machine shows in the figures)`,
+  );
+  const stack = await localRuntime().start({
+    system: shop,
+    runDir: join(scratch, 'run'),
+    runId: `bench-gateway-${process.pid}`,
+    disabled: [],
+    seed: 1,
+    progress: () => undefined,
+  });
   try {
     await hopLatencies(stack, scratch);
     await maxSustained(stack, scratch, seconds, maxRate);

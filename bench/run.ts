@@ -2,9 +2,9 @@
 // figures; the exit code is 1 when one could not run.
 
 import { benchBoot } from './boot.ts';
-import { benchGateway } from './gateway.ts';
-import { benchFaults } from './faults.ts';
 import { benchDeadman } from './deadman.ts';
+import { benchFaults } from './faults.ts';
+import { benchGateway } from './gateway.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway, faults: benchFaults, deadman: benchDeadman };
 

@@ -2,23 +2,23 @@
 // passed; 1 a check failed or the run was inconclusive; 2 the harness itself failed (bad input,
 // missing tool, stack did not boot); 130 interrupted (after cleaning up).
 
-import { parseArgs } from 'node:util';
 import { join, relative, resolve } from 'node:path';
-import { loadScenarios, openCatalog, scenarioNames } from './discovery.ts';
+import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
-import { newRunId, runScenario, type ProgressEvent } from './run.ts';
-import { appendSummary, pointLatest, suiteVerdict, writeSuiteReports, type FinishedRun } from './report/index.ts';
+import { loadScenarios, openCatalog, scenarioNames } from './discovery.ts';
+import { formatMs } from './duration.ts';
+import { HarnessError } from './paths.ts';
+import { preflight } from './preflight.ts';
+import { appendSummary, type FinishedRun, pointLatest, suiteVerdict, writeSuiteReports } from './report/index.ts';
+import { newRunId, type ProgressEvent, runScenario } from './run.ts';
 import { cleanupDockerIfEngine, getRuntime, RUNTIME_NAMES, type RuntimeName } from './runtime/index.ts';
 import { cleanupLeftovers } from './runtime/ledger.ts';
-import { preflight } from './preflight.ts';
-import { HarnessError } from './paths.ts';
-import { runtimeProblems, ScenarioError, type Scenario } from './scenario.ts';
+import { runtimeProblems, type Scenario, ScenarioError } from './scenario.ts';
 import { SystemError } from './system/validate.ts';
-import { formatMs } from './duration.ts';
-import type { RunResult, CheckResult } from './types.ts';
-import { ablationOutcome, type AblationOutcome } from './verdict/ablation.ts';
+import type { CheckResult, RunResult } from './types.ts';
+import { type AblationOutcome, ablationOutcome } from './verdict/ablation.ts';
 
-export { ablationOutcome, type AblationOutcome } from './verdict/ablation.ts';
+export { type AblationOutcome, ablationOutcome } from './verdict/ablation.ts';
 
 const USAGE = `usage: npm run chaos -- <scenario...> [options]
        npm run chaos -- --all | --list  [--system <name>]
@@ -70,27 +70,31 @@ export interface CliOptions {
   help: boolean;
 }
 
+/** The flags as node:util parses them (throws on an unknown flag or a value where none goes). */
+const parseCliArgs = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      all: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
+      system: { type: 'string' },
+      config: { type: 'string' },
+      ablate: { type: 'boolean', default: false },
+      runtime: { type: 'string', default: 'auto' },
+      seed: { type: 'string' },
+      disable: { type: 'string', default: '' },
+      'keep-up': { type: 'boolean', default: false },
+      'report-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+
 export function parseCli(argv: string[]): CliOptions {
-  let parsed;
+  let parsed: ReturnType<typeof parseCliArgs>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        all: { type: 'boolean', default: false },
-        list: { type: 'boolean', default: false },
-        system: { type: 'string' },
-        config: { type: 'string' },
-        ablate: { type: 'boolean', default: false },
-        runtime: { type: 'string', default: 'auto' },
-        seed: { type: 'string' },
-        disable: { type: 'string', default: '' },
-        'keep-up': { type: 'boolean', default: false },
-        'report-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseCliArgs(argv);
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
@@ -99,7 +103,10 @@ export function parseCli(argv: string[]): CliOptions {
   if (!runtimes.includes(v.runtime)) throw new UsageError(`--runtime "${v.runtime}" is not a runtime; runtimes are: ${runtimes.join(', ')}`);
   const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : /^\d+$/.test(v.seed.trim()) ? Number(v.seed) : NaN;
   if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 31) throw new UsageError(`--seed "${v.seed}" must be a whole number in 0..${2 ** 31 - 1}`);
-  const disabled = v.disable.split(',').map((s) => s.trim()).filter(Boolean);
+  const disabled = v.disable
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const options = {
     names: parsed.positionals,
     all: v.all,
@@ -115,9 +122,11 @@ export function parseCli(argv: string[]): CliOptions {
     json: v.json,
     help: v.help,
   };
-  if (options.system !== undefined && !options.all && !options.list) throw new UsageError('--system picks the scenarios of --all or --list; with named scenarios, each names its own system');
+  if (options.system !== undefined && !options.all && !options.list)
+    throw new UsageError('--system picks the scenarios of --all or --list; with named scenarios, each names its own system');
   if (!options.help && !options.list && !options.all && options.names.length === 0) throw new UsageError(`name a scenario, or use --all or --list\n${USAGE}`);
-  if ((options.all || options.list) && options.names.length > 0) throw new UsageError(`--${options.all ? 'all' : 'list'} takes no scenario names (got ${options.names.join(' ')}); give one or the other`);
+  if ((options.all || options.list) && options.names.length > 0)
+    throw new UsageError(`--${options.all ? 'all' : 'list'} takes no scenario names (got ${options.names.join(' ')}); give one or the other`);
   if (options.keepUp && (options.all || options.names.length !== 1)) throw new UsageError('--keep-up keeps one stack up: name exactly one scenario');
   if (options.ablate && options.list) throw new UsageError('--ablate runs scenarios; --list only lists them: give one or the other');
   return options;
@@ -146,24 +155,40 @@ function checkLine(c: CheckResult): string {
 function printResult(result: RunResult, runDir: string, out: (s: string) => void): void {
   out('');
   for (const s of result.summaries)
-    out(`  ${s.phase.padEnd(9)} ${s.endpoint.padEnd(18)} ok ${String(s.ok).padStart(5)}  degraded ${String(s.degraded).padStart(5)}  error ${String(s.error).padStart(5)}  p50 ${fmt(s.p50Ms)}  p99 ${fmt(s.p99Ms)}`);
+    out(
+      `  ${s.phase.padEnd(9)} ${s.endpoint.padEnd(18)} ok ${String(s.ok).padStart(5)}  degraded ${String(s.degraded).padStart(5)}  error ${String(s.error).padStart(5)}  p50 ${fmt(s.p50Ms)}  p99 ${fmt(s.p99Ms)}`,
+    );
   out('');
   const order = { fail: 0, inconclusive: 1, pass: 2 };
   for (const c of [...result.checks].sort((a, b) => order[a.status] - order[b.status])) out(checkLine(c));
   out('');
   out(`${badge(result.verdict)} ${result.scenario.name} in ${formatMs(result.wallMs)} (boot ${formatMs(result.bootMs)}); report: ${runDir}/report.html`);
   if (result.verdict !== 'pass') out(`  replay: ${result.replay}`);
-  if (result.allowedTargets && result.allowedTargets.used.length > 0) out(paint(31, `  WARNING: sent outside loopback, allowed by FAULTLINE_ALLOW_TARGETS: ${result.allowedTargets.used.join('; ')}`));
+  if (result.allowedTargets && result.allowedTargets.used.length > 0)
+    out(paint(31, `  WARNING: sent outside loopback, allowed by FAULTLINE_ALLOW_TARGETS: ${result.allowedTargets.used.join('; ')}`));
 }
 
 const fmt = (ms: number | null): string => (ms === null ? '     –' : `${ms.toFixed(1).padStart(6)} ms`);
 
 /** A summary that cannot be written is worth a warning, not a different exit code. */
-async function writeStepSummary(file: string, runs: readonly FinishedRun[], ablations: readonly AblationOutcome[], suiteDir: string | undefined, err: (s: string) => void): Promise<void> {
+async function writeStepSummary(
+  file: string,
+  runs: readonly FinishedRun[],
+  ablations: readonly AblationOutcome[],
+  suiteDir: string | undefined,
+  err: (s: string) => void,
+): Promise<void> {
   const shown = (path: string): string => relative(process.cwd(), path) || path;
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-  const options = { ...(server && repo && id ? { artifactUrl: `${server}/${repo}/actions/runs/${id}` } : {}), ...(suiteDir ? { indexPath: shown(join(suiteDir, 'index.html')) } : {}) };
-  const entries = runs.map((r, i) => ({ result: r.result, reportPath: shown(join(r.runDir, 'report.html')), ...(ablations[i] === undefined ? {} : { ablation: ablations[i] }) }));
+  const options = {
+    ...(server && repo && id ? { artifactUrl: `${server}/${repo}/actions/runs/${id}` } : {}),
+    ...(suiteDir ? { indexPath: shown(join(suiteDir, 'index.html')) } : {}),
+  };
+  const entries = runs.map((r, i) => ({
+    result: r.result,
+    reportPath: shown(join(r.runDir, 'report.html')),
+    ...(ablations[i] === undefined ? {} : { ablation: ablations[i] }),
+  }));
   await appendSummary(file, entries, options).catch((error: Error) => err(`faultline: could not write the step summary to ${file}: ${error.message}`));
 }
 
@@ -193,7 +218,10 @@ function progressRenderer(err: (s: string) => void): (event: ProgressEvent) => v
 function disabledProblems(scenarios: readonly Scenario[], disabled: readonly string[]): void {
   for (const system of new Set(scenarios.map((s) => s.system))) {
     const unknown = disabled.filter((d) => !(d in system.patterns));
-    if (unknown.length > 0) throw new UsageError(`--disable "${unknown.join(',')}" names no pattern of system ${system.name}; its patterns are: ${Object.keys(system.patterns).join(', ') || '(none)'}`);
+    if (unknown.length > 0)
+      throw new UsageError(
+        `--disable "${unknown.join(',')}" names no pattern of system ${system.name}; its patterns are: ${Object.keys(system.patterns).join(', ') || '(none)'}`,
+      );
   }
 }
 
@@ -201,7 +229,6 @@ function disabledProblems(scenarios: readonly Scenario[], disabled: readonly str
 export function ablatedPatterns(protectedBy: readonly string[], extra: readonly string[]): string[] {
   return [...new Set([...protectedBy, ...extra])];
 }
-
 
 export interface CliIo {
   out(line: string): void;
@@ -236,7 +263,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
   process.on('unhandledRejection', onFatal);
   try {
     const options = parseCli(argv);
-    if (options.help) return out(USAGE), 0;
+    if (options.help) return (out(USAGE), 0);
     const config = await loadConfig(options.config);
     const catalog = await openCatalog(config);
     const reportsDir = options.reportsDir ?? config.reportsDir;
@@ -283,7 +310,8 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
         await stack.stop();
       }
     }
-    if (suiteDir !== undefined && !options.json && !options.ablate) out(`${badge(suiteVerdict(results))} suite of ${results.length}: ${suiteDir}/index.html, ${suiteDir}/junit.xml`);
+    if (suiteDir !== undefined && !options.json && !options.ablate)
+      out(`${badge(suiteVerdict(results))} suite of ${results.length}: ${suiteDir}/index.html, ${suiteDir}/junit.xml`);
     const ablations = options.ablate ? results.map(ablationOutcome) : [];
     if (process.env.GITHUB_STEP_SUMMARY) await writeStepSummary(process.env.GITHUB_STEP_SUMMARY, runs, ablations, suiteDir, err);
     if (options.ablate && !options.json) {
@@ -291,7 +319,9 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
       out(`ablation: each scenario with its protectedBy patterns off must fail on a check`);
       for (const a of ablations) out(`  ${badge(a.proven ? 'pass' : 'fail')} ${a.scenario.padEnd(24)} --disable ${a.disabled.join(',').padEnd(28)} ${a.why}`);
       const proven = ablations.filter((a) => a.proven).length;
-      out(`${badge(proven === ablations.length ? 'pass' : 'fail')} ablation: ${proven} of ${ablations.length} scenarios fail with their protection off${suiteDir ? `; runs: ${suiteDir}/index.html` : ''}`);
+      out(
+        `${badge(proven === ablations.length ? 'pass' : 'fail')} ablation: ${proven} of ${ablations.length} scenarios fail with their protection off${suiteDir ? `; runs: ${suiteDir}/index.html` : ''}`,
+      );
     }
     if (options.json) out(JSON.stringify(options.ablate ? { ablations, results } : suiteDir === undefined && results.length === 1 ? results[0] : results));
     if (fatal !== undefined) return 2;
@@ -300,7 +330,9 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
     return results.every((r) => r.verdict === 'pass') ? 0 : 1;
   } catch (error) {
     if (fatal !== undefined) {
-      err(`faultline: stopped after an uncaught error; everything the run started was stopped${error instanceof Error && error !== fatal.error ? ` (then: ${error.message})` : ''}`);
+      err(
+        `faultline: stopped after an uncaught error; everything the run started was stopped${error instanceof Error && error !== fatal.error ? ` (then: ${error.message})` : ''}`,
+      );
       return 2;
     }
     if (abort.signal.aborted) {

@@ -45,7 +45,8 @@ export function findConfig(from = process.cwd()): string | undefined {
 export async function loadConfig(file = findConfig(process.cwd())): Promise<ResolvedConfig> {
   const from = process.cwd();
   if (file !== undefined && !existsSync(file)) throw new HarnessError(`--config ${file} does not exist`);
-  if (file === undefined) return { root: resolve(from), systems: DEFAULT_CONFIG.systems, scenarios: DEFAULT_CONFIG.scenarios, reportsDir: resolve(from, DEFAULT_CONFIG.reports) };
+  if (file === undefined)
+    return { root: resolve(from), systems: DEFAULT_CONFIG.systems, scenarios: DEFAULT_CONFIG.scenarios, reportsDir: resolve(from, DEFAULT_CONFIG.reports) };
   let raw: unknown;
   try {
     raw = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
@@ -57,10 +58,17 @@ export async function loadConfig(file = findConfig(process.cwd())): Promise<Reso
   const config = raw as Record<string, unknown>;
   for (const p of unknownFields(config, ['systems', 'scenarios', 'reports'], 'the config')) problems.push(`${file}: ${p.field} ${p.text}`);
   for (const key of ['systems', 'scenarios'] as const)
-    if (config[key] !== undefined && !(Array.isArray(config[key]) && (config[key] as unknown[]).every((g) => typeof g === 'string'))) problems.push(`${file}: ${key} must be a list of file globs, like ['scenarios/*.ts']`);
+    if (config[key] !== undefined && !(Array.isArray(config[key]) && (config[key] as unknown[]).every((g) => typeof g === 'string')))
+      problems.push(`${file}: ${key} must be a list of file globs, like ['scenarios/*.ts']`);
   if (config.reports !== undefined && typeof config.reports !== 'string') problems.push(`${file}: reports must be a folder path`);
   if (problems.length > 0) throw new HarnessError(problems.join('\n'));
   const root = dirname(file);
   const c = config as FaultlineConfig;
-  return { file, root, systems: c.systems ?? DEFAULT_CONFIG.systems, scenarios: c.scenarios ?? DEFAULT_CONFIG.scenarios, reportsDir: resolve(root, c.reports ?? DEFAULT_CONFIG.reports) };
+  return {
+    file,
+    root,
+    systems: c.systems ?? DEFAULT_CONFIG.systems,
+    scenarios: c.scenarios ?? DEFAULT_CONFIG.scenarios,
+    reportsDir: resolve(root, c.reports ?? DEFAULT_CONFIG.reports),
+  };
 }

@@ -3,9 +3,9 @@
 
 import { availability, latency as latencySlo } from './verdict/slo.ts';
 
+export { faults } from './faults/registry.ts';
 export { defineScenario } from './scenario.ts';
 export { breakerOpens, retryAmplification } from './verdict/cascade.ts';
 export { recoversWithin } from './verdict/recovery.ts';
 export { sheds } from './verdict/shedding.ts';
-export { faults } from './faults/registry.ts';
 export const slo = { availability, latency: latencySlo } as const;

@@ -6,10 +6,10 @@ import { basename, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResolvedConfig } from './config.ts';
 import { HarnessError } from './paths.ts';
-import { validateScenario, ScenarioError, type Scenario } from './scenario.ts';
+import { type Scenario, ScenarioError, validateScenario } from './scenario.ts';
 import { loadCompose } from './system/compose.ts';
-import { SystemError, validateSystem } from './system/validate.ts';
 import type { System } from './system/system.ts';
+import { SystemError, validateSystem } from './system/validate.ts';
 
 export interface Catalog {
   config: ResolvedConfig;
@@ -42,7 +42,10 @@ export async function loadSystemFile(file: string, root: string): Promise<System
   } catch (error) {
     throw new SystemError([`${shown}: could not be loaded: ${(error as Error).message.split('\n')[0]}`]);
   }
-  const composePath = typeof raw === 'object' && raw !== null && typeof (raw as { compose?: unknown }).compose === 'string' ? resolve(file, '..', (raw as { compose: string }).compose) : undefined;
+  const composePath =
+    typeof raw === 'object' && raw !== null && typeof (raw as { compose?: unknown }).compose === 'string'
+      ? resolve(file, '..', (raw as { compose: string }).compose)
+      : undefined;
   const compose = composePath === undefined ? undefined : await loadCompose(composePath, shownPath(composePath, root));
   return validateSystem(raw, file, shown, compose);
 }
@@ -54,7 +57,10 @@ export async function openCatalog(config: ResolvedConfig): Promise<Catalog> {
     try {
       const system = await loadSystemFile(file, config.root);
       const twin = systems.get(system.name);
-      if (twin !== undefined) throw new SystemError([`${shownPath(file, config.root)}: name "${system.name}" is taken by ${shownPath(twin.file, config.root)}: system names must be unique`]);
+      if (twin !== undefined)
+        throw new SystemError([
+          `${shownPath(file, config.root)}: name "${system.name}" is taken by ${shownPath(twin.file, config.root)}: system names must be unique`,
+        ]);
       systems.set(system.name, system);
     } catch (error) {
       if (!(error instanceof SystemError)) throw error;
@@ -66,7 +72,10 @@ export async function openCatalog(config: ResolvedConfig): Promise<Catalog> {
   for (const file of await files(config.root, config.scenarios)) {
     const name = basename(file, '.ts');
     const twin = scenarioFiles.get(name);
-    if (twin !== undefined) throw new HarnessError(`two scenario files are named ${name}: ${shownPath(twin, config.root)} and ${shownPath(file, config.root)}; scenario names must be unique`);
+    if (twin !== undefined)
+      throw new HarnessError(
+        `two scenario files are named ${name}: ${shownPath(twin, config.root)} and ${shownPath(file, config.root)}; scenario names must be unique`,
+      );
     scenarioFiles.set(name, file);
   }
   return { config, systems, brokenSystems, scenarioFiles };
@@ -80,8 +89,14 @@ export function systemFor(catalog: Catalog, named: unknown, shown: string): Syst
   const broken = catalog.brokenSystems.find((b) => b.name === name || basename(resolve(b.file, '..')) === name);
   if (broken !== undefined) throw new ScenarioError([`${shown}: system ${JSON.stringify(name)} could not be loaded:`, ...broken.problems.map((p) => `  ${p}`)]);
   const known = [...catalog.systems.keys()].join(', ') || '(none found)';
-  const also = catalog.brokenSystems.length > 0 ? `; these declarations did not load: ${catalog.brokenSystems.map((b) => shownPath(b.file, catalog.config.root)).join(', ')}` : '';
-  if (named === undefined) throw new ScenarioError([`${shown}: system is missing: name the system this scenario tests (system: '${[...catalog.systems.keys()][0] ?? 'shop'}'); systems are: ${known}${also}`]);
+  const also =
+    catalog.brokenSystems.length > 0
+      ? `; these declarations did not load: ${catalog.brokenSystems.map((b) => shownPath(b.file, catalog.config.root)).join(', ')}`
+      : '';
+  if (named === undefined)
+    throw new ScenarioError([
+      `${shown}: system is missing: name the system this scenario tests (system: '${[...catalog.systems.keys()][0] ?? 'shop'}'); systems are: ${known}${also}`,
+    ]);
   throw new ScenarioError([`${shown}: system ${JSON.stringify(name)} is not a system; systems are: ${known}${also}`]);
 }
 
@@ -95,7 +110,8 @@ export async function loadScenarioFile(path: string, catalog: Catalog): Promise<
     throw new ScenarioError([`${shown}: could not be loaded: ${(error as Error).message.split('\n')[0]}`]);
   }
   const raw = mod.default;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError([`${shown}: the default export is not a scenario object (use export default defineScenario({...}))`]);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ScenarioError([`${shown}: the default export is not a scenario object (use export default defineScenario({...}))`]);
   const system = systemFor(catalog, typeof raw === 'object' && raw !== null ? (raw as { system?: unknown }).system : undefined, shown);
   const scenario = validateScenario(raw, shown, system);
   const expected = basename(path, '.ts');
@@ -107,7 +123,8 @@ export async function loadScenarioFile(path: string, catalog: Catalog): Promise<
 export async function scenarioNames(catalog: Catalog, system?: string): Promise<string[]> {
   const names = [...catalog.scenarioFiles.keys()].sort();
   if (system === undefined) return names;
-  if (!catalog.systems.has(system)) throw new HarnessError(`--system "${system}" is not a system; systems are: ${[...catalog.systems.keys()].join(', ') || '(none found)'}`);
+  if (!catalog.systems.has(system))
+    throw new HarnessError(`--system "${system}" is not a system; systems are: ${[...catalog.systems.keys()].join(', ') || '(none found)'}`);
   const own: string[] = [];
   for (const name of names) {
     const mod = (await import(pathToFileURL(catalog.scenarioFiles.get(name) as string).href).catch(() => ({}))) as { default?: { system?: unknown } };
@@ -121,7 +138,10 @@ export async function scenarioNames(catalog: Catalog, system?: string): Promise<
 export async function loadScenarios(names: readonly string[], catalog: Catalog): Promise<Scenario[]> {
   const known = [...catalog.scenarioFiles.keys()].sort();
   const unknown = names.filter((n) => !n.endsWith('.ts') && !catalog.scenarioFiles.has(n));
-  if (unknown.length > 0) throw new HarnessError(`unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; scenarios are: ${known.join(', ') || '(none found)'}`);
+  if (unknown.length > 0)
+    throw new HarnessError(
+      `unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; scenarios are: ${known.join(', ') || '(none found)'}`,
+    );
   const scenarios: Scenario[] = [];
   const problems: string[] = [];
   for (const name of names) {

@@ -4,8 +4,8 @@
 
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { HarnessError, toolPath } from './paths.ts';
-import { allowedTargets } from './safety.ts';
 import type { Runtime } from './runtime/types.ts';
+import { allowedTargets } from './safety.ts';
 import type { System } from './system/system.ts';
 
 /** Rejects on the first problem; returns warnings the CLI must print (loudly) before booting. */

@@ -4,27 +4,27 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { Runtime, StartedStack } from './runtime/types.ts';
-import type { Scenario } from './scenario.ts';
-import type { CheckResult, FaultRecord, RunResult, LoadFigures, Sample } from './types.ts';
-import { Recording } from './load/recording.ts';
-import { faultScenarioName, renderK6Script, type FaultTrafficSpec } from './load/script.ts';
-import { startK6, k6Version } from './load/k6.ts';
-import { FaultSchedule } from './faults/schedule.ts';
-import { FAULTS } from './faults/registry.ts';
 import { trafficLandedProof } from './faults/load-traffic.ts';
-import { phaseWindows, summarise } from './verdict/index.ts';
-import { assembleVerdict } from './verdict/assemble.ts';
-import { scrapeMetrics } from './observe/metrics.ts';
-import { startScraper, type Scraper } from './observe/scraper.ts';
-import { phaseCounters } from './observe/phase-counters.ts';
-import { writeReports } from './report/index.ts';
-import { firstBreach } from './verdict/breach.ts';
+import { FAULTS } from './faults/registry.ts';
+import { FaultSchedule } from './faults/schedule.ts';
+import { k6Version, startK6 } from './load/k6.ts';
+import { Recording } from './load/recording.ts';
+import { type FaultTrafficSpec, faultScenarioName, renderK6Script } from './load/script.ts';
 import { breachWithLogs } from './observe/logs.ts';
+import { scrapeMetrics } from './observe/metrics.ts';
+import { phaseCounters } from './observe/phase-counters.ts';
+import { type Scraper, startScraper } from './observe/scraper.ts';
 import { HarnessError } from './paths.ts';
-import type { SystemCheck, SystemCheckContext } from './system/define.ts';
-import { assertLoopback, takeAllowanceRecord } from './safety.ts';
+import { writeReports } from './report/index.ts';
+import type { Runtime, StartedStack } from './runtime/types.ts';
 import { armWatchdog } from './runtime/watchdog.ts';
+import { assertLoopback, takeAllowanceRecord } from './safety.ts';
+import type { Scenario } from './scenario.ts';
+import type { SystemCheck, SystemCheckContext } from './system/define.ts';
+import type { CheckResult, FaultRecord, LoadFigures, RunResult, Sample } from './types.ts';
+import { assembleVerdict } from './verdict/assemble.ts';
+import { firstBreach } from './verdict/breach.ts';
+import { phaseWindows, summarise } from './verdict/index.ts';
 
 export type ProgressEvent =
   | { type: 'line'; text: string }
@@ -101,15 +101,36 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       recording.add(s);
       if (s.tMs - lastTick < 1000) return;
       lastTick = s.tMs;
-      const phase = s.tMs < (scenario.schedule[0]?.atMs ?? Infinity) ? 'baseline' : schedule?.records.some((r) => r.appliedAtMs !== null && r.removedAtMs === null) ? 'fault' : 'recovery';
-      options.progress({ type: 'tick', elapsedMs: s.tMs, durationMs: scenario.durationMs, phase, requests: recording.baseLength, errors: recording.counts.error, degraded: recording.counts.degraded });
+      const phase =
+        s.tMs < (scenario.schedule[0]?.atMs ?? Infinity)
+          ? 'baseline'
+          : schedule?.records.some((r) => r.appliedAtMs !== null && r.removedAtMs === null)
+            ? 'fault'
+            : 'recovery';
+      options.progress({
+        type: 'tick',
+        elapsedMs: s.tMs,
+        durationMs: scenario.durationMs,
+        phase,
+        requests: recording.baseLength,
+        errors: recording.counts.error,
+        degraded: recording.counts.degraded,
+      });
     };
     // load-shaped faults (spike, noisy neighbour, poison pill) are traffic: one k6 scenario each
     const faultTraffic: (FaultTrafficSpec & { scenario: string })[] = [];
     scenario.schedule.forEach((spec, i) => {
       const traffic = FAULTS[spec.fault.kind]?.traffic?.(spec.fault.params, system);
       const record = schedule?.records[i];
-      if (traffic !== undefined && record !== undefined) faultTraffic.push({ id: record.id, atMs: spec.atMs, forMs: spec.forMs, ...(spec.rampMs !== undefined ? { rampMs: spec.rampMs } : {}), traffic, scenario: faultScenarioName(faultTraffic.length) });
+      if (traffic !== undefined && record !== undefined)
+        faultTraffic.push({
+          id: record.id,
+          atMs: spec.atMs,
+          forMs: spec.forMs,
+          ...(spec.rampMs !== undefined ? { rampMs: spec.rampMs } : {}),
+          traffic,
+          scenario: faultScenarioName(faultTraffic.length),
+        });
     });
     const k6 = await startK6({
       script: renderK6Script({ system, load: scenario.load, durationMs: scenario.durationMs, seed, faultTraffic }),
@@ -149,14 +170,27 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     if (faultError !== undefined) throw new HarnessError(faultError.message);
 
     const metrics = await scrapeMetrics(stack);
-    for (const f of faultTraffic) proveTraffic(schedule.records.find((r) => r.id === f.id), f, recording.statuses({ source: f.id }), dropped.get(f.scenario) ?? 0);
-    const load: LoadFigures = { offeredRatePerSecond: scenario.load.rate, durationMs: scenario.durationMs, requestsSent: recording.baseLength, droppedIterations: dropped.get('main') ?? 0, k6ExitCode };
+    for (const f of faultTraffic)
+      proveTraffic(
+        schedule.records.find((r) => r.id === f.id),
+        f,
+        recording.statuses({ source: f.id }),
+        dropped.get(f.scenario) ?? 0,
+      );
+    const load: LoadFigures = {
+      offeredRatePerSecond: scenario.load.rate,
+      durationMs: scenario.durationMs,
+      requestsSent: recording.baseLength,
+      droppedIterations: dropped.get('main') ?? 0,
+      k6ExitCode,
+    };
     const phases = phaseWindows(schedule.records, scenario.durationMs);
     recording.setPhases(phases);
     const stats = recording.stats.bind(recording);
     // the system's own checks (the shop: every acknowledged order in Postgres once), for the endpoints this load drives
     const systemChecks: CheckResult[] = [];
-    for (const check of system.checks) if ((scenario.load.mix[check.when.endpoint] ?? 0) > 0) systemChecks.push(await systemCheck(check, stack, created, recording.sentBy()));
+    for (const check of system.checks)
+      if ((scenario.load.mix[check.when.endpoint] ?? 0) > 0) systemChecks.push(await systemCheck(check, stack, created, recording.sentBy()));
     const { verdict, checks, blastRadius, recovery } = assembleVerdict({
       scenario,
       stats,
@@ -225,11 +259,26 @@ const shownFile = (file: string): string => {
 };
 
 /** Runs one of the system's own checks; one that throws is inconclusive, saying why. */
-async function systemCheck(check: SystemCheck, stack: StartedStack, created: SystemCheckContext['created'], sent: SystemCheckContext['sent']): Promise<CheckResult> {
+async function systemCheck(
+  check: SystemCheck,
+  stack: StartedStack,
+  created: SystemCheckContext['created'],
+  sent: SystemCheckContext['sent'],
+): Promise<CheckResult> {
   try {
     return await check.run({ edges: stack.edges, created, sent });
   } catch (error) {
-    return { id: `data:${check.name.replace(/\s+/g, '-')}`, kind: 'data', name: check.name, endpoint: check.when.endpoint, status: 'inconclusive', measured: null, threshold: null, unit: '', why: `the check failed to run: ${(error as Error).message}` };
+    return {
+      id: `data:${check.name.replace(/\s+/g, '-')}`,
+      kind: 'data',
+      name: check.name,
+      endpoint: check.when.endpoint,
+      status: 'inconclusive',
+      measured: null,
+      threshold: null,
+      unit: '',
+      why: `the check failed to run: ${(error as Error).message}`,
+    };
   }
 }
 
@@ -237,9 +286,20 @@ async function systemCheck(check: SystemCheck, stack: StartedStack, created: Sys
  * A load-shaped fault landed only if k6 really sent its traffic and the system answered it
  * (trafficLandedProof); the record's proof until then said so and was pending.
  */
-function proveTraffic(record: FaultRecord | undefined, spec: FaultTrafficSpec, statuses: Parameters<typeof trafficLandedProof>[0]['statuses'], dropped: number): void {
+function proveTraffic(
+  record: FaultRecord | undefined,
+  spec: FaultTrafficSpec,
+  statuses: Parameters<typeof trafficLandedProof>[0]['statuses'],
+  dropped: number,
+): void {
   if (record === undefined || record.appliedAtMs === null) return;
-  const proof = trafficLandedProof({ ratePerSecond: spec.traffic.ratePerSecond, forMs: spec.forMs, ...(spec.rampMs !== undefined ? { rampMs: spec.rampMs } : {}), statuses, dropped });
+  const proof = trafficLandedProof({
+    ratePerSecond: spec.traffic.ratePerSecond,
+    forMs: spec.forMs,
+    ...(spec.rampMs !== undefined ? { rampMs: spec.rampMs } : {}),
+    statuses,
+    dropped,
+  });
   record.landed = proof.landed && record.removedAtMs !== null;
   record.evidence = proof.evidence;
   if (proof.landed) record.provenAtMs = record.removedAtMs ?? record.appliedAtMs;

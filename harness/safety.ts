@@ -21,11 +21,17 @@ export function assertLoopback(target: string, what: string, allowed = process.e
     allowedUses.add(`${what} at ${target}`);
     return;
   }
-  throw new HarnessError(`refusing to send traffic to ${what} at ${target}: faultline only targets 127.0.0.1 / ::1 (set FAULTLINE_ALLOW_TARGETS=${host} to allow it explicitly)`);
+  throw new HarnessError(
+    `refusing to send traffic to ${what} at ${target}: faultline only targets 127.0.0.1 / ::1 (set FAULTLINE_ALLOW_TARGETS=${host} to allow it explicitly)`,
+  );
 }
 
 /** The hosts a FAULTLINE_ALLOW_TARGETS value lists. */
-const hostsIn = (list: string): string[] => list.split(',').map((s) => s.trim()).filter(Boolean);
+const hostsIn = (list: string): string[] =>
+  list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The hosts FAULTLINE_ALLOW_TARGETS lists, empty when it is not set. */
 export function allowedTargets(env: NodeJS.ProcessEnv = process.env): string[] {

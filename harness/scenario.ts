@@ -4,16 +4,16 @@
 
 import { parseDurationMs } from './duration.ts';
 import { FAULTS, type FaultSpec } from './faults/registry.ts';
-import { validateSlo, type SloSpec } from './verdict/slo.ts';
 import { unknownFields } from './fields.ts';
+import type { ParamInput, SystemInput } from './system/define.ts';
+import { dependencies, priorityNames, type System } from './system/system.ts';
+import { paramProblem } from './system/validate.ts';
 import { PHASES, type PhaseName } from './types.ts';
 import type { BlastRadiusSpec } from './verdict/blast-radius.ts';
 import { AMPLIFICATION_PER, type BreakerOpensSpec, type RetryAmplificationSpec } from './verdict/cascade.ts';
 import type { RecoverySpec } from './verdict/recovery.ts';
-import { validateShed, type ShedSpec } from './verdict/shedding.ts';
-import type { ParamInput, SystemInput } from './system/define.ts';
-import { dependencies, priorityNames, type System } from './system/system.ts';
-import { paramProblem } from './system/validate.ts';
+import { type ShedSpec, validateShed } from './verdict/shedding.ts';
+import { type SloSpec, validateSlo } from './verdict/slo.ts';
 
 export type CascadeSpec = RetryAmplificationSpec | RecoverySpec | ShedSpec | BreakerOpensSpec;
 
@@ -82,11 +82,20 @@ export class ScenarioError extends Error {
 }
 
 const list = (names: readonly string[]): string => names.join(', ');
-const SCENARIO_FIELDS = ['system', 'name', 'description', 'load', 'faults', 'slos', 'protectedBy', 'blastRadius', 'cascade'] as const satisfies readonly (keyof ScenarioInput)[];
+const SCENARIO_FIELDS = [
+  'system',
+  'name',
+  'description',
+  'load',
+  'faults',
+  'slos',
+  'protectedBy',
+  'blastRadius',
+  'cascade',
+] as const satisfies readonly (keyof ScenarioInput)[];
 const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'params', 'priorities'] as const satisfies readonly (keyof LoadSpec)[];
 const FAULT_ENTRY_FIELDS = ['at', 'for', 'ramp', 'fault'] as const satisfies readonly (keyof ScheduledFault)[];
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks a scenario module's default export against its system; throws ScenarioError listing every problem. */
 export function validateScenario(raw: unknown, file: string, system: System): Scenario {
@@ -110,7 +119,8 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
     bad('load', 'is missing: give { rate, duration, mix }');
   } else {
     for (const p of unknownFields(load, LOAD_FIELDS, 'load')) bad(`load.${p.field}`, p.text);
-    if (typeof load.rate !== 'number' || !(load.rate > 0) || load.rate > 5000) bad('load.rate', `${JSON.stringify(load.rate)} must be a number of requests per second in (0, 5000]`);
+    if (typeof load.rate !== 'number' || !(load.rate > 0) || load.rate > 5000)
+      bad('load.rate', `${JSON.stringify(load.rate)} must be a number of requests per second in (0, 5000]`);
     durationMs = parseDurationMs(String(load.duration)) ?? 0;
     if (durationMs <= 0) bad('load.duration', `${JSON.stringify(load.duration)} is not a positive duration like '60s' or '2m'`);
     checkShares(load.mix, 'load.mix', ENDPOINTS, bad, true);
@@ -121,7 +131,8 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
     if (load.params !== undefined) {
       const mixed = isRecord(load.mix) ? Object.keys(load.mix).filter((e) => e in system.endpoints) : [];
       const drawn = [...new Set(mixed.flatMap((e) => Object.keys(system.endpoints[e]?.params ?? {})))];
-      if (!isRecord(load.params)) bad('load.params', `must map parameter names to draws, e.g. { id: { int: [1, 50] } }; parameters of the mixed endpoints are: ${list(drawn)}`);
+      if (!isRecord(load.params))
+        bad('load.params', `must map parameter names to draws, e.g. { id: { int: [1, 50] } }; parameters of the mixed endpoints are: ${list(drawn)}`);
       else
         for (const [param, spec] of Object.entries(load.params)) {
           if (!drawn.includes(param)) bad(`load.params.${param}`, `is not a parameter of an endpoint in load.mix; parameters are: ${list(drawn)}`);
@@ -146,7 +157,8 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
         bad(`${at}`, `ends at ${atMs + forMs} ms, not before the load ends at ${durationMs} ms: leave a recovery phase`);
       if (atMs === 0) bad(`${at}.at`, `is 0: leave a baseline phase before the fault`);
       const fault = entry.fault;
-      if (!isRecord(fault) || typeof fault.kind !== 'string') return bad(`${at}.fault`, `must be made by a fault factory; kinds are: ${list(Object.keys(FAULTS))}`);
+      if (!isRecord(fault) || typeof fault.kind !== 'string')
+        return bad(`${at}.fault`, `must be made by a fault factory; kinds are: ${list(Object.keys(FAULTS))}`);
       const module = FAULTS[fault.kind];
       if (module === undefined) return bad(`${at}.fault.kind`, `${JSON.stringify(fault.kind)} is not a fault kind; kinds are: ${list(Object.keys(FAULTS))}`);
       for (const p of unknownFields(fault, ['kind', 'params'], 'a fault')) bad(`${at}.fault.${p.field}`, p.text);
@@ -158,7 +170,8 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
         const ramped = Object.keys(FAULTS).filter((k) => FAULTS[k]?.traffic !== undefined);
         const parsed = parseDurationMs(String(entry.ramp));
         if (module.traffic === undefined) bad(`${at}.ramp`, `a ${fault.kind} fault cannot ramp: only load-shaped faults do (${list(ramped)}); leave ramp out`);
-        else if (parsed === null || parsed <= 0 || (forMs !== null && parsed >= forMs)) bad(`${at}.ramp`, `${JSON.stringify(entry.ramp)} must be a positive duration shorter than for (${JSON.stringify(entry.for)}), like '3s'`);
+        else if (parsed === null || parsed <= 0 || (forMs !== null && parsed >= forMs))
+          bad(`${at}.ramp`, `${JSON.stringify(entry.ramp)} must be a positive duration shorter than for (${JSON.stringify(entry.for)}), like '3s'`);
         else rampMs = parsed;
       }
       if (atMs !== null && forMs !== null) schedule.push({ atMs, forMs, ...(rampMs !== undefined ? { rampMs } : {}), fault: fault as unknown as FaultSpec });
@@ -176,14 +189,23 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
         bad(`slos[${i}].endpoint`, `${JSON.stringify(s.endpoint)} gets no load: load.mix sends requests only to ${list(mix)}`);
       const phases = (s.phases as PhaseName[] | undefined) ?? PHASES;
       if (Array.isArray(raw.faults) && raw.faults.length === 0 && phases.some((p) => p !== 'baseline'))
-        bad(`slos[${i}].phases`, `${JSON.stringify(s.phases ?? 'all phases')} includes a fault or recovery phase, but faults is empty; give phases: ['baseline'] or add a fault`);
+        bad(
+          `slos[${i}].phases`,
+          `${JSON.stringify(s.phases ?? 'all phases')} includes a fault or recovery phase, but faults is empty; give phases: ['baseline'] or add a fault`,
+        );
     });
 
-  if (Object.keys(PATTERNS).length === 0) bad('protectedBy', `system ${system.name} declares no switches, so nothing can be switched off to prove this scenario tests something; declare its patterns in switches`);
-  else if (!Array.isArray(raw.protectedBy) || raw.protectedBy.length === 0) bad('protectedBy', `must name at least one pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
+  if (Object.keys(PATTERNS).length === 0)
+    bad(
+      'protectedBy',
+      `system ${system.name} declares no switches, so nothing can be switched off to prove this scenario tests something; declare its patterns in switches`,
+    );
+  else if (!Array.isArray(raw.protectedBy) || raw.protectedBy.length === 0)
+    bad('protectedBy', `must name at least one pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
   else
     raw.protectedBy.forEach((p: unknown, i: number) => {
-      if (typeof p !== 'string' || !(p in PATTERNS)) bad(`protectedBy[${i}]`, `${JSON.stringify(p)} is not a pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
+      if (typeof p !== 'string' || !(p in PATTERNS))
+        bad(`protectedBy[${i}]`, `${JSON.stringify(p)} is not a pattern; patterns are: ${list(Object.keys(PATTERNS))}`);
     });
 
   if (raw.blastRadius !== undefined) {
@@ -194,13 +216,15 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
       if (tenants !== undefined && !Array.isArray(tenants)) bad('blastRadius.tenants', `must be a list of tenants; tenants are: ${list(TENANTS)}`);
       else
         (tenants ?? []).forEach((t: unknown, i: number) => {
-          if (!TENANTS.includes(t as (typeof TENANTS)[number])) bad(`blastRadius.tenants[${i}]`, `${JSON.stringify(t)} is not a tenant; tenants are: ${list(TENANTS)}`);
+          if (!TENANTS.includes(t as (typeof TENANTS)[number]))
+            bad(`blastRadius.tenants[${i}]`, `${JSON.stringify(t)} is not a tenant; tenants are: ${list(TENANTS)}`);
         });
       const mayBreach = raw.blastRadius.mayBreach;
       if (mayBreach !== undefined && !Array.isArray(mayBreach)) bad('blastRadius.mayBreach', 'must be a list of endpoints');
       else
         (mayBreach ?? []).forEach((e: unknown, i: number) => {
-          if (!ENDPOINTS.includes(e as (typeof ENDPOINTS)[number])) bad(`blastRadius.mayBreach[${i}]`, `${JSON.stringify(e)} is not an endpoint; endpoints are: ${list(ENDPOINTS)}`);
+          if (!ENDPOINTS.includes(e as (typeof ENDPOINTS)[number]))
+            bad(`blastRadius.mayBreach[${i}]`, `${JSON.stringify(e)} is not an endpoint; endpoints are: ${list(ENDPOINTS)}`);
         });
     }
   }
@@ -223,7 +247,9 @@ export function runtimeProblems(scenario: Pick<Scenario, 'file' | 'faults'>, run
     const runtimes = FAULTS[entry.fault.kind]?.runtimes;
     if (runtimes === undefined || runtimes.includes(runtime)) return [];
     const flag = runtimes.map((r) => `--runtime ${r}`).join(' or ');
-    return [`${scenario.file}: faults[${i}].fault.kind "${entry.fault.kind}" runs on the ${runtimes.join(' or ')} runtime only, and this run uses ${runtime}; run it with ${flag}`];
+    return [
+      `${scenario.file}: faults[${i}].fault.kind "${entry.fault.kind}" runs on the ${runtimes.join(' or ')} runtime only, and this run uses ${runtime}; run it with ${flag}`,
+    ];
   });
 }
 
@@ -232,18 +258,30 @@ function validateCascade(c: unknown, at: string, bad: (field: string, text: stri
   const series = system.metrics?.series ?? {};
   const needs = (check: string, wanted: (keyof NonNullable<System['metrics']>['series'])[]): void => {
     const missing = wanted.filter((w) => series[w] === undefined);
-    if (missing.length > 0) bad(`${at}`, `${check} reads the series ${missing.map((m) => `metrics.series.${m}`).join(' and ')}, which system ${system.name} does not declare${system.metrics === undefined ? ' (it declares no metrics)' : ''}: declare ${missing.length > 1 ? 'them' : 'it'} in ${system.file.split('/').slice(-2).join('/')}, or leave this check out`);
+    if (missing.length > 0)
+      bad(
+        `${at}`,
+        `${check} reads the series ${missing.map((m) => `metrics.series.${m}`).join(' and ')}, which system ${system.name} does not declare${system.metrics === undefined ? ' (it declares no metrics)' : ''}: declare ${missing.length > 1 ? 'them' : 'it'} in ${system.file.split('/').slice(-2).join('/')}, or leave this check out`,
+      );
   };
   const kinds = ['retry-amplification', 'recovery', 'shed', 'breaker-opens'];
-  if (!isRecord(c) || !kinds.includes(c.kind as string)) return bad(`${at}.kind`, `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}), recoversWithin(endpoint, '10s'), sheds({...}) or breakerOpens({...})`);
+  if (!isRecord(c) || !kinds.includes(c.kind as string))
+    return bad(
+      `${at}.kind`,
+      `${JSON.stringify(isRecord(c) ? c.kind : c)} is not a cascade check; make one with retryAmplification({...}), recoversWithin(endpoint, '10s'), sheds({...}) or breakerOpens({...})`,
+    );
   if (c.kind === 'breaker-opens') {
     for (const p of unknownFields(c, ['kind', 'dependency', 'min', 'max', 'phase'], 'breakerOpens')) bad(`${at}.${p.field}`, p.text);
     const guarded = dependencies(system);
     needs('breakerOpens', ['breakerTransitions', 'calls']);
-    if (!guarded.includes(c.dependency as string)) bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(guarded)}`);
-    for (const f of ['min', 'max'] as const) if (c[f] !== undefined && !(Number.isInteger(c[f]) && (c[f] as number) >= 0)) bad(`${at}.${f}`, `${JSON.stringify(c[f])} must be a whole number of openings >= 0`);
+    if (!guarded.includes(c.dependency as string))
+      bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(guarded)}`);
+    for (const f of ['min', 'max'] as const)
+      if (c[f] !== undefined && !(Number.isInteger(c[f]) && (c[f] as number) >= 0))
+        bad(`${at}.${f}`, `${JSON.stringify(c[f])} must be a whole number of openings >= 0`);
     if (c.min === undefined && c.max === undefined) bad(`${at}`, 'breakerOpens needs min, max or both: with neither it could never fail');
-    if (c.phase !== undefined && !PHASES.includes(c.phase as PhaseName)) bad(`${at}.phase`, `${JSON.stringify(c.phase)} is not a phase; phases are: ${list(PHASES)}`);
+    if (c.phase !== undefined && !PHASES.includes(c.phase as PhaseName))
+      bad(`${at}.phase`, `${JSON.stringify(c.phase)} is not a phase; phases are: ${list(PHASES)}`);
     return;
   }
   if (c.kind === 'shed') {
@@ -252,30 +290,33 @@ function validateCascade(c: unknown, at: string, bad: (field: string, text: stri
   }
   if (c.kind === 'recovery') {
     for (const p of unknownFields(c, ['kind', 'endpoint', 'within'], 'recoversWithin')) bad(`${at}.${p.field}`, p.text);
-    if (!ENDPOINTS.includes(c.endpoint as (typeof ENDPOINTS)[number])) bad(`${at}.endpoint`, `${JSON.stringify(c.endpoint)} is not an endpoint; endpoints are: ${list(ENDPOINTS)}`);
+    if (!ENDPOINTS.includes(c.endpoint as (typeof ENDPOINTS)[number]))
+      bad(`${at}.endpoint`, `${JSON.stringify(c.endpoint)} is not an endpoint; endpoints are: ${list(ENDPOINTS)}`);
     const ms = parseDurationMs(String(c.within));
     if (ms === null || ms <= 0) bad(`${at}.within`, `${JSON.stringify(c.within)} must be a positive duration like '10s'`);
-    const judging = Array.isArray(slos) ? slos.filter((o) => isRecord(o) && o.endpoint === c.endpoint && (!Array.isArray(o.phases) || o.phases.includes('recovery'))) : [];
+    const judging = Array.isArray(slos)
+      ? slos.filter((o) => isRecord(o) && o.endpoint === c.endpoint && (!Array.isArray(o.phases) || o.phases.includes('recovery')))
+      : [];
     if (ENDPOINTS.includes(c.endpoint as (typeof ENDPOINTS)[number]) && judging.length === 0)
-      bad(`${at}.endpoint`, `${JSON.stringify(c.endpoint)} has no SLO that holds in the recovery phase: recovery is judged on those, so give one (or leave its phases out)`);
+      bad(
+        `${at}.endpoint`,
+        `${JSON.stringify(c.endpoint)} has no SLO that holds in the recovery phase: recovery is judged on those, so give one (or leave its phases out)`,
+      );
     return;
   }
   for (const p of unknownFields(c, ['kind', 'dependency', 'max', 'phase', 'per'], 'retryAmplification')) bad(`${at}.${p.field}`, p.text);
-  if (c.per !== undefined && !AMPLIFICATION_PER.includes(c.per as (typeof AMPLIFICATION_PER)[number])) bad(`${at}.per`, `${JSON.stringify(c.per)} is not a denominator; give one of ${list(AMPLIFICATION_PER)}`);
+  if (c.per !== undefined && !AMPLIFICATION_PER.includes(c.per as (typeof AMPLIFICATION_PER)[number]))
+    bad(`${at}.per`, `${JSON.stringify(c.per)} is not a denominator; give one of ${list(AMPLIFICATION_PER)}`);
   const called = dependencies(system);
   needs('retryAmplification', c.per === 'call' ? ['calls', 'retries'] : ['calls', 'requests']);
-  if (!called.includes(c.dependency as string)) bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(called)}`);
+  if (!called.includes(c.dependency as string))
+    bad(`${at}.dependency`, `${JSON.stringify(c.dependency)} is not a dependency; dependencies are: ${list(called)}`);
   if (typeof c.max !== 'number' || !(c.max >= 1)) bad(`${at}.max`, `${JSON.stringify(c.max)} must be a number of calls per request >= 1`);
-  if (c.phase !== undefined && !PHASES.includes(c.phase as PhaseName)) bad(`${at}.phase`, `${JSON.stringify(c.phase)} is not a phase; phases are: ${list(PHASES)}`);
+  if (c.phase !== undefined && !PHASES.includes(c.phase as PhaseName))
+    bad(`${at}.phase`, `${JSON.stringify(c.phase)} is not a phase; phases are: ${list(PHASES)}`);
 }
 
-function checkShares(
-  value: unknown,
-  field: string,
-  allowed: readonly string[],
-  bad: (field: string, text: string) => void,
-  required: boolean,
-): void {
+function checkShares(value: unknown, field: string, allowed: readonly string[], bad: (field: string, text: string) => void, required: boolean): void {
   if (!isRecord(value) || Object.keys(value).length === 0) {
     if (required) bad(field, `must give a share per name; names are: ${list(allowed)}`);
     return;

@@ -33,7 +33,11 @@ export default defineSystem({
     }),
     catalog: service(
       'services/catalog/main.ts',
-      { DATABASE_URL: 'postgres://faultline@{{edge "catalog->postgres"}}/faultline', REDIS_URL: 'redis://{{edge "catalog->redis"}}', REPLICA_ID: 'catalog-{{replica}}' },
+      {
+        DATABASE_URL: 'postgres://faultline@{{edge "catalog->postgres"}}/faultline',
+        REDIS_URL: 'redis://{{edge "catalog->redis"}}',
+        REPLICA_ID: 'catalog-{{replica}}',
+      },
       { replicas: 2 },
     ),
     orders: service('services/orders/main.ts', {
@@ -43,7 +47,10 @@ export default defineSystem({
       REPLICA_ID: 'orders-{{replica}}',
     }),
     payments: service('services/payments/main.ts', { REPLICA_ID: 'payments-{{replica}}' }, { behaviourSwitch: '/admin' }),
-    recommendations: service('services/recommendations/main.ts', { REDIS_URL: 'redis://{{edge "recommendations->redis"}}', REPLICA_ID: 'recommendations-{{replica}}' }),
+    recommendations: service('services/recommendations/main.ts', {
+      REDIS_URL: 'redis://{{edge "recommendations->redis"}}',
+      REPLICA_ID: 'recommendations-{{replica}}',
+    }),
   },
   edges: [
     'gateway->catalog',
@@ -78,11 +85,30 @@ export default defineSystem({
   switches: { env: 'RESILIENCE_DISABLE', patterns: PATTERNS },
   metrics: {
     path: '/metrics',
-    series: { requests: 'http_requests_total', calls: 'dependency_calls_total', retries: 'dependency_retries_total', breakerTransitions: 'breaker_transitions_total' },
+    series: {
+      requests: 'http_requests_total',
+      calls: 'dependency_calls_total',
+      retries: 'dependency_retries_total',
+      breakerTransitions: 'breaker_transitions_total',
+    },
     keep: [
-      'retry_budget_exhausted_total', 'breaker_state', 'fallbacks_total', 'deadline_exceeded_total', 'upstream_calls_total', 'replica_ejections_total',
-      'shed_total', 'rate_limited_total', 'rate_limit_fallback_total', 'bulkhead_rejected_total', 'quarantined_total', 'quarantine_hurts_total',
-      'coalesced_total', 'gateway_in_flight', 'db_pool_clients', 'payments_total', 'nodejs_eventloop_lag_p99_seconds',
+      'retry_budget_exhausted_total',
+      'breaker_state',
+      'fallbacks_total',
+      'deadline_exceeded_total',
+      'upstream_calls_total',
+      'replica_ejections_total',
+      'shed_total',
+      'rate_limited_total',
+      'rate_limit_fallback_total',
+      'bulkhead_rejected_total',
+      'quarantined_total',
+      'quarantine_hurts_total',
+      'coalesced_total',
+      'gateway_in_flight',
+      'db_pool_clients',
+      'payments_total',
+      'nodejs_eventloop_lag_p99_seconds',
     ],
     // the report's cascade section: each counter's title, split into rows by these labels
     show: [

@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
 
 // Injects: catalog-2 killed (SIGKILL) for 12 s of a 30 s run, then started again.
 // Asserts: GET /products/:id keeps >= 98% answered and p99 <= 500 ms (half the gateway's 1 s
@@ -15,10 +15,7 @@ export default defineScenario({
   description: 'catalog-2 is killed for 12 s; the gateway must take it out of rotation and keep product reads available',
   load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.kill({ part: 'catalog-2' }) }],
-  slos: [
-    slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }),
-    slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 }),
-  ],
+  slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 })],
   cascade: [recoversWithin('GET /products/:id', '5s')],
   protectedBy: ['outlier-ejection'],
 });

@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
 
 // Injects: catalog-2 frozen (SIGSTOP / docker pause) for 12 s of a 30 s run, then resumed: its
 //   port still accepts connections and its open connections stay up, but it answers nothing.
@@ -17,10 +17,7 @@ export default defineScenario({
   description: 'catalog-2 freezes for 12 s (nothing answers, connections stay open); the gateway must route around it',
   load: { rate: 60, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.pause({ part: 'catalog-2' }) }],
-  slos: [
-    slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }),
-    slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 }),
-  ],
+  slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 })],
   cascade: [recoversWithin('GET /products/:id', '5s')],
   protectedBy: ['outlier-ejection'],
 });

@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin, sheds } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, sheds, slo } from '../harness/define.ts';
 
 // Injects: +200 req/s of background product reads from 9 s to 20 s of a 30 s run, on top of
 //   40 req/s (half critical, half background, over every tenant), while both gateway->catalog hops
@@ -18,7 +18,8 @@ import { defineScenario, faults, slo, recoversWithin, sheds } from '../harness/d
 export default defineScenario({
   system: 'shop',
   name: 'load-spike',
-  description: 'A +200 req/s burst of background reads hits the shop while its catalog answers 500 ms late; load shedding must keep critical reads and refuse background with 503 + Retry-After',
+  description:
+    'A +200 req/s burst of background reads hits the shop while its catalog answers 500 ms late; load shedding must keep critical reads and refuse background with 503 + Retry-After',
   load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } }, priorities: { critical: 1, background: 1 } },
   faults: [
     { at: '8s', for: '12s', fault: faults.latency({ edge: 'gateway->catalog-1', ms: 500, jitterMs: 50 }) },

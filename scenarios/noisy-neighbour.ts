@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
 
 // Injects: tenant initech places 250 extra orders a second (POST /orders) for 12 s of a 30 s run,
 //   while the payments provider answers 150 ms late (as real providers do under load), on top of

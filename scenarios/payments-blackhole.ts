@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
 
 // Injects: a black hole on orders->payments (the payments provider's answers never arrive; the
 //   requests still do) for 12 s of a 30 s run.

@@ -14,7 +14,8 @@ import { defineScenario, faults, slo } from '../harness/define.ts';
 export default defineScenario({
   system: 'shop',
   name: 'payments-packet-loss',
-  description: 'The link to the payments provider loses 15% of its answers for 12 s; retried charges, deduplicated by key, must keep orders flowing and never doubled',
+  description:
+    'The link to the payments provider loses 15% of its answers for 12 s; retried charges, deduplicated by key, must keep orders flowing and never doubled',
   load: { rate: 40, duration: '30s', mix: { 'POST /orders': 3, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.packetLoss({ edge: 'orders->payments', probability: 0.15 }) }],
   slos: [

@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
 
 // Injects: tenant initech sends 2 search queries a second that hang the catalog replica serving
 //   them for 2.5 s (q=poison:hang:initech, the catalog's deliberate defect), for 12 s of a 30 s run

@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
 
 // Injects: Postgres killed (SIGKILL, every backend with it) for 10 s of a 30 s run, then started
 //   again on the same port and data dir (crash recovery).

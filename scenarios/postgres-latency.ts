@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin, retryAmplification, breakerOpens } from '../harness/define.ts';
+import { breakerOpens, defineScenario, faults, recoversWithin, retryAmplification, slo } from '../harness/define.ts';
 
 // Injects: 400 ms (±50 ms) on every answer from Postgres to the catalog, for 12 s of a 30 s run.
 // Asserts: GET /products/:id keeps >= 99% answered (ok or degraded) and p99 <= 300 ms in every
@@ -15,10 +15,11 @@ export default defineScenario({
   description: 'Postgres answers 400 ms late for 12 s; product reads must fall back to the stale cache, fast',
   load: { rate: 50, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
   faults: [{ at: '8s', for: '12s', fault: faults.latency({ edge: 'catalog->postgres', ms: 400, jitterMs: 50 }) }],
-  slos: [
-    slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }),
-    slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 }),
+  slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 })],
+  cascade: [
+    recoversWithin('GET /products/:id', '5s'),
+    retryAmplification({ dependency: 'postgres', max: 1.5, phase: 'fault' }),
+    breakerOpens({ dependency: 'postgres', min: 1, phase: 'fault' }),
   ],
-  cascade: [recoversWithin('GET /products/:id', '5s'), retryAmplification({ dependency: 'postgres', max: 1.5, phase: 'fault' }), breakerOpens({ dependency: 'postgres', min: 1, phase: 'fault' })],
   protectedBy: ['breaker', 'fallback'],
 });

@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
 
 // Injects: a partition of gateway->recommendations (its proxy disabled: every connect refused) for
 //   12 s of a 30 s run.

@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
 
 // Injects: Redis frozen (SIGSTOP / docker pause) for 12 s of a 30 s run: every connection to it
 //   stays open and nothing answers, the worst way for Redis to be out.

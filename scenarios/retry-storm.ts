@@ -1,4 +1,4 @@
-import { defineScenario, faults, slo, recoversWithin, retryAmplification } from '../harness/define.ts';
+import { defineScenario, faults, recoversWithin, retryAmplification, slo } from '../harness/define.ts';
 
 // Injects: the payments provider itself answers 40% of its charges with a fast 503, for 12 s of a
 //   30 s run (an application-level failure: every attempt gets an answer, two in five "no").

@@ -3,7 +3,7 @@
 # Idempotent: every step says what it did or why it skipped; a second run does nothing.
 #   1. node_modules (npm ci; this also installs the Node 24 binary the project runs on)
 #   2. Debian packages: postgresql (15) and redis-server, with no system service left running, and
-#      python3-flask, python3-psycopg2, python3-redis for the foreign example (examples/notes)
+#      python3-flask, -psycopg2, -redis and -waitress for the foreign examples (examples/)
 #   3. Go tools into .tools/bin: toxiproxy-server (tools/toxiproxy), xk6, and k6 built with xk6
 #   chromium: Debian's chromium, for the test that opens a report in a real browser
 #   xmllint: Debian's libxml2-utils, for the test that validates junit.xml against Jenkins' schema
@@ -20,7 +20,7 @@ GO_FALLBACK_TOOLCHAIN=go1.25.5
 PG_MAJOR=15
 DEBIAN_PACKAGES_PG=postgresql
 DEBIAN_PACKAGES_REDIS=redis-server
-DEBIAN_PACKAGES_PYTHON="python3-flask python3-psycopg2 python3-redis"
+DEBIAN_PACKAGES_PYTHON="python3-flask python3-psycopg2 python3-redis python3-waitress"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS_BIN="$ROOT/.tools/bin"
@@ -74,7 +74,7 @@ step_debian() {
   [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]] || missing+=("$DEBIAN_PACKAGES_PG")
   command -v redis-server >/dev/null || missing+=("$DEBIAN_PACKAGES_REDIS")
   # the foreign example (examples/notes) is a Flask app on Postgres and Redis: its local runtime needs these
-  /usr/bin/python3 -c 'import flask, psycopg2, redis' >/dev/null 2>&1 || missing+=($DEBIAN_PACKAGES_PYTHON)
+  /usr/bin/python3 -c "import flask, psycopg2, redis, waitress" >/dev/null 2>&1 || missing+=($DEBIAN_PACKAGES_PYTHON)
   if ((${#missing[@]} == 0)); then
     say "debian packages: postgres $PG_MAJOR ($PG_BIN), redis-server and python3 with flask, psycopg2, redis present, skipped"
     return

@@ -5,8 +5,8 @@
 
 import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
+import { numberProblem, type ToxicTarget, targetProblems, targetText, toxicFault } from './toxic.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
-import { numberProblem, targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
 export interface BandwidthParams extends Omit<ToxicTarget, 'toxicity'> {
   kbPerSecond: number;

@@ -5,8 +5,8 @@
 
 import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
+import { numberProblem, type ToxicTarget, targetProblems, targetText, toxicFault } from './toxic.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
-import { numberProblem, targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
 export interface BlackholeParams extends Pick<ToxicTarget, 'edge'> {
   /** 0 or absent: hold the data forever; > 0: close the connection after this long */
@@ -21,7 +21,10 @@ export const blackholeFault: FaultModule<BlackholeParams, 'blackhole'> = {
   fields: ['edge', 'closeAfterMs'] satisfies (keyof BlackholeParams)[],
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<BlackholeParams>;
-    return [...targetProblems(p, system), ...(p.closeAfterMs === undefined ? [] : numberProblem('closeAfterMs', p.closeAfterMs, { min: 0, max: 600_000 }, 'milliseconds'))];
+    return [
+      ...targetProblems(p, system),
+      ...(p.closeAfterMs === undefined ? [] : numberProblem('closeAfterMs', p.closeAfterMs, { min: 0, max: 600_000 }, 'milliseconds')),
+    ];
   },
   target: (p) => p.edge,
   describe: (p) => `black hole (answers never arrive${p.closeAfterMs ? `, connections closed after ${p.closeAfterMs} ms` : ''}) ${targetText(p)}`,

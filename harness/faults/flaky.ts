@@ -6,10 +6,10 @@
 // requests it failed: a flaky service that nobody called during the fault proves nothing. Removal
 // puts back the behaviour it found.
 
+import type { FieldProblem } from '../fields.ts';
 import type { StartedStack } from '../runtime/types.ts';
 import { assertLoopback } from '../safety.ts';
-import type { FieldProblem } from '../fields.ts';
-import { serviceParts, type System } from '../system/system.ts';
+import { type System, serviceParts } from '../system/system.ts';
 import { withTimeout } from './probe.ts';
 import { numberProblem } from './toxic.ts';
 import type { ActiveFault, FaultModule, FaultSpec, Proof } from './types.ts';
@@ -48,7 +48,10 @@ export function flakyProblems(raw: unknown, system: System): FieldProblem[] {
   const out: FieldProblem[] = [];
   const flaky = Object.keys(switchOf(system));
   if (typeof p.service !== 'string' || !flaky.includes(p.service))
-    out.push({ field: 'service', text: `${JSON.stringify(p.service)} has no behaviour switch; services that can be made flaky: ${flaky.join(', ') || `none (no part of ${system.name} declares behaviourSwitch)`}` });
+    out.push({
+      field: 'service',
+      text: `${JSON.stringify(p.service)} has no behaviour switch; services that can be made flaky: ${flaky.join(', ') || `none (no part of ${system.name} declares behaviourSwitch)`}`,
+    });
   if (typeof p.failureRate !== 'number' || !(p.failureRate > 0 && p.failureRate <= 1))
     out.push({ field: 'failureRate', text: `${JSON.stringify(p.failureRate)} must be the share of requests answered 503, a number in (0, 1]` });
   if (p.latencyMs !== undefined) out.push(...numberProblem('latencyMs', p.latencyMs, { min: 0, max: MAX_MS }, 'milliseconds'));
@@ -115,9 +118,7 @@ export const flakyFault: FaultModule<FlakyParams, 'flaky'> = {
         const stats = `${from.failed - atApply.failed} of ${from.requests - atApply.requests} requests failed since it was set`;
         return {
           landed,
-          evidence: landed
-            ? `${read} (was ${text(old)}); ${stats}`
-            : `${read}, not the ${text(wanted)} that was set (was ${text(old)})`,
+          evidence: landed ? `${read} (was ${text(old)}); ${stats}` : `${read}, not the ${text(wanted)} that was set (was ${text(old)})`,
         };
       },
       async remove(): Promise<Proof> {
@@ -131,9 +132,17 @@ export const flakyFault: FaultModule<FlakyParams, 'flaky'> = {
         const requests = atRemoval.requests - from.requests;
         const failed = atRemoval.failed - from.failed;
         const restored = `restored to ${text(old)}`;
-        if (!sameBehaviour(still, wanted)) return { landed: false, evidence: `${p.service} was at ${text(still)} before its scheduled end, not ${text(wanted)}; ${restored}` };
-        if (failed <= 0) return { landed: false, evidence: `${p.service} failed none of its ${requests} requests while it was flaky (its failed counter did not grow): nothing hit the fault; ${restored}` };
-        return { landed: true, evidence: `${p.service} failed ${failed} of ${requests} requests (${((failed / Math.max(1, requests)) * 100).toFixed(1)}%) while it was flaky; ${restored}` };
+        if (!sameBehaviour(still, wanted))
+          return { landed: false, evidence: `${p.service} was at ${text(still)} before its scheduled end, not ${text(wanted)}; ${restored}` };
+        if (failed <= 0)
+          return {
+            landed: false,
+            evidence: `${p.service} failed none of its ${requests} requests while it was flaky (its failed counter did not grow): nothing hit the fault; ${restored}`,
+          };
+        return {
+          landed: true,
+          evidence: `${p.service} failed ${failed} of ${requests} requests (${((failed / Math.max(1, requests)) * 100).toFixed(1)}%) while it was flaky; ${restored}`,
+        };
       },
     };
   },

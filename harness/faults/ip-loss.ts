@@ -7,14 +7,14 @@
 // arrived, counted by a rule of its own ahead of it), after fresh probes into the part have sent
 // it packets; removal deletes both rules and checks they are no longer listed.
 
+import type { FieldProblem } from '../fields.ts';
 import type { DockerStack } from '../runtime/docker.ts';
 import type { PacketDrop } from '../runtime/docker-parts.ts';
-import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
-import type { FaultModule, FaultSpec, Proof } from './types.ts';
 import { samplesFor } from './landing.ts';
-import { freshRoundTrip, partProblems, probeTarget, type PartParams } from './part.ts';
+import { freshRoundTrip, type PartParams, partProblems, probeTarget } from './part.ts';
 import { numberProblem } from './toxic.ts';
+import type { FaultModule, FaultSpec, Proof } from './types.ts';
 
 export interface IpLossParams extends PartParams {
   /** chance, in (0, 1], that a packet arriving at the part is dropped */
@@ -43,7 +43,8 @@ export const ipLossFault: FaultModule<IpLossParams, 'ipLoss'> = {
   async apply(stack, p, id) {
     if (stack.runtime !== 'docker') throw new Error(`ipLoss needs the docker runtime (iptables in ${p.part}'s container); this stack runs on ${stack.runtime}`);
     const container = (stack as DockerStack).containers[p.part];
-    if (container === undefined) throw new Error(`${p.part} has no container in this stack (containers: ${Object.keys((stack as DockerStack).containers).join(', ')})`);
+    if (container === undefined)
+      throw new Error(`${p.part} has no container in this stack (containers: ${Object.keys((stack as DockerStack).containers).join(', ')})`);
     const target = probeTarget(stack, p.part);
     const drop: PacketDrop = await container.dropPackets(p.probability, { label: id });
     const rule = `iptables DROP ${drop.comment} (random ${p.probability}) in ${container.name}`;
@@ -55,7 +56,11 @@ export const ipLossFault: FaultModule<IpLossParams, 'ipLoss'> = {
       if (now.dropped === undefined) return { listed: false, text: `${drop.comment} is not listed in ${container.name}'s INPUT chain`, dropped: 0 };
       const dropped = now.dropped.packets;
       const arrived = now.seen?.packets ?? dropped;
-      return { listed: true, dropped, text: `${dropped} of ${arrived} packets arriving since it was added dropped (${arrived > 0 ? percent(dropped / arrived) : 'n/a'}, asked ${percent(p.probability)}; ${now.dropped.bytes} bytes)` };
+      return {
+        listed: true,
+        dropped,
+        text: `${dropped} of ${arrived} packets arriving since it was added dropped (${arrived > 0 ? percent(dropped / arrived) : 'n/a'}, asked ${percent(p.probability)}; ${now.dropped.bytes} bytes)`,
+      };
     };
 
     return {
@@ -76,7 +81,11 @@ export const ipLossFault: FaultModule<IpLossParams, 'ipLoss'> = {
         removed = true;
         const final = await tally().catch((error: unknown) => ({ listed: false, dropped: 0, text: (error as Error).message }));
         const wasThere = await drop.remove();
-        if (!wasThere) return { landed: false, evidence: `${drop.comment} had gone from ${container.name} before its scheduled end (container ${await container.state()}): ${final.text}` };
+        if (!wasThere)
+          return {
+            landed: false,
+            evidence: `${drop.comment} had gone from ${container.name} before its scheduled end (container ${await container.state()}): ${final.text}`,
+          };
         return { landed: true, evidence: `${drop.comment} deleted from ${container.name} (no longer listed); until then ${final.text}` };
       },
     };

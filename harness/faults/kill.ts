@@ -6,8 +6,8 @@
 
 import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
+import { controlOf, describeOutcome, freshRoundTrip, type PartParams, partProblems, probeTarget } from './part.ts';
 import type { FaultModule, FaultSpec, Proof } from './types.ts';
-import { controlOf, describeOutcome, freshRoundTrip, partProblems, probeTarget, type PartParams } from './part.ts';
 
 export type KillParams = PartParams;
 

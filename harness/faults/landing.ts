@@ -9,9 +9,9 @@
 // probe proves nothing either way: the proof samples enough fresh connections that a landed fault
 // shows in at least one of them with 99.9% probability, and says how many it saw.
 
-import type { EdgeEndpoint } from '../runtime/types.ts';
 import type { ToxicStream } from '../runtime/toxiproxy.ts';
-import { closeRoundTripMs, median, openProbe, type EdgeProbe } from './probe.ts';
+import type { EdgeEndpoint } from '../runtime/types.ts';
+import { closeRoundTripMs, type EdgeProbe, median, openProbe } from './probe.ts';
 import type { Proof } from './types.ts';
 
 export type Landing =
@@ -91,7 +91,8 @@ type Sample = { ok: true; ms: number; bytes?: number } | { ok: false; error: str
 
 async function sample(edge: EdgeEndpoint, probe: EdgeProbe | undefined, landing: Landing, timeoutMs: number): Promise<Sample> {
   try {
-    const m = probe === undefined ? await onFresh(edge, (p) => measure(edge, p, landing, timeoutMs), timeoutMs) : await measure(edge, probe, landing, timeoutMs);
+    const m =
+      probe === undefined ? await onFresh(edge, (p) => measure(edge, p, landing, timeoutMs), timeoutMs) : await measure(edge, probe, landing, timeoutMs);
     return { ok: true, ...m };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
@@ -119,7 +120,10 @@ export async function proveLanding(edge: EdgeEndpoint, probe: EdgeProbe, landing
   const timeoutMs = timeoutFor(landing, before.ms);
   const what = `${edge.edge}`;
   if (landing.kind === 'throttled' && (before.bytes ?? 0) / landing.bytesPerMs < MIN_OBSERVABLE_MS)
-    return { landed: false, evidence: `a ${before.bytes} B transfer via ${what} would take only ${fmt((before.bytes ?? 0) / landing.bytesPerMs)} at ${landing.bytesPerMs} B/ms: too little to observe` };
+    return {
+      landed: false,
+      evidence: `a ${before.bytes} B transfer via ${what} would take only ${fmt((before.bytes ?? 0) / landing.bytesPerMs)} at ${landing.bytesPerMs} B/ms: too little to observe`,
+    };
   const needed = neededExtraMs(landing, before);
   const need = needed === undefined ? 'the probe to fail' : `+${needed.toFixed(0)} ms`;
   const beforeText = `${landing.kind === 'throttled' ? `a ${before.bytes} B transfer` : landing.kind === 'slow-close' ? 'a server-side close' : 'a round trip'} via ${what} took ${fmt(before.ms)} before`;
@@ -130,7 +134,9 @@ export async function proveLanding(edge: EdgeEndpoint, probe: EdgeProbe, landing
     for (let i = 0; i < (landing.kind === 'broken' ? 1 : TRIES); i++) samples.push(await sample(edge, probe, landing, timeoutMs));
     if (landing.kind === 'broken') {
       const s = samples[0] as Sample;
-      return s.ok ? { landed: false, evidence: `${beforeText}, and still answered in ${fmt(s.ms)} after (needed ${need})` } : { landed: true, evidence: `${beforeText}; after: ${s.error}` };
+      return s.ok
+        ? { landed: false, evidence: `${beforeText}, and still answered in ${fmt(s.ms)} after (needed ${need})` }
+        : { landed: true, evidence: `${beforeText}; after: ${s.error}` };
     }
     const failed = samples.find((s): s is Sample & { ok: false } => !s.ok);
     if (failed) return { landed: false, evidence: `${beforeText}; after, the probe failed instead of getting slower: ${failed.error}` };
@@ -142,7 +148,8 @@ export async function proveLanding(edge: EdgeEndpoint, probe: EdgeProbe, landing
   // a share of connections or chunks: fresh connections, a few at a time
   const n = samplesFor(share);
   const results: Sample[] = [];
-  for (let i = 0; i < n; i += CONCURRENCY) results.push(...(await Promise.all(Array.from({ length: Math.min(CONCURRENCY, n - i) }, () => sample(edge, undefined, landing, timeoutMs)))));
+  for (let i = 0; i < n; i += CONCURRENCY)
+    results.push(...(await Promise.all(Array.from({ length: Math.min(CONCURRENCY, n - i) }, () => sample(edge, undefined, landing, timeoutMs)))));
   const hits = results.filter((s) => isHit(landing, before, s)).length;
   const firstError = results.find((s): s is Sample & { ok: false } => !s.ok)?.error;
   const evidence = `${beforeText}; after, ${hits} of ${n} fresh connections showed it (needed ${need} on at least one; ~${Math.round(share * n)} expected at a share of ${share})${firstError ? `; e.g. ${firstError}` : ''}`;

@@ -5,8 +5,8 @@
 
 import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
+import { type ToxicTarget, targetProblems, targetText, toxicFault } from './toxic.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
-import { targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
 export interface LatencyParams extends ToxicTarget {
   ms: number;
@@ -22,7 +22,8 @@ export const latencyFault: FaultModule<LatencyParams, 'latency'> = {
   validate(raw: unknown, system: System): FieldProblem[] {
     const p = (raw ?? {}) as Partial<LatencyParams>;
     const out = targetProblems(p, system);
-    if (typeof p.ms !== 'number' || !(p.ms > 0) || p.ms > 60_000) out.push({ field: 'ms', text: `${JSON.stringify(p.ms)} must be a delay in milliseconds in (0, 60000]` });
+    if (typeof p.ms !== 'number' || !(p.ms > 0) || p.ms > 60_000)
+      out.push({ field: 'ms', text: `${JSON.stringify(p.ms)} must be a delay in milliseconds in (0, 60000]` });
     if (p.jitterMs !== undefined && (typeof p.jitterMs !== 'number' || p.jitterMs < 0 || p.jitterMs > (p.ms ?? 0)))
       out.push({ field: 'jitterMs', text: `${JSON.stringify(p.jitterMs)} must be a number of milliseconds in [0, ms]` });
     return out;

@@ -10,7 +10,7 @@
 // before its scheduled end, and the run is inconclusive, never a pass on a fault that was lifted.
 
 import { hostname } from 'node:os';
-import { grantLease, releaseLease, renewLeases, ToxiproxyError, type LeaseLapse, type LeaseSubject } from '../runtime/toxiproxy.ts';
+import { grantLease, type LeaseLapse, type LeaseSubject, releaseLease, renewLeases, ToxiproxyError } from '../runtime/toxiproxy.ts';
 
 /** How long a toxic outlives its harness's last renewal, at most (plus the server's 100 ms sweep). */
 export const LEASE_TTL_MS = 5_000;
@@ -62,7 +62,9 @@ export function keepLeases(toxiproxyUrl: string, options: LeaseOptions = {}): Le
         for (const lapse of lapsed) {
           held.delete(lapse.id);
           lapses.set(lapse.id, lapse);
-          options.progress?.(`lease ran out: Toxiproxy ${lapse.outcome} (${lapse.id}) ${lapse.lapsed_ms_ago} ms ago: the harness had not renewed it for ${lapse.ttl_ms} ms`);
+          options.progress?.(
+            `lease ran out: Toxiproxy ${lapse.outcome} (${lapse.id}) ${lapse.lapsed_ms_ago} ms ago: the harness had not renewed it for ${lapse.ttl_ms} ms`,
+          );
         }
       } catch {
         // the next tick tries again; a server that stays away fails the fault's own calls
@@ -85,7 +87,9 @@ export function keepLeases(toxiproxyUrl: string, options: LeaseOptions = {}): Le
         // a Toxiproxy that is not faultline's build has no /faultline routes at all
         if (!(error instanceof ToxiproxyError && error.status === 404 && !/proxy not found/.test(error.message))) throw error;
         supported = false;
-        options.progress?.(`toxic leases: the Toxiproxy at ${toxiproxyUrl} has none (not faultline's build): a fault outlives a killed harness there until the next run`);
+        options.progress?.(
+          `toxic leases: the Toxiproxy at ${toxiproxyUrl} has none (not faultline's build): a fault outlives a killed harness there until the next run`,
+        );
         return;
       }
       held.add(keyOf(subject));

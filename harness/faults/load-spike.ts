@@ -4,8 +4,8 @@
 
 import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
-import type { FaultModule, FaultSpec } from './types.ts';
 import { mixProblems, priorityProblems, rateProblems, trafficWindow } from './load-traffic.ts';
+import type { FaultModule, FaultSpec } from './types.ts';
 
 export interface LoadSpikeParams {
   /** extra requests per second on top of the base load */
@@ -18,7 +18,8 @@ export interface LoadSpikeParams {
 
 export const loadSpike = (params: LoadSpikeParams): FaultSpec<'loadSpike', LoadSpikeParams> => ({ kind: 'loadSpike', params });
 
-const describe = (p: LoadSpikeParams): string => `a load spike of +${p.rate} req/s${p.priority ? ` at ${p.priority} priority` : ''}${p.mix ? ` on ${Object.keys(p.mix).join(', ')}` : ''}`;
+const describe = (p: LoadSpikeParams): string =>
+  `a load spike of +${p.rate} req/s${p.priority ? ` at ${p.priority} priority` : ''}${p.mix ? ` on ${Object.keys(p.mix).join(', ')}` : ''}`;
 
 export const loadSpikeFault: FaultModule<LoadSpikeParams, 'loadSpike'> = {
   kind: 'loadSpike',

@@ -16,7 +16,11 @@ export const MAX_FAULT_RATE = 5000;
 /** apply/remove of a load-shaped fault: k6 starts and stops its traffic on the same clock. */
 export function trafficWindow(what: string): ActiveFault {
   return {
-    prove: async () => ({ landed: false, pending: true, evidence: `k6 sends ${what} as its own scenario; whether it arrived and was answered is proven from its recorded samples after the load` }),
+    prove: async () => ({
+      landed: false,
+      pending: true,
+      evidence: `k6 sends ${what} as its own scenario; whether it arrived and was answered is proven from its recorded samples after the load`,
+    }),
     remove: async () => ({ landed: true, evidence: 'k6 ends its traffic at the end of its window' }),
   };
 }
@@ -44,7 +48,11 @@ export function trafficLandedProof(t: TrafficTally): Proof {
   const answered = entries.filter((e) => e.status > 0).reduce((a, e) => a + e.count, 0);
   const byStatus = entries
     .sort((a, b) => b.count - a.count)
-    .map((e) => (e.status === 0 ? `${n(e.count)} without an answer` : `${n(e.count)} x ${e.status}${e.retryAfter > 0 ? ` (${e.retryAfter === e.count ? 'all' : n(e.retryAfter)} with Retry-After)` : ''}`))
+    .map((e) =>
+      e.status === 0
+        ? `${n(e.count)} without an answer`
+        : `${n(e.count)} x ${e.status}${e.retryAfter > 0 ? ` (${e.retryAfter === e.count ? 'all' : n(e.retryAfter)} with Retry-After)` : ''}`,
+    )
     .join(', ');
   const need = Math.ceil(scheduled * MIN_DELIVERED_SHARE);
   const figures = `k6 sent ${n(sent)} of ${n(scheduled)} scheduled requests (${pct(scheduled === 0 ? 0 : sent / scheduled)}; ${n(t.dropped)} iterations dropped), ${n(answered)} answered${byStatus ? `: ${byStatus}` : ''}; needed ${n(need)} sent and answered (${MIN_DELIVERED_SHARE * 100}% of ${t.ratePerSecond} req/s for ${(t.forMs / 1000).toFixed(1)} s${t.rampMs ? `, the first ${(t.rampMs / 1000).toFixed(1)} s climbing from 0` : ''})`;
@@ -63,13 +71,23 @@ export function rateProblems(rate: unknown, max = MAX_FAULT_RATE): FieldProblem[
 export function tenantProblems(tenant: unknown, system: System): FieldProblem[] {
   const tenants = system.tenants?.names ?? [];
   if (typeof tenant === 'string' && tenants.includes(tenant)) return [];
-  return [{ field: 'tenant', text: `${JSON.stringify(tenant)} is not a tenant; ${tenants.length ? `tenants are: ${tenants.join(', ')}` : `system ${system.name} has no tenants`}` }];
+  return [
+    {
+      field: 'tenant',
+      text: `${JSON.stringify(tenant)} is not a tenant; ${tenants.length ? `tenants are: ${tenants.join(', ')}` : `system ${system.name} has no tenants`}`,
+    },
+  ];
 }
 
 export function priorityProblems(priority: unknown, system: System): FieldProblem[] {
   const priorities = priorityNames(system);
   if (priority === undefined || (typeof priority === 'string' && priorities.includes(priority))) return [];
-  return [{ field: 'priority', text: `${JSON.stringify(priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : `system ${system.name} has no priorities`}` }];
+  return [
+    {
+      field: 'priority',
+      text: `${JSON.stringify(priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : `system ${system.name} has no priorities`}`,
+    },
+  ];
 }
 
 /** An optional endpoint mix: a share per endpoint, every share positive. */
@@ -81,7 +99,8 @@ export function mixProblems(mix: unknown, system: System): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const [endpoint, share] of Object.entries(mix)) {
     if (!ENDPOINTS.includes(endpoint)) out.push({ field: `mix["${endpoint}"]`, text: `is not an endpoint; endpoints are: ${ENDPOINTS.join(', ')}` });
-    else if (typeof share !== 'number' || !(share > 0)) out.push({ field: `mix["${endpoint}"]`, text: `share ${JSON.stringify(share)} must be a positive number` });
+    else if (typeof share !== 'number' || !(share > 0))
+      out.push({ field: `mix["${endpoint}"]`, text: `share ${JSON.stringify(share)} must be a positive number` });
   }
   return out;
 }

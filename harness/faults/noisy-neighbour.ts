@@ -4,8 +4,8 @@
 
 import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
-import type { FaultModule, FaultSpec } from './types.ts';
 import { mixProblems, rateProblems, tenantProblems, trafficWindow } from './load-traffic.ts';
+import type { FaultModule, FaultSpec } from './types.ts';
 
 export interface NoisyNeighbourParams {
   tenant: string;

@@ -6,8 +6,8 @@
 
 import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
+import { numberProblem, type ToxicTarget, targetProblems, targetText, toxicFault } from './toxic.ts';
 import type { FaultModule, FaultSpec } from './types.ts';
-import { numberProblem, targetProblems, targetText, toxicFault, type ToxicTarget } from './toxic.ts';
 
 export interface PacketLossParams extends Omit<ToxicTarget, 'toxicity'> {
   /** chance, in (0, 1], that a chunk is dropped */

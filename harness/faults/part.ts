@@ -2,8 +2,8 @@
 // through an edge into it (what its callers dial, Toxiproxy included), or, for the gateway,
 // which no edge reaches, straight at its published port.
 
-import type { EdgeEndpoint, PartControl, StartedStack } from '../runtime/types.ts';
 import type { FieldProblem } from '../fields.ts';
+import type { EdgeEndpoint, PartControl, StartedStack } from '../runtime/types.ts';
 import { controllableParts, partOf, type System } from '../system/system.ts';
 import { openProbe } from './probe.ts';
 
@@ -33,7 +33,14 @@ export function probeTarget(stack: StartedStack, part: string): EdgeEndpoint {
   const listen = new URL(service.url).host;
   const spec = partOf(stack.system, part);
   const probePath = spec?.kind === 'service' ? (spec.probePath ?? ('http' in spec.readiness ? spec.readiness.http : undefined)) : undefined;
-  return { edge: `harness->${part}`, proxy: '(none: straight to its port)', listen, upstream: listen, protocol: probePath === undefined ? 'tcp' : 'http', ...(probePath === undefined ? {} : { probePath }) };
+  return {
+    edge: `harness->${part}`,
+    proxy: '(none: straight to its port)',
+    listen,
+    upstream: listen,
+    protocol: probePath === undefined ? 'tcp' : 'http',
+    ...(probePath === undefined ? {} : { probePath }),
+  };
 }
 
 export type ProbeOutcome = { answered: true; ms: number } | { answered: false; ms: number; error: string };
@@ -50,7 +57,10 @@ export async function freshRoundTrip(target: EdgeEndpoint, timeoutMs: number): P
     return { answered: false, ms: performance.now() - start, error: (error as Error).message };
   } finally {
     // closed even when it opens after the deadline
-    void opening.then((probe) => probe.close(), () => undefined);
+    void opening.then(
+      (probe) => probe.close(),
+      () => undefined,
+    );
   }
 }
 

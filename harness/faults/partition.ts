@@ -5,14 +5,14 @@
 // after, and on removal by the proxy still disabled until then and a connect that works again.
 
 import { connect } from 'node:net';
-import type { EdgeEndpoint } from '../runtime/types.ts';
-import { getProxy, setProxyEnabled } from '../runtime/toxiproxy.ts';
-import { assertLoopback } from '../safety.ts';
 import type { FieldProblem } from '../fields.ts';
+import { getProxy, setProxyEnabled } from '../runtime/toxiproxy.ts';
+import type { EdgeEndpoint } from '../runtime/types.ts';
+import { assertLoopback } from '../safety.ts';
 import type { System } from '../system/system.ts';
-import type { ActiveFault, FaultModule, FaultSpec, Proof } from './types.ts';
-import { edgeOf, targetProblems } from './toxic.ts';
 import { leasesAt } from './lease.ts';
+import { edgeOf, targetProblems } from './toxic.ts';
+import type { ActiveFault, FaultModule, FaultSpec, Proof } from './types.ts';
 
 export interface PartitionParams {
   edge: string;
@@ -65,7 +65,12 @@ function connects(edge: EdgeEndpoint): Promise<string[]> {
 }
 
 const tally = (outcomes: readonly string[]): string =>
-  Object.entries(outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {}))
+  Object.entries(
+    outcomes.reduce<Record<string, number>>((acc, o) => {
+      acc[o] = (acc[o] ?? 0) + 1;
+      return acc;
+    }, {}),
+  )
     .map(([o, n]) => `${n} ${o}`)
     .join(', ');
 
@@ -79,7 +84,8 @@ export const partitionFault: FaultModule<PartitionParams, 'partition'> = {
   async apply(stack, p): Promise<ActiveFault> {
     const edge = edgeOf(stack, p.edge);
     const before = await connects(edge);
-    if (before.some((o) => o !== 'connected')) throw new Error(`${p.edge} was not reachable before the partition (${tally(before)} of ${CONNECTS} connects to ${edge.listen})`);
+    if (before.some((o) => o !== 'connected'))
+      throw new Error(`${p.edge} was not reachable before the partition (${tally(before)} of ${CONNECTS} connects to ${edge.listen})`);
     const leases = leasesAt(stack.toxiproxyUrl); // Toxiproxy enables the proxy itself if we die (lease.ts)
     await leases.hold({ proxy: edge.proxy });
     await setProxyEnabled(stack.toxiproxyUrl, edge.proxy, false);
@@ -90,7 +96,10 @@ export const partitionFault: FaultModule<PartitionParams, 'partition'> = {
         if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} is still enabled after it was disabled` };
         const after = await connects(edge);
         const refused = after.filter(isRefused).length;
-        return { landed: refused === CONNECTS, evidence: `proxy ${edge.proxy} disabled; connects to ${edge.listen}: ${CONNECTS} of ${CONNECTS} connected before, ${refused} of ${CONNECTS} refused after (${tally(after)})` };
+        return {
+          landed: refused === CONNECTS,
+          evidence: `proxy ${edge.proxy} disabled; connects to ${edge.listen}: ${CONNECTS} of ${CONNECTS} connected before, ${refused} of ${CONNECTS} refused after (${tally(after)})`,
+        };
       },
       async remove(): Promise<Proof> {
         if (removed) return { landed: true, evidence: 'already removed' };
@@ -100,9 +109,13 @@ export const partitionFault: FaultModule<PartitionParams, 'partition'> = {
         await leases.release({ proxy: edge.proxy });
         removed = true;
         const again = await connects(edge);
-        if (again.some((o) => o !== 'connected')) throw new Error(`${p.edge} did not come back after the partition: proxy ${edge.proxy} re-enabled, but connects to ${edge.listen}: ${tally(again)}`);
+        if (again.some((o) => o !== 'connected'))
+          throw new Error(`${p.edge} did not come back after the partition: proxy ${edge.proxy} re-enabled, but connects to ${edge.listen}: ${tally(again)}`);
         if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} had been enabled again before the partition's scheduled end${lapsed}` };
-        return { landed: true, evidence: `proxy ${edge.proxy} was disabled until its removal; enabled again, ${CONNECTS} of ${CONNECTS} connects to ${edge.listen} work` };
+        return {
+          landed: true,
+          evidence: `proxy ${edge.proxy} was disabled until its removal; enabled again, ${CONNECTS} of ${CONNECTS} connects to ${edge.listen} work`,
+        };
       },
     };
   },

@@ -7,8 +7,8 @@
 
 import type { FieldProblem } from '../fields.ts';
 import type { System } from '../system/system.ts';
-import type { FaultModule, FaultSpec } from './types.ts';
 import { rateProblems, tenantProblems, trafficWindow } from './load-traffic.ts';
+import type { FaultModule, FaultSpec } from './types.ts';
 
 /** Pills per second at most: each one can hang a replica for seconds. */
 export const MAX_PILL_RATE = 50;
@@ -37,8 +37,13 @@ export const poisonPillFault: FaultModule<PoisonPillParams, 'poisonPill'> = {
     const p = (raw ?? {}) as Partial<PoisonPillParams>;
     const out = [...tenantProblems(p.tenant, system), ...rateProblems(p.rate, MAX_PILL_RATE)];
     const endpoints = poisonable(system);
-    if (endpoints.length === 0) out.push({ field: 'endpoint', text: `system ${system.name} declares no poison payload: give it one in its declaration's poison: { "METHOD /path": { param: "value" } }` });
-    else if (p.endpoint === undefined && endpoints.length > 1) out.push({ field: 'endpoint', text: `is needed: system ${system.name} has poison payloads for ${endpoints.join(', ')}` });
+    if (endpoints.length === 0)
+      out.push({
+        field: 'endpoint',
+        text: `system ${system.name} declares no poison payload: give it one in its declaration's poison: { "METHOD /path": { param: "value" } }`,
+      });
+    else if (p.endpoint === undefined && endpoints.length > 1)
+      out.push({ field: 'endpoint', text: `is needed: system ${system.name} has poison payloads for ${endpoints.join(', ')}` });
     else if (p.endpoint !== undefined && !endpoints.includes(p.endpoint))
       out.push({ field: 'endpoint', text: `${JSON.stringify(p.endpoint)} has no poison payload; endpoints with one are: ${endpoints.join(', ')}` });
     return out;

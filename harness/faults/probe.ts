@@ -95,7 +95,11 @@ export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Pr
     return {
       roundTripMs: async (t) => (await timed(() => client.query('SELECT 1'), t, `SELECT 1 via ${edge.edge}`)).ms,
       bulk: async (bytes, t) => {
-        const { ms } = await timed(() => client.query('SELECT repeat($1::text, $2::int) AS down, length($3::text) AS up', ['x', bytes, 'x'.repeat(bytes)]), t, `a ${bytes}-byte SELECT via ${edge.edge}`);
+        const { ms } = await timed(
+          () => client.query('SELECT repeat($1::text, $2::int) AS down, length($3::text) AS up', ['x', bytes, 'x'.repeat(bytes)]),
+          t,
+          `a ${bytes}-byte SELECT via ${edge.edge}`,
+        );
         return { ms, upBytes: bytes, downBytes: bytes };
       },
       close: () => client.end().catch(() => undefined),
@@ -184,7 +188,14 @@ export function closeRoundTripMs(edge: EdgeEndpoint, timeoutMs: number): Promise
   assertLoopback(edge.listen, `the probe of ${edge.edge}`);
   const { host, port } = hostPort(edge.listen);
   const target = edge.protocol;
-  const ask = target === 'redis' ? 'QUIT\r\n' : target === 'postgres' ? Buffer.from([0, 0, 0, 8, 0, 0, 0, 0]) : target === 'tcp' ? '' : `GET ${edge.probePath ?? '/'} HTTP/1.1\r\nhost: ${edge.listen}\r\nconnection: close\r\n\r\n`;
+  const ask =
+    target === 'redis'
+      ? 'QUIT\r\n'
+      : target === 'postgres'
+        ? Buffer.from([0, 0, 0, 8, 0, 0, 0, 0])
+        : target === 'tcp'
+          ? ''
+          : `GET ${edge.probePath ?? '/'} HTTP/1.1\r\nhost: ${edge.listen}\r\nconnection: close\r\n\r\n`;
   let socket: Socket | undefined;
   const start = performance.now();
   const closed = new Promise<number>((resolve, reject) => {

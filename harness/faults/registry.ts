@@ -1,21 +1,21 @@
 // Every fault kind by name. Adding a fault is adding one file (a FaultModule with its factory in
 // `make`) and one line here; the scenarios' `faults.<kind>(...)` factories are derived from this list.
 
-import type { FaultModule } from './types.ts';
-import { latencyFault } from './latency.ts';
 import { bandwidthFault } from './bandwidth.ts';
-import { packetLossFault } from './packet-loss.ts';
-import { resetPeerFault } from './reset-peer.ts';
 import { blackholeFault } from './blackhole.ts';
-import { slowCloseFault } from './slow-close.ts';
-import { partitionFault } from './partition.ts';
-import { killFault } from './kill.ts';
-import { pauseFault } from './pause.ts';
-import { loadSpikeFault } from './load-spike.ts';
-import { noisyNeighbourFault } from './noisy-neighbour.ts';
-import { poisonPillFault } from './poison-pill.ts';
 import { flakyFault } from './flaky.ts';
 import { ipLossFault } from './ip-loss.ts';
+import { killFault } from './kill.ts';
+import { latencyFault } from './latency.ts';
+import { loadSpikeFault } from './load-spike.ts';
+import { noisyNeighbourFault } from './noisy-neighbour.ts';
+import { packetLossFault } from './packet-loss.ts';
+import { partitionFault } from './partition.ts';
+import { pauseFault } from './pause.ts';
+import { poisonPillFault } from './poison-pill.ts';
+import { resetPeerFault } from './reset-peer.ts';
+import { slowCloseFault } from './slow-close.ts';
+import type { FaultModule } from './types.ts';
 
 export type { FaultSpec } from './types.ts';
 

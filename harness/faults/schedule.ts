@@ -3,9 +3,9 @@
 
 import type { StartedStack } from '../runtime/types.ts';
 import type { FaultRecord } from '../types.ts';
-import type { FaultSpec, ActiveFault } from './types.ts';
-import { FAULTS } from './registry.ts';
 import { keepLeases, type LeaseKeeper } from './lease.ts';
+import { FAULTS } from './registry.ts';
+import type { ActiveFault, FaultSpec } from './types.ts';
 
 export interface ScheduledFaultSpec {
   atMs: number;
@@ -91,7 +91,9 @@ export class FaultSchedule {
       if (proof.landed) record.provenAtMs = this.clock();
       record.landed = proof.landed;
       record.evidence = proof.evidence;
-      this.events.progress(`${proof.pending ? 'fault applied' : proof.landed ? 'fault landed' : 'fault did NOT land'}: ${record.description} — ${proof.evidence}`);
+      this.events.progress(
+        `${proof.pending ? 'fault applied' : proof.landed ? 'fault landed' : 'fault did NOT land'}: ${record.description} — ${proof.evidence}`,
+      );
     } catch (error) {
       record.evidence = `apply failed: ${(error as Error).message}`;
       this.events.failed(new Error(`could not apply ${record.description}: ${(error as Error).message}`));

@@ -4,15 +4,15 @@
 // removal a check that it was still in force and that the system itself sent traffic across the
 // edge meanwhile (harness/faults/traffic.ts).
 
-import type { StartedStack, EdgeEndpoint } from '../runtime/types.ts';
-import { addToxic, listToxics, removeToxic, type ToxicAttributes, type ToxicStream, type ToxicType } from '../runtime/toxiproxy.ts';
 import type { FieldProblem } from '../fields.ts';
+import { addToxic, listToxics, removeToxic, type ToxicAttributes, type ToxicStream, type ToxicType } from '../runtime/toxiproxy.ts';
+import type { EdgeEndpoint, StartedStack } from '../runtime/types.ts';
 import { edgeNames, type System } from '../system/system.ts';
-import type { ActiveFault, Proof } from './types.ts';
-import { measureBefore, proveLanding, type Before, type Landing } from './landing.ts';
-import { openProbe } from './probe.ts';
-import { trafficCounters, trafficProof, type StreamBytes } from './traffic.ts';
+import { type Before, type Landing, measureBefore, proveLanding } from './landing.ts';
 import { leasesAt } from './lease.ts';
+import { openProbe } from './probe.ts';
+import { type StreamBytes, trafficCounters, trafficProof } from './traffic.ts';
+import type { ActiveFault, Proof } from './types.ts';
 
 /** Where a toxic goes: the edge, the direction of the stream and the share of connections. */
 export interface ToxicTarget {
@@ -34,22 +34,41 @@ export function edgeProblems(edge: unknown, system: System): FieldProblem[] {
 /** Problems with the targeting fields a module takes (edge always; stream and toxicity when given). */
 export function targetProblems(p: Partial<ToxicTarget>, system: System): FieldProblem[] {
   const out = edgeProblems(p.edge, system);
-  if (p.stream !== undefined && !STREAMS.includes(p.stream)) out.push({ field: 'stream', text: `${JSON.stringify(p.stream)} is not a stream; streams are: ${STREAMS.join(', ')}` });
+  if (p.stream !== undefined && !STREAMS.includes(p.stream))
+    out.push({ field: 'stream', text: `${JSON.stringify(p.stream)} is not a stream; streams are: ${STREAMS.join(', ')}` });
   if (p.toxicity !== undefined && (typeof p.toxicity !== 'number' || !(p.toxicity > 0) || p.toxicity > 1))
     out.push({ field: 'toxicity', text: `${JSON.stringify(p.toxicity)} must be the share of connections hit, a number in (0, 1]` });
   return out;
 }
 
 /** A number field in [min, max] (or (min, max] with `exclusiveMin`), or a problem naming it. */
-export function numberProblem(field: string, value: unknown, range: { min: number; max: number; exclusiveMin?: boolean; integer?: boolean }, unit: string): FieldProblem[] {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (range.exclusiveMin ? value > range.min : value >= range.min) && value <= range.max && (!range.integer || Number.isInteger(value));
+export function numberProblem(
+  field: string,
+  value: unknown,
+  range: { min: number; max: number; exclusiveMin?: boolean; integer?: boolean },
+  unit: string,
+): FieldProblem[] {
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (range.exclusiveMin ? value > range.min : value >= range.min) &&
+    value <= range.max &&
+    (!range.integer || Number.isInteger(value));
   if (ok) return [];
-  return [{ field, text: `${JSON.stringify(value)} must be ${range.integer ? 'a whole number' : 'a number'} of ${unit} in ${range.exclusiveMin ? '(' : '['}${range.min}, ${range.max}]` }];
+  return [
+    {
+      field,
+      text: `${JSON.stringify(value)} must be ${range.integer ? 'a whole number' : 'a number'} of ${unit} in ${range.exclusiveMin ? '(' : '['}${range.min}, ${range.max}]`,
+    },
+  ];
 }
 
 /** "on api->db (upstream, 50% of connections)": only what differs from the defaults. */
 export function targetText(p: ToxicTarget): string {
-  const extras = [p.stream === 'upstream' ? 'upstream' : undefined, p.toxicity !== undefined && p.toxicity < 1 ? `${Math.round(p.toxicity * 100)}% of connections` : undefined].filter(Boolean);
+  const extras = [
+    p.stream === 'upstream' ? 'upstream' : undefined,
+    p.toxicity !== undefined && p.toxicity < 1 ? `${Math.round(p.toxicity * 100)}% of connections` : undefined,
+  ].filter(Boolean);
   return `on ${p.edge}${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }
 

@@ -5,8 +5,8 @@
 // services' pooled connections stay open through a whole fault.
 
 import { addToxic, counterBytesFrom, metrics, removeToxic, ToxiproxyError } from '../runtime/toxiproxy.ts';
-import type { Proof } from './types.ts';
 import { leasesAt } from './lease.ts';
+import type { Proof } from './types.ts';
 
 /** Bytes per stream: upstream is client -> server (requests), downstream the answers. */
 export interface StreamBytes {
@@ -38,7 +38,9 @@ export function trafficCounters(toxiproxyUrl: string, proxy: string, faultName: 
       } catch (error) {
         const unknownType = error instanceof ToxiproxyError && error.status === 400 && /byte_counter/.test(error.message);
         if (!unknownType) throw error;
-        throw new Error(`${error.message} (this toxiproxy-server lacks faultline's byte_counter toxic: run \`npm run setup\` to rebuild .tools/bin/toxiproxy-server)`);
+        throw new Error(
+          `${error.message} (this toxiproxy-server lacks faultline's byte_counter toxic: run \`npm run setup\` to rebuild .tools/bin/toxiproxy-server)`,
+        );
       }
     },
     async read() {
@@ -62,10 +64,17 @@ export function trafficCounters(toxiproxyUrl: string, proxy: string, faultName: 
  */
 export function trafficProof(edgeName: string, afterProof: StreamBytes | string, atRemoval: StreamBytes | string): Proof {
   if (typeof afterProof === 'string' || typeof atRemoval === 'string')
-    return { landed: false, evidence: `traffic across ${edgeName} while the fault was in force is unknown: ${typeof afterProof === 'string' ? afterProof : atRemoval}` };
+    return {
+      landed: false,
+      evidence: `traffic across ${edgeName} while the fault was in force is unknown: ${typeof afterProof === 'string' ? afterProof : atRemoval}`,
+    };
   const up = atRemoval.upstream - afterProof.upstream;
   const down = atRemoval.downstream - afterProof.downstream;
   const figures = `${up} bytes client->server and ${down} bytes server->client crossed it between the proof and the removal`;
-  if (up + down <= 0) return { landed: false, evidence: `no traffic crossed ${edgeName} while the fault was in force: ${figures}; the system never used the edge, so the fault changed nothing` };
+  if (up + down <= 0)
+    return {
+      landed: false,
+      evidence: `no traffic crossed ${edgeName} while the fault was in force: ${figures}; the system never used the edge, so the fault changed nothing`,
+    };
   return { landed: true, evidence: `the system used ${edgeName} while the fault was in force: ${figures}` };
 }

@@ -1,8 +1,8 @@
 // The shape every fault module has (see STYLE.md: Toxiproxy's uniform toxics). Scheduling,
 // targeting and removal on every exit path live once, in harness/faults/schedule.ts.
 
-import type { StartedStack } from '../runtime/types.ts';
 import type { FieldProblem } from '../fields.ts';
+import type { StartedStack } from '../runtime/types.ts';
 import type { System } from '../system/system.ts';
 
 /** What a scenario file holds: made by a factory such as faults.latency({...}). */

@@ -1,19 +1,19 @@
 // Runs k6 as a child process and streams its NDJSON output through a FIFO: every line is parsed
 // as it arrives (never loaded whole) and also kept, gzipped, as the run's raw load record.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { constants, createReadStream, createWriteStream, openSync, closeSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, createReadStream, createWriteStream, openSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createGzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
-import { parseK6Line, type LoadEvent } from './ingest.ts';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { toolPath } from '../paths.ts';
-import { assertLoopback } from '../safety.ts';
 import { openLedger } from '../runtime/ledger.ts';
 import { signalGroup } from '../runtime/processes.ts';
+import { assertLoopback } from '../safety.ts';
+import { type LoadEvent, parseK6Line } from './ingest.ts';
 
 const K6_STOP_GRACE_MS = 5000;
 

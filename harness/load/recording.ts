@@ -2,7 +2,17 @@
 // (about 20 bytes a request), so that any slice — phase x endpoint x tenant — can be judged
 // exactly after the run, whatever the phase boundaries turn out to be. Pure logic, no I/O.
 
-import { ANY_SOURCE, BASE_SOURCE, type Outcome, type PhaseName, type PhaseWindow, type Sample, type SecondPoint, type SliceFilter, type SliceStats } from '../types.ts';
+import {
+  ANY_SOURCE,
+  BASE_SOURCE,
+  type Outcome,
+  type PhaseName,
+  type PhaseWindow,
+  type Sample,
+  type SecondPoint,
+  type SliceFilter,
+  type SliceStats,
+} from '../types.ts';
 
 const OUTCOMES: readonly Outcome[] = ['ok', 'degraded', 'error'];
 

@@ -8,8 +8,8 @@
 // A load-shaped fault (spike, noisy neighbour, poison pill) adds its own constant-arrival-rate
 // scenario from its `at` for its `for`, its points tagged `source: <fault id>`.
 
-import type { LoadSpec } from '../scenario.ts';
 import type { FaultTraffic } from '../faults/types.ts';
+import type { LoadSpec } from '../scenario.ts';
 import type { ParamInput } from '../system/define.ts';
 import { NO_TENANT, type System } from '../system/system.ts';
 import { BASE_SOURCE } from '../types.ts';
@@ -40,7 +40,8 @@ export interface ScriptOptions {
 export const faultScenarioName = (i: number): string => `fault_${i}`;
 
 /** k6 gives response headers in canonical form: x-served-by -> X-Served-By. */
-export const canonicalHeader = (name: string): string => name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash}${c.toUpperCase()}`);
+export const canonicalHeader = (name: string): string =>
+  name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => `${dash}${c.toUpperCase()}`);
 
 function cumulative(shares: Partial<Record<string, number>>): [string, number][] {
   const entries = Object.entries(shares).filter((e): e is [string, number] => typeof e[1] === 'number');
@@ -67,21 +68,51 @@ function drawSpec(spec: ParamInput | { fixed: string }): unknown[] {
 }
 
 /** One endpoint as the script's `request()` reads it. */
-function endpointObject(system: System, name: string, upTo: number, params: Readonly<Record<string, ParamInput>>, fixed: Readonly<Record<string, string>> = {}): string {
+function endpointObject(
+  system: System,
+  name: string,
+  upTo: number,
+  params: Readonly<Record<string, ParamInput>>,
+  fixed: Readonly<Record<string, string>> = {},
+): string {
   const e = system.endpoints[name];
   if (e === undefined) throw new Error(`no request for endpoint ${name}: system ${system.name} does not declare it`);
-  const draws = Object.fromEntries(Object.entries(e.params).map(([k, spec]) => [k, drawSpec(k in fixed ? { fixed: fixed[k] as string } : (params[k] ?? spec))]));
-  return JSON.stringify({ name, upTo, method: e.method, path: e.path, body: e.body ?? null, headers: e.headers, key: e.idempotencyKey ?? null, creates: e.creates?.locationPrefix ?? null, params: draws });
+  const draws = Object.fromEntries(
+    Object.entries(e.params).map(([k, spec]) => [k, drawSpec(k in fixed ? { fixed: fixed[k] as string } : (params[k] ?? spec))]),
+  );
+  return JSON.stringify({
+    name,
+    upTo,
+    method: e.method,
+    path: e.path,
+    body: e.body ?? null,
+    headers: e.headers,
+    key: e.idempotencyKey ?? null,
+    creates: e.creates?.locationPrefix ?? null,
+    params: draws,
+  });
 }
 
 /** One traffic source as a k6 JS object: endpoints, tenants and priorities as cumulative shares. */
-function trafficObject(system: System, source: string, mix: Partial<Record<string, number>>, tenants: Partial<Record<string, number>>, priorities: Partial<Record<string, number>>, params: Readonly<Record<string, ParamInput>>, fixed: Readonly<Record<string, string>> = {}): string {
+function trafficObject(
+  system: System,
+  source: string,
+  mix: Partial<Record<string, number>>,
+  tenants: Partial<Record<string, number>>,
+  priorities: Partial<Record<string, number>>,
+  params: Readonly<Record<string, ParamInput>>,
+  fixed: Readonly<Record<string, string>> = {},
+): string {
   const endpoints = cumulative(mix).map(([name, upTo]) => endpointObject(system, name, upTo, params, fixed));
   return `{ source: ${JSON.stringify(source)}, endpoints: [${endpoints.join(', ')}], tenants: ${JSON.stringify(cumulative(tenants))}, priorities: ${JSON.stringify(cumulative(priorities))} }`;
 }
 
 /** Endpoints whose ids some mixed endpoint reads (`created` draws), with how many to make before the load. */
-function setupCreations(system: System, mixes: readonly Partial<Record<string, number>>[], params: Readonly<Record<string, ParamInput>>): Record<string, number> {
+function setupCreations(
+  system: System,
+  mixes: readonly Partial<Record<string, number>>[],
+  params: Readonly<Record<string, ParamInput>>,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of new Set(mixes.flatMap((m) => Object.keys(m))))
     for (const [k, spec] of Object.entries(system.endpoints[name]?.params ?? {})) {
@@ -99,7 +130,10 @@ export function renderK6Script({ system, load, durationMs, seed, faultTraffic = 
   const params = (load.params ?? {}) as Readonly<Record<string, ParamInput>>;
   const sources = [
     `load: ${trafficObject(system, BASE_SOURCE, load.mix, baseTenants, basePriorities, params)}`,
-    ...faultTraffic.map((f, i) => `${faultScenarioName(i)}: ${trafficObject(system, f.id, f.traffic.mix ?? load.mix, f.traffic.tenants ?? baseTenants, f.traffic.priorities ?? basePriorities, params, f.traffic.params)}`),
+    ...faultTraffic.map(
+      (f, i) =>
+        `${faultScenarioName(i)}: ${trafficObject(system, f.id, f.traffic.mix ?? load.mix, f.traffic.tenants ?? baseTenants, f.traffic.priorities ?? basePriorities, params, f.traffic.params)}`,
+    ),
   ];
   const creations = setupCreations(system, [load.mix, ...faultTraffic.map((f) => f.traffic.mix ?? {})], params);
   const { preAllocatedVUs, maxVUs } = vuBudget(load.rate);
@@ -151,7 +185,9 @@ const DEGRADED_HEADER = ${JSON.stringify(system.degraded.header === undefined ? 
 const DEGRADED_STATUSES = ${JSON.stringify(system.degraded.statuses)};
 // how many ids to create before the load, by creating endpoint (for endpoints that read them)
 const SETUP = ${JSON.stringify(creations)};
-const ALL_ENDPOINTS = { ${Object.keys(creations).map((name) => `${JSON.stringify(name)}: ${endpointObject(system, name, 1, params)}`).join(', ')} };
+const ALL_ENDPOINTS = { ${Object.keys(creations)
+    .map((name) => `${JSON.stringify(name)}: ${endpointObject(system, name, 1, params)}`)
+    .join(', ')} };
 
 export const options = {
   discardResponseBodies: true,
@@ -192,8 +228,8 @@ function draw(spec, data) {
   }
 }
 
-const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-const WHOLE = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const PLACEHOLDER = /\\{([A-Za-z_][A-Za-z0-9_]*)\\}/g;
+const WHOLE = /^\\{([A-Za-z_][A-Za-z0-9_]*)\\}$/;
 function fillPath(path, values) {
   return path.replace(PLACEHOLDER, (_, k) => encodeURIComponent(String(values[k])));
 }

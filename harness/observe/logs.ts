@@ -81,7 +81,15 @@ export function excerpt(entries: readonly LogEntry[], window: LogWindow, max = M
     if (seen !== undefined) {
       seen.repeats++;
       seen.lastTMs = e.tMs;
-    } else groups.set(key, { tMs: e.tMs, source: e.source, level: e.level, text: clip([e.message, e.fields].filter(Boolean).join(' ')), repeats: 0, lastTMs: e.tMs });
+    } else
+      groups.set(key, {
+        tMs: e.tMs,
+        source: e.source,
+        level: e.level,
+        text: clip([e.message, e.fields].filter(Boolean).join(' ')),
+        repeats: 0,
+        lastTMs: e.tMs,
+      });
   }
   const rank = (l: LogLine): number => LEVEL_RANK[l.level] ?? 2;
   // more distinct lines than fit: the most severe first, then those nearest the focus
@@ -122,5 +130,17 @@ export async function breachWithLogs(runDir: string, first: FirstBreach, loadSta
   const toMs = focusMs + AFTER_MS;
   const { lines, omitted, files } = await readLogExcerpt(runDir, { loadStartEpochMs, fromMs, toMs, focusMs });
   const { check } = first;
-  return { second: first.second, checkId: check.id, checkName: check.name, ...(check.phase ? { phase: check.phase } : {}), ...(check.endpoint ? { endpoint: check.endpoint } : {}), why: first.why, fromMs, toMs, lines, omitted, files };
+  return {
+    second: first.second,
+    checkId: check.id,
+    checkName: check.name,
+    ...(check.phase ? { phase: check.phase } : {}),
+    ...(check.endpoint ? { endpoint: check.endpoint } : {}),
+    why: first.why,
+    fromMs,
+    toMs,
+    lines,
+    omitted,
+    files,
+  };
 }

@@ -3,8 +3,8 @@
 // the report). A system that declares no metrics is not scraped.
 
 import type { StartedStack } from '../runtime/types.ts';
-import type { System } from '../system/system.ts';
 import { assertLoopback } from '../safety.ts';
+import type { System } from '../system/system.ts';
 
 /** A matcher of the series families the system keeps, or null when it keeps none. */
 export function keptSeries(system: System): RegExp | null {
@@ -18,10 +18,12 @@ export function metricsTargets(stack: StartedStack): { name: string; url: string
   const metrics = stack.system.metrics;
   if (metrics === undefined) return [];
   const parts = new Set(metrics.parts);
-  return stack.system.instances.filter((i) => parts.has(i.part)).flatMap((i) => {
-    const service = stack.services[i.name];
-    return service === undefined ? [] : [{ name: i.name, url: `${service.url}${metrics.path}` }];
-  });
+  return stack.system.instances
+    .filter((i) => parts.has(i.part))
+    .flatMap((i) => {
+      const service = stack.services[i.name];
+      return service === undefined ? [] : [{ name: i.name, url: `${service.url}${metrics.path}` }];
+    });
 }
 
 /** Parses Prometheus text exposition into `series{labels}` -> value, keeping only KEPT series. */

@@ -3,9 +3,8 @@
 // from the per-second scrapes (result.json's phaseCounters, shown in the report's cascade section).
 // Pure: snapshots and phase windows in, rows out.
 
-import type { MetricSnapshot } from '../verdict/cascade.ts';
 import type { PhaseCounter, PhaseWindow } from '../types.ts';
-
+import type { MetricSnapshot } from '../verdict/cascade.ts';
 
 const familyOf = (series: string): string => series.slice(0, series.indexOf('{') === -1 ? undefined : series.indexOf('{'));
 

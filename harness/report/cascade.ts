@@ -34,7 +34,11 @@ function figureOf(series: string, shown: readonly ShownSeries[]): { figure: stri
 }
 
 /** Sums values into rows keyed by service and figure, in service, family and figure order. */
-function grouped<T>(entries: Iterable<{ service: string; series: string; value: T }>, shown: readonly ShownSeries[], add: (into: T | undefined, value: T) => T): { service: string; figure: string; value: T }[] {
+function grouped<T>(
+  entries: Iterable<{ service: string; series: string; value: T }>,
+  shown: readonly ShownSeries[],
+  add: (into: T | undefined, value: T) => T,
+): { service: string; figure: string; value: T }[] {
   const rows = new Map<string, { service: string; figure: string; family: number; value: T }>();
   for (const { service, series, value } of entries) {
     const f = figureOf(series, shown);

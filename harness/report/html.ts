@@ -2,11 +2,11 @@
 // fault timeline, per-phase figures, faults, load, replay. No external resource of any kind (the
 // CSP forbids them too), no script needed: it opens from disk, offline, in any browser.
 
-import { PHASES, type CheckResult, type CheckStatus, type RunResult } from '../types.ts';
-import { orderedResult } from './json.ts';
-import { latencyChart, outcomeChart, rateChart, SERIES_COLOURS } from './svg.ts';
-import { page } from './style.ts';
+import { type CheckResult, type CheckStatus, PHASES, type RunResult } from '../types.ts';
 import { cascadeFigures, phaseCascadeFigures } from './cascade.ts';
+import { orderedResult } from './json.ts';
+import { page } from './style.ts';
+import { latencyChart, outcomeChart, rateChart, SERIES_COLOURS } from './svg.ts';
 import { DASH, escapeMarkup as e, formatMs, formatNumber, formatShare, jsonForScript, withUnit } from './text.ts';
 
 const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, inconclusive: 1, pass: 2 };
@@ -15,7 +15,6 @@ const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, inconclusive: 1, pa
 export function checksInReportOrder(checks: readonly CheckResult[]): CheckResult[] {
   return [...checks].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
 }
-
 
 const cell = (text: string, cls = ''): string => `<td${cls ? ` class="${cls}"` : ''}>${e(text)}</td>`;
 const num = (text: string): string => cell(text, 'num');
@@ -49,7 +48,8 @@ function checksSection(r: RunResult): string {
 }
 
 const key = (name: keyof typeof SERIES_COLOURS) => `<span class="key" style="background:${SERIES_COLOURS[name]}"></span>${name}`;
-const FAULT_KEY = '<span class="key" style="background:#fecaca;border:1px solid #dc2626"></span>fault in force (applied to removed; dashed: never landed), dotted line: proven landed';
+const FAULT_KEY =
+  '<span class="key" style="background:#fecaca;border:1px solid #dc2626"></span>fault in force (applied to removed; dashed: never landed), dotted line: proven landed';
 
 function chartsSection(r: RunResult): string {
   const endpoints = [...new Set([...r.summaries.map((s) => s.endpoint), ...r.series.map((p) => p.endpoint)])];
@@ -105,8 +105,12 @@ function blastSection(r: RunResult): string {
     });
     return `<tr>${cell(endpoint)}${cell(tenant)}${cells.join('')}</tr>`;
   });
-  const key = '<p class="meta">green: held its SLOs · red: breached outside mayBreach · amber: breached, allowed by mayBreach · grey: no objective or no samples</p>';
-  const recovery = r.recovery.map((f): [string, string] => [f.endpoint, `SLOs held again ${f.recoveredAfterMs === null ? 'never (before the load ended)' : `${formatMs(f.recoveredAfterMs)} after the fault was removed`}; undegraded ${f.undegradedAfterMs === null ? 'never' : `after ${formatMs(f.undegradedAfterMs)}`}`]);
+  const key =
+    '<p class="meta">green: held its SLOs · red: breached outside mayBreach · amber: breached, allowed by mayBreach · grey: no objective or no samples</p>';
+  const recovery = r.recovery.map((f): [string, string] => [
+    f.endpoint,
+    `SLOs held again ${f.recoveredAfterMs === null ? 'never (before the load ended)' : `${formatMs(f.recoveredAfterMs)} after the fault was removed`}; undegraded ${f.undegradedAfterMs === null ? 'never' : `after ${formatMs(f.undegradedAfterMs)}`}`,
+  ]);
   return `<h2>Blast radius</h2>${key}${table(head('endpoint', 'tenant', 'baseline', 'fault', 'recovery'), rows, 'no cells')}<h2>Recovery</h2>${dl(recovery, 'no fault was removed, so there is no recovery to measure')}`;
 }
 
@@ -114,9 +118,11 @@ function cascadeSection(r: RunResult): string {
   const rows = cascadeFigures(r.metrics, r.metricsShown).map((c) => `<tr>${cell(c.service)}${cell(c.figure)}${num(formatNumber(c.value))}</tr>`);
   const whole = `<h2>Cascade</h2><p class="meta">what the resilience layer did during the whole run, from the services' own counters at its end</p>${table(head('service', 'figure', '#count'), rows, 'no cascade counters were scraped')}`;
   const perPhaseTitle = '<h3>Breaker, shed and rate-limited per phase</h3>';
-  if (r.phaseCounters === undefined) return `${whole}${perPhaseTitle}<p class="empty">this result has no per-phase counters (it was written before they were recorded)</p>`;
+  if (r.phaseCounters === undefined)
+    return `${whole}${perPhaseTitle}<p class="empty">this result has no per-phase counters (it was written before they were recorded)</p>`;
   const phaseRows = phaseCascadeFigures(r.phaseCounters, r.metricsShown).map(
-    (c) => `<tr data-figure="${e(`${c.service} ${c.figure}`)}">${cell(c.service)}${cell(c.figure)}${PHASES.map((p) => num(c.byPhase[p] === undefined ? DASH : formatNumber(c.byPhase[p]))).join('')}</tr>`,
+    (c) =>
+      `<tr data-figure="${e(`${c.service} ${c.figure}`)}">${cell(c.service)}${cell(c.figure)}${PHASES.map((p) => num(c.byPhase[p] === undefined ? DASH : formatNumber(c.byPhase[p]))).join('')}</tr>`,
   );
   const key = `<p class="meta">how much each counter rose in each phase, from the services' counters scraped every second (${DASH}: that service was not scraped around the phase)</p>`;
   return `${whole}${perPhaseTitle}${key}${table(head('service', 'figure', ...PHASES.map((p) => `#${p}`)), phaseRows, 'no service exposed breaker transitions, shed or rate-limited counters')}`;
@@ -146,7 +152,9 @@ function loadSection(r: RunResult): string {
 function metricsSection(r: RunResult): string {
   const services = Object.keys(r.metrics).sort();
   if (services.length === 0) return '';
-  const rows = services.flatMap((service) => Object.entries(r.metrics[service] ?? {}).map(([line, value]) => `<tr>${cell(service)}${cell(line)}${num(formatNumber(value))}</tr>`));
+  const rows = services.flatMap((service) =>
+    Object.entries(r.metrics[service] ?? {}).map(([line, value]) => `<tr>${cell(service)}${cell(line)}${num(formatNumber(value))}</tr>`),
+  );
   return `<details><summary>Service metrics at the end of the run (${rows.length})</summary>${table(head('service', 'metric', '#value'), rows, 'none')}</details>`;
 }
 
@@ -171,7 +179,9 @@ function breachSection(r: RunResult): string {
       marked = true;
     }
     const repeats = l.repeats > 0 ? `<span class="repeats"> (+${l.repeats} like it until ${e(clock(l.lastTMs))})</span>` : '';
-    rows.push(`<tr${marked ? ' class="after"' : ''}>${cell(clock(l.tMs), 'num')}${cell(l.source, 'nowrap')}<td class="nowrap level-${e(l.level)}">${e(l.level.toUpperCase())}</td><td>${e(l.text)}${repeats}</td></tr>`);
+    rows.push(
+      `<tr${marked ? ' class="after"' : ''}>${cell(clock(l.tMs), 'num')}${cell(l.source, 'nowrap')}<td class="nowrap level-${e(l.level)}">${e(l.level.toUpperCase())}</td><td>${e(l.text)}${repeats}</td></tr>`,
+    );
   }
   if (!marked) rows.push(`<tr class="marker"><td colspan="4">${e(`${clock(breachMs)}  first breach: second ${b.second}`)}</td></tr>`);
   return `<h2>First breach: second ${b.second}</h2>${intro}<table class="log">${head('#time', 'source', 'level', 'message')}<tbody>${rows.join('')}</tbody></table>`;

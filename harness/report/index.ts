@@ -63,7 +63,13 @@ export async function writeSuiteReports(suiteDir: string, runs: readonly Finishe
   await mkdir(suiteDir, { recursive: true });
   const paths = { index: join(suiteDir, 'index.html'), junit: join(suiteDir, 'junit.xml') };
   await writeAtomically(paths.junit, renderJunit(runs.map((r) => r.result)));
-  await writeAtomically(paths.index, renderIndex(basename(suiteDir), runs.map((r) => ({ result: r.result, href: join(relative(suiteDir, r.runDir), 'report.html') }))));
+  await writeAtomically(
+    paths.index,
+    renderIndex(
+      basename(suiteDir),
+      runs.map((r) => ({ result: r.result, href: join(relative(suiteDir, r.runDir), 'report.html') })),
+    ),
+  );
   return paths;
 }
 

@@ -2,7 +2,20 @@
 // the object was built in, so two runs diff line by line. The key tables below are typed against
 // the interfaces: a field added to types.ts and not here is a compile error, not a silent drop.
 
-import type { BlastCell, Breach, CheckResult, RecoveryFigures, FaultRecord, LogLine, LoadFigures, PhaseCounter, PhaseSummary, PhaseWindow, RunResult, SecondPoint } from '../types.ts';
+import type {
+  BlastCell,
+  Breach,
+  CheckResult,
+  FaultRecord,
+  LoadFigures,
+  LogLine,
+  PhaseCounter,
+  PhaseSummary,
+  PhaseWindow,
+  RecoveryFigures,
+  RunResult,
+  SecondPoint,
+} from '../types.ts';
 
 type KeyOrder<T> = { readonly [K in keyof T]-?: true };
 
@@ -34,10 +47,33 @@ const RUN: KeyOrder<RunResult> = {
   breach: true,
   allowedTargets: true,
 };
-const CELL: KeyOrder<BlastCell> = { endpoint: true, tenant: true, phase: true, ok: true, degraded: true, error: true, availability: true, p99Ms: true, holds: true, breached: true, mayBreach: true };
+const CELL: KeyOrder<BlastCell> = {
+  endpoint: true,
+  tenant: true,
+  phase: true,
+  ok: true,
+  degraded: true,
+  error: true,
+  availability: true,
+  p99Ms: true,
+  holds: true,
+  breached: true,
+  mayBreach: true,
+};
 const RECOVERY: KeyOrder<RecoveryFigures> = { endpoint: true, removedAtMs: true, recoveredAfterMs: true, undegradedAfterMs: true };
 const SCENARIO: KeyOrder<RunResult['scenario']> = { name: true, description: true, file: true, protectedBy: true };
-const CHECK: KeyOrder<CheckResult> = { id: true, kind: true, name: true, phase: true, endpoint: true, status: true, measured: true, threshold: true, unit: true, why: true };
+const CHECK: KeyOrder<CheckResult> = {
+  id: true,
+  kind: true,
+  name: true,
+  phase: true,
+  endpoint: true,
+  status: true,
+  measured: true,
+  threshold: true,
+  unit: true,
+  why: true,
+};
 const PHASE: KeyOrder<PhaseWindow> = { name: true, startMs: true, endMs: true };
 const SUMMARY: KeyOrder<PhaseSummary> = {
   phase: true,
@@ -67,7 +103,19 @@ const FAULT: KeyOrder<FaultRecord> = {
   landed: true,
   evidence: true,
 };
-const BREACH: KeyOrder<Breach> = { second: true, checkId: true, checkName: true, phase: true, endpoint: true, why: true, fromMs: true, toMs: true, lines: true, omitted: true, files: true };
+const BREACH: KeyOrder<Breach> = {
+  second: true,
+  checkId: true,
+  checkName: true,
+  phase: true,
+  endpoint: true,
+  why: true,
+  fromMs: true,
+  toMs: true,
+  lines: true,
+  omitted: true,
+  files: true,
+};
 const LOG_LINE: KeyOrder<LogLine> = { tMs: true, source: true, level: true, text: true, repeats: true, lastTMs: true };
 const PHASE_COUNTER: KeyOrder<PhaseCounter> = { phase: true, service: true, series: true, increase: true };
 const LOAD: KeyOrder<LoadFigures> = { offeredRatePerSecond: true, durationMs: true, requestsSent: true, droppedIterations: true, k6ExitCode: true };

@@ -4,7 +4,7 @@
 // Valid against Jenkins' junit-10.xsd (test/report/fixtures/junit-10.xsd; checked with xmllint).
 
 import type { CheckResult, RunResult } from '../types.ts';
-import { cleanText, escapeMarkup, escapeXmlAttribute as attr, withUnit } from './text.ts';
+import { escapeXmlAttribute as attr, cleanText, escapeMarkup, withUnit } from './text.ts';
 
 /** The testcase name a check gets: `<name> [<phase>] <endpoint>`, leaving out what it lacks. */
 export function testcaseName(check: CheckResult): string {

@@ -51,7 +51,15 @@ export function markdownCell(text: string): string {
 const code = (text: string): string => `\`${cleanText(text).replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
 
 function checkRow(c: CheckResult): string {
-  const cells = [`${ICON[c.status]} ${c.status}`, c.name, c.phase ?? '–', c.endpoint ?? '–', withUnit(c.measured, c.unit), withUnit(c.threshold, c.unit), c.why];
+  const cells = [
+    `${ICON[c.status]} ${c.status}`,
+    c.name,
+    c.phase ?? '–',
+    c.endpoint ?? '–',
+    withUnit(c.measured, c.unit),
+    withUnit(c.threshold, c.unit),
+    c.why,
+  ];
   return `| ${cells.map(markdownCell).join(' | ')} |`;
 }
 
@@ -86,7 +94,9 @@ function runSection({ result: r, reportPath, ablation }: SummaryEntry, options: 
     ...(ablation === undefined ? [] : ['Checks of the run with its protection off (failures are what an ablation wants):', '']),
     '| status | check | phase | endpoint | measured | threshold | why |',
     '| --- | --- | --- | --- | ---: | ---: | --- |',
-    ...(r.checks.length === 0 ? ['| ⚠️ inconclusive | no checks were run, so nothing is proven | – | – | – | – | – |'] : checksInReportOrder(r.checks).map(checkRow)),
+    ...(r.checks.length === 0
+      ? ['| ⚠️ inconclusive | no checks were run, so nothing is proven | – | – | – | – | – |']
+      : checksInReportOrder(r.checks).map(checkRow)),
     '',
     `Report: ${code(reportPath)}${where}`,
     ...(r.verdict === 'pass' ? [] : ['', `Replay: ${code(r.replay)}`]),
@@ -114,7 +124,10 @@ function ablationSuite(entries: readonly SummaryEntry[], options: SummaryOptions
   const all = proven === entries.length;
   const scenarios = `scenario${entries.length === 1 ? '' : 's'}`;
   const row = ({ result: r, ablation: a }: SummaryEntry): string => {
-    const cells = a === undefined ? ['⚠️ not judged', r.scenario.name, r.disabled.join(', ') || 'none', 'no ablation verdict for this run', '–'] : [`${ablationIcon(a)} ${ablationWord(a)}`, r.scenario.name, a.disabled.join(', ') || 'none', a.why, a.failedChecks[0] ?? 'none'];
+    const cells =
+      a === undefined
+        ? ['⚠️ not judged', r.scenario.name, r.disabled.join(', ') || 'none', 'no ablation verdict for this run', '–']
+        : [`${ablationIcon(a)} ${ablationWord(a)}`, r.scenario.name, a.disabled.join(', ') || 'none', a.why, a.failedChecks[0] ?? 'none'];
     return `| ${cells.map(markdownCell).join(' | ')} |`;
   };
   const head = [

@@ -14,7 +14,15 @@ export interface ChartInput {
   faults: readonly FaultRecord[];
 }
 
-export const SERIES_COLOURS = { p50: '#2563eb', p99: '#9333ea', ok: '#16a34a', degraded: '#f59e0b', error: '#dc2626', offered: '#64748b', achieved: '#0891b2' } as const;
+export const SERIES_COLOURS = {
+  p50: '#2563eb',
+  p99: '#9333ea',
+  ok: '#16a34a',
+  degraded: '#f59e0b',
+  error: '#dc2626',
+  offered: '#64748b',
+  achieved: '#0891b2',
+} as const;
 const PHASE_FILL: Record<PhaseName, string> = { baseline: '#f1f5f9', fault: '#fff7ed', recovery: '#f0fdf4' };
 const WIDTH = 760;
 const HEIGHT = 210;
@@ -43,7 +51,15 @@ function frameFor(input: ChartInput, yMax: number): Frame {
   const endS = Math.max(1, ...ends.filter(Number.isFinite));
   const plotW = WIDTH - LEFT - RIGHT;
   const plotH = HEIGHT - top - BOTTOM;
-  return { top, plotW, plotH, endS, yMax, x: (s) => LEFT + (Math.min(Math.max(s, 0), endS) / endS) * plotW, y: (v) => top + plotH - (Math.min(v, yMax) / yMax) * plotH };
+  return {
+    top,
+    plotW,
+    plotH,
+    endS,
+    yMax,
+    x: (s) => LEFT + (Math.min(Math.max(s, 0), endS) / endS) * plotW,
+    y: (v) => top + plotH - (Math.min(v, yMax) / yMax) * plotH,
+  };
 }
 
 /** The smallest 1/2/2.5/5 x 10^n at or above value, so axis labels stay round. */
@@ -61,7 +77,9 @@ function background(input: ChartInput, f: Frame): string {
   for (const p of input.phases) {
     const x0 = f.x(p.startMs / 1000);
     const w = Math.max(0, f.x(p.endMs / 1000) - x0);
-    out.push(`<rect class="phase" data-phase="${p.name}" x="${r(x0)}" y="${f.top}" width="${r(w)}" height="${f.plotH}" fill="${PHASE_FILL[p.name]}"><title>${p.name}: ${escapeMarkup(formatMs(p.startMs))} – ${escapeMarkup(formatMs(p.endMs))}</title></rect>`);
+    out.push(
+      `<rect class="phase" data-phase="${p.name}" x="${r(x0)}" y="${f.top}" width="${r(w)}" height="${f.plotH}" fill="${PHASE_FILL[p.name]}"><title>${p.name}: ${escapeMarkup(formatMs(p.startMs))} – ${escapeMarkup(formatMs(p.endMs))}</title></rect>`,
+    );
   }
   for (const frac of [0, 0.5, 1]) {
     const y = f.y(f.yMax * frac);
@@ -77,7 +95,10 @@ function background(input: ChartInput, f: Frame): string {
 function phaseLabels(input: ChartInput, f: Frame): string {
   return input.phases
     .filter((p) => f.x(p.endMs / 1000) - f.x(p.startMs / 1000) > 40)
-    .map((p) => `<text x="${r(f.x(p.startMs / 1000) + 4)}" y="${f.top + f.plotH - 5}" font-size="10" fill="#475569" stroke="#fff" stroke-width="3" paint-order="stroke">${p.name}</text>`)
+    .map(
+      (p) =>
+        `<text x="${r(f.x(p.startMs / 1000) + 4)}" y="${f.top + f.plotH - 5}" font-size="10" fill="#475569" stroke="#fff" stroke-width="3" paint-order="stroke">${p.name}</text>`,
+    )
     .join('');
 }
 
@@ -90,7 +111,10 @@ function faultOverlay(input: ChartInput, f: Frame): string {
       const w = Math.max(1, f.x(endMs / 1000) - x0);
       const label = `${fault.description}${fault.landed ? '' : ' (did not land)'}`;
       const proven = fault.provenAtMs === undefined ? 'never proven landed' : `proven landed ${formatMs(fault.provenAtMs)}`;
-      const when = fault.appliedAtMs === null ? `scheduled ${formatMs(fault.scheduledAtMs)} for ${formatMs(fault.scheduledForMs)}, never applied` : `applied ${formatMs(fault.appliedAtMs)}, ${proven}, removed ${formatMs(fault.removedAtMs)}`;
+      const when =
+        fault.appliedAtMs === null
+          ? `scheduled ${formatMs(fault.scheduledAtMs)} for ${formatMs(fault.scheduledForMs)}, never applied`
+          : `applied ${formatMs(fault.appliedAtMs)}, ${proven}, removed ${formatMs(fault.removedAtMs)}`;
       const dash = fault.landed ? '' : ' stroke-dasharray="4 3"';
       const labelY = 18 + 13 * (i % MAX_LABEL_ROWS) - 8;
       return (
@@ -149,7 +173,10 @@ export function latencyChart(input: ChartInput): string {
   const f = frameFor(input, niceCeil(max));
   const line = (series: 'p50' | 'p99', value: (p: SecondPoint) => number | null) =>
     `<path class="series" data-series="${series}" d="${linePath(points, value, f)}" fill="none" stroke="${SERIES_COLOURS[series]}" stroke-width="1.6" stroke-linejoin="round" stroke-linecap="round"/>`;
-  return svg(`${input.endpoint}: latency p50 and p99 per second (ms)`, background(input, f) + faultOverlay(input, f) + line('p50', (p) => p.p50Ms) + line('p99', (p) => p.p99Ms) + phaseLabels(input, f));
+  return svg(
+    `${input.endpoint}: latency p50 and p99 per second (ms)`,
+    background(input, f) + faultOverlay(input, f) + line('p50', (p) => p.p50Ms) + line('p99', (p) => p.p99Ms) + phaseLabels(input, f),
+  );
 }
 
 /** ok, degraded and error answers per second as stacked bars, one path per outcome. */
@@ -169,7 +196,9 @@ export function outcomeChart(input: ChartInput): string {
       base += n;
     }
   }
-  const bars = (['ok', 'degraded', 'error'] as const).map((o) => `<path class="series" data-series="${o}" d="${d[o].join('')}" fill="${SERIES_COLOURS[o]}"/>`).join('');
+  const bars = (['ok', 'degraded', 'error'] as const)
+    .map((o) => `<path class="series" data-series="${o}" d="${d[o].join('')}" fill="${SERIES_COLOURS[o]}"/>`)
+    .join('');
   return svg(`${input.endpoint}: ok, degraded and error answers per second`, background(input, f) + bars + faultOverlay(input, f) + phaseLabels(input, f));
 }
 
@@ -192,12 +221,23 @@ export function rateChart(input: RateChartInput): string {
   const lastSecond = Math.ceil(input.durationMs / 1000);
   const perSecond = new Map<number, number>();
   for (const p of input.points) if (p.second < lastSecond) perSecond.set(p.second, (perSecond.get(p.second) ?? 0) + p.ok + p.degraded + p.error);
-  const totals: SecondPoint[] = Array.from({ length: lastSecond }, (_, second) => ({ second, endpoint: 'all', ok: perSecond.get(second) ?? 0, degraded: 0, error: 0, p50Ms: null, p99Ms: null }));
+  const totals: SecondPoint[] = Array.from({ length: lastSecond }, (_, second) => ({
+    second,
+    endpoint: 'all',
+    ok: perSecond.get(second) ?? 0,
+    degraded: 0,
+    error: 0,
+    p50Ms: null,
+    p99Ms: null,
+  }));
   const max = Math.max(input.offeredRatePerSecond, ...totals.map((p) => p.ok));
   const f = frameFor({ endpoint: 'all', points: totals, phases: input.phases, faults: input.faults }, niceCeil(max * 1.15));
   const y = r(f.y(input.offeredRatePerSecond));
   const offered = `<path class="series" data-series="offered" d="M${r(f.x(0))} ${y}H${r(f.x(input.durationMs / 1000))}" fill="none" stroke="${SERIES_COLOURS.offered}" stroke-width="1.6" stroke-dasharray="6 4"/>`;
   const achieved = `<path class="series" data-series="achieved" d="${linePath(totals, (p) => p.ok, f)}" fill="none" stroke="${SERIES_COLOURS.achieved}" stroke-width="1.6" stroke-linejoin="round"/>`;
   const chartInput = { endpoint: 'all', points: totals, phases: input.phases, faults: input.faults };
-  return svg('offered vs achieved requests per second, all endpoints', background(chartInput, f) + faultOverlay(chartInput, f) + offered + achieved + phaseLabels(chartInput, f));
+  return svg(
+    'offered vs achieved requests per second, all endpoints',
+    background(chartInput, f) + faultOverlay(chartInput, f) + offered + achieved + phaseLabels(chartInput, f),
+  );
 }

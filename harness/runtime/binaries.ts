@@ -42,12 +42,17 @@ function findPgBin(): string {
   }
   const onPath = which('postgres');
   if (onPath && isExecutable(join(onPath, '..', 'initdb'))) return join(onPath, '..');
-  throw new HarnessError(`postgres is missing: looked in ${root}/${PREFERRED_PG_MAJOR}/bin and on PATH; run \`npm run setup\` (installs the Debian package postgresql)`);
+  throw new HarnessError(
+    `postgres is missing: looked in ${root}/${PREFERRED_PG_MAJOR}/bin and on PATH; run \`npm run setup\` (installs the Debian package postgresql)`,
+  );
 }
 
 export function which(name: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-  return dirs.filter((d) => d.startsWith('/')).map((d) => join(d, name)).find(isExecutable);
+  return dirs
+    .filter((d) => d.startsWith('/'))
+    .map((d) => join(d, name))
+    .find(isExecutable);
 }
 
 export function findNode(): string {
@@ -60,7 +65,8 @@ export function findNode(): string {
 /** The programs a system needs (Toxiproxy always; the others when it has such parts). */
 export function findBinaries(needs: { postgres: boolean; redis: boolean; node: boolean } = { postgres: true, redis: true, node: true }): Binaries {
   const redisServer = needs.redis ? which('redis-server') : undefined;
-  if (needs.redis && !redisServer) throw new HarnessError('redis-server is missing: not found on PATH; run `npm run setup` (installs the Debian package redis-server)');
+  if (needs.redis && !redisServer)
+    throw new HarnessError('redis-server is missing: not found on PATH; run `npm run setup` (installs the Debian package redis-server)');
   return {
     toxiproxyServer: toolPath('toxiproxy-server'),
     ...(needs.postgres ? { pgBin: findPgBin() } : {}),

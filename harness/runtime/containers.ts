@@ -1,9 +1,9 @@
 // The labels that tie a container or network to its run (and to the process that owns it), and a
 // GenericContainer that publishes its ports on 127.0.0.1 only and joins one network with aliases.
 
-import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { PROJECT_ROOT } from '../paths.ts';
 import { LABEL_CHECKOUT, LABEL_OWNER, LABEL_OWNER_HOST, LABEL_RUN_ID } from './docker-layout.ts';
 
@@ -56,6 +56,7 @@ export class StackContainer extends GenericContainer {
   protected override async containerCreated(containerId: string): Promise<void> {
     if (this.extraNetworks.length === 0) return;
     const docker = (await getContainerRuntimeClient()).container.dockerode;
-    for (const { network, aliases } of this.extraNetworks) await docker.getNetwork(network).connect({ Container: containerId, EndpointConfig: { Aliases: aliases } });
+    for (const { network, aliases } of this.extraNetworks)
+      await docker.getNetwork(network).connect({ Container: containerId, EndpointConfig: { Aliases: aliases } });
   }
 }

@@ -6,8 +6,8 @@
 
 import { hostname } from 'node:os';
 import type { ContainerRuntimeClient } from 'testcontainers';
-import { processIdentity } from './processes.ts';
 import { LABEL_OWNER, LABEL_OWNER_HOST, LABEL_PART, LABEL_RUN_ID } from './docker-layout.ts';
+import { processIdentity } from './processes.ts';
 
 type Dockerode = ContainerRuntimeClient['container']['dockerode'];
 

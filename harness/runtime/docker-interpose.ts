@@ -35,7 +35,12 @@ export function edgeNetworks(system: System, backbone: string): EdgeNetwork[] {
  * Connects the Toxiproxy container to every edge network under its callee's name and adds the
  * REDIRECT rules; returns a line per edge for the progress display. Must run before any caller starts.
  */
-export async function interpose(client: ContainerRuntimeClient, toxiproxy: ContainerControl, nets: readonly EdgeNetwork[], edgePorts: ReadonlyMap<string, number>): Promise<string[]> {
+export async function interpose(
+  client: ContainerRuntimeClient,
+  toxiproxy: ContainerControl,
+  nets: readonly EdgeNetwork[],
+  edgePorts: ReadonlyMap<string, number>,
+): Promise<string[]> {
   const docker = client.container.dockerode;
   for (const n of nets) await docker.getNetwork(n.network).connect({ Container: toxiproxy.id, EndpointConfig: { Aliases: [n.callee] } });
   const networks = (await docker.getContainer(toxiproxy.id).inspect()).NetworkSettings.Networks;

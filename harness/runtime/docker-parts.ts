@@ -3,11 +3,18 @@
 // gray dependency — and packet drops by iptables in the container's own network namespace).
 
 import type { WriteStream } from 'node:fs';
-import { BoundPorts, getContainerRuntimeClient, waitForContainer, type ContainerRuntimeClient, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
+import {
+  BoundPorts,
+  type ContainerRuntimeClient,
+  getContainerRuntimeClient,
+  type StartedTestContainer,
+  type WaitStrategy,
+  waitForContainer,
+} from 'testcontainers';
 import { HarnessError } from '../paths.ts';
-import { countRule, dropRule, parseInputChain, type DropCounters } from './iptables.ts';
-import { LOOPBACK } from './ports.ts';
 import { pingDockerHost } from './docker-ping.ts';
+import { countRule, type DropCounters, dropRule, parseInputChain } from './iptables.ts';
+import { LOOPBACK } from './ports.ts';
 
 export interface StartedPart {
   part: string;
@@ -87,7 +94,8 @@ export async function connectEngine(timeoutMs = 5_000): Promise<ContainerRuntime
   }
 }
 
-const noEngine = (error: unknown): string => (error instanceof HarnessError ? error.message : `no Docker engine answers (${(error as Error).message.split('\n')[0]})`);
+const noEngine = (error: unknown): string =>
+  error instanceof HarnessError ? error.message : `no Docker engine answers (${(error as Error).message.split('\n')[0]})`;
 
 /** Whether an engine answers, and why not, for `--runtime auto`. Never throws. */
 export async function engineStatus(timeoutMs = 3_000): Promise<{ ok: true; version: string } | { ok: false; why: string }> {
@@ -186,13 +194,15 @@ export function controlOf(client: ContainerRuntimeClient, part: StartedPart, rea
           removed = true;
           const status = (await handle().inspect()).State.Status;
           if (status === 'exited' || status === 'dead' || status === 'created') return false; // its namespace went with it
-          if (status === 'paused') throw new Error(`cannot remove the iptables drop ${comment} in ${where}: it is paused (the drop goes with the container when the stack stops)`);
+          if (status === 'paused')
+            throw new Error(`cannot remove the iptables drop ${comment} in ${where}: it is paused (the drop goes with the container when the stack stops)`);
           const before = await counters();
           if (before.seen !== undefined) await iptables(['-D', ...countRule(comment)]);
           if (before.dropped === undefined) return false;
           await iptables(['-D', ...rule]);
           const after = await counters();
-          if (after.dropped !== undefined || after.seen !== undefined) throw new Error(`the iptables drop ${comment} in ${where} is still listed after iptables -D`);
+          if (after.dropped !== undefined || after.seen !== undefined)
+            throw new Error(`the iptables drop ${comment} in ${where} is still listed after iptables -D`);
           return true;
         },
       };

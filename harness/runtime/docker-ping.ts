@@ -41,5 +41,7 @@ export async function pingDockerHost(dockerHost: string, timeoutMs = 3_000): Pro
   });
   if (problem === '') return true;
   const named = process.env.DOCKER_HOST === dockerHost ? `DOCKER_HOST=${dockerHost}` : dockerHost;
-  throw new HarnessError(`no Docker engine answers at ${named} (${problem}); start the engine there${process.env.DOCKER_HOST === dockerHost ? ', unset DOCKER_HOST to use /var/run/docker.sock,' : ''} or use --runtime local`);
+  throw new HarnessError(
+    `no Docker engine answers at ${named} (${problem}); start the engine there${process.env.DOCKER_HOST === dockerHost ? ', unset DOCKER_HOST to use /var/run/docker.sock,' : ''} or use --runtime local`,
+  );
 }

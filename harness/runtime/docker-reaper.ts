@@ -41,10 +41,18 @@ export interface Labelled {
 /** The containers (with their state) and networks labelled with `runId`. */
 export async function listLabelled(dockerHost: string, runId: string): Promise<{ containers: Labelled[]; networks: Labelled[] }> {
   const filters = encodeURIComponent(JSON.stringify({ label: [`${LABEL_RUN_ID}=${runId}`] }));
-  const [containers, networks] = await Promise.all([engineCall(dockerHost, 'GET', `/containers/json?all=1&filters=${filters}`), engineCall(dockerHost, 'GET', `/networks?filters=${filters}`)]);
+  const [containers, networks] = await Promise.all([
+    engineCall(dockerHost, 'GET', `/containers/json?all=1&filters=${filters}`),
+    engineCall(dockerHost, 'GET', `/networks?filters=${filters}`),
+  ]);
   for (const answer of [containers, networks]) if (answer.status !== 200) throw new Error(`the engine answered ${answer.status}: ${answer.body.trim()}`);
   type Raw = { Id: string; Names?: string[]; Name?: string; Labels?: Record<string, string>; State?: string };
-  const of = (raw: Raw): Labelled => ({ id: raw.Id, name: (raw.Names?.[0] ?? raw.Name ?? raw.Id).replace(/^\//, ''), part: raw.Labels?.[LABEL_PART] ?? '?', ...(raw.State ? { state: raw.State } : {}) });
+  const of = (raw: Raw): Labelled => ({
+    id: raw.Id,
+    name: (raw.Names?.[0] ?? raw.Name ?? raw.Id).replace(/^\//, ''),
+    part: raw.Labels?.[LABEL_PART] ?? '?',
+    ...(raw.State ? { state: raw.State } : {}),
+  });
   return { containers: (JSON.parse(containers.body) as Raw[]).map(of), networks: (JSON.parse(networks.body) as Raw[]).map(of) };
 }
 

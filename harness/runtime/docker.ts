@@ -19,24 +19,24 @@
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { type ContainerRuntimeClient, GenericContainer, Wait, type WaitStrategy } from 'testcontainers';
 import { HarnessError } from '../paths.ts';
 import { startWaves } from '../system/start-order.ts';
 import type { ResolvedPart, System } from '../system/system.ts';
-import { attachLogs, connectEngine, controlOf, keepingAlive, type ContainerControl, type StartedPart } from './docker-parts.ts';
-import { DEFAULT_DOCKER_SOCKET, pingDockerHost } from './docker-ping.ts';
-import { cleanupDockerLeftovers, removeRun } from './docker-cleanup.ts';
-import { edgeNetworks, interpose, realAlias, type EdgeNetwork } from './docker-interpose.ts';
-import { EDGE_PORT_BASE, LABEL_PART, TOXIPROXY_API_PORT } from './docker-layout.ts';
 import { runLabels, StackContainer } from './containers.ts';
+import { cleanupDockerLeftovers, removeRun } from './docker-cleanup.ts';
+import { type EdgeNetwork, edgeNetworks, interpose, realAlias } from './docker-interpose.ts';
+import { EDGE_PORT_BASE, LABEL_PART, TOXIPROXY_API_PORT } from './docker-layout.ts';
+import { attachLogs, type ContainerControl, connectEngine, controlOf, keepingAlive, type StartedPart } from './docker-parts.ts';
+import { DEFAULT_DOCKER_SOCKET, pingDockerHost } from './docker-ping.ts';
 import { ensureImages } from './image-build.ts';
 import { POSTGRES_OVERRIDE_ENV, POSTGRES_OVERRIDE_READY, requireFaultlineToxics } from './image-overrides.ts';
-import { IMAGE_VERSION_LABEL, planImages, type ImagePart, type ImagePlan } from './images.ts';
+import { IMAGE_VERSION_LABEL, type ImagePart, type ImagePlan, planImages } from './images.ts';
 import { partCommand, partEnv } from './part-env.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import { createProxy } from './toxiproxy.ts';
 import { probeOf } from './toxiproxy-server.ts';
-import type { PartControl, PartState, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack, EdgeEndpoint } from './types.ts';
-import { GenericContainer, Wait, type ContainerRuntimeClient, type WaitStrategy } from 'testcontainers';
+import type { EdgeEndpoint, PartControl, PartState, Runtime, RuntimeOptions, ServiceEndpoint, StartedStack } from './types.ts';
 
 export type { ContainerControl } from './docker-parts.ts';
 
@@ -83,11 +83,14 @@ async function checkDocker(system: System): Promise<void> {
   const dockerHost = process.env.DOCKER_HOST;
   if (dockerHost) await pingDockerHost(dockerHost);
   else if (!existsSync(DEFAULT_DOCKER_SOCKET))
-    throw new HarnessError(`the docker runtime needs a Docker engine: no ${DEFAULT_DOCKER_SOCKET} and no DOCKER_HOST; run \`npm run setup\` as root (it installs and starts one), or use --runtime local`);
+    throw new HarnessError(
+      `the docker runtime needs a Docker engine: no ${DEFAULT_DOCKER_SOCKET} and no DOCKER_HOST; run \`npm run setup\` as root (it installs and starts one), or use --runtime local`,
+    );
   for (const part of Object.values(system.parts)) {
     if (part.kind !== 'service') continue;
     const context = buildOf(system, part)?.context;
-    if (context !== undefined && !existsSync(context)) throw new HarnessError(`${system.name}: part ${part.name} is built from ${context}, which does not exist`);
+    if (context !== undefined && !existsSync(context))
+      throw new HarnessError(`${system.name}: part ${part.name} is built from ${context}, which does not exist`);
   }
   await connectEngine();
 }
@@ -136,8 +139,12 @@ function buildOf(system: System, part: ServicePart): { context: string; dockerfi
 function waitFor(system: System, part: ServicePart): { wait: WaitStrategy; healthCheck?: PartSpec['healthCheck'] } {
   const hc = system.compose?.services[part.name]?.healthcheck;
   if (hc !== undefined) {
-    const test: PartSpec['healthCheck'] extends infer H ? (H extends { test: infer T } ? T : never) : never = hc.test[0] === 'sh' && hc.test[1] === '-c' ? ['CMD-SHELL', hc.test[2] as string] : ['CMD', ...hc.test];
-    return { wait: Wait.forHealthCheck(), healthCheck: { test, interval: hc.intervalMs, timeout: hc.timeoutMs, retries: hc.retries, startPeriod: hc.startPeriodMs } };
+    const test: PartSpec['healthCheck'] extends infer H ? (H extends { test: infer T } ? T : never) : never =
+      hc.test[0] === 'sh' && hc.test[1] === '-c' ? ['CMD-SHELL', hc.test[2] as string] : ['CMD', ...hc.test];
+    return {
+      wait: Wait.forHealthCheck(),
+      healthCheck: { test, interval: hc.intervalMs, timeout: hc.timeoutMs, retries: hc.retries, startPeriod: hc.startPeriodMs },
+    };
   }
   const r = part.readiness;
   if ('http' in r) return { wait: Wait.forHttp(r.http, part.port, { abortOnContainerExit: true }).withReadTimeout(500) };
@@ -152,7 +159,14 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
   const transparent = system.compose !== undefined;
   const [client, plan] = await Promise.all([connectEngine(), planImages()]);
   for (const line of await cleanupDockerLeftovers(client, progress)) progress(`cleaned up: ${line}`);
-  const exists = (ref: string): Promise<boolean> => client.container.dockerode.getImage(ref).inspect().then(() => true, () => false);
+  const exists = (ref: string): Promise<boolean> =>
+    client.container.dockerode
+      .getImage(ref)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
   const built = await ensureImages(plan, { progress: () => undefined, buildBase: false, exists });
   if (built.length > 0) progress(`docker images built: ${built.join(', ')}`);
   const logsDir = join(options.runDir, 'logs');
@@ -166,9 +180,12 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       // A frozen container holds its stop signal pending: thaw it first (a pause fault's exit path).
-      await Promise.allSettled([...parts.values()].map(async (p) => {
-        if ((await client.container.getById(p.container.getId()).inspect()).State.Status === 'paused') await client.container.getById(p.container.getId()).unpause();
-      }));
+      await Promise.allSettled(
+        [...parts.values()].map(async (p) => {
+          if ((await client.container.getById(p.container.getId()).inspect()).State.Status === 'paused')
+            await client.container.getById(p.container.getId()).unpause();
+        }),
+      );
       // A stop signal, then SIGKILL after 2 s; the logs are flushed first.
       await Promise.allSettled([...parts.values()].map((p) => p.container.stop({ timeout: 2_000, remove: true, removeVolumes: true })));
       await removeRun(client, runId); // the networks, and anything a failed start left
@@ -208,10 +225,15 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
       } catch (error) {
         const message = (error as Error).message;
         if (attempt < 3 && /port is already allocated|address already in use/i.test(message)) {
-          await client.container.dockerode.getContainer(name).remove({ force: true }).catch(() => undefined);
+          await client.container.dockerode
+            .getContainer(name)
+            .remove({ force: true })
+            .catch(() => undefined);
           continue;
         }
-        throw new HarnessError(`${spec.part} (image ${spec.image}) did not start or become ready (limit ${readyTimeoutMs} ms): ${message}; its log: ${join(logsDir, `${spec.part}.log`)}`);
+        throw new HarnessError(
+          `${spec.part} (image ${spec.image}) did not start or become ready (limit ${readyTimeoutMs} ms): ${message}; its log: ${join(logsDir, `${spec.part}.log`)}`,
+        );
       }
     }
   };
@@ -234,7 +256,8 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     await client.network.create({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABEL_PART]: 'network' } });
     progress(`docker network ${network}`);
     const edgeNets: EdgeNetwork[] = transparent ? edgeNetworks(system, network) : [];
-    for (const n of edgeNets) await client.network.create({ Name: n.network, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABEL_PART]: `network of ${n.edge}` } });
+    for (const n of edgeNets)
+      await client.network.create({ Name: n.network, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABEL_PART]: `network of ${n.edge}` } });
     const edgePorts = new Map(system.edges.map((e, i) => [e.name, EDGE_PORT_BASE + i]));
     // a callee answers to its own name, or (compose) to <name>-real, its own name being Toxiproxy's in its callers' edge networks
     const aliasOf = (instance: string): string => (transparent ? realAlias(instance) : instance);
@@ -250,7 +273,9 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
         publish: [TOXIPROXY_API_PORT, ...edgePorts.values()],
         wait: Wait.forHttp('/version', TOXIPROXY_API_PORT).withReadTimeout(200),
       },
-      ...builtIns.map((p) => (p.kind === 'postgres' ? postgresSpec(p.name, plan, network, aliasOf(p.name)) : redisSpec(p.name, plan, network, aliasOf(p.name)))),
+      ...builtIns.map((p) =>
+        p.kind === 'postgres' ? postgresSpec(p.name, plan, network, aliasOf(p.name)) : redisSpec(p.name, plan, network, aliasOf(p.name)),
+      ),
     ]);
     stopIfAborted();
     const published = (toxiproxy as StartedPart).publish;
@@ -260,11 +285,24 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
       const upstream = `${aliasOf(edge.instance)}:${edge.port}`;
       const port = edgePorts.get(edge.name) as number;
       await createProxy(toxiproxyUrl, { name: edge.proxy, listen: `0.0.0.0:${port}`, upstream });
-      edges[edge.name] = { edge: edge.name, proxy: edge.proxy, listen: `${LOOPBACK}:${published[port]}`, inNetwork: `toxiproxy:${port}`, upstream, ...probeOf(edge) };
+      edges[edge.name] = {
+        edge: edge.name,
+        proxy: edge.proxy,
+        listen: `${LOOPBACK}:${published[port]}`,
+        inNetwork: `toxiproxy:${port}`,
+        upstream,
+        ...probeOf(edge),
+      };
     }
-    if (plan.images.toxiproxy.override && system.edges.length > 0) await requireFaultlineToxics(toxiproxyUrl, (system.edges[0] as { proxy: string }).proxy, plan.images.toxiproxy.ref);
+    if (plan.images.toxiproxy.override && system.edges.length > 0)
+      await requireFaultlineToxics(toxiproxyUrl, (system.edges[0] as { proxy: string }).proxy, plan.images.toxiproxy.ref);
     if (transparent) {
-      const lines = await interpose(client, controlOf(client, toxiproxy as StartedPart, async () => undefined), edgeNets, edgePorts);
+      const lines = await interpose(
+        client,
+        controlOf(client, toxiproxy as StartedPart, async () => undefined),
+        edgeNets,
+        edgePorts,
+      );
       progress(`toxiproxy answers as each callee in its edge's network: ${lines.join('; ')}`);
     } else progress(`toxiproxy: ${system.edges.length} proxies (${system.edges.map((e) => `${e.name} ${edges[e.name]?.inNetwork}`).join(', ')})`);
 
@@ -297,7 +335,11 @@ async function boot(options: RuntimeOptions, config: DockerRuntimeConfig): Promi
     const containers: Record<string, ContainerControl> = {};
     for (const part of parts.values()) containers[part.part] = controlOf(client, part, () => attachLogs(client, part));
     const instances = new Set(system.instances.map((i) => i.name));
-    const partControls = Object.fromEntries(Object.values(containers).filter((c) => instances.has(c.part)).map((c) => [c.part, partControlOf(c)]));
+    const partControls = Object.fromEntries(
+      Object.values(containers)
+        .filter((c) => instances.has(c.part))
+        .map((c) => [c.part, partControlOf(c)]),
+    );
     const bootMs = ms(bootStart);
     progress(`docker stack ready in ${bootMs} ms`);
     let netem: Promise<{ available: boolean; why: string }> | undefined;
@@ -329,7 +371,12 @@ interface ServiceImage {
 }
 
 /** Each service part's image: its compose service's (built when it has a build), its declaration's, or faultline's node image. */
-async function imagesOfServices(client: ContainerRuntimeClient, system: System, plan: ImagePlan, progress: (line: string) => void): Promise<Map<string, ServiceImage>> {
+async function imagesOfServices(
+  client: ContainerRuntimeClient,
+  system: System,
+  plan: ImagePlan,
+  progress: (line: string) => void,
+): Promise<Map<string, ServiceImage>> {
   const out = new Map<string, ServiceImage>();
   for (const part of Object.values(system.parts)) {
     if (part.kind !== 'service') continue;
@@ -339,9 +386,13 @@ async function imagesOfServices(client: ContainerRuntimeClient, system: System, 
       const tag = `faultline/${system.name}-${part.name}:latest`;
       const t0 = performance.now();
       try {
-        await GenericContainer.fromDockerfile(build.context, build.dockerfile ?? 'Dockerfile').withCache(true).build(tag, { deleteOnExit: false });
+        await GenericContainer.fromDockerfile(build.context, build.dockerfile ?? 'Dockerfile')
+          .withCache(true)
+          .build(tag, { deleteOnExit: false });
       } catch (error) {
-        throw new HarnessError(`${system.name}: the image of part ${part.name} did not build from ${build.context} (${build.dockerfile ?? 'Dockerfile'}): ${(error as Error).message.split('\n')[0]}; no image registry is reachable here, so its FROM must name an image this engine has (faultline's set-up builds faultline/debian:bookworm)`);
+        throw new HarnessError(
+          `${system.name}: the image of part ${part.name} did not build from ${build.context} (${build.dockerfile ?? 'Dockerfile'}): ${(error as Error).message.split('\n')[0]}; no image registry is reachable here, so its FROM must name an image this engine has (faultline's set-up builds faultline/debian:bookworm)`,
+        );
       }
       progress(`${part.name}: image ${tag} built from ${relative(process.cwd(), build.context) || '.'} in ${ms(t0)} ms`);
       out.set(part.name, { ref: tag, nodeImage: false });
@@ -349,8 +400,17 @@ async function imagesOfServices(client: ContainerRuntimeClient, system: System, 
     }
     const image = compose?.image ?? part.image;
     if (image !== undefined) {
-      const present = await client.container.dockerode.getImage(image).inspect().then(() => true, () => false);
-      if (!present) throw new HarnessError(`${system.name}: part ${part.name} runs image ${image}, which this engine does not have, and no image registry is reachable here: build it (docker build -t ${image} ...) or give the part a build`);
+      const present = await client.container.dockerode
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!present)
+        throw new HarnessError(
+          `${system.name}: part ${part.name} runs image ${image}, which this engine does not have, and no image registry is reachable here: build it (docker build -t ${image} ...) or give the part a build`,
+        );
       out.set(part.name, { ref: image, nodeImage: false });
       continue;
     }
@@ -360,14 +420,22 @@ async function imagesOfServices(client: ContainerRuntimeClient, system: System, 
 }
 
 /** One service instance's container: image, command, environment, mounts, readiness and published port. */
-function serviceSpec(system: System, part: ServicePart, replica: number, disabled: readonly string[], image: ServiceImage, edges: Record<string, DockerEdgeEndpoint>): Omit<PartSpec, 'part' | 'network' | 'aliases'> {
+function serviceSpec(
+  system: System,
+  part: ServicePart,
+  replica: number,
+  disabled: readonly string[],
+  image: ServiceImage,
+  edges: Record<string, DockerEdgeEndpoint>,
+): Omit<PartSpec, 'part' | 'network' | 'aliases'> {
   const compose = system.compose?.services[part.name];
   const mountRoot = packageRoot(system.root);
   const root = image.nodeImage ? join('/app', relative(mountRoot, system.root)) : system.root;
   const at = { host: '0.0.0.0', port: part.port, replica, node: 'node', root, edgeAddress: (edge: string) => edges[edge]?.inNetwork };
   const { wait, healthCheck } = waitFor(system, part);
   // compose: the team's own environment (transparent); the switches still apply
-  const env = compose !== undefined ? { ...compose.environment, ...partEnv({ ...system }, { ...part, env: {} }, disabled, at) } : partEnv(system, part, disabled, at);
+  const env =
+    compose !== undefined ? { ...compose.environment, ...partEnv({ ...system }, { ...part, env: {} }, disabled, at) } : partEnv(system, part, disabled, at);
   const command = compose !== undefined ? compose.command : partCommand(system, part, disabled, at);
   return {
     image: image.ref,
@@ -377,7 +445,9 @@ function serviceSpec(system: System, part: ServicePart, replica: number, disable
     ...(command === undefined ? {} : { command }),
     publish: [part.port],
     ...(image.nodeImage ? { mounts: [{ source: mountRoot, target: '/app', mode: 'ro' as const }], workingDir: root } : {}),
-    ...(compose !== undefined && compose.volumes.length > 0 ? { mounts: compose.volumes.map((v) => ({ source: v.source, target: v.target, mode: v.readOnly ? ('ro' as const) : ('rw' as const) })) } : {}),
+    ...(compose !== undefined && compose.volumes.length > 0
+      ? { mounts: compose.volumes.map((v) => ({ source: v.source, target: v.target, mode: v.readOnly ? ('ro' as const) : ('rw' as const) })) }
+      : {}),
   };
 }
 
@@ -434,8 +504,15 @@ async function versionsOf(client: ContainerRuntimeClient, plan: ImagePlan, syste
     }
   };
   const kinds = new Set(Object.values(system.parts).map((p) => p.kind));
-  const usesNode = Object.values(system.parts).some((p) => p.kind === 'service' && p.image === undefined && p.build === undefined && system.compose === undefined);
-  const [postgres, redis, toxiproxy, node] = await Promise.all([kinds.has('postgres') ? label('postgres') : undefined, kinds.has('redis') ? label('redis') : undefined, label('toxiproxy'), usesNode ? label('node') : undefined]);
+  const usesNode = Object.values(system.parts).some(
+    (p) => p.kind === 'service' && p.image === undefined && p.build === undefined && system.compose === undefined,
+  );
+  const [postgres, redis, toxiproxy, node] = await Promise.all([
+    kinds.has('postgres') ? label('postgres') : undefined,
+    kinds.has('redis') ? label('redis') : undefined,
+    label('toxiproxy'),
+    usesNode ? label('node') : undefined,
+  ]);
   return {
     ...(postgres === undefined ? {} : { postgres }),
     ...(redis === undefined ? {} : { 'redis-server': redis }),
@@ -448,7 +525,11 @@ async function versionsOf(client: ContainerRuntimeClient, plan: ImagePlan, syste
 /** tc netem on a throwaway qdisc in one container's own network namespace, removed at once. */
 async function probeNetem(container: ContainerControl): Promise<{ available: boolean; why: string }> {
   const add = await container.exec(['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', 'delay', '1ms'], { user: 'root' });
-  if (add.exitCode !== 0) return { available: false, why: `tc qdisc add … netem in the ${container.part} container answered: ${add.output.trim()} (this kernel has no netem: IP-level latency/loss is unavailable; Toxiproxy toxics and iptables drops still work)` };
+  if (add.exitCode !== 0)
+    return {
+      available: false,
+      why: `tc qdisc add … netem in the ${container.part} container answered: ${add.output.trim()} (this kernel has no netem: IP-level latency/loss is unavailable; Toxiproxy toxics and iptables drops still work)`,
+    };
   await container.exec(['tc', 'qdisc', 'del', 'dev', 'eth0', 'root'], { user: 'root' });
   return { available: true, why: 'tc qdisc add … netem worked in a container' };
 }

@@ -18,11 +18,11 @@ import {
   IMAGE_PART_LABEL,
   IMAGE_PARTS,
   IMAGE_VERSION_LABEL,
-  readManifest,
-  writeManifest,
   type ImagePart,
   type ImagePlan,
   type PlannedImage,
+  readManifest,
+  writeManifest,
 } from './images.ts';
 
 export const IMAGE_BUILD_LOG = join(PROJECT_ROOT, '.tools', 'logs', 'images-build.log');
@@ -82,7 +82,8 @@ function recordBuild(name: string, ref: string, took: number): void {
 
 /** debootstrap (minbase + BASE_PACKAGES) into a temp dir, trimmed, then `docker import`. Needs root. */
 async function buildBase(plan: ImagePlan, log: WriteStream, progress: (line: string) => void): Promise<void> {
-  if (process.getuid?.() !== 0) throw new HarnessError(`the base image ${plan.base.ref} is missing and only root can make it (debootstrap); run \`npm run setup\` as root`);
+  if (process.getuid?.() !== 0)
+    throw new HarnessError(`the base image ${plan.base.ref} is missing and only root can make it (debootstrap); run \`npm run setup\` as root`);
   const mirror = process.env.FAULTLINE_DEBIAN_MIRROR || DEFAULT_MIRROR;
   const t0 = performance.now();
   progress(`base ${plan.base.ref}: debootstrap --variant=minbase ${BASE_SUITE} from ${mirror} with ${BASE_PACKAGES.join(',')} (about a minute)`);
@@ -91,10 +92,32 @@ async function buildBase(plan: ImagePlan, log: WriteStream, progress: (line: str
     await run({ argv: ['debootstrap', '--variant=minbase', `--include=${BASE_PACKAGES.join(',')}`, BASE_SUITE, dir, mirror] }, log);
     // What a container never needs: package caches and lists, docs, and the cluster the
     // postgresql package made (the postgres image makes its own).
-    await run({ argv: ['sh', '-c', 'cd "$1" && rm -rf var/cache/apt/archives/*.deb var/lib/apt/lists/* usr/share/doc/* usr/share/man/* usr/share/info/* var/lib/postgresql/15/main etc/postgresql/15/main var/log/*.log', 'sh', dir] }, log);
     await run(
       {
-        argv: ['docker', 'import', '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '--change', 'ENV LANG=C.UTF-8', '--change', `LABEL ${IMAGE_PART_LABEL}=base ${IMAGE_HASH_LABEL}=${plan.base.hash}`, '-', plan.base.ref],
+        argv: [
+          'sh',
+          '-c',
+          'cd "$1" && rm -rf var/cache/apt/archives/*.deb var/lib/apt/lists/* usr/share/doc/* usr/share/man/* usr/share/info/* var/lib/postgresql/15/main etc/postgresql/15/main var/log/*.log',
+          'sh',
+          dir,
+        ],
+      },
+      log,
+    );
+    await run(
+      {
+        argv: [
+          'docker',
+          'import',
+          '--change',
+          'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          '--change',
+          'ENV LANG=C.UTF-8',
+          '--change',
+          `LABEL ${IMAGE_PART_LABEL}=base ${IMAGE_HASH_LABEL}=${plan.base.hash}`,
+          '-',
+          plan.base.ref,
+        ],
         stdinFrom: ['tar', '-C', dir, '--numeric-owner', '--exclude=./proc/*', '--exclude=./sys/*', '-c', '.'],
       },
       log,
@@ -114,7 +137,24 @@ async function buildPart(plan: ImagePlan, image: PlannedImage, log: WriteStream,
     await writeFile(join(context, 'Dockerfile'), image.dockerfile);
     for (const [name, source] of Object.entries(image.files)) await copyFile(source, join(context, name));
     const version = await partVersion(plan, image, log);
-    await run(docker('build', '--quiet', '--label', `${IMAGE_PART_LABEL}=${image.part}`, '--label', `${IMAGE_HASH_LABEL}=${image.hash}`, '--label', `${IMAGE_VERSION_LABEL}=${version}`, '--label', `${IMAGE_CHECKOUT_LABEL}=${PROJECT_ROOT}`, '-t', image.ref, context), log);
+    await run(
+      docker(
+        'build',
+        '--quiet',
+        '--label',
+        `${IMAGE_PART_LABEL}=${image.part}`,
+        '--label',
+        `${IMAGE_HASH_LABEL}=${image.hash}`,
+        '--label',
+        `${IMAGE_VERSION_LABEL}=${version}`,
+        '--label',
+        `${IMAGE_CHECKOUT_LABEL}=${PROJECT_ROOT}`,
+        '-t',
+        image.ref,
+        context,
+      ),
+      log,
+    );
   } finally {
     await rm(context, { recursive: true, force: true });
   }
@@ -146,7 +186,23 @@ async function tagStableBase(plan: ImagePlan, progress: (line: string) => void):
  * does one another checkout on this machine built (its own plan may still name it).
  */
 async function pruneOldTags(image: PlannedImage, log: WriteStream): Promise<void> {
-  const refs = (await run(docker('image', 'ls', '--filter', `label=${IMAGE_PART_LABEL}=${image.part}`, '--filter', `label=${IMAGE_CHECKOUT_LABEL}=${PROJECT_ROOT}`, '--format', '{{.Repository}}:{{.Tag}}'), log)).split('\n').map((l) => l.trim());
+  const refs = (
+    await run(
+      docker(
+        'image',
+        'ls',
+        '--filter',
+        `label=${IMAGE_PART_LABEL}=${image.part}`,
+        '--filter',
+        `label=${IMAGE_CHECKOUT_LABEL}=${PROJECT_ROOT}`,
+        '--format',
+        '{{.Repository}}:{{.Tag}}',
+      ),
+      log,
+    )
+  )
+    .split('\n')
+    .map((l) => l.trim());
   for (const ref of refs.filter((r) => r && r !== image.ref && !r.endsWith(':<none>'))) await run(docker('image', 'rm', ref), log).catch(() => undefined);
 }
 
@@ -166,7 +222,8 @@ export async function ensureImages(plan: ImagePlan, options: EnsureOptions): Pro
   const found = await Promise.all(parts.map((p) => exists(plan.images[p].ref)));
   const missing = parts.filter((_, i) => !found[i]);
   for (const part of parts.filter((p) => !missing.includes(p))) options.progress(`${part} ${plan.images[part].ref}: up to date, skipped`);
-  for (const part of IMAGE_PARTS.filter((p) => plan.images[p].override)) options.progress(`${part}: ${plan.images[part].ref} (set by ${`FAULTLINE_IMAGE_${part.toUpperCase()}`}), not built`);
+  for (const part of IMAGE_PARTS.filter((p) => plan.images[p].override))
+    options.progress(`${part}: ${plan.images[part].ref} (set by ${`FAULTLINE_IMAGE_${part.toUpperCase()}`}), not built`);
   if (missing.length === 0) {
     if (options.buildBase || !(await exists(BASE_STABLE_TAG))) await tagStableBase(plan, options.progress);
     return [];

@@ -9,7 +9,11 @@ import { POSTGRES_PORT } from './docker-layout.ts';
 import { addToxic, removeToxic, type ToxicSpec } from './toxiproxy.ts';
 
 /** The `faultline` superuser and database the services use, reachable without a password. */
-export const POSTGRES_OVERRIDE_ENV: Readonly<Record<string, string>> = { POSTGRES_HOST_AUTH_METHOD: 'trust', POSTGRES_USER: 'faultline', POSTGRES_DB: 'faultline' };
+export const POSTGRES_OVERRIDE_ENV: Readonly<Record<string, string>> = {
+  POSTGRES_HOST_AUTH_METHOD: 'trust',
+  POSTGRES_USER: 'faultline',
+  POSTGRES_DB: 'faultline',
+};
 
 /** Ready once the real server takes TCP connections for faultline (the init server listens on a socket only). */
 export const POSTGRES_OVERRIDE_READY = `pg_isready -h 127.0.0.1 -p ${POSTGRES_PORT} -U faultline -d faultline`;

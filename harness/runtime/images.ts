@@ -17,10 +17,22 @@ export type ImagePart = (typeof IMAGE_PARTS)[number];
 export const BASE_SUITE = 'bookworm';
 /**
  * what every image is made from; one base keeps the layers shared (about 480 MB on disk, once).
- * Python with Flask, psycopg2 and redis is there for the foreign example (examples/notes), whose
+ * Python with Flask, waitress, psycopg2 and redis is there for the foreign example (examples/notes), whose
  * Dockerfile builds FROM the base's stable tag, since no registry can give it a Python image.
  */
-export const BASE_PACKAGES = ['postgresql-15', 'redis-server', 'libstdc++6', 'iproute2', 'iptables', 'procps', 'ca-certificates', 'python3-flask', 'python3-psycopg2', 'python3-redis'] as const;
+export const BASE_PACKAGES = [
+  'postgresql-15',
+  'redis-server',
+  'libstdc++6',
+  'iproute2',
+  'iptables',
+  'procps',
+  'ca-certificates',
+  'python3-flask',
+  'python3-psycopg2',
+  'python3-redis',
+  'python3-waitress',
+] as const;
 /** the base under a name a team's Dockerfile can build FROM: it follows the base whenever that is rebuilt */
 export const BASE_STABLE_TAG = 'faultline/debian:bookworm';
 export const IMAGE_REPOSITORY = 'faultline';

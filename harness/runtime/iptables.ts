@@ -14,7 +14,24 @@ export const seenComment = (comment: string): string => `${comment}-seen`;
 
 /** The rule that drops `probability` of the packets arriving, tagged with `comment` to find it again. */
 export function dropRule(probability: number, comment: string): string[] {
-  return ['INPUT', '!', '-i', 'lo', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-m', 'comment', '--comment', comment, '-j', 'DROP'];
+  return [
+    'INPUT',
+    '!',
+    '-i',
+    'lo',
+    '-m',
+    'statistic',
+    '--mode',
+    'random',
+    '--probability',
+    String(probability),
+    '-m',
+    'comment',
+    '--comment',
+    comment,
+    '-j',
+    'DROP',
+  ];
 }
 
 /** A rule without a target: it only counts what arrives, and lets it on to the drop rule below it. */

@@ -5,8 +5,8 @@
 // place. Pause is SIGSTOP to the group: sockets stay open, nothing answers. The state is read from
 // /proc, never from what we last asked for.
 
-import { processState, signalGroup, waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
-import { startFailure, type Supervisor } from './supervisor.ts';
+import { type ProcessSpec, processState, type RunningProcess, signalGroup, waitUntil } from './processes.ts';
+import { type Supervisor, startFailure } from './supervisor.ts';
 import type { PartControl, PartState } from './types.ts';
 
 export interface LocalPart {
@@ -73,7 +73,8 @@ export function localPartControl(part: LocalPart, options: LocalPartOptions): Pa
       }),
     pause: () =>
       serial(async () => {
-        if ((await localPartState(child)) !== 'running') throw new Error(`${part.part} (pid ${child.pid}) cannot be paused: it is ${await localPartState(child)}`);
+        if ((await localPartState(child)) !== 'running')
+          throw new Error(`${part.part} (pid ${child.pid}) cannot be paused: it is ${await localPartState(child)}`);
         signal('SIGSTOP');
       }),
     resume: () =>

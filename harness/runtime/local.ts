@@ -5,23 +5,23 @@
 // Every child is in the ledger before it is spawned; stop() stops them newest first, deletes the
 // temp dir and the ledger. Nothing global is registered: the caller owns signals and calls stop().
 
-import { accessSync, constants, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { HarnessError } from '../paths.ts';
 import { startWaves } from '../system/start-order.ts';
-import { serviceParts, type EdgeSpec, type ResolvedPart, type System } from '../system/system.ts';
-import { findBinaries, versionsOf, which, type Binaries } from './binaries.ts';
+import { type EdgeSpec, type ResolvedPart, type System, serviceParts } from '../system/system.ts';
+import { type Binaries, findBinaries, versionsOf, which } from './binaries.ts';
 import { openLedger, TEMP_DIR_PREFIX } from './ledger.ts';
-import { freePort, LOOPBACK, portFree, saysAddressInUse } from './ports.ts';
-import { checkPostgresCanReach, postgresAccepts, startPostgres, type StartedPostgres } from './postgres.ts';
-import { localPartControl, type LocalPart } from './local-parts.ts';
+import { type LocalPart, localPartControl } from './local-parts.ts';
 import { partCommand, partEnv, takesPort } from './part-env.ts';
-import { describeCommand, DEFAULT_STOP_GRACE_MS, type RunningProcess } from './processes.ts';
-import { redisPing, startRedis, type StartedRedis } from './redis.ts';
-import { localReadiness, startService, type StartedService } from './services.ts';
+import { freePort, LOOPBACK, portFree, saysAddressInUse } from './ports.ts';
+import { checkPostgresCanReach, postgresAccepts, type StartedPostgres, startPostgres } from './postgres.ts';
+import { DEFAULT_STOP_GRACE_MS, describeCommand, type RunningProcess } from './processes.ts';
+import { redisPing, type StartedRedis, startRedis } from './redis.ts';
+import { localReadiness, type StartedService, startService } from './services.ts';
 import { createSupervisor, type PartContext } from './supervisor.ts';
 import { updateProxy } from './toxiproxy.ts';
 import { createEdgeProxies, startToxiproxy } from './toxiproxy-server.ts';
@@ -72,7 +72,9 @@ export function localRuntime(config: LocalRuntimeConfig = {}): LocalRuntime {
 async function checkFixedPorts(system: System): Promise<void> {
   for (const part of serviceParts(system))
     if (!takesPort(part) && !(await portFree(part.port as number)))
-      throw new HarnessError(`${system.file}: parts.${part.name}.port ${part.port} is in use on ${LOOPBACK}, and ${part.name} is not told another (no {{port}} in its command or env): stop what listens there, or pass it '{{port}}' so faultline picks a free one`);
+      throw new HarnessError(
+        `${system.file}: parts.${part.name}.port ${part.port} is in use on ${LOOPBACK}, and ${part.name} is not told another (no {{port}} in its command or env): stop what listens there, or pass it '{{port}}' so faultline picks a free one`,
+      );
 }
 
 const usesNode = (part: ServicePart): boolean => (part.command ?? []).some((arg) => arg.includes('{{node}}'));
@@ -88,12 +90,20 @@ export function checkLocal(system: System): Binaries {
   const binaries = findBinaries({ postgres: kinds.has('postgres'), redis: kinds.has('redis'), node: services.some(usesNode) });
   for (const part of services) {
     const program = part.command?.[0];
-    if (program === undefined) throw new HarnessError(`${system.name}: part ${part.name} has no command, which the local runtime runs: give it one in ${system.file}, or use --runtime docker`);
+    if (program === undefined)
+      throw new HarnessError(
+        `${system.name}: part ${part.name} has no command, which the local runtime runs: give it one in ${system.file}, or use --runtime docker`,
+      );
     if (program.includes('{{')) continue;
     const found = isAbsolute(program) ? existsSync(program) : program.includes('/') ? existsSync(join(system.root, program)) : which(program) !== undefined;
-    if (!found) throw new HarnessError(`${system.name}: part ${part.name} runs ${program}, which is not ${program.includes('/') ? `a file (looked in ${system.root})` : 'on PATH'}; install it, or fix parts.${part.name}.command in ${system.file}`);
+    if (!found)
+      throw new HarnessError(
+        `${system.name}: part ${part.name} runs ${program}, which is not ${program.includes('/') ? `a file (looked in ${system.root})` : 'on PATH'}; install it, or fix parts.${part.name}.command in ${system.file}`,
+      );
     if (part.replicas !== undefined && part.replicas > 1 && !takesPort(part))
-      throw new HarnessError(`${system.name}: part ${part.name} runs ${part.replicas} replicas on this machine, but its command and env do not take {{port}}, so they would all listen on ${part.port}; pass it '{{port}}'`);
+      throw new HarnessError(
+        `${system.name}: part ${part.name} runs ${part.replicas} replicas on this machine, but its command and env do not take {{port}}, so they would all listen on ${part.port}; pass it '{{port}}'`,
+      );
   }
   if (kinds.has('postgres')) checkPostgresCanReach(stackTmpRoot());
   return binaries;
@@ -179,18 +189,33 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
     // the dependencies of built-in kinds and Toxiproxy, all at once
     const builtIns = Object.values(system.parts).filter((p) => p.kind !== 'service');
     const infra = await Promise.allSettled([
-      timed(progress, (t) => `toxiproxy on ${t.url.slice('http://'.length)}`, () => startToxiproxy(ctx, binaries.toxiproxyServer, options.seed)),
+      timed(
+        progress,
+        (t) => `toxiproxy on ${t.url.slice('http://'.length)}`,
+        () => startToxiproxy(ctx, binaries.toxiproxyServer, options.seed),
+      ),
       ...builtIns.map((p) =>
         p.kind === 'postgres'
-          ? timed(progress, (pg: StartedPostgres) => `${p.name} (postgres) on 127.0.0.1:${pg.port}`, () => startPostgres(ctx, binaries.pgBin as string, p.name))
-          : timed(progress, (r: StartedRedis) => `${p.name} (redis) on 127.0.0.1:${r.port}`, () => startRedis(ctx, binaries.redisServer as string, p.name)),
+          ? timed(
+              progress,
+              (pg: StartedPostgres) => `${p.name} (postgres) on 127.0.0.1:${pg.port}`,
+              () => startPostgres(ctx, binaries.pgBin as string, p.name),
+            )
+          : timed(
+              progress,
+              (r: StartedRedis) => `${p.name} (redis) on 127.0.0.1:${r.port}`,
+              () => startRedis(ctx, binaries.redisServer as string, p.name),
+            ),
       ),
     ]);
     stopIfAborted();
     const failures = infra.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new HarnessError(failures.map((e) => e.message).join('\n'));
-    const [toxiproxy, ...started] = infra.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Awaited<ReturnType<typeof startToxiproxy>>, ...(StartedPostgres | StartedRedis)[]];
+    const [toxiproxy, ...started] = infra.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      Awaited<ReturnType<typeof startToxiproxy>>,
+      ...(StartedPostgres | StartedRedis)[],
+    ];
     const dependencies = new Map(builtIns.map((p, i) => [p.name, { part: p, started: started[i] as StartedPostgres | StartedRedis }]));
 
     // Services get their ports now, so the proxies in front of them can be made first.
@@ -214,7 +239,14 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
         wave.flatMap((name) => {
           const part = system.parts[name] as ServicePart;
           return part.instances.map(async (instance) => {
-            const at = (port: number) => ({ host: LOOPBACK, port, replica: instance.replica, node, root: system.root, edgeAddress: (edge: string) => edges[edge]?.listen });
+            const at = (port: number) => ({
+              host: LOOPBACK,
+              port,
+              replica: instance.replica,
+              node,
+              root: system.root,
+              edgeAddress: (edge: string) => edges[edge]?.listen,
+            });
             const launch = (port: number) => ({
               name: instance.name,
               argv: partCommand(system, part, options.disabled, at(port)) as string[],
@@ -223,18 +255,23 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
               env: partEnv(system, part, options.disabled, at(port)),
               readiness: part.readiness,
             });
-            const service = await timed(progress, () => instance.name, () =>
-              startServiceWithPortRetry(ctx, servicePorts.get(instance.name) as number, takesPort(part), launch, async (port) => {
-                servicePorts.set(instance.name, port);
-                for (const e of system.edges.filter((x) => x.instance === instance.name)) {
-                  const upstream = `${LOOPBACK}:${port}`;
-                  await updateProxy(toxiproxy.url, e.proxy, { upstream });
-                  edges[e.name] = { ...(edges[e.name] as EdgeEndpoint), upstream };
-                }
-              }).catch((error: unknown) => {
-                // named as the declaration names it: the part whose command or readiness failed
-                throw new HarnessError(`${system.file}: parts.${part.name}${part.instances.length > 1 ? ` (replica ${instance.name})` : ''} (readiness ${JSON.stringify(part.readiness)}): ${(error as Error).message}`);
-              }),
+            const service = await timed(
+              progress,
+              () => instance.name,
+              () =>
+                startServiceWithPortRetry(ctx, servicePorts.get(instance.name) as number, takesPort(part), launch, async (port) => {
+                  servicePorts.set(instance.name, port);
+                  for (const e of system.edges.filter((x) => x.instance === instance.name)) {
+                    const upstream = `${LOOPBACK}:${port}`;
+                    await updateProxy(toxiproxy.url, e.proxy, { upstream });
+                    edges[e.name] = { ...(edges[e.name] as EdgeEndpoint), upstream };
+                  }
+                }).catch((error: unknown) => {
+                  // named as the declaration names it: the part whose command or readiness failed
+                  throw new HarnessError(
+                    `${system.file}: parts.${part.name}${part.instances.length > 1 ? ` (replica ${instance.name})` : ''} (readiness ${JSON.stringify(part.readiness)}): ${(error as Error).message}`,
+                  );
+                }),
             );
             services.set(instance.name, { part, started: service });
           });
@@ -256,15 +293,29 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
     const controlled: LocalPart[] = [
       ...[...dependencies].map(([name, d]) =>
         d.part.kind === 'postgres'
-          ? { part: name, child: d.started.process, spec: d.started.spec, ready: () => postgresAccepts(d.started.port), readyWhat: `a connection to 127.0.0.1:${d.started.port}` }
-          : { part: name, child: d.started.process, spec: d.started.spec, ready: () => redisPing(d.started.port), readyWhat: `PONG from 127.0.0.1:${d.started.port}` },
+          ? {
+              part: name,
+              child: d.started.process,
+              spec: d.started.spec,
+              ready: () => postgresAccepts(d.started.port),
+              readyWhat: `a connection to 127.0.0.1:${d.started.port}`,
+            }
+          : {
+              part: name,
+              child: d.started.process,
+              spec: d.started.spec,
+              ready: () => redisPing(d.started.port),
+              readyWhat: `PONG from 127.0.0.1:${d.started.port}`,
+            },
       ),
       ...[...services].map(([name, s]) => {
         const check = localReadiness(s.part.readiness, s.started.port, system.root, s.started.spec.env);
         return { part: name, child: s.started.process, spec: s.started.spec, ready: check.ready, readyWhat: check.what };
       }),
     ];
-    const parts = Object.fromEntries(controlled.map((p) => [p.part, localPartControl(p, { supervisor, readyTimeoutMs: ctx.readyTimeoutMs, onRestarted: noteProcess })]));
+    const parts = Object.fromEntries(
+      controlled.map((p) => [p.part, localPartControl(p, { supervisor, readyTimeoutMs: ctx.readyTimeoutMs, onRestarted: noteProcess })]),
+    );
     const bootMs = ms(bootStart);
     progress(`local stack ready in ${bootMs} ms`);
     return {

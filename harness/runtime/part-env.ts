@@ -23,7 +23,11 @@ export interface Placement {
 
 function valuesFor(system: System, part: ServicePart, disabled: readonly string[], at: Placement): TemplateValues {
   return {
-    edge: (name) => edgesNamed(system.edges.filter((e) => e.from === part.name), name).flatMap((e) => at.edgeAddress(e.name) ?? []),
+    edge: (name) =>
+      edgesNamed(
+        system.edges.filter((e) => e.from === part.name),
+        name,
+      ).flatMap((e) => at.edgeAddress(e.name) ?? []),
     variables: { port: String(at.port), host: at.host, replica: String(at.replica), node: at.node, root: at.root, disabled: disabled.join(',') },
   };
 }

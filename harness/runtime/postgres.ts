@@ -9,8 +9,8 @@ import pg from 'pg';
 import { HarnessError } from '../paths.ts';
 import { userIds } from './binaries.ts';
 import { LOOPBACK, withFreePort } from './ports.ts';
-import { spawnLogged, waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
-import { startFailure, type PartContext } from './supervisor.ts';
+import { type ProcessSpec, type RunningProcess, spawnLogged, waitUntil } from './processes.ts';
+import { type PartContext, startFailure } from './supervisor.ts';
 
 export const PG_USER = 'faultline';
 export const PG_DATABASE = 'faultline';
@@ -43,7 +43,9 @@ export function checkPostgresCanReach(parent: string): void {
     const { mode, uid } = statSync(dir);
     const passable = (mode & 0o001) !== 0 || (uid === user.uid && (mode & 0o100) !== 0);
     if (!passable)
-      throw new HarnessError(`postgres runs as uid ${user.uid} (we are root) and cannot reach its data dir under ${parent}: ${dir} has mode ${(mode & 0o777).toString(8).padStart(4, '0')}; set TMPDIR to a folder others may pass through (chmod o+x ${dir})`);
+      throw new HarnessError(
+        `postgres runs as uid ${user.uid} (we are root) and cannot reach its data dir under ${parent}: ${dir} has mode ${(mode & 0o777).toString(8).padStart(4, '0')}; set TMPDIR to a folder others may pass through (chmod o+x ${dir})`,
+      );
     if (dir === dirname(dir)) return;
   }
 }
@@ -100,8 +102,21 @@ export async function startPostgres(ctx: PartContext, pgBin: string, name = 'pos
   return withFreePort(async (port) => {
     const spec: ProcessSpec = {
       name,
-      argv: [join(pgBin, 'postgres'), '-D', dataDir, '-p', String(port), '-k', dataDir,
-        '-c', `listen_addresses=${LOOPBACK}`, '-c', 'fsync=off', '-c', 'shared_buffers=32MB'],
+      argv: [
+        join(pgBin, 'postgres'),
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-k',
+        dataDir,
+        '-c',
+        `listen_addresses=${LOOPBACK}`,
+        '-c',
+        'fsync=off',
+        '-c',
+        'shared_buffers=32MB',
+      ],
       env: ctx.baseEnv,
       logFile: join(ctx.logsDir, `${name}.log`),
       // SIGTERM is Postgres' "smart" shutdown, which waits for clients; SIGINT is "fast".
@@ -111,7 +126,11 @@ export async function startPostgres(ctx: PartContext, pgBin: string, name = 'pos
     let child: RunningProcess | undefined;
     try {
       child = await ctx.supervisor.launch(spec);
-      await waitUntil(() => postgresAccepts(port), { what: `a connection to 127.0.0.1:${port} as ${SUPERUSER}`, timeoutMs: ctx.readyTimeoutMs, process: child });
+      await waitUntil(() => postgresAccepts(port), {
+        what: `a connection to 127.0.0.1:${port} as ${SUPERUSER}`,
+        timeoutMs: ctx.readyTimeoutMs,
+        process: child,
+      });
       await createRoleAndDatabase(port);
       return { process: child, port, dataDir, spec };
     } catch (error) {

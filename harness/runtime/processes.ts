@@ -45,7 +45,7 @@ export async function spawnLogged(spec: ProcessSpec): Promise<RunningProcess> {
   const [file, ...args] = spec.argv;
   if (file === undefined) throw new Error(`${spec.name}: empty command`);
   const fd = openSync(spec.logFile, 'a');
-  let child;
+  let child: ReturnType<typeof spawn>;
   try {
     writeSync(fd, `--- ${new Date().toISOString()} ${describeCommand(spec.argv)}\n`);
     child = spawn(file, args, {
@@ -124,7 +124,7 @@ export function descendantsOf(pid: number): number[] {
   const queue = [pid];
   while (queue.length > 0) {
     const parent = queue.shift() as number;
-    for (const [child, ppid] of parentOf) if (ppid === parent && !found.includes(child)) (found.push(child), queue.push(child));
+    for (const [child, ppid] of parentOf) if (ppid === parent && !found.includes(child)) found.push(child), queue.push(child);
   }
   return found;
 }
@@ -179,7 +179,7 @@ export function describeCommand(argv: readonly string[]): string {
 
 /** The last `lines` lines of a log file ('' when it does not exist). */
 export async function tailLines(file: string, lines = 20): Promise<string> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
   } catch {

@@ -9,7 +9,7 @@
 
 import { readFile, rm, unlink } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
-import { TEMP_DIR_PREFIX, taggedProcesses, type LedgerChild, type LedgerData } from './ledger.ts';
+import { type LedgerChild, type LedgerData, TEMP_DIR_PREFIX, taggedProcesses } from './ledger.ts';
 import { descendantsOf, processIdentity, signalGroup, sleep } from './processes.ts';
 
 export interface ReapOptions {
@@ -74,7 +74,7 @@ async function stopProcesses(ledgers: readonly { id: string; data: LedgerData | 
       groups.push(pid);
       signalGroup(pid, child.stopSignal);
       signalGroup(pid, 'SIGCONT'); // a part a pause fault froze would never see its stop signal
-      for (const d of descendants) (signalGroup(d, 'SIGTERM'), signalGroup(d, 'SIGCONT')); // outside its group too
+      for (const d of descendants) signalGroup(d, 'SIGTERM'), signalGroup(d, 'SIGCONT'); // outside its group too
       lines.push(`stopped ${child.name} (pid ${pid}) of ${id}`);
     }
     for (const pid of await taggedProcesses(id, data?.tempDirs ?? [])) {

@@ -5,8 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { LOOPBACK, withFreePort } from './ports.ts';
-import { waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
-import { startFailure, type PartContext } from './supervisor.ts';
+import { type ProcessSpec, type RunningProcess, waitUntil } from './processes.ts';
+import { type PartContext, startFailure } from './supervisor.ts';
 
 export interface StartedRedis {
   process: RunningProcess;
@@ -43,7 +43,23 @@ export async function startRedis(ctx: PartContext, redisServer: string, name = '
     const spec: ProcessSpec = {
       name,
       // set-proc-title no: keep /proc/<pid>/cmdline equal to this argv, which the ledger matches
-      argv: [redisServer, '--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--set-proc-title', 'no'],
+      argv: [
+        redisServer,
+        '--port',
+        String(port),
+        '--bind',
+        LOOPBACK,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+        '--set-proc-title',
+        'no',
+      ],
       env: ctx.baseEnv,
       logFile: join(ctx.logsDir, `${name}.log`),
     };

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { HarnessError } from '../paths.ts';
 import type { ReadinessInput } from '../system/define.ts';
 import { LOOPBACK } from './ports.ts';
-import { waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
-import { startFailure, type PartContext } from './supervisor.ts';
+import { type ProcessSpec, type RunningProcess, waitUntil } from './processes.ts';
+import { type PartContext, startFailure } from './supervisor.ts';
 
 export interface ServiceLaunch {
   /** the instance: a part, or one replica of it */
@@ -45,7 +45,8 @@ export async function answersReady(url: string, path: string, pid?: number): Pro
     } catch {
       answered = undefined;
     }
-    if (answered !== pid) throw new Error(`${url} is answered by another process (pid ${JSON.stringify(answered)}), not the one started (pid ${pid}): is its port taken?`);
+    if (answered !== pid)
+      throw new Error(`${url} is answered by another process (pid ${JSON.stringify(answered)}), not the one started (pid ${pid}): is its port taken?`);
   }
   return true;
 }
@@ -78,10 +79,18 @@ export function commandSucceeds(argv: readonly string[], cwd: string, env: Reado
 }
 
 /** The check a readiness declaration makes of a local process on `port`, and what it waits for. */
-export function localReadiness(readiness: ReadinessInput, port: number, cwd: string, env: Readonly<Record<string, string>>): { ready: (child: RunningProcess) => Promise<boolean>; what: string } {
+export function localReadiness(
+  readiness: ReadinessInput,
+  port: number,
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): { ready: (child: RunningProcess) => Promise<boolean>; what: string } {
   const url = `http://${LOOPBACK}:${port}`;
   if ('http' in readiness)
-    return { ready: (child) => answersReady(url, readiness.http, readiness.pid ? child.pid : undefined), what: `GET ${url}${readiness.http} = 200${readiness.pid ? ' naming its pid' : ''}` };
+    return {
+      ready: (child) => answersReady(url, readiness.http, readiness.pid ? child.pid : undefined),
+      what: `GET ${url}${readiness.http} = 200${readiness.pid ? ' naming its pid' : ''}`,
+    };
   if ('tcp' in readiness) return { ready: () => acceptsConnect(port), what: `a connect to ${LOOPBACK}:${port}` };
   return { ready: () => commandSucceeds(readiness.command, cwd, env), what: `${readiness.command.join(' ')} to exit 0` };
 }

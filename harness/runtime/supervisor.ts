@@ -4,7 +4,18 @@
 
 import { HarnessError } from '../paths.ts';
 import type { Ledger, LedgerEntry } from './ledger.ts';
-import { DEFAULT_STOP_GRACE_MS, descendantsOf, describeCommand, processState, signalGroup, sleep, spawnLogged, tailLines, type ProcessSpec, type RunningProcess } from './processes.ts';
+import {
+  DEFAULT_STOP_GRACE_MS,
+  descendantsOf,
+  describeCommand,
+  type ProcessSpec,
+  processState,
+  type RunningProcess,
+  signalGroup,
+  sleep,
+  spawnLogged,
+  tailLines,
+} from './processes.ts';
 
 export interface Supervisor {
   /**

@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import type { EdgeSpec } from '../system/system.ts';
 import { LOOPBACK, withFreePort } from './ports.ts';
-import { waitUntil, type ProcessSpec, type RunningProcess } from './processes.ts';
-import { startFailure, type PartContext } from './supervisor.ts';
+import { type ProcessSpec, type RunningProcess, waitUntil } from './processes.ts';
+import { type PartContext, startFailure } from './supervisor.ts';
 import { createProxy, version } from './toxiproxy.ts';
 import type { EdgeEndpoint } from './types.ts';
 
@@ -36,13 +36,20 @@ export async function startToxiproxy(ctx: PartContext, binary: string, seed: num
 }
 
 /** How a probe speaks across an edge: its callee's protocol (and HTTP path). */
-export const probeOf = (edge: EdgeSpec): Pick<EdgeEndpoint, 'protocol' | 'probePath'> => ({ protocol: edge.protocol, ...(edge.probePath === undefined ? {} : { probePath: edge.probePath }) });
+export const probeOf = (edge: EdgeSpec): Pick<EdgeEndpoint, 'protocol' | 'probePath'> => ({
+  protocol: edge.protocol,
+  ...(edge.probePath === undefined ? {} : { probePath: edge.probePath }),
+});
 
 /**
  * One proxy per edge, listening on a port the server picks (so no race for it), in front of the
  * upstream `upstreamOf(edge)` returns.
  */
-export async function createEdgeProxies(url: string, edges: readonly EdgeSpec[], upstreamOf: (edge: EdgeSpec) => string): Promise<Record<string, EdgeEndpoint>> {
+export async function createEdgeProxies(
+  url: string,
+  edges: readonly EdgeSpec[],
+  upstreamOf: (edge: EdgeSpec) => string,
+): Promise<Record<string, EdgeEndpoint>> {
   const out: Record<string, EdgeEndpoint> = {};
   for (const edge of edges) {
     const upstream = upstreamOf(edge);

@@ -22,7 +22,17 @@ export interface ToxicAttributes {
   byte_counter: { tag: string };
 }
 export type ToxicType = keyof ToxicAttributes;
-export const TOXIC_TYPES = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'packet_loss', 'byte_counter'] as const satisfies readonly ToxicType[];
+export const TOXIC_TYPES = [
+  'latency',
+  'bandwidth',
+  'slow_close',
+  'timeout',
+  'reset_peer',
+  'slicer',
+  'limit_data',
+  'packet_loss',
+  'byte_counter',
+] as const satisfies readonly ToxicType[];
 
 export interface ToxicSpec<T extends ToxicType = ToxicType> {
   /** unique per proxy */
@@ -213,7 +223,8 @@ export interface Lease {
   expires_in_ms: number;
 }
 
-const leasePath = (s: LeaseSubject): string => `/faultline/leases/${encodeURIComponent(s.proxy)}/${s.toxic === undefined ? 'disabled' : `toxics/${encodeURIComponent(s.toxic)}`}`;
+const leasePath = (s: LeaseSubject): string =>
+  `/faultline/leases/${encodeURIComponent(s.proxy)}/${s.toxic === undefined ? 'disabled' : `toxics/${encodeURIComponent(s.toxic)}`}`;
 
 /** Grants (or takes over) the lease on `subject`; 404 from a server without leases. */
 export function grantLease(baseUrl: string, subject: LeaseSubject, holder: string, ttlMs: number): Promise<Lease> {

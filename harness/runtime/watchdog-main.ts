@@ -4,9 +4,9 @@
 // It also looks at the harness once a second, in case the pipe outlived it somehow.
 
 import { appendFileSync } from 'node:fs';
+import { reapDockerRun } from './docker-reaper.ts';
 import { processIdentity, sleep } from './processes.ts';
 import { reapLocalRun } from './reaper.ts';
-import { reapDockerRun } from './docker-reaper.ts';
 import type { WatchdogConfig } from './watchdog.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WatchdogConfig;
@@ -32,10 +32,14 @@ async function tearDown(why: string): Promise<void> {
     await sleep(waited < 2000 ? 10 : 250);
   }
   const goneAt = performance.now();
-  log(`harness pid ${config.harness.pid} is gone (${why}): ${config.keepUp ? 'sparing the kept-up stack (--keep-up), stopping the load' : 'tearing the run down'}`);
+  log(
+    `harness pid ${config.harness.pid} is gone (${why}): ${config.keepUp ? 'sparing the kept-up stack (--keep-up), stopping the load' : 'tearing the run down'}`,
+  );
   const results = await Promise.allSettled([
     reapLocalRun(config.runId, { stateDir: config.stateDir, spare: config.keepUp }),
-    config.runtime === 'docker' && config.dockerHost !== undefined ? reapDockerRun(config.dockerHost, config.runId, { spare: config.keepUp }) : Promise.resolve([]),
+    config.runtime === 'docker' && config.dockerHost !== undefined
+      ? reapDockerRun(config.dockerHost, config.runId, { spare: config.keepUp })
+      : Promise.resolve([]),
   ]);
   for (const r of results) {
     if (r.status === 'fulfilled') for (const line of r.value) log(line);

@@ -11,10 +11,10 @@
 // labels (docker-cleanup.ts) and the next run's cleanup stay as the second line of defence.
 // FAULTLINE_WATCHDOG=off starts none (the tests of that second line use it).
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { STATE_DIR } from '../paths.ts';
 import { dockerHostOf } from './docker-ping.ts';
 
@@ -73,10 +73,13 @@ export async function armWatchdog(options: WatchdogOptions): Promise<Watchdog> {
     logFile,
   };
   const log = openSync(logFile, 'a');
-  let child;
+  let child: ChildProcess;
   try {
     // detached: a session of its own, so a Ctrl-C at the terminal (the harness's job) spares it
-    child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', WATCHDOG_MAIN, JSON.stringify(config)], { detached: true, stdio: ['pipe', log, log] });
+    child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', WATCHDOG_MAIN, JSON.stringify(config)], {
+      detached: true,
+      stdio: ['pipe', log, log],
+    });
   } finally {
     closeSync(log);
   }

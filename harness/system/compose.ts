@@ -103,10 +103,15 @@ export function parseCompose(text: string, file: string, shown = file, env: Comp
   };
   const doc = parseDocument(text, { merge: true });
   if (doc.errors.length > 0)
-    throw new SystemError(doc.errors.map((e) => `${shown}: line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'} is not valid YAML: ${e.message.split(' at line ')[0]}`));
+    throw new SystemError(
+      doc.errors.map(
+        (e) => `${shown}: line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'} is not valid YAML: ${e.message.split(' at line ')[0]}`,
+      ),
+    );
   const raw = interpolateTree(doc.toJS(), env, bad);
   if (!isRecord(raw)) throw new SystemError([`${shown}: is not a compose file: it must be a mapping with services: { name: { image: ... } }`]);
-  for (const key of Object.keys(raw)) if (!TOP_KEYS.includes(key) && !isExtension(key)) bad(key, `is not supported by faultline; top-level keys are: ${list(TOP_KEYS)}`);
+  for (const key of Object.keys(raw))
+    if (!TOP_KEYS.includes(key) && !isExtension(key)) bad(key, `is not supported by faultline; top-level keys are: ${list(TOP_KEYS)}`);
   namesOnly(raw.networks, 'networks', bad);
   const declaredVolumes = namesOnly(raw.volumes, 'volumes', bad);
   const folder = dirname(resolve(file));
@@ -173,7 +178,10 @@ function namesOnly(value: unknown, field: string, bad: Bad): string[] {
   if (!isRecord(value)) return bad(field, `${json(value)} must map names to nothing, e.g. { pgdata: {} }`) ?? [];
   for (const [name, options] of Object.entries(value))
     if (options !== null && !(isRecord(options) && Object.keys(options).length === 0))
-      bad(`${field}.${name}`, `${json(options)} is not supported by faultline: it makes its own ${field}, so ${field} may only declare names, e.g. ${name}: {}`);
+      bad(
+        `${field}.${name}`,
+        `${json(options)} is not supported by faultline: it makes its own ${field}, so ${field} may only declare names, e.g. ${name}: {}`,
+      );
   return Object.keys(value);
 }
 
@@ -205,17 +213,24 @@ function parseService(name: string, input: unknown, ctx: Context, bad: Bad): Com
     const shape = 'must be a folder, or { context: "./folder", dockerfile?: "Dockerfile" }';
     if (!isRecord(b)) bad(`${at}.build`, `${json(build)} ${shape}`);
     else {
-      for (const key of Object.keys(b)) if (!['context', 'dockerfile'].includes(key)) bad(`${at}.build.${key}`, `is not supported by faultline; build supports: context, dockerfile`);
+      for (const key of Object.keys(b))
+        if (!['context', 'dockerfile'].includes(key)) bad(`${at}.build.${key}`, `is not supported by faultline; build supports: context, dockerfile`);
       const context = b.context ?? '.';
-      if (typeof context !== 'string' || context === '' || /^[a-z]+:\/\/|^git@/i.test(context)) bad(`${at}.build.context`, `${json(context)} must be a local folder, relative to the compose file`);
-      else if (b.dockerfile !== undefined && (typeof b.dockerfile !== 'string' || b.dockerfile === '')) bad(`${at}.build.dockerfile`, `${json(b.dockerfile)} must be a file name, relative to the context`);
+      if (typeof context !== 'string' || context === '' || /^[a-z]+:\/\/|^git@/i.test(context))
+        bad(`${at}.build.context`, `${json(context)} must be a local folder, relative to the compose file`);
+      else if (b.dockerfile !== undefined && (typeof b.dockerfile !== 'string' || b.dockerfile === ''))
+        bad(`${at}.build.dockerfile`, `${json(b.dockerfile)} must be a file name, relative to the context`);
       else service.build = { context: resolve(ctx.folder, context), ...(b.dockerfile === undefined ? {} : { dockerfile: b.dockerfile as string }) };
     }
   }
   if (image === undefined && build === undefined) bad(at, 'has neither image nor build: give image: "name:tag" or build: "./folder"');
   if (command !== undefined) {
     const argv = typeof command === 'string' ? shellWords(command) : Array.isArray(command) && command.every(isScalar) ? command.map(String) : undefined;
-    if (argv === undefined || argv.length === 0) bad(`${at}.command`, `${json(command)} must be a command line ("node app.js --port 80", quotes allowed and closed) or a non-empty list ["node", "app.js"]`);
+    if (argv === undefined || argv.length === 0)
+      bad(
+        `${at}.command`,
+        `${json(command)} must be a command line ("node app.js --port 80", quotes allowed and closed) or a non-empty list ["node", "app.js"]`,
+      );
     else service.command = argv;
   }
   service.environment = environmentOf(input.environment, `${at}.environment`, ctx.env, bad);
@@ -236,11 +251,15 @@ function parseService(name: string, input: unknown, ctx: Context, bad: Bad): Com
   const networks = input.networks ?? [];
   const netNames = Array.isArray(networks) ? networks : isRecord(networks) ? Object.keys(networks) : undefined;
   if (netNames === undefined || (isRecord(networks) && !Object.values(networks).every((o) => o === null || (isRecord(o) && Object.keys(o).length === 0))))
-    bad(`${at}.networks`, `${json(networks)} is not supported by faultline: it puts every service on one network of its own, so networks may only list declared names`);
+    bad(
+      `${at}.networks`,
+      `${json(networks)} is not supported by faultline: it puts every service on one network of its own, so networks may only list declared names`,
+    );
   else
     netNames.forEach((n, i) => {
       const field = Array.isArray(networks) ? `${at}.networks[${i}]` : `${at}.networks.${n}`;
-      if (n !== 'default' && !ctx.networks.includes(n as string)) bad(field, `${json(n)} is not a declared network; networks are: ${list(['default', ...ctx.networks])}`);
+      if (n !== 'default' && !ctx.networks.includes(n as string))
+        bad(field, `${json(n)} is not a declared network; networks are: ${list(['default', ...ctx.networks])}`);
     });
   return service;
 }
@@ -281,7 +300,10 @@ function dependsOnOf(value: unknown, at: string, services: readonly string[], ba
     else {
       for (const p of unknownFields(options, ['condition', 'restart', 'required'], 'depends_on')) bad(`${at}.${dep}.${p.field}`, p.text);
       if (options.condition !== undefined && !CONDITIONS.includes(options.condition as string))
-        bad(`${at}.${dep}.condition`, `${json(options.condition)} is not supported by faultline (it runs long-lived services, each started once its dependencies are ready); conditions are: ${list(CONDITIONS)}`);
+        bad(
+          `${at}.${dep}.condition`,
+          `${json(options.condition)} is not supported by faultline (it runs long-lived services, each started once its dependencies are ready); conditions are: ${list(CONDITIONS)}`,
+        );
     }
   }
   return Object.keys(value).filter((dep) => services.includes(dep));
@@ -307,7 +329,12 @@ function healthcheckOf(value: unknown, at: string, bad: Bad): ComposeHealthcheck
     return ms ?? fallbackMs;
   };
   // compose's defaults; start_interval only shortens probes during start_period, so it is not needed
-  const health = { intervalMs: duration('interval', 30_000), timeoutMs: duration('timeout', 30_000), startPeriodMs: duration('start_period', 0), retries: value.retries ?? 3 };
+  const health = {
+    intervalMs: duration('interval', 30_000),
+    timeoutMs: duration('timeout', 30_000),
+    startPeriodMs: duration('start_period', 0),
+    retries: value.retries ?? 3,
+  };
   duration('start_interval', 5_000);
   if (!Number.isInteger(health.retries) || (health.retries as number) < 1) bad(`${at}.retries`, `${json(value.retries)} must be a whole number >= 1`);
   return argv === undefined ? undefined : { test: argv, ...health, retries: health.retries as number };
@@ -318,26 +345,37 @@ function volumesOf(value: unknown, at: string, service: ComposeService, ctx: Con
   if (!Array.isArray(value)) return bad(at, `${json(value)} must be a list, e.g. ["./data:/data:ro"]`);
   value.forEach((entry: unknown, i: number) => {
     const field = `${at}[${i}]`;
-    let source: string | undefined, target: unknown, modes: string[] = [], type: unknown;
+    let source: string | undefined,
+      target: unknown,
+      modes: string[] = [],
+      type: unknown;
     if (typeof entry === 'string') {
       const parts = entry.split(':');
       [source, target] = parts.length === 1 ? [undefined, parts[0]] : [parts[0], parts[1]];
       modes = parts.length > 2 ? (parts[2] as string).split(',') : [];
-      if (parts.length > 3 || modes.some((m) => !MOUNT_MODES.includes(m))) return bad(field, `${json(entry)} must be "./folder:/target", "./folder:/target:ro" or "name:/target"; modes are: ${list(MOUNT_MODES)}`);
+      if (parts.length > 3 || modes.some((m) => !MOUNT_MODES.includes(m)))
+        return bad(field, `${json(entry)} must be "./folder:/target", "./folder:/target:ro" or "name:/target"; modes are: ${list(MOUNT_MODES)}`);
       type = source === undefined ? 'volume' : /^[./~]/.test(source) ? 'bind' : 'volume';
     } else if (isRecord(entry)) {
       for (const p of unknownFields(entry, ['type', 'source', 'target', 'read_only', 'consistency'], 'a volume')) bad(`${field}.${p.field}`, p.text);
       ({ type, target } = entry);
       source = typeof entry.source === 'string' ? entry.source : undefined;
       if (entry.read_only === true) modes = ['ro'];
-      if (!['bind', 'volume', 'tmpfs'].includes(type as string)) return bad(`${field}.type`, `${json(type)} is not supported by faultline; types are: bind, volume, tmpfs`);
+      if (!['bind', 'volume', 'tmpfs'].includes(type as string))
+        return bad(`${field}.type`, `${json(type)} is not supported by faultline; types are: bind, volume, tmpfs`);
       if (type === 'bind' && source === undefined) return bad(`${field}.source`, `${json(entry.source)} must be the folder to mount`);
     } else return bad(field, `${json(entry)} must be "./folder:/target" or { type, source, target }`);
-    if (typeof target !== 'string' || !target.startsWith('/')) return bad(field, `${json(entry)}: the target ${json(target)} must be an absolute path in the container`);
+    if (typeof target !== 'string' || !target.startsWith('/'))
+      return bad(field, `${json(entry)}: the target ${json(target)} must be an absolute path in the container`);
     if (type === 'bind' && source !== undefined)
-      service.volumes.push({ source: source.startsWith('~') ? homedir() + source.slice(1) : resolve(ctx.folder, source), target, readOnly: modes.includes('ro') });
+      service.volumes.push({
+        source: source.startsWith('~') ? homedir() + source.slice(1) : resolve(ctx.folder, source),
+        target,
+        readOnly: modes.includes('ro'),
+      });
     else if (type === 'volume' && source !== undefined) {
-      if (!ctx.declaredVolumes.includes(source)) bad(field, `${json(entry)} names the volume "${source}", which the top-level volumes do not declare; volumes are: ${list(ctx.declaredVolumes)}`);
+      if (!ctx.declaredVolumes.includes(source))
+        bad(field, `${json(entry)} names the volume "${source}", which the top-level volumes do not declare; volumes are: ${list(ctx.declaredVolumes)}`);
       else if (!service.namedVolumes.includes(source)) service.namedVolumes.push(source);
     }
     // an anonymous volume or a tmpfs is as throwaway as faultline's stack: nothing to do
@@ -405,7 +443,9 @@ function composeDuration(value: unknown): number | undefined {
 
 /** The container port of a ports or expose entry ("8080", "127.0.0.1:8080:80", "80/tcp", 80, { target }), or why it is refused. */
 function containerPort(entry: unknown, expose: boolean): number | string {
-  const shape = expose ? 'must be a container port, e.g. "3000" or 3000' : 'must be "80", "8080:80", "127.0.0.1:8080:80", "80/tcp" or { target: 80, published: 8080 }';
+  const shape = expose
+    ? 'must be a container port, e.g. "3000" or 3000'
+    : 'must be "80", "8080:80", "127.0.0.1:8080:80", "80/tcp" or { target: 80, published: 8080 }';
   let target: unknown = entry;
   let protocol: unknown = 'tcp';
   if (isRecord(entry) && !expose) {

@@ -4,7 +4,9 @@
 import type { System } from './system.ts';
 
 export function startWaves(system: System): string[][] {
-  const services = Object.values(system.parts).filter((p) => p.kind === 'service').map((p) => p.name);
+  const services = Object.values(system.parts)
+    .filter((p) => p.kind === 'service')
+    .map((p) => p.name);
   const waves: string[][] = [];
   const placed = new Set<string>();
   let left = [...services];

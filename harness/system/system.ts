@@ -3,8 +3,8 @@
 // methods, and the optional parts (tenants, priorities, switches, metrics) resolved to defaults.
 // Made only by validateSystem (validate.ts); inside the harness it is trusted.
 
-import type { EndpointInput, ParamInput, PartInput, ReadinessInput, ServicePartInput, SystemCheck } from './define.ts';
 import type { ComposeSystem } from './compose.ts';
+import type { EndpointInput, ParamInput, PartInput, ReadinessInput, ServicePartInput, SystemCheck } from './define.ts';
 
 /** One running unit: a dependency, or one replica of a service (`api-1`, `api-2`; a single one is named as its part). */
 export interface InstanceSpec {

@@ -26,11 +26,26 @@ export function ablationOutcome(result: RunResult): AblationOutcome {
   const measuredFailures = failed.filter(comparedNumbers);
   if (result.verdict === 'fail' && missed.length === 0 && measuredFailures.length > 0) {
     const first = measuredFailures[0] as CheckResult;
-    return { ...base, proven: true, why: `fails as it must: ${label(first)} measured ${first.measured} ${first.unit}, threshold ${first.threshold}${failed.length > 1 ? ` (+${failed.length - 1} more)` : ''}` };
+    return {
+      ...base,
+      proven: true,
+      why: `fails as it must: ${label(first)} measured ${first.measured} ${first.unit}, threshold ${first.threshold}${failed.length > 1 ? ` (+${failed.length - 1} more)` : ''}`,
+    };
   }
-  if (result.verdict === 'pass') return { ...base, proven: false, why: 'still PASSES with its protection off: the scenario does not test the patterns it names' };
-  if (missed.length > 0) return { ...base, proven: false, why: `a fault did not land, so its failure proves nothing: ${label(missed[0] as CheckResult)}: ${(missed[0] as CheckResult).why}` };
-  if (failed.length > 0) return { ...base, proven: false, why: `failed only on checks that measured nothing, so it proves nothing: ${label(failed[0] as CheckResult)}: ${(failed[0] as CheckResult).why}` };
+  if (result.verdict === 'pass')
+    return { ...base, proven: false, why: 'still PASSES with its protection off: the scenario does not test the patterns it names' };
+  if (missed.length > 0)
+    return {
+      ...base,
+      proven: false,
+      why: `a fault did not land, so its failure proves nothing: ${label(missed[0] as CheckResult)}: ${(missed[0] as CheckResult).why}`,
+    };
+  if (failed.length > 0)
+    return {
+      ...base,
+      proven: false,
+      why: `failed only on checks that measured nothing, so it proves nothing: ${label(failed[0] as CheckResult)}: ${(failed[0] as CheckResult).why}`,
+    };
   const open = result.checks.filter((c) => c.status === 'inconclusive').map((c) => `${label(c)}: ${c.why}`);
   return { ...base, proven: false, why: `inconclusive, proves nothing: ${open[0] ?? 'no check failed'}` };
 }

@@ -4,12 +4,23 @@
 // records, the scrapes and the load figures in; checks and the figures the report draws out.
 
 import type { Scenario } from '../scenario.ts';
-import { ANY_SOURCE, type BlastCell, type CheckResult, type FaultRecord, type LoadFigures, type PhaseWindow, type RecoveryFigures, type SliceFilter, type SliceStats, type Verdict } from '../types.ts';
+import {
+  ANY_SOURCE,
+  type BlastCell,
+  type CheckResult,
+  type FaultRecord,
+  type LoadFigures,
+  type PhaseWindow,
+  type RecoveryFigures,
+  type SliceFilter,
+  type SliceStats,
+  type Verdict,
+} from '../types.ts';
 import { blastRadiusCheck, blastRadiusMatrix } from './blast-radius.ts';
-import { breakerOpensCheck, retryAmplificationCheck, type CascadeSeries, type MetricSnapshot } from './cascade.ts';
+import { breakerOpensCheck, type CascadeSeries, type MetricSnapshot, retryAmplificationCheck } from './cascade.ts';
 import { judge, verdictOf } from './index.ts';
 import { measureRecovery, recoveryCheck } from './recovery.ts';
-import { shedCheck, type Statuses } from './shedding.ts';
+import { type Statuses, shedCheck } from './shedding.ts';
 
 export interface RecordedRun {
   scenario: Pick<Scenario, 'slos' | 'blastRadius' | 'cascade' | 'durationMs' | 'load'>;
@@ -41,17 +52,37 @@ export function assembleVerdict(run: RecordedRun): AssembledVerdict {
   // The SLO and recovery checks judge the victims: tenants that blastRadius.tenants allows to
   // breach (the noisy or poisoning tenant) are left out of them; the matrix still shows their cells.
   const mayBreachTenants = scenario.blastRadius?.tenants ?? [];
-  const victimStats = (f: SliceFilter): SliceStats => stats(f.tenant === undefined && mayBreachTenants.length > 0 ? { ...f, excludeTenants: mayBreachTenants } : f);
+  const victimStats = (f: SliceFilter): SliceStats =>
+    stats(f.tenant === undefined && mayBreachTenants.length > 0 ? { ...f, excludeTenants: mayBreachTenants } : f);
   const checks = [...judge({ slos: scenario.slos, stats: victimStats, faults: run.faults, load: run.load }).checks, ...run.systemChecks];
   const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...run.endpoints])];
-  const blastRadius = blastRadiusMatrix({ slos: scenario.slos, endpoints, tenants: run.tenants, stats, ...(scenario.blastRadius ? { spec: scenario.blastRadius } : {}) });
+  const blastRadius = blastRadiusMatrix({
+    slos: scenario.slos,
+    endpoints,
+    tenants: run.tenants,
+    stats,
+    ...(scenario.blastRadius ? { spec: scenario.blastRadius } : {}),
+  });
   checks.push(blastRadiusCheck(blastRadius, scenario.slos));
   const removed = run.faults.map((r) => r.removedAtMs).filter((t): t is number => t !== null);
-  const recovery = removed.length === 0 ? [] : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) => measureRecovery(victimStats, e, Math.max(...removed), scenario.durationMs, scenario.slos));
+  const recovery =
+    removed.length === 0
+      ? []
+      : [...new Set(scenario.slos.map((o) => o.endpoint))].map((e) =>
+          measureRecovery(victimStats, e, Math.max(...removed), scenario.durationMs, scenario.slos),
+        );
   for (const c of scenario.cascade ?? [])
     checks.push(
       c.kind === 'recovery'
-        ? recoveryCheck(c, recovery.find((r) => r.endpoint === c.endpoint) ?? { endpoint: c.endpoint, removedAtMs: Math.max(0, ...removed), recoveredAfterMs: null, undegradedAfterMs: null })
+        ? recoveryCheck(
+            c,
+            recovery.find((r) => r.endpoint === c.endpoint) ?? {
+              endpoint: c.endpoint,
+              removedAtMs: Math.max(0, ...removed),
+              recoveredAfterMs: null,
+              undegradedAfterMs: null,
+            },
+          )
         : c.kind === 'shed'
           ? shedCheck(c, run.statuses({ phase: c.phase ?? 'fault', priority: c.priority, source: ANY_SOURCE }))
           : c.kind === 'breaker-opens'

@@ -6,8 +6,8 @@
 // cell; it is shown in the fault's proof instead. An SLO with a priority judges only the cell's
 // requests of that priority.
 
-import { PHASES, type BlastCell, type CheckResult, type SliceFilter, type SliceStats } from '../types.ts';
-import { checkSlo, sloName, type SloSpec } from './slo.ts';
+import { type BlastCell, type CheckResult, PHASES, type SliceFilter, type SliceStats } from '../types.ts';
+import { checkSlo, type SloSpec, sloName } from './slo.ts';
 
 export interface BlastRadiusSpec {
   /** endpoints allowed to breach their SLOs (the path the fault is aimed at) */
@@ -56,13 +56,39 @@ export function blastRadiusCheck(cells: readonly BlastCell[], slos: readonly Slo
   const guarded = cells.filter((c) => !c.mayBreach && slos.some((o) => o.endpoint === c.endpoint && (o.phases ?? PHASES).includes(c.phase)));
   const breaches = guarded.filter((c) => c.holds === false);
   const empty = guarded.filter((c) => c.holds === null);
-  const base = { id: 'blast-radius', kind: 'blast-radius' as const, name: 'blast radius: cells outside mayBreach hold their SLOs', unit: 'cells breached', threshold: 0 };
+  const base = {
+    id: 'blast-radius',
+    kind: 'blast-radius' as const,
+    name: 'blast radius: cells outside mayBreach hold their SLOs',
+    unit: 'cells breached',
+    threshold: 0,
+  };
   const allowed = cells.filter((c) => c.mayBreach && c.holds === false).length;
   const allowedNote = allowed > 0 ? `; ${allowed} cells allowed to breach (mayBreach) did` : '';
   const where = (c: BlastCell): string => `${c.endpoint} / ${c.tenant} / ${c.phase}`;
-  if (guarded.length === 0) return { ...base, status: 'inconclusive', measured: null, why: 'no cell has an objective outside mayBreach: the blast radius was not measured' };
+  if (guarded.length === 0)
+    return { ...base, status: 'inconclusive', measured: null, why: 'no cell has an objective outside mayBreach: the blast radius was not measured' };
   if (breaches.length > 0)
-    return { ...base, status: 'fail', measured: breaches.length, why: `${breaches.length} of ${guarded.length} cells breached: ${breaches.slice(0, 4).map((c) => `${where(c)}: ${c.breached.join(', ')}`).join('; ')}${breaches.length > 4 ? '; …' : ''}` };
-  if (empty.length > 0) return { ...base, status: 'inconclusive', measured: 0, why: `${empty.length} of ${guarded.length} cells had no samples (${empty.slice(0, 3).map(where).join('; ')}): nothing proves they held` };
-  return { ...base, status: 'pass', measured: 0, why: `all ${guarded.length} cells (endpoint x tenant x phase) outside mayBreach held ${[...new Set(slos.map(sloName))].join(' and ')}${allowedNote}` };
+    return {
+      ...base,
+      status: 'fail',
+      measured: breaches.length,
+      why: `${breaches.length} of ${guarded.length} cells breached: ${breaches
+        .slice(0, 4)
+        .map((c) => `${where(c)}: ${c.breached.join(', ')}`)
+        .join('; ')}${breaches.length > 4 ? '; …' : ''}`,
+    };
+  if (empty.length > 0)
+    return {
+      ...base,
+      status: 'inconclusive',
+      measured: 0,
+      why: `${empty.length} of ${guarded.length} cells had no samples (${empty.slice(0, 3).map(where).join('; ')}): nothing proves they held`,
+    };
+  return {
+    ...base,
+    status: 'pass',
+    measured: 0,
+    why: `all ${guarded.length} cells (endpoint x tenant x phase) outside mayBreach held ${[...new Set(slos.map(sloName))].join(' and ')}${allowedNote}`,
+  };
 }

@@ -25,7 +25,9 @@ function secondBreach(check: CheckResult, point: SecondPoint): string | null {
   if (total === 0) return null;
   if (check.id.startsWith('slo:availability:')) {
     const share = (point.ok + point.degraded) / total;
-    return share < threshold ? `${((share * 100).toFixed(2))}% of ${total} requests answered in second ${point.second}, below ${(threshold * 100).toFixed(2)}%` : null;
+    return share < threshold
+      ? `${(share * 100).toFixed(2)}% of ${total} requests answered in second ${point.second}, below ${(threshold * 100).toFixed(2)}%`
+      : null;
   }
   if (check.id.startsWith('slo:latency:')) {
     // a second keeps only p50 and p99: a check at p <= 50 reads p50, any higher one reads p99

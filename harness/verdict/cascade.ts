@@ -40,7 +40,13 @@ export function sumSeries(values: Record<string, number>, name: string, labels: 
 }
 
 /** Increase of a counter (summed over services) between the snapshots nearest the window's edges. */
-export function counterIncrease(snapshots: readonly MetricSnapshot[], window: PhaseWindow, name: string, labels: Record<string, string> = {}, service?: string): number | null {
+export function counterIncrease(
+  snapshots: readonly MetricSnapshot[],
+  window: PhaseWindow,
+  name: string,
+  labels: Record<string, string> = {},
+  service?: string,
+): number | null {
   const own = snapshots.filter((s) => service === undefined || s.service === service);
   const services = [...new Set(own.map((s) => s.service))];
   let total = 0;
@@ -68,10 +74,22 @@ export interface CascadeSeries {
 
 const notDeclared = (what: string): string => `the system declares no ${what} series, so this was not measured`;
 
-export function retryAmplificationCheck(spec: RetryAmplificationSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[], series: CascadeSeries): CheckResult {
+export function retryAmplificationCheck(
+  spec: RetryAmplificationSpec,
+  snapshots: readonly MetricSnapshot[],
+  phases: readonly PhaseWindow[],
+  series: CascadeSeries,
+): CheckResult {
   const phase = spec.phase ?? 'fault';
   const perCall = spec.per === 'call';
-  const base = { id: `cascade:retry-amplification:${spec.dependency}:${phase}`, kind: 'cascade' as const, name: `retry amplification on ${spec.dependency} <= ${spec.max}${perCall ? ' tries per call' : ''}`, phase, threshold: spec.max, unit: perCall ? 'tries per call' : 'calls per request' };
+  const base = {
+    id: `cascade:retry-amplification:${spec.dependency}:${phase}`,
+    kind: 'cascade' as const,
+    name: `retry amplification on ${spec.dependency} <= ${spec.max}${perCall ? ' tries per call' : ''}`,
+    phase,
+    threshold: spec.max,
+    unit: perCall ? 'tries per call' : 'calls per request',
+  };
   const window = phases.find((p) => p.name === phase);
   if (series.calls === undefined || (perCall ? series.retries === undefined : series.requests === undefined))
     return { ...base, status: 'inconclusive', measured: null, why: notDeclared(series.calls === undefined ? 'calls' : perCall ? 'retries' : 'requests') };
@@ -80,17 +98,37 @@ export function retryAmplificationCheck(spec: RetryAmplificationSpec, snapshots:
     const retries = window && counterIncrease(snapshots, window, series.retries as string, { dependency: spec.dependency });
     const first = calls === null || calls === undefined || retries === null || retries === undefined ? null : calls - retries;
     if (window === undefined || first === null || first <= 0)
-      return { ...base, status: 'inconclusive', measured: null, why: `no calls to ${spec.dependency} measured in the ${phase} phase (attempts: ${calls ?? 'none'}, retries: ${retries ?? 'none'}): amplification was not measured` };
+      return {
+        ...base,
+        status: 'inconclusive',
+        measured: null,
+        why: `no calls to ${spec.dependency} measured in the ${phase} phase (attempts: ${calls ?? 'none'}, retries: ${retries ?? 'none'}): amplification was not measured`,
+      };
     const tries = (calls as number) / first;
     const fine = tries <= spec.max;
-    return { ...base, status: fine ? 'pass' : 'fail', measured: Number(tries.toFixed(3)), why: `${calls} attempts on ${spec.dependency} for ${first} calls (${retries} retries) in the ${phase} phase = ${tries.toFixed(2)} tries per call; ${fine ? 'within' : 'over'} the ${spec.max} bound` };
+    return {
+      ...base,
+      status: fine ? 'pass' : 'fail',
+      measured: Number(tries.toFixed(3)),
+      why: `${calls} attempts on ${spec.dependency} for ${first} calls (${retries} retries) in the ${phase} phase = ${tries.toFixed(2)} tries per call; ${fine ? 'within' : 'over'} the ${spec.max} bound`,
+    };
   }
   const requests = window && counterIncrease(snapshots, window, series.requests as string, {}, series.entry);
   if (window === undefined || calls === null || calls === undefined || requests === null || requests === undefined || requests <= 0)
-    return { ...base, status: 'inconclusive', measured: null, why: `no metrics covering the ${phase} phase (${series.entry} requests: ${requests ?? 'none'}, ${spec.dependency} calls: ${calls ?? 'none'}): amplification was not measured` };
+    return {
+      ...base,
+      status: 'inconclusive',
+      measured: null,
+      why: `no metrics covering the ${phase} phase (${series.entry} requests: ${requests ?? 'none'}, ${spec.dependency} calls: ${calls ?? 'none'}): amplification was not measured`,
+    };
   const ratio = calls / requests;
   const ok = ratio <= spec.max;
-  return { ...base, status: ok ? 'pass' : 'fail', measured: Number(ratio.toFixed(3)), why: `${calls} calls to ${spec.dependency} for ${requests} ${series.entry} requests in the ${phase} phase = ${ratio.toFixed(2)} per request; ${ok ? 'within' : 'over'} the ${spec.max} bound` };
+  return {
+    ...base,
+    status: ok ? 'pass' : 'fail',
+    measured: Number(ratio.toFixed(3)),
+    why: `${calls} calls to ${spec.dependency} for ${requests} ${series.entry} requests in the ${phase} phase = ${ratio.toFixed(2)} per request; ${ok ? 'within' : 'over'} the ${spec.max} bound`,
+  };
 }
 
 export interface BreakerOpensSpec {
@@ -106,16 +144,39 @@ export interface BreakerOpensSpec {
 /** Breaker transitions as a check: how often the breakers around a dependency opened in a phase. */
 export const breakerOpens = (o: Omit<BreakerOpensSpec, 'kind'>): BreakerOpensSpec => ({ kind: 'breaker-opens', ...o });
 
-export function breakerOpensCheck(spec: BreakerOpensSpec, snapshots: readonly MetricSnapshot[], phases: readonly PhaseWindow[], series: CascadeSeries): CheckResult {
+export function breakerOpensCheck(
+  spec: BreakerOpensSpec,
+  snapshots: readonly MetricSnapshot[],
+  phases: readonly PhaseWindow[],
+  series: CascadeSeries,
+): CheckResult {
   const phase = spec.phase ?? 'fault';
   const bounds = [spec.min !== undefined ? `>= ${spec.min}` : '', spec.max !== undefined ? `<= ${spec.max}` : ''].filter(Boolean).join(' and ');
-  const base = { id: `cascade:breaker-opens:${spec.dependency}:${phase}`, kind: 'cascade' as const, name: `breaker on ${spec.dependency} opens ${bounds} times`, phase, threshold: spec.min ?? spec.max ?? 0, unit: 'openings' };
+  const base = {
+    id: `cascade:breaker-opens:${spec.dependency}:${phase}`,
+    kind: 'cascade' as const,
+    name: `breaker on ${spec.dependency} opens ${bounds} times`,
+    phase,
+    threshold: spec.min ?? spec.max ?? 0,
+    unit: 'openings',
+  };
   const window = phases.find((p) => p.name === phase);
-  if (series.breakerTransitions === undefined || series.calls === undefined) return { ...base, status: 'inconclusive', measured: null, why: notDeclared(series.calls === undefined ? 'calls' : 'breakerTransitions') };
+  if (series.breakerTransitions === undefined || series.calls === undefined)
+    return { ...base, status: 'inconclusive', measured: null, why: notDeclared(series.calls === undefined ? 'calls' : 'breakerTransitions') };
   const opens = window && counterIncrease(snapshots, window, series.breakerTransitions, { dependency: spec.dependency, to: 'open' });
   const calls = window && counterIncrease(snapshots, window, series.calls, { dependency: spec.dependency });
   if (window === undefined || opens === null || opens === undefined || calls === null || calls === undefined)
-    return { ...base, status: 'inconclusive', measured: null, why: `no breaker or call counters for ${spec.dependency} covering the ${phase} phase: its breaker was not observed` };
+    return {
+      ...base,
+      status: 'inconclusive',
+      measured: null,
+      why: `no breaker or call counters for ${spec.dependency} covering the ${phase} phase: its breaker was not observed`,
+    };
   const ok = (spec.min === undefined || opens >= spec.min) && (spec.max === undefined || opens <= spec.max);
-  return { ...base, status: ok ? 'pass' : 'fail', measured: opens, why: `the breakers around ${spec.dependency} opened ${opens} times in the ${phase} phase (${calls} calls reached it); ${ok ? 'within' : 'outside'} ${bounds}` };
+  return {
+    ...base,
+    status: ok ? 'pass' : 'fail',
+    measured: opens,
+    why: `the breakers around ${spec.dependency} opened ${opens} times in the ${phase} phase (${calls} calls reached it); ${ok ? 'within' : 'outside'} ${bounds}`,
+  };
 }

@@ -2,7 +2,17 @@
 // the load figures in, values out. Only a run where every check passed is a pass; a fault that
 // did not land or load that did not arrive makes the run inconclusive, never a pass.
 
-import { PHASES, type CheckResult, type FaultRecord, type LoadFigures, type PhaseSummary, type SliceStats, type Verdict, type SliceFilter, type PhaseWindow } from '../types.ts';
+import {
+  type CheckResult,
+  type FaultRecord,
+  type LoadFigures,
+  PHASES,
+  type PhaseSummary,
+  type PhaseWindow,
+  type SliceFilter,
+  type SliceStats,
+  type Verdict,
+} from '../types.ts';
 import { checkSlo, type SloSpec } from './slo.ts';
 
 /** Share of offered iterations k6 may drop (no free VU) before the load is not what was asked. */
@@ -18,8 +28,17 @@ export interface JudgeInput {
 export function judge({ slos, stats, faults, load }: JudgeInput): { verdict: Verdict; checks: CheckResult[] } {
   const checks: CheckResult[] = [...faults.map(faultCheck), loadCheck(load)];
   for (const slo of slos)
-    for (const phase of slo.phases ?? PHASES) checks.push(checkSlo(slo, phase, stats({ phase, endpoint: slo.endpoint, ...(slo.priority ? { priority: slo.priority } : {}) })));
-  const judged = checks.map((c) => (comparesNothing(c) ? { ...c, status: 'inconclusive' as const, why: `${c.why}; but it compared nothing (measured ${c.measured}, threshold ${c.threshold}), so it proves nothing` } : c));
+    for (const phase of slo.phases ?? PHASES)
+      checks.push(checkSlo(slo, phase, stats({ phase, endpoint: slo.endpoint, ...(slo.priority ? { priority: slo.priority } : {}) })));
+  const judged = checks.map((c) =>
+    comparesNothing(c)
+      ? {
+          ...c,
+          status: 'inconclusive' as const,
+          why: `${c.why}; but it compared nothing (measured ${c.measured}, threshold ${c.threshold}), so it proves nothing`,
+        }
+      : c,
+  );
   return { verdict: verdictOf(judged), checks: judged };
 }
 
@@ -44,14 +63,23 @@ export function faultCheck(f: FaultRecord): CheckResult {
     measured: f.appliedAtMs,
     threshold: f.scheduledAtMs,
     unit: 'ms since load start',
-    why: f.landed ? `applied at ${f.appliedAtMs} ms (scheduled ${f.scheduledAtMs} ms): ${f.evidence}` : `the fault did not take effect, so the run proves nothing about it: ${f.evidence}`,
+    why: f.landed
+      ? `applied at ${f.appliedAtMs} ms (scheduled ${f.scheduledAtMs} ms): ${f.evidence}`
+      : `the fault did not take effect, so the run proves nothing about it: ${f.evidence}`,
   };
 }
 
 export function loadCheck(load: LoadFigures): CheckResult {
   const offered = load.requestsSent + load.droppedIterations;
   const share = offered === 0 ? 1 : load.droppedIterations / offered;
-  const base = { id: 'load:offered', kind: 'load' as const, name: `offered load delivered (${load.offeredRatePerSecond} req/s)`, measured: Number(share.toFixed(4)), threshold: MAX_DROPPED_SHARE, unit: 'dropped share' };
+  const base = {
+    id: 'load:offered',
+    kind: 'load' as const,
+    name: `offered load delivered (${load.offeredRatePerSecond} req/s)`,
+    measured: Number(share.toFixed(4)),
+    threshold: MAX_DROPPED_SHARE,
+    unit: 'dropped share',
+  };
   if (load.k6ExitCode !== 0) return { ...base, status: 'inconclusive', why: `k6 exited with code ${load.k6ExitCode}: the load did not run to the end` };
   if (load.requestsSent === 0) return { ...base, status: 'inconclusive', why: 'k6 sent no request at all' };
   const ok = share <= MAX_DROPPED_SHARE;

@@ -3,8 +3,8 @@
 // (5 s, stepped by 1 s) from that moment to the end of the load holds, judged exactly on the
 // raw samples: one slow request does not hide a recovery, one good second does not fake one.
 
-import { PHASES, type CheckResult, type RecoveryFigures, type SliceFilter, type SliceStats } from '../types.ts';
 import { parseDurationMs } from '../duration.ts';
+import { type CheckResult, PHASES, type RecoveryFigures, type SliceFilter, type SliceStats } from '../types.ts';
 import { checkSlo, type SloSpec } from './slo.ts';
 
 export interface RecoverySpec {
@@ -60,10 +60,28 @@ export function measureRecovery(stats: Stats, endpoint: string, removedAtMs: num
 
 export function recoveryCheck(spec: RecoverySpec, figures: RecoveryFigures): CheckResult {
   const withinMs = parseDurationMs(spec.within) ?? 0;
-  const base = { id: `recovery:${spec.endpoint}`, kind: 'recovery' as const, name: `recovers within ${spec.within}`, endpoint: spec.endpoint, threshold: withinMs, unit: 'ms' };
-  const undegraded = figures.undegradedAfterMs === null ? 'answers stayed degraded to the end' : `answers were undegraded ${figures.undegradedAfterMs} ms after removal`;
+  const base = {
+    id: `recovery:${spec.endpoint}`,
+    kind: 'recovery' as const,
+    name: `recovers within ${spec.within}`,
+    endpoint: spec.endpoint,
+    threshold: withinMs,
+    unit: 'ms',
+  };
+  const undegraded =
+    figures.undegradedAfterMs === null ? 'answers stayed degraded to the end' : `answers were undegraded ${figures.undegradedAfterMs} ms after removal`;
   if (figures.recoveredAfterMs === null)
-    return { ...base, status: 'fail', measured: null, why: `the SLOs of ${spec.endpoint} did not hold again for good (every ${RECOVERY_WINDOW_MS / 1000} s window) before the load ended; fault removed at ${figures.removedAtMs} ms; ${undegraded}` };
+    return {
+      ...base,
+      status: 'fail',
+      measured: null,
+      why: `the SLOs of ${spec.endpoint} did not hold again for good (every ${RECOVERY_WINDOW_MS / 1000} s window) before the load ended; fault removed at ${figures.removedAtMs} ms; ${undegraded}`,
+    };
   const ok = figures.recoveredAfterMs <= withinMs;
-  return { ...base, status: ok ? 'pass' : 'fail', measured: figures.recoveredAfterMs, why: `SLOs held in every ${RECOVERY_WINDOW_MS / 1000} s window from ${figures.recoveredAfterMs} ms after the fault was removed (${ok ? 'within' : 'over'} the ${withinMs} ms bound); ${undegraded}` };
+  return {
+    ...base,
+    status: ok ? 'pass' : 'fail',
+    measured: figures.recoveredAfterMs,
+    why: `SLOs held in every ${RECOVERY_WINDOW_MS / 1000} s window from ${figures.recoveredAfterMs} ms after the fault was removed (${ok ? 'within' : 'over'} the ${withinMs} ms bound); ${undegraded}`,
+  };
 }

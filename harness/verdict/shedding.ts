@@ -4,8 +4,8 @@
 // every request of that priority in the phase, the base load and a load spike's own traffic alike
 // (the spike's refusals are the shedding). Pure: status counts in, one check out.
 
-import { unknownFields, type FieldProblem } from '../fields.ts';
-import { PHASES, type CheckResult, type PhaseName } from '../types.ts';
+import { type FieldProblem, unknownFields } from '../fields.ts';
+import { type CheckResult, PHASES, type PhaseName } from '../types.ts';
 
 export interface ShedSpec {
   kind: 'shed';
@@ -21,9 +21,15 @@ export const sheds = (o: Omit<ShedSpec, 'kind'>): ShedSpec => ({ kind: 'shed', .
 
 export function validateShed(raw: Record<string, unknown>, priorities: readonly string[]): FieldProblem[] {
   const out: FieldProblem[] = unknownFields(raw, ['kind', 'priority', 'minShare', 'phase'], 'sheds');
-  if (!priorities.includes(raw.priority as string)) out.push({ field: 'priority', text: `${JSON.stringify(raw.priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : 'this system has no priorities'}` });
-  if (typeof raw.minShare !== 'number' || !(raw.minShare > 0 && raw.minShare <= 1)) out.push({ field: 'minShare', text: `${JSON.stringify(raw.minShare)} must be a share in (0, 1], e.g. 0.3` });
-  if (raw.phase !== undefined && !PHASES.includes(raw.phase as PhaseName)) out.push({ field: 'phase', text: `${JSON.stringify(raw.phase)} is not a phase; phases are: ${PHASES.join(', ')}` });
+  if (!priorities.includes(raw.priority as string))
+    out.push({
+      field: 'priority',
+      text: `${JSON.stringify(raw.priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : 'this system has no priorities'}`,
+    });
+  if (typeof raw.minShare !== 'number' || !(raw.minShare > 0 && raw.minShare <= 1))
+    out.push({ field: 'minShare', text: `${JSON.stringify(raw.minShare)} must be a share in (0, 1], e.g. 0.3` });
+  if (raw.phase !== undefined && !PHASES.includes(raw.phase as PhaseName))
+    out.push({ field: 'phase', text: `${JSON.stringify(raw.phase)} is not a phase; phases are: ${PHASES.join(', ')}` });
   return out;
 }
 
@@ -32,15 +38,33 @@ export type Statuses = Readonly<Record<number, { count: number; retryAfter: numb
 
 export function shedCheck(spec: ShedSpec, statuses: Statuses): CheckResult {
   const phase = spec.phase ?? 'fault';
-  const base = { id: `cascade:shed:${spec.priority}:${phase}`, kind: 'cascade' as const, name: `${spec.priority} shed with 503 + Retry-After >= ${spec.minShare}`, phase, threshold: spec.minShare, unit: 'share shed' };
+  const base = {
+    id: `cascade:shed:${spec.priority}:${phase}`,
+    kind: 'cascade' as const,
+    name: `${spec.priority} shed with 503 + Retry-After >= ${spec.minShare}`,
+    phase,
+    threshold: spec.minShare,
+    unit: 'share shed',
+  };
   const total = Object.values(statuses).reduce((a, s) => a + s.count, 0);
   const unavailable = statuses[503] ?? { count: 0, retryAfter: 0 };
   const withoutRetryAfter = unavailable.count - unavailable.retryAfter;
-  if (total === 0) return { ...base, status: 'inconclusive', measured: null, why: `no ${spec.priority} requests in the ${phase} phase: shedding was not measured` };
+  if (total === 0)
+    return { ...base, status: 'inconclusive', measured: null, why: `no ${spec.priority} requests in the ${phase} phase: shedding was not measured` };
   const share = unavailable.retryAfter / total;
   const enough = share >= spec.minShare;
   const counts = `${unavailable.retryAfter} of ${total} ${spec.priority} requests in the ${phase} phase were refused with 503 + Retry-After (${(share * 100).toFixed(1)}%)`;
   if (withoutRetryAfter > 0)
-    return { ...base, status: 'fail', measured: Number(share.toFixed(4)), why: `${counts}, but ${withoutRetryAfter} 503 answers carried no Retry-After: clients are not told when to come back, so they retry at once` };
-  return { ...base, status: enough ? 'pass' : 'fail', measured: Number(share.toFixed(4)), why: `${counts}; ${enough ? 'at or above' : 'below'} the ${(spec.minShare * 100).toFixed(0)}% the overload calls for${enough ? '' : ': the edge did not shed the lowest priority'}` };
+    return {
+      ...base,
+      status: 'fail',
+      measured: Number(share.toFixed(4)),
+      why: `${counts}, but ${withoutRetryAfter} 503 answers carried no Retry-After: clients are not told when to come back, so they retry at once`,
+    };
+  return {
+    ...base,
+    status: enough ? 'pass' : 'fail',
+    measured: Number(share.toFixed(4)),
+    why: `${counts}; ${enough ? 'at or above' : 'below'} the ${(spec.minShare * 100).toFixed(0)}% the overload calls for${enough ? '' : ': the edge did not shed the lowest priority'}`,
+  };
 }

@@ -1,8 +1,8 @@
 // Service-level objectives: what a scenario promises per phase, and the pure checks that judge
 // a recording against them. Zero samples is inconclusive (nothing was measured), never a pass.
 
-import { PHASES, type CheckResult, type PhaseName, type SliceStats } from '../types.ts';
-import { unknownFields, type FieldProblem } from '../fields.ts';
+import { type FieldProblem, unknownFields } from '../fields.ts';
+import { type CheckResult, PHASES, type PhaseName, type SliceStats } from '../types.ts';
 
 export interface AvailabilitySlo {
   kind: 'availability';
@@ -36,7 +36,6 @@ const SLO_FIELDS = {
   latency: ['kind', 'endpoint', 'p', 'maxMs', 'phases', 'priority'] satisfies (keyof LatencySlo)[],
 } as const;
 
-
 /** Field problems of one SLO entry, empty when it is valid. */
 export function validateSlo(raw: unknown, endpoints: readonly string[], priorities: readonly string[]): FieldProblem[] {
   const out: FieldProblem[] = [];
@@ -51,16 +50,21 @@ export function validateSlo(raw: unknown, endpoints: readonly string[], prioriti
     if (!Array.isArray(s.phases) || s.phases.length === 0) out.push({ field: 'phases', text: `must be a non-empty list of ${PHASES.join(', ')}` });
     else
       s.phases.forEach((p, i) => {
-        if (!PHASES.includes(p as PhaseName)) out.push({ field: `phases[${i}]`, text: `${JSON.stringify(p)} is not a phase; phases are: ${PHASES.join(', ')}` });
+        if (!PHASES.includes(p as PhaseName))
+          out.push({ field: `phases[${i}]`, text: `${JSON.stringify(p)} is not a phase; phases are: ${PHASES.join(', ')}` });
       });
   }
   if (s.priority !== undefined && !priorities.includes(s.priority as string))
-    out.push({ field: 'priority', text: `${JSON.stringify(s.priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : 'this system has no priorities'}` });
+    out.push({
+      field: 'priority',
+      text: `${JSON.stringify(s.priority)} is not a priority; ${priorities.length ? `priorities are: ${priorities.join(', ')}` : 'this system has no priorities'}`,
+    });
   if (s.kind === 'availability' && (typeof s.min !== 'number' || !(s.min > 0 && s.min <= 1)))
     out.push({ field: 'min', text: `${JSON.stringify(s.min)} must be a share in (0, 1], e.g. 0.995` });
   if (s.kind === 'latency') {
     if (typeof s.p !== 'number' || !(s.p > 0 && s.p <= 100)) out.push({ field: 'p', text: `${JSON.stringify(s.p)} must be a percentile in (0, 100], e.g. 99` });
-    if (typeof s.maxMs !== 'number' || !(s.maxMs > 0)) out.push({ field: 'maxMs', text: `${JSON.stringify(s.maxMs)} must be a positive number of milliseconds` });
+    if (typeof s.maxMs !== 'number' || !(s.maxMs > 0))
+      out.push({ field: 'maxMs', text: `${JSON.stringify(s.maxMs)} must be a positive number of milliseconds` });
   }
   return out;
 }
@@ -72,11 +76,24 @@ export function sloName(slo: SloSpec): string {
 
 /** Judges one SLO in one phase against the slice of the recording for its endpoint. */
 export function checkSlo(slo: SloSpec, phase: PhaseName, stats: SliceStats): CheckResult {
-  const base = { kind: 'slo' as const, name: sloName(slo), phase, endpoint: slo.endpoint, id: `slo:${slo.kind}:${slo.endpoint}:${phase}${slo.priority === undefined ? '' : `:${slo.priority}`}` };
+  const base = {
+    kind: 'slo' as const,
+    name: sloName(slo),
+    phase,
+    endpoint: slo.endpoint,
+    id: `slo:${slo.kind}:${slo.endpoint}:${phase}${slo.priority === undefined ? '' : `:${slo.priority}`}`,
+  };
   const counts = `${stats.ok} ok, ${stats.degraded} degraded, ${stats.error} error`;
   if (stats.total === 0) {
     const threshold = slo.kind === 'availability' ? slo.min : slo.maxMs;
-    return { ...base, status: 'inconclusive', measured: null, threshold, unit: slo.kind === 'availability' ? 'ratio' : 'ms', why: `no ${slo.priority === undefined ? '' : `${slo.priority} `}samples for ${slo.endpoint} in the ${phase} phase: nothing was measured, so nothing is proven` };
+    return {
+      ...base,
+      status: 'inconclusive',
+      measured: null,
+      threshold,
+      unit: slo.kind === 'availability' ? 'ratio' : 'ms',
+      why: `no ${slo.priority === undefined ? '' : `${slo.priority} `}samples for ${slo.endpoint} in the ${phase} phase: nothing was measured, so nothing is proven`,
+    };
   }
   if (slo.kind === 'availability') {
     const measured = (stats.ok + stats.degraded) / stats.total;

@@ -2,8 +2,8 @@
 // upstream without a URL has no routes (a partial system for tests), and without REDIS_URL the
 // rate limiter counts in memory alone.
 
-import { parseDisabled, type PatternName } from '../resilience/patterns.ts';
-import { readEnv, type Env } from '../shared/env.ts';
+import { type PatternName, parseDisabled } from '../resilience/patterns.ts';
+import { type Env, readEnv } from '../shared/env.ts';
 
 export interface GatewayConfig {
   host: string;

@@ -9,8 +9,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
-import { isBulkheadRejected, type Bulkheads } from '../resilience/bulkhead.ts';
-import { parsePriority, type LoadShedder } from '../resilience/load-shedding.ts';
+import { type Bulkheads, isBulkheadRejected } from '../resilience/bulkhead.ts';
+import { type LoadShedder, parsePriority } from '../resilience/load-shedding.ts';
 import { fingerprint, type Quarantine } from '../resilience/quarantine.ts';
 import type { RateLimiter } from '../resilience/rate-limit.ts';
 import { PRIORITY_HEADER, TENANT_HEADER } from '../shared/http.ts';
@@ -53,11 +53,39 @@ export interface Edge {
 export function registerEdge(app: FastifyInstance, deps: EdgeDeps): Edge {
   const registers = [deps.registry];
   const shed = new Counter({ name: 'shed_total', help: 'Requests shed at the edge (503), by priority', labelNames: ['priority'], registers });
-  const limited = new Counter({ name: 'rate_limited_total', help: 'Requests refused by the per-tenant rate limit (429), by tenant and which count decided', labelNames: ['tenant', 'source'], registers });
-  const quarantined = new Counter({ name: 'quarantined_total', help: 'Requests refused because their payload is quarantined as a poison pill (422)', registers });
-  const bulkheaded = new Counter({ name: 'bulkhead_rejected_total', help: 'Requests refused by a full bulkhead (503), by compartment', labelNames: ['bulkhead'], registers });
-  new Gauge({ name: 'gateway_in_flight', help: 'Requests the gateway is working on', registers, collect() { this.set(deps.shedder.inFlight()); } });
-  new Gauge({ name: 'quarantine_fingerprints', help: 'Payload fingerprints remembered by the poison-pill quarantine', registers, collect() { this.set(deps.quarantine.size()); } });
+  const limited = new Counter({
+    name: 'rate_limited_total',
+    help: 'Requests refused by the per-tenant rate limit (429), by tenant and which count decided',
+    labelNames: ['tenant', 'source'],
+    registers,
+  });
+  const quarantined = new Counter({
+    name: 'quarantined_total',
+    help: 'Requests refused because their payload is quarantined as a poison pill (422)',
+    registers,
+  });
+  const bulkheaded = new Counter({
+    name: 'bulkhead_rejected_total',
+    help: 'Requests refused by a full bulkhead (503), by compartment',
+    labelNames: ['bulkhead'],
+    registers,
+  });
+  new Gauge({
+    name: 'gateway_in_flight',
+    help: 'Requests the gateway is working on',
+    registers,
+    collect() {
+      this.set(deps.shedder.inFlight());
+    },
+  });
+  new Gauge({
+    name: 'quarantine_fingerprints',
+    help: 'Payload fingerprints remembered by the poison-pill quarantine',
+    registers,
+    collect() {
+      this.set(deps.quarantine.size());
+    },
+  });
   const releases = new WeakMap<FastifyRequest, () => void>();
   const release = (request: FastifyRequest): void => {
     releases.get(request)?.();
@@ -73,7 +101,10 @@ export function registerEdge(app: FastifyInstance, deps: EdgeDeps): Edge {
       return reply
         .code(503)
         .header('retry-after', String(admission.retryAfterS))
-        .send({ error: 'shed', message: `the gateway is at ${admission.inFlight} requests in flight, over the ${admission.limit} it admits at ${priority} priority` });
+        .send({
+          error: 'shed',
+          message: `the gateway is at ${admission.inFlight} requests in flight, over the ${admission.limit} it admits at ${priority} priority`,
+        });
     }
     releases.set(request, admission.release);
     // every exit of the request (answered, refused, client gone mid-answer, socket destroyed)
@@ -87,7 +118,10 @@ export function registerEdge(app: FastifyInstance, deps: EdgeDeps): Edge {
     return reply
       .code(429)
       .header('retry-after', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))))
-      .send({ error: 'rate_limited', message: `tenant ${tenant} is over its limit of ${decision.limit} requests per second (${decision.count.toFixed(1)} in the last second)` });
+      .send({
+        error: 'rate_limited',
+        message: `tenant ${tenant} is over its limit of ${decision.limit} requests per second (${decision.count.toFixed(1)} in the last second)`,
+      });
   });
   app.addHook('onResponse', async (request) => release(request));
   app.addHook('onRequestAbort', async (request) => release(request));
@@ -98,7 +132,10 @@ export function registerEdge(app: FastifyInstance, deps: EdgeDeps): Edge {
       const fp = fingerprint(spec.method, request.url.split('?')[0] ?? spec.url, (request.query ?? {}) as Record<string, unknown>, request.body);
       if (deps.quarantine.isQuarantined(fp)) {
         quarantined.inc();
-        return jsonAnswer(422, { error: 'quarantined', message: `this request (fingerprint ${fp}) hung or crashed a worker twice; it is refused until its quarantine ends` });
+        return jsonAnswer(422, {
+          error: 'quarantined',
+          message: `this request (fingerprint ${fp}) hung or crashed a worker twice; it is refused until its quarantine ends`,
+        });
       }
       let answer: UpstreamAnswer;
       try {
@@ -106,7 +143,11 @@ export function registerEdge(app: FastifyInstance, deps: EdgeDeps): Edge {
       } catch (error) {
         if (!isBulkheadRejected(error)) throw error;
         bulkheaded.inc({ bulkhead: 'full' });
-        return jsonAnswer(503, { error: 'bulkhead_full', message: `too many requests in flight for this tenant or for ${spec.upstream}` }, { 'retry-after': '1' });
+        return jsonAnswer(
+          503,
+          { error: 'bulkhead_full', message: `too many requests in flight for this tenant or for ${spec.upstream}` },
+          { 'retry-after': '1' },
+        );
       }
       if (answer.kind === 'failed' && !answer.refused) deps.poison.failed(fp, spec.upstream, answer.replica);
       else if (answer.kind === 'answered') deps.poison.answered(fp, spec.upstream, answer.replica);

@@ -5,17 +5,17 @@
 // Env: see config.ts.
 
 import { Counter } from 'prom-client';
-import { createBulkheads, type BulkheadLimits } from '../resilience/bulkhead.ts';
+import { type BulkheadLimits, createBulkheads } from '../resilience/bulkhead.ts';
 import { DEADLINE_HEADER, edgeDeadline } from '../resilience/deadline.ts';
 import { guardDependency } from '../resilience/dependency.ts';
 import { createLoadShedder } from '../resilience/load-shedding.ts';
 import { createQuarantine } from '../resilience/quarantine.ts';
-import { createMemoryRateLimiter, createRedisRateLimiter, withMemoryFallback, type RateLimiter } from '../resilience/rate-limit.ts';
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter, withMemoryFallback } from '../resilience/rate-limit.ts';
 import { configOrExit } from '../shared/env.ts';
-import { DEGRADED_HEADER, IDEMPOTENCY_KEY_HEADER, PRIORITY_HEADER, REQUEST_ID_HEADER, TENANT_HEADER, createServiceApp } from '../shared/http.ts';
+import { createServiceApp, DEGRADED_HEADER, IDEMPOTENCY_KEY_HEADER, PRIORITY_HEADER, REQUEST_ID_HEADER, TENANT_HEADER } from '../shared/http.ts';
+import { serve } from '../shared/lifecycle.ts';
 import { createServiceMetrics } from '../shared/metrics.ts';
 import { closeRedis, createRedis } from '../shared/redis.ts';
-import { serve } from '../shared/lifecycle.ts';
 import { parseGatewayConfig } from './config.ts';
 import { registerEdge } from './edge.ts';
 import { createPoisonDetector } from './poison.ts';
@@ -29,7 +29,12 @@ export const UPSTREAM_BULKHEADS: Readonly<Record<UpstreamName, BulkheadLimits>> 
   recommendations: { limit: 16, queue: 0 },
 };
 /** The rate limiter's Redis is asked for at most this long before the memory count decides. */
-const REDIS_LIMITS = { attemptTimeoutMs: 50, budgetMs: 60, retry: { maxTries: 1, baseMs: 0, capMs: 0 }, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 2000 } } as const;
+const REDIS_LIMITS = {
+  attemptTimeoutMs: 50,
+  budgetMs: 60,
+  retry: { maxTries: 1, baseMs: 0, capMs: 0 },
+  breaker: { consecutiveFailures: 3, halfOpenAfterMs: 2000 },
+} as const;
 
 const config = configOrExit(() => parseGatewayConfig(process.env));
 const { disabled } = config;
@@ -37,9 +42,23 @@ const { disabled } = config;
 const deadlineOnArrival = (given: number | undefined, nowMs: number): number => edgeDeadline(nowMs, config.requestTimeoutMs, given);
 const { app, registry } = createServiceApp({ service: 'gateway', logLevel: config.logLevel, ...(disabled.has('deadline') ? {} : { deadlineOnArrival }) });
 const metrics = createServiceMetrics(registry);
-const upstreamCalls = new Counter({ name: 'upstream_calls_total', help: 'Calls to an upstream service, by result (ok|error|timeout|unreachable)', labelNames: ['upstream', 'result'], registers: [registry] });
-const ejections = new Counter({ name: 'replica_ejections_total', help: 'Replicas ejected by outlier detection, by upstream and replica', labelNames: ['upstream', 'replica'], registers: [registry] });
-const limiterFallbacks = new Counter({ name: 'rate_limit_fallback_total', help: 'Rate-limit decisions made from the in-memory count because Redis failed', registers: [registry] });
+const upstreamCalls = new Counter({
+  name: 'upstream_calls_total',
+  help: 'Calls to an upstream service, by result (ok|error|timeout|unreachable)',
+  labelNames: ['upstream', 'result'],
+  registers: [registry],
+});
+const ejections = new Counter({
+  name: 'replica_ejections_total',
+  help: 'Replicas ejected by outlier detection, by upstream and replica',
+  labelNames: ['upstream', 'replica'],
+  registers: [registry],
+});
+const limiterFallbacks = new Counter({
+  name: 'rate_limit_fallback_total',
+  help: 'Rate-limit decisions made from the in-memory count because Redis failed',
+  registers: [registry],
+});
 
 const upstreamFor = (name: UpstreamName, urls: readonly URL[]): Upstream =>
   createUpstream({
@@ -63,18 +82,33 @@ if (config.recommendationsUrl) upstreams.recommendations = upstreamFor('recommen
 
 // Rate limiting: Redis is the shared count, guarded so a slow or absent Redis costs 50 ms at most
 // and then nothing while its breaker is open; memory decides whenever Redis does not.
-const redis = config.redisUrl === undefined ? undefined : createRedis(config.redisUrl, { timeoutsOn: false, onConnectionError: (error) => app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed') });
+const redis =
+  config.redisUrl === undefined
+    ? undefined
+    : createRedis(config.redisUrl, {
+        timeoutsOn: false,
+        onConnectionError: (error) => app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed'),
+      });
 let limiter: RateLimiter | undefined;
 if (!disabled.has('rate-limit')) {
   const window = { limit: config.rateLimitPerSecond, windowMs: 1000 };
   const guard = guardDependency({ dependency: 'redis', disabled, ...REDIS_LIMITS, isTransient: () => true, observer: metrics.observerFor('redis') });
   metrics.watchBreaker(guard.breaker);
   const shared = redis === undefined ? undefined : createRedisRateLimiter(redis, window);
-  limiter = withMemoryFallback(shared && { consume: (key) => guard.call(() => shared.consume(key), { idempotent: false }) }, createMemoryRateLimiter(window), () => limiterFallbacks.inc());
+  limiter = withMemoryFallback(
+    shared && { consume: (key) => guard.call(() => shared.consume(key), { idempotent: false }) },
+    createMemoryRateLimiter(window),
+    () => limiterFallbacks.inc(),
+  );
 }
 
 const quarantine = createQuarantine({ hurtsToQuarantine: 2, quarantineMs: 10 * 60_000, maxEntries: 10_000, enabled: !disabled.has('quarantine') });
-const quarantineHurts = new Counter({ name: 'quarantine_hurts_total', help: 'Hops that hung or crashed a replica (it stopped answering its liveness check), by upstream', labelNames: ['upstream'], registers: [registry] });
+const quarantineHurts = new Counter({
+  name: 'quarantine_hurts_total',
+  help: 'Hops that hung or crashed a replica (it stopped answering its liveness check), by upstream',
+  labelNames: ['upstream'],
+  registers: [registry],
+});
 const edge = registerEdge(app, {
   shedder: createLoadShedder({ maxInFlight: config.maxInFlight, enabled: !disabled.has('load-shedding') }),
   limiter,
@@ -110,4 +144,13 @@ await serve({
     await Promise.allSettled([...Object.values(upstreams).map((u) => u.close()), ...(redis ? [closeRedis(redis)] : [])]);
   },
 });
-app.log.info({ disabled: [...disabled], routes: served.map((r) => `${r.method} ${r.url} -> ${r.upstream}`), catalog: config.catalogUrls.map((u) => u.href), rateLimitPerSecond: config.rateLimitPerSecond, maxInFlight: config.maxInFlight }, 'gateway listening');
+app.log.info(
+  {
+    disabled: [...disabled],
+    routes: served.map((r) => `${r.method} ${r.url} -> ${r.upstream}`),
+    catalog: config.catalogUrls.map((u) => u.href),
+    rateLimitPerSecond: config.rateLimitPerSecond,
+    maxInFlight: config.maxInFlight,
+  },
+  'gateway listening',
+);

@@ -5,13 +5,13 @@
 // own dependencies, and retries at two layers multiply.
 
 import { Agent, request } from 'undici';
-import { createBalancer, type Balancer, type BalancerOptions } from '../resilience/outlier-ejection.ts';
+import { type Balancer, type BalancerOptions, createBalancer } from '../resilience/outlier-ejection.ts';
 
 export type UpstreamResult = 'ok' | 'error' | 'timeout' | 'unreachable';
 
 export type UpstreamAnswer =
   | { kind: 'answered'; status: number; body: Buffer; headers: Record<string, string>; replica: number }
-  | { kind: 'failed'; result: 'timeout' | 'unreachable'; message: string; replica: number; /** no connection was made: nothing was sent */ refused: boolean };
+  | { kind: 'failed'; result: 'timeout' | 'unreachable'; message: string; replica: number /** no connection was made: nothing was sent */; refused: boolean };
 
 export type Incoming = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -44,7 +44,14 @@ export interface UpstreamOptions {
  * one that finished none of its calls for 300 ms (a catalog read takes 300 ms at worst: its 250 ms
  * Postgres budget, then the stale copy) is stalled and left out until one comes back.
  */
-export const DEFAULT_BALANCING = { consecutiveFailures: 5, baseEjectionMs: 5000, maxEjectionMs: 30_000, maxEjectedShare: 0.5, stallAfterMs: 300, healthCheckIntervalMs: 1000 } as const;
+export const DEFAULT_BALANCING = {
+  consecutiveFailures: 5,
+  baseEjectionMs: 5000,
+  maxEjectionMs: 30_000,
+  maxEjectedShare: 0.5,
+  stallAfterMs: 300,
+  healthCheckIntervalMs: 1000,
+} as const;
 
 export interface Upstream {
   forward(request: UpstreamRequest): Promise<UpstreamAnswer>;
@@ -73,7 +80,13 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const checks =
     options.balancing.enabled && bases.length > 1
       ? setInterval(() => {
-          bases.forEach((base, i) => void readyAt(base, Math.min(500, options.balancing.healthCheckIntervalMs)).then((ok) => balancer.setHealthy(i, ok), () => balancer.setHealthy(i, false)));
+          bases.forEach(
+            (base, i) =>
+              void readyAt(base, Math.min(500, options.balancing.healthCheckIntervalMs)).then(
+                (ok) => balancer.setHealthy(i, ok),
+                () => balancer.setHealthy(i, false),
+              ),
+          );
         }, options.balancing.healthCheckIntervalMs)
       : undefined;
   checks?.unref();
@@ -113,7 +126,13 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         const refused = (error as { code?: unknown }).code === 'ECONNREFUSED';
         return timedOut
           ? { kind: 'failed', result: 'timeout', message: `${options.name} did not answer within ${options.timeoutMs} ms`, replica, refused: false }
-          : { kind: 'failed', result: 'unreachable', message: `${options.name} unreachable at ${base}: ${error instanceof Error ? error.message : String(error)}`, replica, refused };
+          : {
+              kind: 'failed',
+              result: 'unreachable',
+              message: `${options.name} unreachable at ${base}: ${error instanceof Error ? error.message : String(error)}`,
+              replica,
+              refused,
+            };
       } finally {
         clearTimeout(timer);
       }

@@ -4,7 +4,17 @@
 // during the probe wait for its verdict (cockatiel's rule), so the probe's timeout bounds them.
 // cockatiel reads the time from Date.now(); tests drive it with a fake clock.
 
-import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, noop, type IDefaultPolicyContext, type IDisposable, type IPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+  type IDefaultPolicyContext,
+  type IDisposable,
+  type IPolicy,
+  noop,
+} from 'cockatiel';
 
 export type BreakerState = 'closed' | 'half-open' | 'open';
 
@@ -36,7 +46,8 @@ function toBreakerState(state: CircuitState): BreakerState {
 }
 
 export function createBreaker(options: BreakerOptions): Breaker {
-  if (!Number.isInteger(options.consecutiveFailures) || options.consecutiveFailures < 1) throw new Error(`consecutiveFailures must be a positive integer, got ${options.consecutiveFailures}`);
+  if (!Number.isInteger(options.consecutiveFailures) || options.consecutiveFailures < 1)
+    throw new Error(`consecutiveFailures must be a positive integer, got ${options.consecutiveFailures}`);
   if (!(options.halfOpenAfterMs > 0)) throw new Error(`halfOpenAfterMs must be > 0, got ${options.halfOpenAfterMs}`);
   const listeners = new Set<(to: BreakerState) => void>();
   const onTransition = (listener: (to: BreakerState) => void): IDisposable => {

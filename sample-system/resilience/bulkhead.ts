@@ -3,7 +3,7 @@
 // every slot). Calls beyond the limit wait in a short queue or are refused at once with
 // BulkheadRejectedError. Each compartment is one of cockatiel's bulkhead policies.
 
-import { bulkhead, BulkheadRejectedError, type BulkheadPolicy } from 'cockatiel';
+import { type BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
 
 export interface BulkheadLimits {
   /** calls running at once */

@@ -10,7 +10,7 @@
 // every retry the budget refused and every breaker transition (for metrics).
 
 import type { IDefaultPolicyContext, IPolicy } from 'cockatiel';
-import { createBreaker, isBrokenCircuit, type Breaker, type BreakerState } from './breaker.ts';
+import { type Breaker, type BreakerState, createBreaker, isBrokenCircuit } from './breaker.ts';
 import type { PatternName } from './patterns.ts';
 import { createRetry, type RetryEvent } from './retry.ts';
 import { createRetryBudget, DEFAULT_RETRY_BUDGET, type RetryBudget, type RetryBudgetOptions } from './retry-budget.ts';
@@ -114,7 +114,10 @@ export function guardDependency(options: DependencyOptions): GuardedDependency {
         retry.policyFor(call).execute(({ signal: retrySignal }) => {
           // cockatiel's backoff sleep ignores the abort, so a retry may wake after the budget ran out
           if (retrySignal.aborted) throw new BudgetSpentError(dependency);
-          return breaker.policy.execute(({ signal: breakerSignal }) => attemptTimeout.execute(({ signal: attemptSignal }) => attempt(work, attemptSignal), breakerSignal), retrySignal);
+          return breaker.policy.execute(
+            ({ signal: breakerSignal }) => attemptTimeout.execute(({ signal: attemptSignal }) => attempt(work, attemptSignal), breakerSignal),
+            retrySignal,
+          );
         }, signal),
       );
     },

@@ -59,7 +59,14 @@ interface Replica {
 export function createBalancer(options: BalancerOptions): Balancer {
   if (!Number.isInteger(options.replicas) || options.replicas < 1) throw new Error(`replicas must be a positive integer, got ${options.replicas}`);
   const nowMs = options.nowMs ?? Date.now;
-  const replicas: Replica[] = Array.from({ length: options.replicas }, () => ({ healthy: true, failures: 0, ejections: 0, ejectedUntilMs: 0, inFlight: 0, progressAtMs: 0 }));
+  const replicas: Replica[] = Array.from({ length: options.replicas }, () => ({
+    healthy: true,
+    failures: 0,
+    ejections: 0,
+    ejectedUntilMs: 0,
+    inFlight: 0,
+    progressAtMs: 0,
+  }));
   const maxEjected = Math.max(1, Math.floor(options.replicas * options.maxEjectedShare));
   const listeners: ((replica: number, forMs: number) => void)[] = [];
   let next = 0;
@@ -123,7 +130,15 @@ export function createBalancer(options: BalancerOptions): Balancer {
     },
     states() {
       const now = nowMs();
-      return replicas.map((r, replica) => ({ replica, healthy: r.healthy, ejected: isEjected(r, now), consecutiveFailures: r.failures, ejections: r.ejections, inFlight: r.inFlight, stalled: stalled(r, now) }));
+      return replicas.map((r, replica) => ({
+        replica,
+        healthy: r.healthy,
+        ejected: isEjected(r, now),
+        consecutiveFailures: r.failures,
+        ejections: r.ejections,
+        inFlight: r.inFlight,
+        stalled: stalled(r, now),
+      }));
     },
     onEject(listener) {
       listeners.push(listener);

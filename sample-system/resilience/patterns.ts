@@ -10,7 +10,8 @@ export const PATTERNS = {
   fallback: 'fallbacks, marked x-degraded: the last known good copy (catalog), a static list (recommendations)',
   deadline: 'deadline propagation: x-deadline header; work past its deadline is dropped, not done',
   'single-flight': 'request coalescing: concurrent reads of one key share one query to the source of truth',
-  'outlier-ejection': 'client-side load balancing over replicas: least calls in flight, health-checked; a replica failing 5 calls in a row is ejected for a while, and one that finished none of its calls for 300 ms is left out until one comes back',
+  'outlier-ejection':
+    'client-side load balancing over replicas: least calls in flight, health-checked; a replica failing 5 calls in a row is ejected for a while, and one that finished none of its calls for 300 ms is left out until one comes back',
   bulkhead: 'bulkheads: a concurrency limit per upstream and per tenant at the gateway; beyond it, 503 at once',
   'load-shedding': 'load shedding by priority: past an in-flight limit the gateway refuses background, then normal, then critical (503 + Retry-After)',
   'rate-limit': 'per-tenant rate limit: sliding window in Redis, counted in memory when Redis fails (429 + Retry-After)',

@@ -30,7 +30,10 @@ export function fingerprint(method: string, route: string, query: Readonly<Recor
     .sort()
     .map((k) => `${k}=${JSON.stringify(query[k])}`)
     .join('&');
-  return createHash('sha256').update(`${method} ${route}\n${sortedQuery}\n${body === undefined ? '' : JSON.stringify(body)}`).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(`${method} ${route}\n${sortedQuery}\n${body === undefined ? '' : JSON.stringify(body)}`)
+    .digest('hex')
+    .slice(0, 24);
 }
 
 interface Entry {

@@ -49,7 +49,13 @@ export function retryAfterMs(previous: number, current: number, elapsedMs: numbe
 function decide(previous: number, current: number, elapsedMs: number, options: RateLimitOptions, source: RateLimitDecision['source']): RateLimitDecision {
   const count = slidingWindowCount(previous, current, elapsedMs, options.windowMs);
   const allowed = count + 1 <= options.limit;
-  return { allowed, count, limit: options.limit, retryAfterMs: allowed ? 0 : retryAfterMs(previous, current, elapsedMs, options.windowMs, options.limit), source };
+  return {
+    allowed,
+    count,
+    limit: options.limit,
+    retryAfterMs: allowed ? 0 : retryAfterMs(previous, current, elapsedMs, options.windowMs, options.limit),
+    source,
+  };
 }
 
 export interface MemoryRateLimiter extends RateLimiter {
@@ -115,7 +121,13 @@ export function createRedisRateLimiter(redis: Redis, options: RateLimitOptions &
       const now = nowMs();
       const window = Math.floor(now / options.windowMs);
       const elapsedMs = now - window * options.windowMs;
-      const [allowed, current, previous] = await command.faultlineSlidingWindow(`${prefix}:${key}:${window}`, `${prefix}:${key}:${window - 1}`, options.limit, elapsedMs, options.windowMs);
+      const [allowed, current, previous] = await command.faultlineSlidingWindow(
+        `${prefix}:${key}:${window}`,
+        `${prefix}:${key}:${window - 1}`,
+        options.limit,
+        elapsedMs,
+        options.windowMs,
+      );
       const decision = decide(previous, current, elapsedMs, options, 'redis');
       // the script decided atomically; its verdict wins over a float rounding difference here
       return { ...decision, allowed: allowed === 1, retryAfterMs: allowed === 1 ? 0 : Math.max(1, decision.retryAfterMs) };

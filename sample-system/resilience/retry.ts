@@ -3,7 +3,7 @@
 // retry budget is given, only while the budget has a token. The policy is cockatiel's; the jitter
 // is ours so the random source can be injected.
 
-import { ExponentialBackoff, handleWhen, noop, retry, type GeneratorFn, type IDefaultPolicyContext, type IDisposable, type IPolicy } from 'cockatiel';
+import { ExponentialBackoff, type GeneratorFn, handleWhen, type IDefaultPolicyContext, type IDisposable, type IPolicy, noop, retry } from 'cockatiel';
 import type { RetryBudget } from './retry-budget.ts';
 
 export const MAX_TRIES = 3;

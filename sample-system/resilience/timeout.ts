@@ -5,7 +5,7 @@
 // returned in time: nobody listens then, and an abort builds a DOMException with a stack trace,
 // which at a few per request was a quarter of the gateway's CPU.
 
-import { noop, TaskCancelledError, timeout, TimeoutStrategy, type IDefaultPolicyContext, type IPolicy } from 'cockatiel';
+import { type IDefaultPolicyContext, type IPolicy, noop, TaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel';
 
 export interface TimeoutOptions {
   timeoutMs: number;

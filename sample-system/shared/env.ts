@@ -58,9 +58,13 @@ export function readEnv<T>(service: string, env: Env, read: (reader: EnvReader) 
         return [];
       }
       const urls: URL[] = [];
-      for (const part of value.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+      for (const part of value
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '')) {
         const url = URL.canParse(part) ? new URL(part) : undefined;
-        if (url === undefined || !protocols.includes(url.protocol)) problems.push(`${name}: "${part}" is not a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+        if (url === undefined || !protocols.includes(url.protocol))
+          problems.push(`${name}: "${part}" is not a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
         else urls.push(url);
       }
       if (urls.length === 0 && !problems.some((p) => p.startsWith(`${name}:`))) problems.push(`${name}="${value}" names no URL`);

@@ -3,8 +3,8 @@
 // request (route, status, outcome ok|degraded|error), `/metrics` and the two health checks.
 
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { DEADLINE_HEADER, parseDeadline } from '../resilience/deadline.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -62,7 +62,12 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route, status and outcome', labelNames: ['route', 'status', 'outcome'], registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by route, status and outcome',
+    labelNames: ['route', 'status', 'outcome'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration in seconds, by route and outcome',

@@ -23,11 +23,36 @@ export interface ServiceMetrics {
 
 export function createServiceMetrics(registry: Registry): ServiceMetrics {
   const registers = [registry];
-  const calls = new Counter({ name: 'dependency_calls_total', help: 'Attempts that reached a dependency, by result (ok|error|timeout); breaker rejections are not attempts', labelNames: ['dependency', 'result'], registers });
-  const retries = new Counter({ name: 'dependency_retries_total', help: 'Retries of dependency calls (tries after the first)', labelNames: ['dependency'], registers });
-  const budgetRefused = new Counter({ name: 'retry_budget_exhausted_total', help: 'Retries not made because the retry budget was spent', labelNames: ['dependency'], registers });
-  const transitions = new Counter({ name: 'breaker_transitions_total', help: 'Circuit breaker state changes, by the state entered', labelNames: ['dependency', 'to'], registers });
-  const fallbacks = new Counter({ name: 'fallbacks_total', help: 'Answers served from a fallback, by why the primary failed', labelNames: ['reason'], registers });
+  const calls = new Counter({
+    name: 'dependency_calls_total',
+    help: 'Attempts that reached a dependency, by result (ok|error|timeout); breaker rejections are not attempts',
+    labelNames: ['dependency', 'result'],
+    registers,
+  });
+  const retries = new Counter({
+    name: 'dependency_retries_total',
+    help: 'Retries of dependency calls (tries after the first)',
+    labelNames: ['dependency'],
+    registers,
+  });
+  const budgetRefused = new Counter({
+    name: 'retry_budget_exhausted_total',
+    help: 'Retries not made because the retry budget was spent',
+    labelNames: ['dependency'],
+    registers,
+  });
+  const transitions = new Counter({
+    name: 'breaker_transitions_total',
+    help: 'Circuit breaker state changes, by the state entered',
+    labelNames: ['dependency', 'to'],
+    registers,
+  });
+  const fallbacks = new Counter({
+    name: 'fallbacks_total',
+    help: 'Answers served from a fallback, by why the primary failed',
+    labelNames: ['reason'],
+    registers,
+  });
   const deadlines = new Counter({ name: 'deadline_exceeded_total', help: 'Requests dropped on arrival because their x-deadline had passed', registers });
   const breakers: Breaker[] = [];
   new Gauge({

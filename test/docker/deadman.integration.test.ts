@@ -5,11 +5,11 @@
 // manner. `npm run bench -- deadman --runtime docker` does the 20-kill version.
 // Skips, saying why, where no engine answers or the images are not built.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanUpAfter, deadmanFigures, deadmanPlan, killOnce, type KillResult } from '../helpers/deadman.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanUpAfter, deadmanFigures, deadmanPlan, type KillResult, killOnce } from '../helpers/deadman.ts';
 import { docker, skipReason } from './engine.ts';
 
 const SCENARIO = join(import.meta.dirname, '..', 'safety', 'fixtures', 'kill-short.ts');
@@ -26,7 +26,14 @@ describe.skipIf(!docker.ok)(`the docker runtime's harness killed with SIGKILL, w
     for (const kill of deadmanPlan(SEED, 4, 'docker')) {
       const result = await killOnce(kill, { runtime: 'docker', scenario: SCENARIO, scratch, limitMs: 5_000 });
       results.push(result);
-      expect(result.leftAtLimit, `kill ${kill.i} in ${kill.stage} (+${kill.delayMs} ms, after "${result.lastLine}")`).toEqual({ processes: [], containers: [], networks: [], toxics: [], ledgers: [], tempDirs: [] });
+      expect(result.leftAtLimit, `kill ${kill.i} in ${kill.stage} (+${kill.delayMs} ms, after "${result.lastLine}")`).toEqual({
+        processes: [],
+        containers: [],
+        networks: [],
+        toxics: [],
+        ledgers: [],
+        tempDirs: [],
+      });
     }
     const figures = deadmanFigures('docker', results);
     console.log(

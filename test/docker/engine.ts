@@ -2,8 +2,8 @@
 // images are not built (`npm run setup` as root does both); in CI the set-up has started dockerd.
 
 import { execFileSync } from 'node:child_process';
-import { dockerAvailability } from '../../harness/runtime/index.ts';
 import { LABEL_RUN_ID } from '../../harness/runtime/docker-layout.ts';
+import { dockerAvailability } from '../../harness/runtime/index.ts';
 
 export const docker = await dockerAvailability();
 export const skipReason = docker.ok ? '' : `skipped: ${docker.why}`;

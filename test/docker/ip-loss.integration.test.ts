@@ -2,23 +2,27 @@
 // own counters rise while it is in force, proven from those counters, and deleted on removal.
 // Skips, saying why, where no engine answers or the images are not built.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shop } from '../helpers/systems.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipLossFault } from '../../harness/faults/ip-loss.ts';
-import { dockerRuntime, type DockerStack } from '../../harness/runtime/docker.ts';
+import { type DockerStack, dockerRuntime } from '../../harness/runtime/docker.ts';
 import { redisPing } from '../../harness/runtime/redis.ts';
+import { shop } from '../helpers/systems.ts';
 import { docker, leftoversOf, skipReason } from './engine.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-test-ip-loss-'));
 const runId = `test-ip-loss-${Math.random().toString(36).slice(2, 8)}`;
 
 /** The INPUT chain as iptables itself lists it in the container, read apart from the harness's parser. */
-const listing = (container: string): string => execFileSync('docker', ['exec', '-u', 'root', container, 'iptables', '-w', '-L', 'INPUT', '-v', '-x', '-n'], { encoding: 'utf8' });
-const ruleLine = (container: string, comment: string): string | undefined => listing(container).split('\n').find((l) => l.includes(`/* ${comment} */`));
+const listing = (container: string): string =>
+  execFileSync('docker', ['exec', '-u', 'root', container, 'iptables', '-w', '-L', 'INPUT', '-v', '-x', '-n'], { encoding: 'utf8' });
+const ruleLine = (container: string, comment: string): string | undefined =>
+  listing(container)
+    .split('\n')
+    .find((l) => l.includes(`/* ${comment} */`));
 
 describe.skipIf(!docker.ok)(`ipLoss on the docker runtime ${skipReason}`, () => {
   let stack: DockerStack;
@@ -58,7 +62,7 @@ describe.skipIf(!docker.ok)(`ipLoss on the docker runtime ${skipReason}`, () => 
     expect(ruleLine(redis, id)).toBeUndefined();
     expect(ruleLine(redis, `${id}-seen`)).toBeUndefined();
     // with the rule gone Redis answers through its edge again, at once
-    const [host, port] = (stack.edges['catalog->redis']?.listen as string).split(':');
+    const [host, port] = (stack.edges['catalog->redis'] as { listen: string }).listen.split(':');
     expect(await redisPing(Number(port), host as string, 2000)).toBe(true);
   });
 

@@ -4,13 +4,13 @@
 // and afterwards `docker ps -a` and `docker network ls` show nothing labelled with either run's id.
 // Skips, saying why, where no engine answers or the images are not built.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupDockerLeftovers } from '../../harness/runtime/docker-cleanup.ts';
 import { connectEngine } from '../../harness/runtime/docker-parts.ts';
-import { startCli, type CliProcess } from '../helpers/cli-process.ts';
+import { type CliProcess, startCli } from '../helpers/cli-process.ts';
 import { docker, leftoversOf, skipReason } from './engine.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-docker-kill-'));
@@ -55,10 +55,16 @@ describe.skipIf(!docker.ok)(`the docker runtime killed with SIGKILL ${skipReason
     const text = next.stderr();
     const beforeReady = text.slice(0, text.search(/\n {2}docker stack ready in/));
     // (another faultline run on the same engine may get there first: that is in its output, not in this one)
-    expect(beforeReady, `the next run's output:\n${beforeReady}`).toContain(`docker run ${killedRunId} ended without stopping its stack: removing its ${left.containers.length + 1} containers and networks`);
+    expect(beforeReady, `the next run's output:\n${beforeReady}`).toContain(
+      `docker run ${killedRunId} ended without stopping its stack: removing its ${left.containers.length + 1} containers and networks`,
+    );
     const removed = beforeReady.split('\n').filter((l) => l.includes('cleaned up: removed') && l.includes(killedRunId));
     expect(removed.filter((l) => l.includes('cleaned up: removed container')).length).toBe(left.containers.length);
-    for (const name of left.containers) expect(removed.filter((l) => l.includes(`removed container ${name} `)), name).toHaveLength(1);
+    for (const name of left.containers)
+      expect(
+        removed.filter((l) => l.includes(`removed container ${name} `)),
+        name,
+      ).toHaveLength(1);
     expect(removed.filter((l) => l.includes(`cleaned up: removed network faultline-${killedRunId} of run ${killedRunId}`))).toHaveLength(1);
 
     // `docker ps -a` and `docker network ls`, filtered by faultline's run-id label

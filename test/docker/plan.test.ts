@@ -2,8 +2,8 @@
 // tested in test/runtime/wiring.test.ts), and the networks a compose system's edges get.
 
 import { describe, expect, it } from 'vitest';
-import { planImages } from '../../harness/runtime/images.ts';
 import { edgeNetworks } from '../../harness/runtime/docker-interpose.ts';
+import { planImages } from '../../harness/runtime/images.ts';
 import { shop } from '../helpers/systems.ts';
 
 describe('edgeNetworks', () => {
@@ -11,7 +11,13 @@ describe('edgeNetworks', () => {
     const nets = edgeNetworks(shop, 'faultline-run');
     expect(nets).toHaveLength(shop.edges.length);
     expect(new Set(nets.map((n) => n.network)).size).toBe(shop.edges.length);
-    expect(nets.filter((n) => n.caller === 'gateway').map((n) => `${n.callee}:${n.port}`)).toEqual(['catalog-1:8080', 'catalog-2:8080', 'orders:8080', 'recommendations:8080', 'redis:6379']);
+    expect(nets.filter((n) => n.caller === 'gateway').map((n) => `${n.callee}:${n.port}`)).toEqual([
+      'catalog-1:8080',
+      'catalog-2:8080',
+      'orders:8080',
+      'recommendations:8080',
+      'redis:6379',
+    ]);
     expect(nets.find((n) => n.edge === 'orders->postgres')).toMatchObject({ caller: 'orders', callee: 'postgres', port: 5432 });
   });
 });

@@ -2,11 +2,11 @@
 // with every pattern on, fails with its protecting patterns off, judged by the same checks as on
 // the local runtime, and leaves no container or network behind. Skips, saying why, without Docker.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
 import type { RunResult } from '../../harness/types.ts';
 import { docker, leftoversOf, skipReason } from './engine.ts';
@@ -17,8 +17,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function chaos(args: string[], timeoutMs = 180_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args], { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args],
+      { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
     );
   });
 }
@@ -29,7 +32,12 @@ describe.skipIf(!docker.ok)(`postgres-latency on the docker runtime ${skipReason
   it('passes with every pattern on, with the toxic proven and the stale cache answering', { timeout: 240_000 }, async () => {
     const run = await chaos(['postgres-latency', '--runtime', 'docker', '--json', '--seed', '42', '--report-dir', reportsDir]);
     // with --json the checks are only in stdout: a failure names the ones that did not pass
-    const notPassed = run.code === 1 ? (JSON.parse(run.stdout) as RunResult).checks.filter((c) => c.status !== 'pass').map((c) => `${c.status} ${c.name} [${c.phase ?? ''} ${c.endpoint ?? ''}]: ${c.measured} vs ${c.threshold}: ${c.why}`) : [];
+    const notPassed =
+      run.code === 1
+        ? (JSON.parse(run.stdout) as RunResult).checks
+            .filter((c) => c.status !== 'pass')
+            .map((c) => `${c.status} ${c.name} [${c.phase ?? ''} ${c.endpoint ?? ''}]: ${c.measured} vs ${c.threshold}: ${c.why}`)
+        : [];
     expect(run.code, `${run.stderr}\n${notPassed.join('\n')}`).toBe(0);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.runtime).toBe('docker');
@@ -39,7 +47,13 @@ describe.skipIf(!docker.ok)(`postgres-latency on the docker runtime ${skipReason
     expect(result.versions).toMatchObject({ postgres: expect.stringMatching(/^15\./), docker: expect.any(String) });
     const phases = ['baseline', 'fault', 'recovery'];
     for (const name of ['availability >= 0.99', 'p99 latency <= 300 ms'])
-      expect(result.checks.filter((c) => c.name === name).map((c) => c.phase).sort(), name).toEqual(phases);
+      expect(
+        result.checks
+          .filter((c) => c.name === name)
+          .map((c) => c.phase)
+          .sort(),
+        name,
+      ).toEqual(phases);
     expect(leftoversOf(result.runId)).toEqual({ containers: [], networks: [] });
   });
 

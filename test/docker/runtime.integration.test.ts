@@ -2,16 +2,16 @@
 // containers on one network, every edge through Toxiproxy, the container-level faults, and the
 // cleanup of a run that was killed with SIGKILL. Skips, saying why, where no engine answers.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DockerStack, dockerRuntime } from '../../harness/runtime/docker.ts';
 import { cleanupDockerLeftovers } from '../../harness/runtime/docker-cleanup.ts';
-import { connectEngine } from '../../harness/runtime/docker-parts.ts';
-import { dockerRuntime, type DockerStack } from '../../harness/runtime/docker.ts';
 import { LABEL_RUN_ID } from '../../harness/runtime/docker-layout.ts';
+import { connectEngine } from '../../harness/runtime/docker-parts.ts';
 import { redisPing } from '../../harness/runtime/redis.ts';
 import { addToxic, listProxies, removeToxic } from '../../harness/runtime/toxiproxy.ts';
 import { shop } from '../helpers/systems.ts';
@@ -27,7 +27,11 @@ const hostPort = (listen: string): { host: string; port: number } => ({ host: li
 
 /** Starts a stack in a child process and returns once it is up; the caller SIGKILLs the child. */
 function holdStack(runId: string): Promise<{ child: ChildProcess; containers: string[] }> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'fixtures', 'hold-stack.ts'), runId, join(scratch, runId)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'fixtures', 'hold-stack.ts'), runId, join(scratch, runId)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -58,8 +62,13 @@ async function pgQueryVia(listen: string, timeoutMs = 3000): Promise<void> {
   }
 }
 
-const inspect = (name: string): { HostConfig: { PortBindings: Record<string, { HostIp: string }[]> }; NetworkSettings: { Networks: Record<string, unknown> }; Config: { Labels: Record<string, string> } } =>
-  (JSON.parse(execFileSync('docker', ['inspect', name], { encoding: 'utf8' })) as [ReturnType<typeof inspect>])[0];
+const inspect = (
+  name: string,
+): {
+  HostConfig: { PortBindings: Record<string, { HostIp: string }[]> };
+  NetworkSettings: { Networks: Record<string, unknown> };
+  Config: { Labels: Record<string, string> };
+} => (JSON.parse(execFileSync('docker', ['inspect', name], { encoding: 'utf8' })) as [ReturnType<typeof inspect>])[0];
 
 describe.skipIf(!docker.ok)(`docker runtime ${skipReason}`, () => {
   const runId = `test-docker-${suffix}`;
@@ -99,7 +108,11 @@ describe.skipIf(!docker.ok)(`docker runtime ${skipReason}`, () => {
       expect(info.Config.Labels[LABEL_RUN_ID]).toBe(runId);
       for (const bindings of Object.values(info.HostConfig.PortBindings ?? {})) for (const b of bindings) expect(b.HostIp, c.name).toBe('127.0.0.1');
     }
-    expect(stack.versions).toMatchObject({ postgres: expect.stringMatching(/^15\./), toxiproxy: expect.stringMatching(/^v2\./), node: expect.stringMatching(/^24\./) });
+    expect(stack.versions).toMatchObject({
+      postgres: expect.stringMatching(/^15\./),
+      toxiproxy: expect.stringMatching(/^v2\./),
+      node: expect.stringMatching(/^24\./),
+    });
     expect(stack.bootMs).toBeGreaterThan(0);
     expect(lines.some((l) => l.startsWith('docker stack ready in'))).toBe(true);
   });

@@ -1,11 +1,11 @@
 // The walking skeleton end to end, through the CLI as a user runs it: the real stack (Postgres,
 // Redis, Toxiproxy, the services) and real k6, on 127.0.0.1.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
 import type { RunResult } from '../../harness/types.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
@@ -24,18 +24,25 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function chaos(args: string[], timeoutMs = 180_000): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args], { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args],
+      { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
     );
   });
 }
-
 
 describe('postgres-latency on the local runtime', () => {
   it('passes with every pattern on, proves the toxic landed and writes the reports', { timeout: 240_000 }, async () => {
     const run = await chaos(['postgres-latency', '--runtime', 'local', '--json', '--seed', '42', '--report-dir', reportsDir]);
     // with --json the checks are only in stdout: a failure names the ones that did not pass
-    const notPassed = run.code === 1 ? (JSON.parse(run.stdout) as RunResult).checks.filter((c) => c.status !== 'pass').map((c) => `${c.status} ${c.name} [${c.phase ?? ''} ${c.endpoint ?? ''}]: ${c.measured} vs ${c.threshold}: ${c.why}`) : [];
+    const notPassed =
+      run.code === 1
+        ? (JSON.parse(run.stdout) as RunResult).checks
+            .filter((c) => c.status !== 'pass')
+            .map((c) => `${c.status} ${c.name} [${c.phase ?? ''} ${c.endpoint ?? ''}]: ${c.measured} vs ${c.threshold}: ${c.why}`)
+        : [];
     expect(run.code, `${run.stderr}\n${notPassed.join('\n')}`).toBe(0);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.verdict).toBe('pass');

@@ -4,14 +4,14 @@
 // each on 2 cores; this subset keeps `npm test` well under 20 minutes and still runs one scenario
 // of each fault family (network toxic, process kill/pause, load-shaped) both ways.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AblationOutcome } from '../../harness/cli.ts';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
 import type { RunResult } from '../../harness/types.ts';
-import type { AblationOutcome } from '../../harness/cli.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
 /** pass with everything on: one of each family */
@@ -26,8 +26,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function chaos(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args], { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp }, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args],
+      { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp }, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
     );
   });
 }
@@ -38,18 +41,33 @@ describe('the default suite, fast subset', () => {
   it(`passes ${PASS_SUBSET.join(', ')} as a suite, every fault proven`, { timeout: 400_000 }, async () => {
     const run = await chaos([...PASS_SUBSET, '--runtime', 'local', '--json', '--report-dir', reportsDir], 390_000);
     const results = JSON.parse(run.stdout || '[]') as RunResult[];
-    const failed = results.filter((r) => r.verdict !== 'pass').map((r) => `${r.scenario.name}: ${r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name} [${c.phase ?? ''} ${c.endpoint ?? ''}] ${c.measured} vs ${c.threshold}: ${c.why}`).join('; ')}`);
+    const failed = results
+      .filter((r) => r.verdict !== 'pass')
+      .map(
+        (r) =>
+          `${r.scenario.name}: ${r.checks
+            .filter((c) => c.status !== 'pass')
+            .map((c) => `${c.name} [${c.phase ?? ''} ${c.endpoint ?? ''}] ${c.measured} vs ${c.threshold}: ${c.why}`)
+            .join('; ')}`,
+      );
     expect(failed, stderrTail(run.stderr)).toEqual([]);
     expect(run.code).toBe(0);
     expect(results.map((r) => r.scenario.name)).toEqual(PASS_SUBSET);
-    for (const r of results) expect(r.faults.every((f) => f.landed), `${r.scenario.name}: every fault landed`).toBe(true);
+    for (const r of results)
+      expect(
+        r.faults.every((f) => f.landed),
+        `${r.scenario.name}: every fault landed`,
+      ).toBe(true);
     expect(leftoverProcesses(tmp)).toEqual([]);
   });
 
   it(`fails ${ABLATION_SUBSET.join(', ')} with their protectedBy off (the ablation)`, { timeout: 400_000 }, async () => {
     const run = await chaos([...ABLATION_SUBSET, '--ablate', '--runtime', 'local', '--json', '--report-dir', reportsDir], 390_000);
     const { ablations } = JSON.parse(run.stdout || '{"ablations":[]}') as { ablations: AblationOutcome[] };
-    expect(ablations.filter((a) => !a.proven).map((a) => `${a.scenario}: ${a.why}`), stderrTail(run.stderr)).toEqual([]);
+    expect(
+      ablations.filter((a) => !a.proven).map((a) => `${a.scenario}: ${a.why}`),
+      stderrTail(run.stderr),
+    ).toEqual([]);
     expect(ablations.map((a) => a.scenario)).toEqual(ABLATION_SUBSET);
     for (const a of ablations) expect(a.failedChecks.length).toBeGreaterThan(0);
     expect(run.code).toBe(0);

@@ -11,7 +11,11 @@ describe('ablation', () => {
   });
 
   it('is proven by a failed check, naming it with measured value and threshold', () => {
-    const result = makeRunResult({ verdict: 'fail', disabled: ['breaker'], checks: [makeCheck(), makeCheck({ status: 'fail', measured: 0.41, threshold: 0.99 })] });
+    const result = makeRunResult({
+      verdict: 'fail',
+      disabled: ['breaker'],
+      checks: [makeCheck(), makeCheck({ status: 'fail', measured: 0.41, threshold: 0.99 })],
+    });
     const outcome = ablationOutcome(result);
     expect(outcome.proven).toBe(true);
     expect(outcome.failedChecks).toEqual(['availability >= 99.5% [fault GET /products/:id]']);
@@ -42,14 +46,20 @@ describe('ablation', () => {
   });
 
   it('is not proven by a failed check that measured nothing', () => {
-    const result = makeRunResult({ verdict: 'fail', checks: [makeRunResult().checks[0]!, makeCheck({ status: 'fail', measured: null, why: 'no samples after removal' })] });
+    const result = makeRunResult({
+      verdict: 'fail',
+      checks: [makeRunResult().checks[0]!, makeCheck({ status: 'fail', measured: null, why: 'no samples after removal' })],
+    });
     const outcome = ablationOutcome(result);
     expect(outcome.proven).toBe(false);
     expect(outcome.why).toMatch(/measured nothing.*no samples after removal/);
   });
 
   it('is proven by the measured failure when another failed check measured nothing', () => {
-    const checks = [makeCheck({ status: 'fail', measured: null, why: 'nothing' }), makeCheck({ name: 'p99 latency <= 500 ms', status: 'fail', measured: 910, threshold: 500, unit: 'ms' })];
+    const checks = [
+      makeCheck({ status: 'fail', measured: null, why: 'nothing' }),
+      makeCheck({ name: 'p99 latency <= 500 ms', status: 'fail', measured: 910, threshold: 500, unit: 'ms' }),
+    ];
     const outcome = ablationOutcome(makeRunResult({ verdict: 'fail', checks }));
     expect(outcome.proven).toBe(true);
     expect(outcome.why).toMatch(/p99 latency <= 500 ms.*measured 910 ms, threshold 500/);

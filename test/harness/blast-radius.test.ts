@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { blastRadiusCheck, blastRadiusMatrix } from '../../harness/verdict/blast-radius.ts';
-import { availability } from '../../harness/verdict/slo.ts';
 import { Recording } from '../../harness/load/recording.ts';
 import type { Outcome } from '../../harness/types.ts';
+import { blastRadiusCheck, blastRadiusMatrix } from '../../harness/verdict/blast-radius.ts';
+import { availability } from '../../harness/verdict/slo.ts';
 
 function recording(rows: [number, string, string, Outcome][]): Recording {
   const r = new Recording();
@@ -41,7 +41,13 @@ describe('blast radius', () => {
 
   it('lets the endpoints in mayBreach breach', () => {
     const r = recording([...everyPhase('GET /products/:id', 'acme', 'error'), ...everyPhase('GET /search', 'acme', 'ok')]);
-    const cells = blastRadiusMatrix({ slos, endpoints: ['GET /products/:id', 'GET /search'], tenants: ['acme'], stats: r.stats.bind(r), spec: { mayBreach: ['GET /products/:id'] } });
+    const cells = blastRadiusMatrix({
+      slos,
+      endpoints: ['GET /products/:id', 'GET /search'],
+      tenants: ['acme'],
+      stats: r.stats.bind(r),
+      spec: { mayBreach: ['GET /products/:id'] },
+    });
     expect(cells.find((c) => c.phase === 'fault' && c.endpoint === 'GET /products/:id')?.holds).toBe(false);
     expect(blastRadiusCheck(cells, slos).status).toBe('pass');
   });
@@ -57,18 +63,31 @@ describe('blast radius by tenant', () => {
   it('lets the named tenant breach while every other tenant must hold', () => {
     const r = recording([...everyPhase('GET /products/:id', 'acme', 'error'), ...everyPhase('GET /products/:id', 'globex', 'ok')]);
     const one = [availability({ endpoint: 'GET /products/:id', min: 0.9 })];
-    const cells = blastRadiusMatrix({ slos: one, endpoints: ['GET /products/:id'], tenants: ['acme', 'globex'], stats: r.stats.bind(r), spec: { tenants: ['acme'] } });
+    const cells = blastRadiusMatrix({
+      slos: one,
+      endpoints: ['GET /products/:id'],
+      tenants: ['acme', 'globex'],
+      stats: r.stats.bind(r),
+      spec: { tenants: ['acme'] },
+    });
     expect(cells.filter((c) => c.tenant === 'acme').every((c) => c.mayBreach)).toBe(true);
     const check = blastRadiusCheck(cells, one);
     expect(check).toMatchObject({ status: 'pass', measured: 0 });
     expect(check.why).toContain('1 cells allowed to breach (mayBreach) did');
-    const strict = blastRadiusMatrix({ slos: one, endpoints: ['GET /products/:id'], tenants: ['acme', 'globex'], stats: r.stats.bind(r), spec: { tenants: ['globex'] } });
+    const strict = blastRadiusMatrix({
+      slos: one,
+      endpoints: ['GET /products/:id'],
+      tenants: ['acme', 'globex'],
+      stats: r.stats.bind(r),
+      spec: { tenants: ['globex'] },
+    });
     expect(blastRadiusCheck(strict, one)).toMatchObject({ status: 'fail', measured: 1 });
   });
 
   it("never counts a fault's own traffic against a victim's cell", () => {
     const r = recording(everyPhase('GET /products/:id', 'globex', 'ok'));
-    for (let i = 0; i < 20; i++) r.add({ tMs: 120, endpoint: 'GET /products/:id', tenant: 'globex', outcome: 'error', status: 429, latencyMs: 1, source: 'faultline-0-noisyNeighbour' });
+    for (let i = 0; i < 20; i++)
+      r.add({ tMs: 120, endpoint: 'GET /products/:id', tenant: 'globex', outcome: 'error', status: 429, latencyMs: 1, source: 'faultline-0-noisyNeighbour' });
     const one = [availability({ endpoint: 'GET /products/:id', min: 0.9 })];
     const cells = blastRadiusMatrix({ slos: one, endpoints: ['GET /products/:id'], tenants: ['globex'], stats: r.stats.bind(r) });
     expect(cells.find((c) => c.phase === 'fault')).toMatchObject({ ok: 1, error: 0, holds: true });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { breakerOpens, breakerOpensCheck, counterIncrease, retryAmplification, retryAmplificationCheck, sumSeries, type MetricSnapshot } from '../../harness/verdict/cascade.ts';
 import type { PhaseWindow } from '../../harness/types.ts';
+import {
+  breakerOpens,
+  breakerOpensCheck,
+  counterIncrease,
+  type MetricSnapshot,
+  retryAmplification,
+  retryAmplificationCheck,
+  sumSeries,
+} from '../../harness/verdict/cascade.ts';
 import { shop } from '../helpers/systems.ts';
 
 // the series the shop declares, as run.ts hands them to the checks
@@ -11,11 +19,19 @@ const phases: PhaseWindow[] = [
   { name: 'fault', startMs: 10_000, endMs: 20_000 },
   { name: 'recovery', startMs: 20_000, endMs: 30_000 },
 ];
-const gateway = (tMs: number, requests: number): MetricSnapshot => ({ tMs, service: 'gateway', values: { 'http_requests_total{route="/products/:id",status="200",outcome="ok"}': requests } });
+const gateway = (tMs: number, requests: number): MetricSnapshot => ({
+  tMs,
+  service: 'gateway',
+  values: { 'http_requests_total{route="/products/:id",status="200",outcome="ok"}': requests },
+});
 const catalog = (tMs: number, ok: number, timeouts: number): MetricSnapshot => ({
   tMs,
   service: 'catalog',
-  values: { 'dependency_calls_total{dependency="postgres",result="ok"}': ok, 'dependency_calls_total{dependency="postgres",result="timeout"}': timeouts, 'dependency_calls_total{dependency="redis",result="ok"}': 999 },
+  values: {
+    'dependency_calls_total{dependency="postgres",result="ok"}': ok,
+    'dependency_calls_total{dependency="postgres",result="timeout"}': timeouts,
+    'dependency_calls_total{dependency="redis",result="ok"}': 999,
+  },
 });
 
 describe('retry amplification', () => {
@@ -34,11 +50,18 @@ describe('retry amplification', () => {
 
   it('passes when calls per request stay under the bound', () => {
     const snaps = [gateway(9_900, 500), catalog(9_950, 500, 0), gateway(20_100, 1000), catalog(20_050, 1000, 50)];
-    expect(retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), snaps, phases, series)).toMatchObject({ status: 'pass', measured: 1.1 });
+    expect(retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), snaps, phases, series)).toMatchObject({
+      status: 'pass',
+      measured: 1.1,
+    });
   });
 
   it('counts tries per call with per: call, which calls cut off by an open breaker do not move', () => {
-    const orders = (tMs: number, calls: number, retries: number): MetricSnapshot => ({ tMs, service: 'orders', values: { 'dependency_calls_total{dependency="payments",result="ok"}': calls, 'dependency_retries_total{dependency="payments"}': retries } });
+    const orders = (tMs: number, calls: number, retries: number): MetricSnapshot => ({
+      tMs,
+      service: 'orders',
+      values: { 'dependency_calls_total{dependency="payments",result="ok"}': calls, 'dependency_retries_total{dependency="payments"}': retries },
+    });
     // 400 calls in the fault phase, 100 of them retries: 300 charges, 1.33 tries each, whatever the gateway served
     const snaps = [gateway(9_900, 500), orders(9_950, 100, 0), gateway(20_100, 5000), orders(20_050, 500, 100)];
     const check = retryAmplificationCheck(retryAmplification({ dependency: 'payments', max: 1.25, per: 'call' }), snaps, phases, series);
@@ -48,9 +71,21 @@ describe('retry amplification', () => {
   });
 
   it('counts breaker openings in the phase against min and max, inconclusive without counters', () => {
-    const catalogBreaker = (tMs: number, opens: number, calls: number): MetricSnapshot => ({ tMs, service: 'catalog-1', values: { 'breaker_transitions_total{dependency="postgres",to="open"}': opens, 'breaker_transitions_total{dependency="postgres",to="closed"}': 7, 'dependency_calls_total{dependency="postgres",result="ok"}': calls } });
+    const catalogBreaker = (tMs: number, opens: number, calls: number): MetricSnapshot => ({
+      tMs,
+      service: 'catalog-1',
+      values: {
+        'breaker_transitions_total{dependency="postgres",to="open"}': opens,
+        'breaker_transitions_total{dependency="postgres",to="closed"}': 7,
+        'dependency_calls_total{dependency="postgres",result="ok"}': calls,
+      },
+    });
     const snaps = [catalogBreaker(9_950, 1, 100), catalogBreaker(20_050, 3, 180)];
-    expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', min: 1 }), snaps, phases, series)).toMatchObject({ status: 'pass', measured: 2, unit: 'openings' });
+    expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', min: 1 }), snaps, phases, series)).toMatchObject({
+      status: 'pass',
+      measured: 2,
+      unit: 'openings',
+    });
     expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', min: 3 }), snaps, phases, series).status).toBe('fail');
     expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', max: 1 }), snaps, phases, series).status).toBe('fail');
     expect(breakerOpensCheck(breakerOpens({ dependency: 'postgres', min: 1 }), [], phases, series).status).toBe('inconclusive');
@@ -64,17 +99,27 @@ describe('retry amplification', () => {
     const front = (tMs: number, requests: number): MetricSnapshot => ({ tMs, service: 'front', values: { 'requests_seen{route="/"}': requests } });
     const worker = (tMs: number, calls: number): MetricSnapshot => ({ tMs, service: 'worker', values: { 'calls_made{dependency="db"}': calls } });
     const snaps = [front(9_900, 100), worker(9_950, 100), gateway(9_900, 0), front(20_100, 300), worker(20_050, 500), gateway(20_100, 1_000_000)];
-    const check = retryAmplificationCheck(retryAmplification({ dependency: 'db', max: 1.5 }), snaps, phases, { requests: 'requests_seen', calls: 'calls_made', entry: 'front' });
+    const check = retryAmplificationCheck(retryAmplification({ dependency: 'db', max: 1.5 }), snaps, phases, {
+      requests: 'requests_seen',
+      calls: 'calls_made',
+      entry: 'front',
+    });
     expect(check).toMatchObject({ status: 'fail', measured: 2 });
     expect(check.why).toContain('400 calls to db for 200 front requests');
   });
 
   it('is inconclusive, naming the series, when the system declares none for a check', () => {
     const snaps = [gateway(9_900, 500), catalog(9_950, 500, 0), gateway(20_100, 1000), catalog(20_050, 700, 1300)];
-    const noCalls = retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), snaps, phases, { requests: 'http_requests_total', entry: 'gateway' });
+    const noCalls = retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3 }), snaps, phases, {
+      requests: 'http_requests_total',
+      entry: 'gateway',
+    });
     expect(noCalls).toMatchObject({ status: 'inconclusive', measured: null });
     expect(noCalls.why).toContain('declares no calls series');
-    const noRetries = retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3, per: 'call' }), snaps, phases, { ...series, retries: undefined });
+    const noRetries = retryAmplificationCheck(retryAmplification({ dependency: 'postgres', max: 1.3, per: 'call' }), snaps, phases, {
+      ...series,
+      retries: undefined,
+    });
     expect(noRetries.why).toContain('declares no retries series');
     const noBreaker = breakerOpensCheck(breakerOpens({ dependency: 'postgres', min: 1 }), snaps, phases, { ...series, breakerTransitions: undefined });
     expect(noBreaker).toMatchObject({ status: 'inconclusive', measured: null });

@@ -31,7 +31,11 @@ describe('warnings on stderr', () => {
     try {
       const out = join(dir, 'warning.json');
       const command = `${JSON.stringify(process.execPath)} --disable-warning=ExperimentalWarning -e ${JSON.stringify(probe)} ${redirect}`;
-      const run = spawnSync('script', ['-qec', command, '/dev/null'], { env: { ...process.env, PROBE_OUT: out, NO_COLOR: '', TERM: 'xterm' }, encoding: 'utf8', timeout: 20_000 });
+      const run = spawnSync('script', ['-qec', command, '/dev/null'], {
+        env: { ...process.env, PROBE_OUT: out, NO_COLOR: '', TERM: 'xterm' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       if (run.status !== 0) throw new Error(`script exited ${run.status}: ${run.stdout}${run.stderr}`);
       return JSON.parse(readFileSync(out, 'utf8')) as string;
     } finally {

@@ -35,8 +35,12 @@ describe('flaky fault: parameters', () => {
   });
 
   it('refuses a service without a behaviour switch, naming the ones that have it', () => {
-    expect(problems(faults.flaky({ service: 'catalog', failureRate: 0.3 }))).toEqual([`${at}.service "catalog" has no behaviour switch; services that can be made flaky: payments`]);
-    expect(problems({ kind: 'flaky', params: { failureRate: 0.3 } })).toEqual([`${at}.service undefined has no behaviour switch; services that can be made flaky: payments`]);
+    expect(problems(faults.flaky({ service: 'catalog', failureRate: 0.3 }))).toEqual([
+      `${at}.service "catalog" has no behaviour switch; services that can be made flaky: payments`,
+    ]);
+    expect(problems({ kind: 'flaky', params: { failureRate: 0.3 } })).toEqual([
+      `${at}.service undefined has no behaviour switch; services that can be made flaky: payments`,
+    ]);
   });
 
   it.each([
@@ -60,17 +64,23 @@ describe('flaky fault: parameters', () => {
     expect(problems({ kind: 'flaky', params: { service: 'payments', failureRate: 0.3, rate: 0.5 } })).toEqual([
       `${at}.rate is not a field of a flaky fault; fields are: service, failureRate, latencyMs, jitterMs`,
     ]);
-    expect(problems({ kind: 'flaky', params: { service: 'payments', failureRate: 0.3, latencyMS: 5 } })[0]).toMatch(/fault\.latencyMS is not a field of a flaky fault \(did you mean latencyMs\?\)/);
+    expect(problems({ kind: 'flaky', params: { service: 'payments', failureRate: 0.3, latencyMS: 5 } })[0]).toMatch(
+      /fault\.latencyMS is not a field of a flaky fault \(did you mean latencyMs\?\)/,
+    );
   });
 
   it('describes and targets the service', () => {
     expect(flakyFault.describe({ service: 'payments', failureRate: 0.3 })).toBe('payments fails 30% of its requests with 503');
-    expect(flakyFault.describe({ service: 'payments', failureRate: 0.25, latencyMs: 40, jitterMs: 10 })).toBe('payments fails 25% of its requests with 503, answering in 40 ms ±10 ms');
+    expect(flakyFault.describe({ service: 'payments', failureRate: 0.25, latencyMs: 40, jitterMs: 10 })).toBe(
+      'payments fails 25% of its requests with 503, answering in 40 ms ±10 ms',
+    );
     expect(flakyFault.target({ service: 'payments', failureRate: 0.3 })).toBe('payments');
   });
 
   it('sends nothing to a service that is not on loopback', async () => {
     const stack = { system: shop, services: { payments: { name: 'payments', url: 'http://10.1.2.3:8080', id: '1' } } } as unknown as StartedStack;
-    await expect(flakyFault.apply(stack, { service: 'payments', failureRate: 0.3 }, 'f1')).rejects.toThrow(/refusing to send traffic to the behaviour switch of payments at http:\/\/10\.1\.2\.3:8080/);
+    await expect(flakyFault.apply(stack, { service: 'payments', failureRate: 0.3 }, 'f1')).rejects.toThrow(
+      /refusing to send traffic to the behaviour switch of payments at http:\/\/10\.1\.2\.3:8080/,
+    );
   });
 });

@@ -11,8 +11,19 @@ describe('k6 NDJSON ingest', () => {
   });
 
   it('turns an fl_req point into a request with its outcome', () => {
-    const e = parseK6Line(point('fl_req', 12.5, { endpoint: 'GET /products/:id', tenant: 'acme', outcome: 'degraded', status: '200', degraded: 'stale-cache' }));
-    expect(e).toEqual({ type: 'request', endEpochMs: parseK6Time('2026-11-23T08:34:51.922628106Z'), latencyMs: 12.5, endpoint: 'GET /products/:id', tenant: 'acme', outcome: 'degraded', status: 200, degradedReason: 'stale-cache' });
+    const e = parseK6Line(
+      point('fl_req', 12.5, { endpoint: 'GET /products/:id', tenant: 'acme', outcome: 'degraded', status: '200', degraded: 'stale-cache' }),
+    );
+    expect(e).toEqual({
+      type: 'request',
+      endEpochMs: parseK6Time('2026-11-23T08:34:51.922628106Z'),
+      latencyMs: 12.5,
+      endpoint: 'GET /products/:id',
+      tenant: 'acme',
+      outcome: 'degraded',
+      status: 200,
+      degradedReason: 'stale-cache',
+    });
   });
 
   it('reads the load start and dropped iterations', () => {
@@ -21,10 +32,24 @@ describe('k6 NDJSON ingest', () => {
   });
 
   it('reads an acknowledgement: the endpoint that created, its idempotency key and the created id', () => {
-    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /orders', key: 'k6-7-abc-3-12', order: '41' }))).toMatchObject({ type: 'ack', endpoint: 'POST /orders', key: 'k6-7-abc-3-12', id: '41' });
-    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /orders', key: 'k6-7-abc-3-13', order: '' }))).toMatchObject({ type: 'ack', key: 'k6-7-abc-3-13', id: '' });
+    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /orders', key: 'k6-7-abc-3-12', order: '41' }))).toMatchObject({
+      type: 'ack',
+      endpoint: 'POST /orders',
+      key: 'k6-7-abc-3-12',
+      id: '41',
+    });
+    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /orders', key: 'k6-7-abc-3-13', order: '' }))).toMatchObject({
+      type: 'ack',
+      key: 'k6-7-abc-3-13',
+      id: '',
+    });
     // an endpoint that creates without an idempotency key; ids need not be numbers
-    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /notes', order: 'n-9' }))).toMatchObject({ type: 'ack', endpoint: 'POST /notes', key: '', id: 'n-9' });
+    expect(parseK6Line(point('fl_ack', 1, { endpoint: 'POST /notes', order: 'n-9' }))).toMatchObject({
+      type: 'ack',
+      endpoint: 'POST /notes',
+      key: '',
+      id: 'n-9',
+    });
     expect(parseK6Line(point('fl_ack', 1, { key: 'k6-7-abc-3-14', order: '41' }))).toBeNull();
   });
 

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { defineScenario, faults, slo } from '../../harness/define.ts';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli.ts';
+import { defineScenario, faults, slo } from '../../harness/define.ts';
 import { countRule, dropRule, parseInputChain } from '../../harness/runtime/iptables.ts';
 import { runtimeProblems, ScenarioError, validateScenario } from '../../harness/scenario.ts';
 import { shop } from '../helpers/systems.ts';
@@ -41,14 +41,20 @@ describe('ipLoss fault: parameters', () => {
   });
 
   it('refuses Toxiproxy, an unknown part and a probability outside (0, 1], naming the field', () => {
-    expect(problems(faults.ipLoss({ part: 'toxiproxy', probability: 0.3 }))).toEqual([expect.stringMatching(/^scenarios\/x-ip-loss\.ts: faults\[0\]\.fault\.part "toxiproxy" is not a part; parts are: postgres, redis, /)]);
-    expect(problems(faults.ipLoss({ part: 'redis', probability: 0 }))).toEqual(['scenarios/x-ip-loss.ts: faults[0].fault.probability 0 must be a number of chance per packet in (0, 1]']);
+    expect(problems(faults.ipLoss({ part: 'toxiproxy', probability: 0.3 }))).toEqual([
+      expect.stringMatching(/^scenarios\/x-ip-loss\.ts: faults\[0\]\.fault\.part "toxiproxy" is not a part; parts are: postgres, redis, /),
+    ]);
+    expect(problems(faults.ipLoss({ part: 'redis', probability: 0 }))).toEqual([
+      'scenarios/x-ip-loss.ts: faults[0].fault.probability 0 must be a number of chance per packet in (0, 1]',
+    ]);
     expect(problems(faults.ipLoss({ part: 'redis', probability: 1.5 }))[0]).toMatch(/probability 1\.5 must be a number/);
   });
 
   it('is refused on the local runtime with the file, the field and --runtime docker, and allowed on docker', () => {
     const s = validateScenario(scenario(faults.ipLoss({ part: 'redis', probability: 0.3 })), 'scenarios/x-ip-loss.ts', shop);
-    expect(runtimeProblems(s, 'local')).toEqual(['scenarios/x-ip-loss.ts: faults[0].fault.kind "ipLoss" runs on the docker runtime only, and this run uses local; run it with --runtime docker']);
+    expect(runtimeProblems(s, 'local')).toEqual([
+      'scenarios/x-ip-loss.ts: faults[0].fault.kind "ipLoss" runs on the docker runtime only, and this run uses local; run it with --runtime docker',
+    ]);
     expect(runtimeProblems(s, 'docker')).toEqual([]);
     const toxic = validateScenario(scenario(faults.latency({ edge: 'catalog->postgres', ms: 100 })), 'scenarios/x-ip-loss.ts', shop);
     expect(runtimeProblems(toxic, 'local')).toEqual([]);
@@ -71,7 +77,9 @@ describe('ipLoss fault: the rule and its counters', () => {
   });
 
   it('drops at random with the given probability and carries the comment; the counting rule has no target; loopback is spared', () => {
-    expect(dropRule(0.3, 'faultline-0-ipLoss').join(' ')).toBe('INPUT ! -i lo -m statistic --mode random --probability 0.3 -m comment --comment faultline-0-ipLoss -j DROP');
+    expect(dropRule(0.3, 'faultline-0-ipLoss').join(' ')).toBe(
+      'INPUT ! -i lo -m statistic --mode random --probability 0.3 -m comment --comment faultline-0-ipLoss -j DROP',
+    );
     expect(countRule('faultline-0-ipLoss').join(' ')).toBe('INPUT ! -i lo -m comment --comment faultline-0-ipLoss-seen');
   });
 });
@@ -80,9 +88,14 @@ describe('ipLoss fault: the CLI', () => {
   it('exits 2 before booting anything when a scenario with ipLoss runs on the local runtime', async () => {
     const err: string[] = [];
     const file = join(import.meta.dirname, '..', 'docker', 'fixtures', 'ip-loss-short.ts');
-    const code = await main([file, '--runtime', 'local', '--report-dir', join(import.meta.dirname, 'no-such-reports')], { out: () => undefined, err: (l) => err.push(l) });
+    const code = await main([file, '--runtime', 'local', '--report-dir', join(import.meta.dirname, 'no-such-reports')], {
+      out: () => undefined,
+      err: (l) => err.push(l),
+    });
     expect(code).toBe(2);
-    expect(err.join('\n')).toMatch(/test\/docker\/fixtures\/ip-loss-short\.ts: faults\[0\]\.fault\.kind "ipLoss" runs on the docker runtime only, and this run uses local; run it with --runtime docker/);
+    expect(err.join('\n')).toMatch(
+      /test\/docker\/fixtures\/ip-loss-short\.ts: faults\[0\]\.fault\.kind "ipLoss" runs on the docker runtime only, and this run uses local; run it with --runtime docker/,
+    );
     expect(err.join('\n')).not.toMatch(/run \S+: ip-loss-short/);
   });
 });

@@ -3,17 +3,17 @@
 // server after the TTL, and hears so; a released lease is never acted on; a partition's lease
 // enables the proxy again. Short TTLs (400 ms, renewed every 100 ms) keep it fast.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { toolPath } from '../../harness/paths.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepLeases, leasesAt } from '../../harness/faults/lease.ts';
+import { toolPath } from '../../harness/paths.ts';
 import { openLedger } from '../../harness/runtime/ledger.ts';
 import { createSupervisor, type Supervisor } from '../../harness/runtime/supervisor.ts';
 import { addToxic, createProxy, getProxy, listLeases, listToxics, setProxyEnabled } from '../../harness/runtime/toxiproxy.ts';
-import { startToxiproxy, type StartedToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
+import { type StartedToxiproxy, startToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-lease-'));
 let supervisor: Supervisor;
@@ -24,7 +24,11 @@ beforeAll(async () => {
   const logsDir = join(scratch, 'logs');
   mkdirSync(logsDir);
   supervisor = createSupervisor(openLedger('lease-test', join(scratch, 'state')));
-  toxiproxy = await startToxiproxy({ supervisor, tempDir: scratch, logsDir, readyTimeoutMs: 10_000, baseEnv: { PATH: process.env.PATH ?? '' } }, toolPath('toxiproxy-server'), 1);
+  toxiproxy = await startToxiproxy(
+    { supervisor, tempDir: scratch, logsDir, readyTimeoutMs: 10_000, baseEnv: { PATH: process.env.PATH ?? '' } },
+    toolPath('toxiproxy-server'),
+    1,
+  );
   await createProxy(toxiproxy.url, { name: 'db', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
 });
 afterAll(async () => {
@@ -55,7 +59,9 @@ describe('toxic leases', () => {
 
     // a harness that was only slow hears of it, and its fault's evidence says so
     expect(await keeper.lapseNote(leased)).toBe(` (its lease ran out: the harness had not renewed it for ${TTL_MS} ms, and Toxiproxy removed the toxic)`);
-    expect(lines).toEqual([expect.stringMatching(/^lease ran out: Toxiproxy removed the toxic \(db\/toxics\/held\) \d+ ms ago: the harness had not renewed it for 400 ms$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^lease ran out: Toxiproxy removed the toxic \(db\/toxics\/held\) \d+ ms ago: the harness had not renewed it for 400 ms$/),
+    ]);
     expect(leasesAt(toxiproxy.url).lapseNote, 'a closed keeper is no longer what faults find').not.toBe(keeper.lapseNote);
   });
 
@@ -100,7 +106,9 @@ describe('toxic leases', () => {
       await keeper.hold({ proxy: 'db', toxic: 'a' });
       await keeper.hold({ proxy: 'db', toxic: 'b' });
       await keeper.release({ proxy: 'db', toxic: 'a' });
-      expect(lines).toEqual([`toxic leases: the Toxiproxy at ${url} has none (not faultline's build): a fault outlives a killed harness there until the next run`]);
+      expect(lines).toEqual([
+        `toxic leases: the Toxiproxy at ${url} has none (not faultline's build): a fault outlives a killed harness there until the next run`,
+      ]);
     } finally {
       keeper.close();
       stock.close();

@@ -1,18 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { trafficLandedProof } from '../../harness/faults/load-traffic.ts';
+import { defineScenario, faults, slo } from '../../harness/define.ts';
 import { loadSpikeFault } from '../../harness/faults/load-spike.ts';
+import { trafficLandedProof } from '../../harness/faults/load-traffic.ts';
 import { noisyNeighbourFault } from '../../harness/faults/noisy-neighbour.ts';
 import { poisonPillFault } from '../../harness/faults/poison-pill.ts';
-import { validateScenario, ScenarioError } from '../../harness/scenario.ts';
-import { defineScenario, faults, slo } from '../../harness/define.ts';
+import { type ScenarioError, validateScenario } from '../../harness/scenario.ts';
 import { validateSystem } from '../../harness/system/validate.ts';
 import { shop } from '../helpers/systems.ts';
 
 describe('the proof of a load-shaped fault, from its recorded samples', () => {
   it('lands when >= 80% of the scheduled requests were sent and answered, with the counts per status', () => {
-    const proof = trafficLandedProof({ ratePerSecond: 100, forMs: 10_000, statuses: { 200: { count: 300, retryAfter: 0 }, 503: { count: 600, retryAfter: 600 }, 0: { count: 20, retryAfter: 0 } }, dropped: 3 });
+    const proof = trafficLandedProof({
+      ratePerSecond: 100,
+      forMs: 10_000,
+      statuses: { 200: { count: 300, retryAfter: 0 }, 503: { count: 600, retryAfter: 600 }, 0: { count: 20, retryAfter: 0 } },
+      dropped: 3,
+    });
     expect(proof.landed).toBe(true);
-    expect(proof.evidence).toContain('k6 sent 920 of 1,000 scheduled requests (92.0%; 3 iterations dropped), 900 answered: 600 x 503 (all with Retry-After), 300 x 200, 20 without an answer');
+    expect(proof.evidence).toContain(
+      'k6 sent 920 of 1,000 scheduled requests (92.0%; 3 iterations dropped), 900 answered: 600 x 503 (all with Retry-After), 300 x 200, 20 without an answer',
+    );
   });
 
   it('does not land when k6 could not send the load', () => {
@@ -22,7 +29,12 @@ describe('the proof of a load-shaped fault, from its recorded samples', () => {
   });
 
   it('does not land when most requests were sent but never answered', () => {
-    const proof = trafficLandedProof({ ratePerSecond: 100, forMs: 10_000, statuses: { 200: { count: 500, retryAfter: 0 }, 0: { count: 500, retryAfter: 0 } }, dropped: 0 });
+    const proof = trafficLandedProof({
+      ratePerSecond: 100,
+      forMs: 10_000,
+      statuses: { 200: { count: 500, retryAfter: 0 }, 0: { count: 500, retryAfter: 0 } },
+      dropped: 0,
+    });
     expect(proof).toMatchObject({ landed: false });
     expect(proof.evidence).toContain('too few requests got any answer');
   });
@@ -43,18 +55,43 @@ describe('the proof of a load-shaped fault, from its recorded samples', () => {
 describe('load-shaped fault parameters', () => {
   it.each([
     ['a spike with no rate', loadSpikeFault.validate({}, shop), 'rate', 'undefined must be a number of requests per second in (0, 5000]'],
-    ['a spike at an unknown priority', loadSpikeFault.validate({ rate: 10, priority: 'urgent' }, shop), 'priority', '"urgent" is not a priority; priorities are: critical, normal, background'],
-    ['a spike on an unknown endpoint', loadSpikeFault.validate({ rate: 10, mix: { 'GET /nope': 1 } }, shop), 'mix["GET /nope"]', 'is not an endpoint; endpoints are:'],
-    ['a flood from an unknown tenant', noisyNeighbourFault.validate({ tenant: 'umbrella', rate: 10 }, shop), 'tenant', '"umbrella" is not a tenant; tenants are: acme, globex, initech'],
+    [
+      'a spike at an unknown priority',
+      loadSpikeFault.validate({ rate: 10, priority: 'urgent' }, shop),
+      'priority',
+      '"urgent" is not a priority; priorities are: critical, normal, background',
+    ],
+    [
+      'a spike on an unknown endpoint',
+      loadSpikeFault.validate({ rate: 10, mix: { 'GET /nope': 1 } }, shop),
+      'mix["GET /nope"]',
+      'is not an endpoint; endpoints are:',
+    ],
+    [
+      'a flood from an unknown tenant',
+      noisyNeighbourFault.validate({ tenant: 'umbrella', rate: 10 }, shop),
+      'tenant',
+      '"umbrella" is not a tenant; tenants are: acme, globex, initech',
+    ],
     ['too many pills', poisonPillFault.validate({ tenant: 'acme', rate: 51 }, shop), 'rate', '51 must be a number of requests per second in (0, 50]'],
-    ['pills where there is no defect', poisonPillFault.validate({ tenant: 'acme', rate: 1, endpoint: 'GET /products' }, shop), 'endpoint', '"GET /products" has no poison payload; endpoints with one are: GET /search'],
+    [
+      'pills where there is no defect',
+      poisonPillFault.validate({ tenant: 'acme', rate: 1, endpoint: 'GET /products' }, shop),
+      'endpoint',
+      '"GET /products" has no poison payload; endpoints with one are: GET /search',
+    ],
   ])('rejects %s, naming the field, the value and what is allowed', (_what, problems, field, text) => {
     expect(problems).toContainEqual({ field, text: expect.stringContaining(text) });
   });
 
   it('accepts valid parameters and describes the traffic k6 sends', () => {
     expect(poisonPillFault.validate({ tenant: 'initech', rate: 2 }, shop)).toEqual([]);
-    expect(poisonPillFault.traffic?.({ tenant: 'initech', rate: 2 }, shop)).toEqual({ ratePerSecond: 2, tenants: { initech: 1 }, mix: { 'GET /search': 1 }, params: { word: 'poison:hang:initech' } });
+    expect(poisonPillFault.traffic?.({ tenant: 'initech', rate: 2 }, shop)).toEqual({
+      ratePerSecond: 2,
+      tenants: { initech: 1 },
+      mix: { 'GET /search': 1 },
+      params: { word: 'poison:hang:initech' },
+    });
     expect(noisyNeighbourFault.traffic?.({ tenant: 'acme', rate: 300 }, shop)).toEqual({ ratePerSecond: 300, tenants: { acme: 1 } });
     expect(loadSpikeFault.traffic?.({ rate: 900, priority: 'background' }, shop)).toEqual({ ratePerSecond: 900, priorities: { background: 1 } });
   });
@@ -95,7 +132,10 @@ describe('load-shaped faults on a system that is not the shop', () => {
         parts: { api: { kind: 'service', command: ['python3', 'app.py'], port: 8000, readiness: { http: '/health' } } },
         edges: [],
         entry: 'api',
-        endpoints: { 'GET /find': { path: '/find?q={q}', params: { q: { oneOf: ['a', 'b'] } } }, 'GET /tags/:tag': { path: '/tags/{tag}', params: { tag: { oneOf: ['x'] } } } },
+        endpoints: {
+          'GET /find': { path: '/find?q={q}', params: { q: { oneOf: ['a', 'b'] } } },
+          'GET /tags/:tag': { path: '/tags/{tag}', params: { tag: { oneOf: ['x'] } } },
+        },
         ...more,
       },
       '/work/examples/notes/system.ts',
@@ -107,13 +147,25 @@ describe('load-shaped faults on a system that is not the shop', () => {
       { field: 'tenant', text: '"acme" is not a tenant; system notes has no tenants' },
       { field: 'endpoint', text: 'system notes declares no poison payload: give it one in its declaration\'s poison: { "METHOD /path": { param: "value" } }' },
     ]);
-    expect(loadSpikeFault.validate({ rate: 10, priority: 'critical' }, plain)).toEqual([{ field: 'priority', text: '"critical" is not a priority; system notes has no priorities' }]);
+    expect(loadSpikeFault.validate({ rate: 10, priority: 'critical' }, plain)).toEqual([
+      { field: 'priority', text: '"critical" is not a priority; system notes has no priorities' },
+    ]);
   });
 
   it("sends the system's own payload, with {tenant} filled in, to the endpoint named when there are several", () => {
-    const poisoned = notes({ tenants: { header: 'x-team', names: ['red', 'blue'] }, poison: { 'GET /find': { q: 'crash:{tenant}' }, 'GET /tags/:tag': { tag: '{tenant}-loop' } } });
-    expect(poisonPillFault.validate({ tenant: 'red', rate: 1 }, poisoned)).toEqual([{ field: 'endpoint', text: 'is needed: system notes has poison payloads for GET /find, GET /tags/:tag' }]);
+    const poisoned = notes({
+      tenants: { header: 'x-team', names: ['red', 'blue'] },
+      poison: { 'GET /find': { q: 'crash:{tenant}' }, 'GET /tags/:tag': { tag: '{tenant}-loop' } },
+    });
+    expect(poisonPillFault.validate({ tenant: 'red', rate: 1 }, poisoned)).toEqual([
+      { field: 'endpoint', text: 'is needed: system notes has poison payloads for GET /find, GET /tags/:tag' },
+    ]);
     expect(poisonPillFault.validate({ tenant: 'red', rate: 1, endpoint: 'GET /tags/:tag' }, poisoned)).toEqual([]);
-    expect(poisonPillFault.traffic?.({ tenant: 'blue', rate: 3, endpoint: 'GET /tags/:tag' }, poisoned)).toEqual({ ratePerSecond: 3, tenants: { blue: 1 }, mix: { 'GET /tags/:tag': 1 }, params: { tag: 'blue-loop' } });
+    expect(poisonPillFault.traffic?.({ tenant: 'blue', rate: 3, endpoint: 'GET /tags/:tag' }, poisoned)).toEqual({
+      ratePerSecond: 3,
+      tenants: { blue: 1 },
+      mix: { 'GET /tags/:tag': 1 },
+      params: { tag: 'blue-loop' },
+    });
   });
 });

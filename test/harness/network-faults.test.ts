@@ -4,11 +4,11 @@
 // transfer to make, and when one sample counts as hit.
 
 import { describe, expect, it } from 'vitest';
-import { FAULTS } from '../../harness/faults/registry.ts';
 import { faults } from '../../harness/define.ts';
-import { unknownFields } from '../../harness/fields.ts';
 import { bulkBytesFor, isHit, neededExtraMs, samplesFor } from '../../harness/faults/landing.ts';
+import { FAULTS } from '../../harness/faults/registry.ts';
 import { targetText } from '../../harness/faults/toxic.ts';
+import { unknownFields } from '../../harness/fields.ts';
 import { edgeNames } from '../../harness/system/system.ts';
 import { shop } from '../helpers/systems.ts';
 
@@ -44,12 +44,20 @@ describe('network fault validation', () => {
     ['bandwidth', { edge: 'orders->payments', kbPerSecond: 2.5 }, 'kbPerSecond 2.5 must be a whole number of KB per second in [1, 1000000]'],
     ['bandwidth', { edge: 'orders->payments' }, 'kbPerSecond undefined must be a whole number'],
     ['bandwidth', { edge: 'orders->payments', kbPerSecond: 5, stream: 'down' }, 'stream "down" is not a stream; streams are: downstream, upstream'],
-    ['bandwidth', { edge: 'orders->payments', kbPerSecond: 5, toxicity: 0.5 }, 'toxicity is not a field of a bandwidth fault; fields are: edge, kbPerSecond, stream'],
+    [
+      'bandwidth',
+      { edge: 'orders->payments', kbPerSecond: 5, toxicity: 0.5 },
+      'toxicity is not a field of a bandwidth fault; fields are: edge, kbPerSecond, stream',
+    ],
     ['packetLoss', { edge: 'orders->payments', probability: 0 }, 'probability 0 must be a number of chance per chunk in (0, 1]'],
     ['packetLoss', { edge: 'orders->payments', probability: 1.5 }, 'probability 1.5 must be a number of chance per chunk in (0, 1]'],
     ['packetLoss', { edge: 'orders->payments', probability: '10%' }, 'probability "10%" must be a number'],
     ['packetLoss', { edge: 'orders->payments', probability: 0.1, correlation: -1 }, 'correlation -1 must be a number of extra chance after a drop in [0, 1]'],
-    ['packetLoss', { edge: 'orders->payments', probabilty: 0.1 }, 'probabilty is not a field of a packetLoss fault (did you mean probability?); fields are: edge, probability, correlation, stream'],
+    [
+      'packetLoss',
+      { edge: 'orders->payments', probabilty: 0.1 },
+      'probabilty is not a field of a packetLoss fault (did you mean probability?); fields are: edge, probability, correlation, stream',
+    ],
     ['resetPeer', { edge: 'orders->payments', toxicity: 0 }, 'toxicity 0 must be the share of connections hit, a number in (0, 1]'],
     ['resetPeer', { edge: 'orders->payments', toxicity: 50 }, 'toxicity 50 must be the share of connections hit, a number in (0, 1]'],
     ['resetPeer', { edge: 'orders->payments', afterMs: -1 }, 'afterMs -1 must be a number of milliseconds in [0, 60000]'],
@@ -71,7 +79,9 @@ describe('network fault descriptions', () => {
     expect(targetText({ edge: 'orders->payments' })).toBe('on orders->payments');
     expect(targetText({ edge: 'orders->payments', stream: 'upstream', toxicity: 0.5 })).toBe('on orders->payments (upstream, 50% of connections)');
     expect(FAULTS.packetLoss?.describe(faults.packetLoss({ edge: 'orders->payments', probability: 0.15 }).params)).toBe('15% packet loss on orders->payments');
-    expect(FAULTS.resetPeer?.describe(faults.resetPeer({ edge: 'orders->payments', toxicity: 0.5 }).params)).toBe('connections reset (TCP RST) on orders->payments (50% of connections)');
+    expect(FAULTS.resetPeer?.describe(faults.resetPeer({ edge: 'orders->payments', toxicity: 0.5 }).params)).toBe(
+      'connections reset (TCP RST) on orders->payments (50% of connections)',
+    );
     expect(FAULTS.partition?.target(faults.partition({ edge: 'gateway->recommendations' }).params)).toBe('gateway->recommendations');
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario, faults, slo } from '../../harness/define.ts';
 import { killFault } from '../../harness/faults/kill.ts';
-import { pauseFault } from '../../harness/faults/pause.ts';
 import { probeTarget } from '../../harness/faults/part.ts';
+import { pauseFault } from '../../harness/faults/pause.ts';
 import type { StartedStack } from '../../harness/runtime/types.ts';
 import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
 import { controllableParts } from '../../harness/system/system.ts';

@@ -19,7 +19,14 @@ async function listen(onConnection: (socket: import('node:net').Socket) => void)
   return (server.address() as { port: number }).port;
 }
 
-const edgeAt = (port: number): EdgeEndpoint => ({ edge: 'gateway->recommendations', proxy: 'gateway_to_recommendations', listen: `127.0.0.1:${port}`, upstream: '127.0.0.1:1', protocol: 'http', probePath: '/health/live' });
+const edgeAt = (port: number): EdgeEndpoint => ({
+  edge: 'gateway->recommendations',
+  proxy: 'gateway_to_recommendations',
+  listen: `127.0.0.1:${port}`,
+  upstream: '127.0.0.1:1',
+  protocol: 'http',
+  probePath: '/health/live',
+});
 
 describe('the partition connect probe', () => {
   it('counts a connect that stays open as connected', async () => {

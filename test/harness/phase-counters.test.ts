@@ -2,8 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { phaseCounters } from '../../harness/observe/phase-counters.ts';
-import type { MetricSnapshot } from '../../harness/verdict/cascade.ts';
 import type { PhaseWindow } from '../../harness/types.ts';
+import type { MetricSnapshot } from '../../harness/verdict/cascade.ts';
 import { shop } from '../helpers/systems.ts';
 
 // the counters the shop declares in metrics.phaseCounters: breaker transitions, shed and rate-limited
@@ -19,7 +19,14 @@ const snap = (tMs: number, values: Record<string, number>, service = 'gateway'):
 
 describe('phaseCounters', () => {
   it('splits a counter’s rise over the phases, reading each edge from the last scrape at or before it', () => {
-    const snapshots = [snap(10, {}), snap(2_990, { [SHED]: 1 }), snap(4_000, { [SHED]: 50 }), snap(5_990, { [SHED]: 130 }), snap(7_000, { [SHED]: 131 }), snap(9_150, { [SHED]: 131, 'http_requests_total{route="/"}': 900 })];
+    const snapshots = [
+      snap(10, {}),
+      snap(2_990, { [SHED]: 1 }),
+      snap(4_000, { [SHED]: 50 }),
+      snap(5_990, { [SHED]: 130 }),
+      snap(7_000, { [SHED]: 131 }),
+      snap(9_150, { [SHED]: 131, 'http_requests_total{route="/"}': 900 }),
+    ];
     expect(phaseCounters(snapshots, PHASES, FAMILIES)).toEqual([
       { phase: 'baseline', service: 'gateway', series: SHED, increase: 1 },
       { phase: 'fault', service: 'gateway', series: SHED, increase: 129 },
@@ -29,9 +36,20 @@ describe('phaseCounters', () => {
 
   it('keeps services apart, counts the final scrape after the load in the last phase, and skips phases one service was not scraped around', () => {
     const open = 'breaker_transitions_total{dependency="postgres",to="open"}';
-    const snapshots = [snap(0, { [open]: 0 }, 'catalog-2'), snap(0, {}, 'catalog-1'), snap(2_900, {}, 'catalog-1'), snap(5_000, { [open]: 3 }, 'catalog-1'), snap(9_400, { [open]: 5 }, 'catalog-1'), snap(9_400, { [open]: 1 }, 'catalog-2')];
+    const snapshots = [
+      snap(0, { [open]: 0 }, 'catalog-2'),
+      snap(0, {}, 'catalog-1'),
+      snap(2_900, {}, 'catalog-1'),
+      snap(5_000, { [open]: 3 }, 'catalog-1'),
+      snap(9_400, { [open]: 5 }, 'catalog-1'),
+      snap(9_400, { [open]: 1 }, 'catalog-2'),
+    ];
     const rows = phaseCounters(snapshots, PHASES, FAMILIES);
-    expect(rows.filter((r) => r.service === 'catalog-1').map((r) => [r.phase, r.increase])).toEqual([['baseline', 0], ['fault', 3], ['recovery', 2]]);
+    expect(rows.filter((r) => r.service === 'catalog-1').map((r) => [r.phase, r.increase])).toEqual([
+      ['baseline', 0],
+      ['fault', 3],
+      ['recovery', 2],
+    ]);
     expect(rows.filter((r) => r.service === 'catalog-2').map((r) => [r.phase, r.increase])).toEqual([['recovery', 1]]);
   });
 

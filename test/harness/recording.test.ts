@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { Recording, sliceStats } from '../../harness/load/recording.ts';
 import type { Outcome } from '../../harness/types.ts';
 
-const sample = (tMs: number, latencyMs: number, outcome: Outcome = 'ok', endpoint = 'GET /products/:id', tenant = 'acme') => ({ tMs, latencyMs, outcome, endpoint, tenant, status: outcome === 'error' ? 503 : 200 });
+const sample = (tMs: number, latencyMs: number, outcome: Outcome = 'ok', endpoint = 'GET /products/:id', tenant = 'acme') => ({
+  tMs,
+  latencyMs,
+  outcome,
+  endpoint,
+  tenant,
+  status: outcome === 'error' ? 503 : 200,
+});
 
 describe('Recording', () => {
   it('slices by phase window, endpoint and tenant, counting ok, degraded and error apart', () => {
@@ -55,7 +62,12 @@ describe('Recording', () => {
 
 describe('sliceStats', () => {
   it('uses nearest-rank percentiles', () => {
-    const s = sliceStats(100, 0, 0, Array.from({ length: 100 }, (_, i) => i + 1));
+    const s = sliceStats(
+      100,
+      0,
+      0,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
     expect(s.latencyAtMs(50)).toBe(50);
     expect(s.latencyAtMs(99)).toBe(99);
     expect(s.latencyAtMs(100)).toBe(100);

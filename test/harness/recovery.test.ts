@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { measureRecovery, recoveryCheck, recoversWithin } from '../../harness/verdict/recovery.ts';
-import { availability, latency } from '../../harness/verdict/slo.ts';
 import { Recording } from '../../harness/load/recording.ts';
 import type { Outcome } from '../../harness/types.ts';
+import { measureRecovery, recoversWithin, recoveryCheck } from '../../harness/verdict/recovery.ts';
+import { availability, latency } from '../../harness/verdict/slo.ts';
 
 const E = 'GET /products/:id';
 const slos = [availability({ endpoint: E, min: 0.99 }), latency({ endpoint: E, p: 99, maxMs: 300 })];

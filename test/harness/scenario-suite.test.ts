@@ -2,20 +2,36 @@
 // loads and validates against the shop, is named as its file, documents what it injects, asserts
 // and why, and names patterns that protect it.
 
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadScenarios, openCatalog } from '../../harness/discovery.ts';
+import { describe, expect, it } from 'vitest';
 import { CONFIG_FILE, loadConfig } from '../../harness/config.ts';
-import { PROJECT_ROOT, SCENARIOS_DIR } from '../../harness/paths.ts';
+import { loadScenarios, openCatalog } from '../../harness/discovery.ts';
 import { parseDurationMs } from '../../harness/duration.ts';
+import { PROJECT_ROOT, SCENARIOS_DIR } from '../../harness/paths.ts';
 
 const catalog = await openCatalog(await loadConfig(join(PROJECT_ROOT, CONFIG_FILE)));
-const names = [...catalog.scenarioFiles].filter(([, file]) => dirname(file) === SCENARIOS_DIR).map(([name]) => name).sort();
+const names = [...catalog.scenarioFiles]
+  .filter(([, file]) => dirname(file) === SCENARIOS_DIR)
+  .map(([name]) => name)
+  .sort();
 
 describe('the default scenario suite', () => {
   it('has the scenarios the product promises', () => {
-    const promised = ['postgres-latency', 'postgres-down', 'redis-outage', 'payments-packet-loss', 'payments-blackhole', 'catalog-replica-crash', 'catalog-replica-gray', 'poison-pill', 'noisy-neighbour', 'load-spike', 'retry-storm', 'recommendations-down'];
+    const promised = [
+      'postgres-latency',
+      'postgres-down',
+      'redis-outage',
+      'payments-packet-loss',
+      'payments-blackhole',
+      'catalog-replica-crash',
+      'catalog-replica-gray',
+      'poison-pill',
+      'noisy-neighbour',
+      'load-spike',
+      'retry-storm',
+      'recommendations-down',
+    ];
     expect(names.filter((n) => promised.includes(n)).sort()).toEqual([...promised].sort());
   });
 

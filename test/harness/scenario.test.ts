@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateScenario, ScenarioError } from '../../harness/scenario.ts';
 import { breakerOpens, defineScenario, faults, retryAmplification, slo } from '../../harness/define.ts';
+import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
 import { edgeNames } from '../../harness/system/system.ts';
 import { validateSystem } from '../../harness/system/validate.ts';
 import { shop } from '../helpers/systems.ts';
@@ -36,7 +36,11 @@ describe('validateScenario', () => {
   });
 
   it.each([
-    ['an unknown edge', (s: any) => (s.faults[0].fault.params.edge = 'catalog->redis '), `faults[0].fault.edge "catalog->redis " is not an edge; edges are: ${edgeNames(shop).join(', ')}`],
+    [
+      'an unknown edge',
+      (s: any) => (s.faults[0].fault.params.edge = 'catalog->redis '),
+      `faults[0].fault.edge "catalog->redis " is not an edge; edges are: ${edgeNames(shop).join(', ')}`,
+    ],
     ['an unknown fault kind', (s: any) => (s.faults[0].fault.kind = 'meteor'), 'faults[0].fault.kind "meteor" is not a fault kind; kinds are: latency'],
     ['a negative delay', (s: any) => (s.faults[0].fault.params.ms = -5), 'faults[0].fault.ms -5 must be a delay'],
     ['a fault outlasting the load', (s: any) => (s.faults[0].for = '25s'), 'faults[0] ends at 35000 ms, not before the load ends at 30000 ms'],
@@ -44,18 +48,42 @@ describe('validateScenario', () => {
     ['a zero duration', (s: any) => (s.load.duration = '0s'), 'load.duration "0s" is not a positive duration'],
     ['an unknown endpoint in the mix', (s: any) => (s.load.mix = { 'GET /prodcts/:id': 1 }), 'load.mix["GET /prodcts/:id"] is not known'],
     ['an SLO on an unknown endpoint', (s: any) => (s.slos[0].endpoint = 'GET /nope'), 'slos[0].endpoint "GET /nope" is not an endpoint'],
-    ['a percentile out of range', (s: any) => (s.slos = [slo.latency({ endpoint: 'GET /products/:id', p: 100.5, maxMs: 10 })]), 'slos[0].p 100.5 must be a percentile in (0, 100]'],
+    [
+      'a percentile out of range',
+      (s: any) => (s.slos = [slo.latency({ endpoint: 'GET /products/:id', p: 100.5, maxMs: 10 })]),
+      'slos[0].p 100.5 must be a percentile in (0, 100]',
+    ],
     ['an unknown SLO kind', (s: any) => (s.slos[0].kind = 'vibes'), 'slos[0].kind "vibes" is not an SLO kind'],
     ['no SLO at all', (s: any) => (s.slos = []), 'slos must list at least one SLO'],
     ['an unknown phase', (s: any) => (s.slos[0].phases = ['during']), 'slos[0].phases[0] "during" is not a phase'],
     ['an unknown protecting pattern', (s: any) => (s.protectedBy = ['brakes']), 'protectedBy[0] "brakes" is not a pattern; patterns are:'],
     ['a bad name', (s: any) => (s.name = 'Has Spaces'), 'name "Has Spaces" must be lower-case'],
     ['a zero rate', (s: any) => (s.load.rate = 0), 'load.rate 0 must be a number'],
-    ['a ramp on a fault that is not load-shaped', (s: any) => (s.faults[0].ramp = '2s'), 'faults[0].ramp a latency fault cannot ramp: only load-shaped faults do (loadSpike, noisyNeighbour, poisonPill)'],
-    ['a ramp as long as the fault', (s: any) => ((s.faults[0].fault = faults.loadSpike({ rate: 50 })), (s.faults[0].ramp = '10s')), 'faults[0].ramp "10s" must be a positive duration shorter than for ("10s")'],
-    ['a breaker check that could never fail', (s: any) => (s.cascade = [{ kind: 'breaker-opens', dependency: 'postgres' }]), 'cascade[0] breakerOpens needs min, max or both'],
-    ['a breaker check on an unknown dependency', (s: any) => (s.cascade = [{ kind: 'breaker-opens', dependency: 'mysql', min: 1 }]), 'cascade[0].dependency "mysql" is not a dependency'],
-    ['a recovery check with no SLO in the recovery phase', (s: any) => ((s.slos[0].phases = ['baseline', 'fault']), (s.cascade = [{ kind: 'recovery', endpoint: 'GET /products/:id', within: '5s' }])), 'cascade[0].endpoint "GET /products/:id" has no SLO that holds in the recovery phase'],
+    [
+      'a ramp on a fault that is not load-shaped',
+      (s: any) => (s.faults[0].ramp = '2s'),
+      'faults[0].ramp a latency fault cannot ramp: only load-shaped faults do (loadSpike, noisyNeighbour, poisonPill)',
+    ],
+    [
+      'a ramp as long as the fault',
+      (s: any) => ((s.faults[0].fault = faults.loadSpike({ rate: 50 })), (s.faults[0].ramp = '10s')),
+      'faults[0].ramp "10s" must be a positive duration shorter than for ("10s")',
+    ],
+    [
+      'a breaker check that could never fail',
+      (s: any) => (s.cascade = [{ kind: 'breaker-opens', dependency: 'postgres' }]),
+      'cascade[0] breakerOpens needs min, max or both',
+    ],
+    [
+      'a breaker check on an unknown dependency',
+      (s: any) => (s.cascade = [{ kind: 'breaker-opens', dependency: 'mysql', min: 1 }]),
+      'cascade[0].dependency "mysql" is not a dependency',
+    ],
+    [
+      'a recovery check with no SLO in the recovery phase',
+      (s: any) => ((s.slos[0].phases = ['baseline', 'fault']), (s.cascade = [{ kind: 'recovery', endpoint: 'GET /products/:id', within: '5s' }])),
+      'cascade[0].endpoint "GET /products/:id" has no SLO that holds in the recovery phase',
+    ],
   ])('rejects %s, naming file, field and what is allowed', (_what, mutate, expected) => {
     const found = problems(mutate);
     expect(found.join('\n')).toContain(`scenarios/x-test.ts: ${expected}`);
@@ -125,7 +153,13 @@ describe('validateScenario against the system it names', () => {
   });
 
   it('refuses retryAmplification and breakerOpens on a system without metrics, naming the check and the series it reads', () => {
-    const raw = notesScenario({ cascade: [retryAmplification({ dependency: 'db', max: 2 }), breakerOpens({ dependency: 'db', min: 1 }), retryAmplification({ dependency: 'cache', max: 2, per: 'call' })] });
+    const raw = notesScenario({
+      cascade: [
+        retryAmplification({ dependency: 'db', max: 2 }),
+        breakerOpens({ dependency: 'db', min: 1 }),
+        retryAmplification({ dependency: 'cache', max: 2, per: 'call' }),
+      ],
+    });
     expect(notesProblems(raw)).toEqual([
       'scenarios/x-notes.ts: cascade[0] retryAmplification reads the series metrics.series.calls and metrics.series.requests, which system notes does not declare (it declares no metrics): declare them in notes/system.ts, or leave this check out',
       'scenarios/x-notes.ts: cascade[1] breakerOpens reads the series metrics.series.breakerTransitions and metrics.series.calls, which system notes does not declare (it declares no metrics): declare them in notes/system.ts, or leave this check out',
@@ -134,13 +168,20 @@ describe('validateScenario against the system it names', () => {
   });
 
   it('names only the series a system with metrics leaves out', () => {
-    const counted = validateSystem({ ...notesInput, metrics: { series: { calls: 'calls_total' } } }, '/work/examples/notes/system.ts', 'examples/notes/system.ts');
+    const counted = validateSystem(
+      { ...notesInput, metrics: { series: { calls: 'calls_total' } } },
+      '/work/examples/notes/system.ts',
+      'examples/notes/system.ts',
+    );
     const raw = notesScenario({ cascade: [retryAmplification({ dependency: 'db', max: 2 }), breakerOpens({ dependency: 'db', max: 3 })] });
     expect(notesProblems(raw, counted)).toEqual([
       'scenarios/x-notes.ts: cascade[0] retryAmplification reads the series metrics.series.requests, which system notes does not declare: declare it in notes/system.ts, or leave this check out',
       'scenarios/x-notes.ts: cascade[1] breakerOpens reads the series metrics.series.breakerTransitions, which system notes does not declare: declare it in notes/system.ts, or leave this check out',
     ]);
-    const withEvery = validateSystem({ ...notesInput, metrics: { series: { requests: 'requests_total', calls: 'calls_total', breakerTransitions: 'breaker_total' } } }, '/work/examples/notes/system.ts');
+    const withEvery = validateSystem(
+      { ...notesInput, metrics: { series: { requests: 'requests_total', calls: 'calls_total', breakerTransitions: 'breaker_total' } } },
+      '/work/examples/notes/system.ts',
+    );
     expect(notesProblems(raw, withEvery)).toEqual([]);
   });
 

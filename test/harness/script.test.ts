@@ -55,7 +55,17 @@ function evaluate(script: string, answer: Answer = { status: 200 }, randoms: num
   const random = Object.create(Math) as Math;
   random.random = () => randoms.shift() ?? 0.5;
   const body = script.replace(/^import .*$/gm, '').replace(/^export (function|const) /gm, '$1 ');
-  const make = new Function('http', 'randomSeed', 'Trend', 'Counter', '__ENV', '__VU', '__ITER', 'Math', `${body}\nreturn { TRAFFIC, request, send, draw, fillPath, fillBody };`);
+  const make = new Function(
+    'http',
+    'randomSeed',
+    'Trend',
+    'Counter',
+    '__ENV',
+    '__VU',
+    '__ITER',
+    'Math',
+    `${body}\nreturn { TRAFFIC, request, send, draw, fillPath, fillBody };`,
+  );
   const names = ['fl_req', 'fl_started', 'fl_ack'];
   const Trend = metric('fl_req');
   const Counter = function (this: unknown, name: string) {
@@ -72,7 +82,12 @@ const endpointOf = (traffic: Traffic | undefined, name: string): Endpoint => {
 };
 
 describe('renderK6Script', () => {
-  const script = renderK6Script({ system: shop, load: { rate: 50, duration: '20s', mix: { 'GET /products/:id': 3, 'GET /search': 1 }, params: { id: { int: [1, 40] } } }, durationMs: 20_000, seed: 7 });
+  const script = renderK6Script({
+    system: shop,
+    load: { rate: 50, duration: '20s', mix: { 'GET /products/:id': 3, 'GET /search': 1 }, params: { id: { int: [1, 40] } } },
+    durationMs: 20_000,
+    seed: 7,
+  });
 
   it('uses an open-model constant-arrival-rate executor at the offered rate', () => {
     expect(script).toContain("executor: 'constant-arrival-rate'");
@@ -99,7 +114,12 @@ describe('renderK6Script', () => {
   it('sends the tenant and priority headers the system declares', () => {
     const k6 = evaluate(script);
     k6.request(endpointOf(k6.TRAFFIC.load, 'GET /search'), 'globex', 'background', { created: {} });
-    expect(k6.sent[0]).toMatchObject({ method: 'GET', url: 'http://sut/search?q=mug', body: null, headers: { 'x-tenant': 'globex', 'x-priority': 'background' } });
+    expect(k6.sent[0]).toMatchObject({
+      method: 'GET',
+      url: 'http://sut/search?q=mug',
+      body: null,
+      headers: { 'x-tenant': 'globex', 'x-priority': 'background' },
+    });
   });
 
   it('refuses an endpoint it cannot turn into a request', () => {
@@ -112,13 +132,22 @@ describe('renderK6Script', () => {
 });
 
 describe("renderK6Script for the shop's orders", () => {
-  const script = renderK6Script({ system: shop, load: { rate: 10, duration: '10s', mix: { 'POST /orders': 1, 'GET /orders/:id': 1 } }, durationMs: 10_000, seed: 5 });
+  const script = renderK6Script({
+    system: shop,
+    load: { rate: 10, duration: '10s', mix: { 'POST /orders': 1, 'GET /orders/:id': 1 } },
+    durationMs: 10_000,
+    seed: 5,
+  });
 
   it('posts a JSON body whose ids stay numbers, with an idempotency key unique to the request', () => {
     const k6 = evaluate(script, { status: 201, headers: { Location: '/orders/77' } }, [0.419, 0.5]);
     const { key } = k6.request(endpointOf(k6.TRAFFIC.load, 'POST /orders'), 'acme', 'normal', { created: {} });
     expect(key).toMatch(/^k6-5-[0-9a-z]+-1-0-[0-9a-z]+$/);
-    expect(k6.sent[0]).toMatchObject({ method: 'POST', url: 'http://sut/orders', headers: { 'idempotency-key': key, 'content-type': 'application/json', 'x-tenant': 'acme' } });
+    expect(k6.sent[0]).toMatchObject({
+      method: 'POST',
+      url: 'http://sut/orders',
+      headers: { 'idempotency-key': key, 'content-type': 'application/json', 'x-tenant': 'acme' },
+    });
     expect(JSON.parse(k6.sent[0]?.body ?? '')).toEqual({ productId: 42, quantity: 2 });
   });
 
@@ -145,13 +174,25 @@ describe('renderK6Script for a system that is not the shop', () => {
       entry: 'api',
       endpoints: {
         'GET /notes/:id': { path: '/notes/{id}', params: { id: { int: [1, 9] } } },
-        'POST /notes': { path: '/notes', params: { id: { int: [100, 199] }, word: { oneOf: ['a b', 'c'] } }, body: { ref: '{id}', text: 'note {id}: {word}', tags: ['{word}'] }, headers: { 'x-client': 'faultline' }, idempotencyKey: 'idem', creates: { locationPrefix: '/notes/' } },
+        'POST /notes': {
+          path: '/notes',
+          params: { id: { int: [100, 199] }, word: { oneOf: ['a b', 'c'] } },
+          body: { ref: '{id}', text: 'note {id}: {word}', tags: ['{word}'] },
+          headers: { 'x-client': 'faultline' },
+          idempotencyKey: 'idem',
+          creates: { locationPrefix: '/notes/' },
+        },
       },
       degraded: { statuses: [203] },
     },
     '/work/examples/notes/system.ts',
   );
-  const script = renderK6Script({ system: notes, load: { rate: 5, duration: '10s', mix: { 'GET /notes/:id': 1, 'POST /notes': 1 } }, durationMs: 10_000, seed: 9 });
+  const script = renderK6Script({
+    system: notes,
+    load: { rate: 5, duration: '10s', mix: { 'GET /notes/:id': 1, 'POST /notes': 1 } },
+    durationMs: 10_000,
+    seed: 9,
+  });
 
   it('sends each endpoint with its method, filled path, body and headers, and no tenant or priority header', () => {
     const k6 = evaluate(script, { status: 201, headers: { Location: '/notes/n-4' } }, [0.5, 0.001, 0]);
@@ -161,7 +202,13 @@ describe('renderK6Script for a system that is not the shop', () => {
     expect(load.priorities).toEqual([]);
     const { key } = k6.request(post, '-', '', { created: {} });
     k6.request(endpointOf(k6.TRAFFIC.load, 'GET /notes/:id'), '-', '', { created: {} });
-    expect(k6.sent[0]).toEqual({ method: 'POST', url: 'http://sut/notes', body: expect.any(String), headers: { 'x-client': 'faultline', idem: key, 'content-type': 'application/json' }, tags: { endpoint: 'POST /notes', tenant: '-' } });
+    expect(k6.sent[0]).toEqual({
+      method: 'POST',
+      url: 'http://sut/notes',
+      body: expect.any(String),
+      headers: { 'x-client': 'faultline', idem: key, 'content-type': 'application/json' },
+      tags: { endpoint: 'POST /notes', tenant: '-' },
+    });
     expect(JSON.parse(k6.sent[0]?.body ?? '')).toEqual({ ref: 150, text: 'note 150: a b', tags: ['a b'] });
     expect(k6.sent[1]).toEqual({ method: 'GET', url: 'http://sut/notes/5', body: null, headers: {}, tags: { endpoint: 'GET /notes/:id', tenant: '-' } });
   });
@@ -169,7 +216,12 @@ describe('renderK6Script for a system that is not the shop', () => {
   it('fills a path and a body from the drawn values: a lone {param} keeps its type, others are spliced in and a path is encoded', () => {
     const { fillPath, fillBody, draw } = evaluate(script, undefined, [0, 0.999, 0.7]);
     expect(fillPath('/notes/{id}?q={word}', { id: 3, word: 'a b/c' })).toBe('/notes/3?q=a%20b%2Fc');
-    expect(fillBody({ ref: '{id}', text: 'n{id}', nested: { on: true, n: '{id}' }, list: ['{id}', 2] }, { id: 7 })).toEqual({ ref: 7, text: 'n7', nested: { on: true, n: 7 }, list: [7, 2] });
+    expect(fillBody({ ref: '{id}', text: 'n{id}', nested: { on: true, n: '{id}' }, list: ['{id}', 2] }, { id: 7 })).toEqual({
+      ref: 7,
+      text: 'n7',
+      nested: { on: true, n: 7 },
+      list: [7, 2],
+    });
     expect([draw(['int', 1, 9], { created: {} }), draw(['int', 1, 9], { created: {} })]).toEqual([1, 9]);
     expect(draw(['oneOf', ['a', 'b']], { created: {} })).toBe('b');
     expect(draw(['fixed', 'poison'], { created: {} })).toBe('poison');
@@ -181,7 +233,18 @@ describe('renderK6Script for a system that is not the shop', () => {
     expect(k6.sent[0]?.method).toBe('POST');
     expect(k6.points).toEqual([
       { metric: 'fl_ack', tags: { endpoint: 'POST /notes', key: k6.sent[0]?.headers.idem, order: 'n-4' } },
-      { metric: 'fl_req', tags: expect.objectContaining({ endpoint: 'POST /notes', tenant: '-', outcome: 'degraded', degraded: 'status 203', status: '203', priority: '', source: 'load' }) },
+      {
+        metric: 'fl_req',
+        tags: expect.objectContaining({
+          endpoint: 'POST /notes',
+          tenant: '-',
+          outcome: 'degraded',
+          degraded: 'status 203',
+          status: '203',
+          priority: '',
+          source: 'load',
+        }),
+      },
     ]);
     expect(script).toContain('const TENANT_HEADER = null;');
     expect(script).toContain('const PRIORITY_HEADER = null;');
@@ -194,7 +257,14 @@ describe('renderK6Script with load-shaped faults', () => {
     load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, priorities: { critical: 1, background: 1 } },
     durationMs: 30_000,
     seed: 3,
-    faultTraffic: [{ id: 'faultline-0-poisonPill', atMs: 8000, forMs: 12_000, traffic: { ratePerSecond: 2, tenants: { initech: 1 }, mix: { 'GET /search': 1 }, params: { word: 'poison:hang:initech' } } }],
+    faultTraffic: [
+      {
+        id: 'faultline-0-poisonPill',
+        atMs: 8000,
+        forMs: 12_000,
+        traffic: { ratePerSecond: 2, tenants: { initech: 1 }, mix: { 'GET /search': 1 }, params: { word: 'poison:hang:initech' } },
+      },
+    ],
   });
 
   it('runs the fault traffic as its own constant-arrival-rate scenario from at for its duration', () => {
@@ -223,7 +293,11 @@ describe('renderK6Script with load-shaped faults', () => {
     expect(script).toContain("retry: res.headers['Retry-After'] ? '1' : ''");
     const k6 = evaluate(script, { status: 504, headers: { 'Retry-After': '1' } }, [0, 0, 0.9]);
     k6.send(k6.TRAFFIC.fault_0 as Traffic, { created: {} });
-    expect(k6.sent[0]).toMatchObject({ method: 'GET', url: 'http://sut/search?q=poison%3Ahang%3Ainitech', headers: { 'x-tenant': 'initech', 'x-priority': 'background' } });
+    expect(k6.sent[0]).toMatchObject({
+      method: 'GET',
+      url: 'http://sut/search?q=poison%3Ahang%3Ainitech',
+      headers: { 'x-tenant': 'initech', 'x-priority': 'background' },
+    });
     expect(k6.points[0]?.tags).toMatchObject({ source: 'faultline-0-poisonPill', tenant: 'initech', priority: 'background', outcome: 'error', retry: '1' });
   });
 });

@@ -31,7 +31,11 @@ describe('shedding check', () => {
   });
 
   it('names the priorities the system has, or says it has none', () => {
-    expect(validateShed({ kind: 'shed', priority: 'low', minShare: 0.5 }, PRIORITIES)).toEqual([{ field: 'priority', text: '"low" is not a priority; priorities are: critical, normal, background' }]);
-    expect(validateShed({ kind: 'shed', priority: 'background', minShare: 0.5 }, [])).toEqual([{ field: 'priority', text: '"background" is not a priority; this system has no priorities' }]);
+    expect(validateShed({ kind: 'shed', priority: 'low', minShare: 0.5 }, PRIORITIES)).toEqual([
+      { field: 'priority', text: '"low" is not a priority; priorities are: critical, normal, background' },
+    ]);
+    expect(validateShed({ kind: 'shed', priority: 'background', minShare: 0.5 }, [])).toEqual([
+      { field: 'priority', text: '"background" is not a priority; this system has no priorities' },
+    ]);
   });
 });

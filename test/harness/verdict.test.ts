@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { comparesNothing, judge, loadCheck, phaseWindows, verdictOf } from '../../harness/verdict/index.ts';
-import { availability, checkSlo, latency } from '../../harness/verdict/slo.ts';
 import { sliceStats } from '../../harness/load/recording.ts';
 import type { FaultRecord, LoadFigures, SliceStats } from '../../harness/types.ts';
+import { comparesNothing, judge, loadCheck, phaseWindows, verdictOf } from '../../harness/verdict/index.ts';
+import { availability, checkSlo, latency } from '../../harness/verdict/slo.ts';
 
 const stats = (ok: number, degraded: number, error: number, latencies: number[]): SliceStats => sliceStats(ok, degraded, error, latencies);
 const load: LoadFigures = { offeredRatePerSecond: 50, durationMs: 10_000, requestsSent: 500, droppedIterations: 0, k6ExitCode: 0 };
-const fault = (over: Partial<FaultRecord> = {}): FaultRecord => ({ id: 'f0', kind: 'latency', target: 'catalog->postgres', description: '+400 ms', scheduledAtMs: 2000, scheduledForMs: 3000, appliedAtMs: 2010, removedAtMs: 5012, landed: true, evidence: 'probe +401 ms', ...over });
+const fault = (over: Partial<FaultRecord> = {}): FaultRecord => ({
+  id: 'f0',
+  kind: 'latency',
+  target: 'catalog->postgres',
+  description: '+400 ms',
+  scheduledAtMs: 2000,
+  scheduledForMs: 3000,
+  appliedAtMs: 2010,
+  removedAtMs: 5012,
+  landed: true,
+  evidence: 'probe +401 ms',
+  ...over,
+});
 
 describe('SLO checks', () => {
   it('counts degraded answers as available', () => {
@@ -97,7 +109,9 @@ describe('no vacuous verdicts', () => {
     const { verdict, checks } = judge({ slos, stats: good, faults: [fault()], load: { ...load, requestsSent: 980, droppedIterations: 20 } });
     expect(verdict).toBe('inconclusive');
     expect(checks.find((c) => c.kind === 'load')).toMatchObject({ status: 'inconclusive', measured: 0.02, threshold: 0.01 });
-    expect(checks.find((c) => c.kind === 'load')?.why).toContain('980 requests sent, 20 iterations dropped (2.00%); over the 1% bound: the system did not get the load the scenario offers');
+    expect(checks.find((c) => c.kind === 'load')?.why).toContain(
+      '980 requests sent, 20 iterations dropped (2.00%); over the 1% bound: the system did not get the load the scenario offers',
+    );
   });
 
   it('is inconclusive when k6 sent nothing at all', () => {
@@ -116,7 +130,12 @@ describe('no vacuous verdicts', () => {
   });
 
   it('is inconclusive when a fault was scheduled but never applied', () => {
-    const { verdict, checks } = judge({ slos, stats: good, faults: [fault({ appliedAtMs: null, removedAtMs: null, landed: false, evidence: 'not applied' })], load });
+    const { verdict, checks } = judge({
+      slos,
+      stats: good,
+      faults: [fault({ appliedAtMs: null, removedAtMs: null, landed: false, evidence: 'not applied' })],
+      load,
+    });
     expect(verdict).toBe('inconclusive');
     expect(checks[0]?.why).toContain('not applied');
   });

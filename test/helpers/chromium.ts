@@ -3,7 +3,7 @@
 // scripts/screenshot-report.ts. Every page is opened with the network emulated offline, and
 // everything it logs as an error, throws, or tries to fetch is recorded for the caller to judge.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,19 @@ import { join } from 'node:path';
 export const CHROMIUM_PATH = process.env.FAULTLINE_CHROMIUM ?? '/usr/bin/chromium';
 export const chromiumInstalled = (): boolean => existsSync(CHROMIUM_PATH);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--no-default-browser-check', '--disable-extensions', '--disable-sync', '--hide-scrollbars', '--mute-audio'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-extensions',
+  '--disable-sync',
+  '--hide-scrollbars',
+  '--mute-audio',
+];
 const START_TIMEOUT_MS = 30_000;
 const CALL_TIMEOUT_MS = 30_000;
 
@@ -49,7 +61,10 @@ export interface Chromium {
 function waitForEndpoint(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`chromium printed no DevTools endpoint within ${START_TIMEOUT_MS} ms; it said:\n${seen}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`chromium printed no DevTools endpoint within ${START_TIMEOUT_MS} ms; it said:\n${seen}`)),
+      START_TIMEOUT_MS,
+    );
     child.stderr?.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       const m = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
@@ -69,7 +84,10 @@ function waitForEndpoint(child: ChildProcess): Promise<string> {
 export async function launchChromium(): Promise<Chromium> {
   const profile = await mkdtemp(join(tmpdir(), 'faultline-chromium-'));
   // its own process group, so the fallback kill reaches its helpers and nothing else
-  const child = spawn(CHROMIUM_PATH, [...ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(CHROMIUM_PATH, [...ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let socket: WebSocket;
   try {
@@ -116,9 +134,11 @@ export async function launchChromium(): Promise<Chromium> {
     listeners.add((m) => {
       if (m.sessionId !== sessionId || m.params === undefined) return;
       const p = m.params as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- protocol events
-      if (m.method === 'Runtime.consoleAPICalled' && (p.type === 'error' || p.type === 'assert')) errors.push(`console.${p.type}: ${(p.args ?? []).map((a: { value?: unknown; description?: string }) => a.value ?? a.description).join(' ')}`);
+      if (m.method === 'Runtime.consoleAPICalled' && (p.type === 'error' || p.type === 'assert'))
+        errors.push(`console.${p.type}: ${(p.args ?? []).map((a: { value?: unknown; description?: string }) => a.value ?? a.description).join(' ')}`);
       else if (m.method === 'Runtime.exceptionThrown') errors.push(`exception: ${p.exceptionDetails?.exception?.description ?? p.exceptionDetails?.text}`);
-      else if (m.method === 'Log.entryAdded' && p.entry?.level === 'error') errors.push(`${p.entry.source}: ${p.entry.text}${p.entry.url ? ` (${p.entry.url})` : ''}`);
+      else if (m.method === 'Log.entryAdded' && p.entry?.level === 'error')
+        errors.push(`${p.entry.source}: ${p.entry.text}${p.entry.url ? ` (${p.entry.url})` : ''}`);
       else if (m.method === 'Network.requestWillBeSent') requests.push(String(p.request?.url));
       else if (m.method === 'Network.loadingFailed' && !p.canceled) errors.push(`load failed: ${p.errorText}`);
       else if (m.method === 'Page.loadEventFired') loaded();
@@ -133,14 +153,21 @@ export async function launchChromium(): Promise<Chromium> {
       errors,
       requests,
       async evaluate<T>(expression: string): Promise<T> {
-        const r = (await call('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })) as { result: { value: T }; exceptionDetails?: { text: string } };
+        const r = (await call('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })) as {
+          result: { value: T };
+          exceptionDetails?: { text: string };
+        };
         if (r.exceptionDetails !== undefined) throw new Error(`evaluating ${expression}: ${r.exceptionDetails.text}`);
         return r.result.value;
       },
       async screenshot(path: string, maxHeight = Infinity): Promise<void> {
         const metrics = (await call('Page.getLayoutMetrics')) as { cssContentSize: { height: number } };
         const height = Math.ceil(Math.min(metrics.cssContentSize.height, maxHeight));
-        const shot = (await call('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width: viewport.width, height, scale: 1 } })) as { data: string };
+        const shot = (await call('Page.captureScreenshot', {
+          format: 'png',
+          captureBeyondViewport: true,
+          clip: { x: 0, y: 0, width: viewport.width, height, scale: 1 },
+        })) as { data: string };
         await writeFile(path, Buffer.from(shot.data, 'base64'));
       },
     };

@@ -1,7 +1,7 @@
 // The harness CLI as a child process, as a user runs it, with helpers to wait for a line of its
 // progress (so a test acts on what the run is doing, never on how long it took).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
 
@@ -31,7 +31,10 @@ export function startCli(args: readonly string[], env: Record<string, string>): 
   const waiting: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] = [];
   const check = (): void => {
     for (const w of [...waiting]) {
-      const match = err.split('\n').map((l) => w.pattern.exec(l)).find((m) => m !== null);
+      const match = err
+        .split('\n')
+        .map((l) => w.pattern.exec(l))
+        .find((m) => m !== null);
       if (match) {
         waiting.splice(waiting.indexOf(w), 1);
         w.resolve(match);
@@ -62,7 +65,10 @@ export function startCli(args: readonly string[], env: Record<string, string>): 
         waiting.push({ pattern, resolve, reject });
         check();
         if (closed && waiting.some((w) => w.pattern === pattern)) {
-          waiting.splice(waiting.findIndex((w) => w.pattern === pattern), 1);
+          waiting.splice(
+            waiting.findIndex((w) => w.pattern === pattern),
+            1,
+          );
           reject(new Error(`the CLI had exited before printing ${pattern}; stderr:\n${err}`));
         }
       }),

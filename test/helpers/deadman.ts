@@ -8,11 +8,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
-import { descendantsOf, processIdentity } from '../../harness/runtime/processes.ts';
 import { dockerHostOf } from '../../harness/runtime/docker-ping.ts';
 import { engineCall, listLabelled } from '../../harness/runtime/docker-reaper.ts';
-import { startCli, type CliProcess } from './cli-process.ts';
+import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
+import { descendantsOf, processIdentity } from '../../harness/runtime/processes.ts';
+import { type CliProcess, startCli } from './cli-process.ts';
 import { leftoverProcesses } from './processes.ts';
 
 export type Stage = 'boot' | 'load' | 'fault' | 'teardown';
@@ -106,7 +106,13 @@ function stageOf(lastLine: string): Stage {
   return 'boot';
 }
 
-const lastProgressLine = (stderr: string): string => stderr.trimEnd().split('\n').filter((l) => l.startsWith('  ')).at(-1)?.trim() ?? '';
+const lastProgressLine = (stderr: string): string =>
+  stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l.startsWith('  '))
+    .at(-1)
+    ?.trim() ?? '';
 
 /** The run's Toxiproxy API, if it has one yet: local from its ready line, docker from its container's port. */
 async function toxiproxyUrlOf(ctx: DeadmanContext, runId: string, stderr: string): Promise<string | undefined> {
@@ -118,7 +124,9 @@ async function toxiproxyUrlOf(ctx: DeadmanContext, runId: string, stderr: string
   if (host === undefined) return undefined;
   const answer = await engineCall(host, 'GET', `/containers/faultline-${runId}-toxiproxy/json`).catch(() => undefined);
   if (answer?.status !== 200) return undefined;
-  const port = (JSON.parse(answer.body) as { NetworkSettings?: { Ports?: Record<string, { HostPort: string }[] | null> } }).NetworkSettings?.Ports?.['8474/tcp']?.[0]?.HostPort;
+  const port = (JSON.parse(answer.body) as { NetworkSettings?: { Ports?: Record<string, { HostPort: string }[] | null> } }).NetworkSettings?.Ports?.[
+    '8474/tcp'
+  ]?.[0]?.HostPort;
   return port === undefined ? undefined : `http://127.0.0.1:${port}`;
 }
 
@@ -141,7 +149,9 @@ interface Known {
 
 /** Every process of the run now: what carries its marker, and everything those forked (Postgres backends rewrite their environment). */
 async function runProcesses(marker: string, harnessPid: number): Promise<Known[]> {
-  const marked = leftoverProcesses(marker, { markerOnly: true }).map((l) => Number(l.split(' ')[0])).filter((pid) => pid !== harnessPid);
+  const marked = leftoverProcesses(marker, { markerOnly: true })
+    .map((l) => Number(l.split(' ')[0]))
+    .filter((pid) => pid !== harnessPid);
   const all = [...new Set([...marked, ...marked.flatMap((pid) => descendantsOf(pid))])];
   const known: Known[] = [];
   for (const pid of all) {
@@ -151,10 +161,18 @@ async function runProcesses(marker: string, harnessPid: number): Promise<Known[]
   return known;
 }
 
-async function leftNow(ctx: DeadmanContext, marker: string, stateDir: string, runId: string, known: readonly Known[], toxiproxyUrl: string | undefined): Promise<Leftovers> {
+async function leftNow(
+  ctx: DeadmanContext,
+  marker: string,
+  stateDir: string,
+  runId: string,
+  known: readonly Known[],
+  toxiproxyUrl: string | undefined,
+): Promise<Leftovers> {
   const processes: string[] = [];
   for (const k of known) if ((await processIdentity(k.pid))?.startTime === k.startTime) processes.push(`${k.pid} ${k.what}`);
-  for (const line of leftoverProcesses(marker, { markerOnly: true })) if (!processes.some((p) => p.split(' ')[0] === line.split(' ')[0])) processes.push(line.slice(0, 120));
+  for (const line of leftoverProcesses(marker, { markerOnly: true }))
+    if (!processes.some((p) => p.split(' ')[0] === line.split(' ')[0])) processes.push(line.slice(0, 120));
   let containers: string[] = [];
   let networks: string[] = [];
   const host = ctx.runtime === 'docker' ? dockerHostOf() : undefined;
@@ -227,7 +245,10 @@ export async function killOnce(kill: DeadmanKill, ctx: DeadmanContext): Promise<
     landedIn: finished ? 'after the run' : stageOf(lastLine),
     toxicsAtKill,
     teardownMs: teardownMs !== null && teardownMs <= limitMs ? teardownMs : null,
-    leftAtLimit: teardownMs !== null && teardownMs <= limitMs ? { processes: [], containers: [], networks: [], toxics: [], ledgers: [], tempDirs: [] } : (leftAtLimit as Leftovers),
+    leftAtLimit:
+      teardownMs !== null && teardownMs <= limitMs
+        ? { processes: [], containers: [], networks: [], toxics: [], ledgers: [], tempDirs: [] }
+        : (leftAtLimit as Leftovers),
     lastLine,
   };
 }
@@ -251,7 +272,10 @@ export function deadmanFigures(runtime: string, results: readonly KillResult[]):
   for (const r of results) landedIn[r.landedIn] = (landedIn[r.landedIn] ?? 0) + 1;
   const leftovers = { processes: 0, containers: 0, networks: 0, toxics: 0, ledgers: 0, tempDirs: 0 };
   for (const r of results) for (const key of Object.keys(leftovers) as (keyof Leftovers)[]) leftovers[key] += r.leftAtLimit[key].length;
-  const times = results.map((r) => r.teardownMs).filter((t): t is number => t !== null).sort((a, b) => a - b);
+  const times = results
+    .map((r) => r.teardownMs)
+    .filter((t): t is number => t !== null)
+    .sort((a, b) => a - b);
   return {
     runtime,
     kills: results.length,

@@ -1,21 +1,35 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { breachWithLogs, excerpt, type LogEntry, parseLogLine } from '../../harness/observe/logs.ts';
 import { firstBreach } from '../../harness/verdict/breach.ts';
-import { breachWithLogs, excerpt, parseLogLine, type LogEntry } from '../../harness/observe/logs.ts';
 import { ENDPOINT, makeCheck, makeRunResult, makeSeries } from './fixture.ts';
 
 const run = makeRunResult();
 const failedAvailability = makeCheck({ status: 'fail', phase: 'fault', measured: 0.98, threshold: 0.99 });
-const failedLatency = makeCheck({ id: 'slo:latency:GET /products/:id:fault', name: 'p99 latency <= 300 ms', status: 'fail', phase: 'fault', measured: 420, threshold: 300, unit: 'ms' });
+const failedLatency = makeCheck({
+  id: 'slo:latency:GET /products/:id:fault',
+  name: 'p99 latency <= 300 ms',
+  status: 'fail',
+  phase: 'fault',
+  measured: 420,
+  threshold: 300,
+  unit: 'ms',
+});
 
 describe('firstBreach', () => {
   it('finds the first second of the failed check’s phase in which its endpoint breached on its own', () => {
     // the fixture's fault seconds 10..19 answer 49 of 50 (98%) and have p99 420 ms
     const breach = firstBreach([failedAvailability], makeSeries(), run.phases);
     expect(breach).toMatchObject({ second: 10, check: { id: failedAvailability.id }, why: '98.00% of 50 requests answered in second 10, below 99.00%' });
-    expect(firstBreach([failedAvailability], makeSeries().map((p) => (p.second === 10 ? { ...p, error: 0 } : p)), run.phases)?.second).toBe(11);
+    expect(
+      firstBreach(
+        [failedAvailability],
+        makeSeries().map((p) => (p.second === 10 ? { ...p, error: 0 } : p)),
+        run.phases,
+      )?.second,
+    ).toBe(11);
   });
 
   it('judges a latency check by the p99 of each second', () => {
@@ -40,7 +54,8 @@ describe('firstBreach', () => {
 });
 
 const T0 = 1_700_000_000_000;
-const pino = (tMs: number, msg: string, extra: Record<string, unknown> = {}, level = 40, replica = 'catalog-1') => JSON.stringify({ level, time: T0 + tMs, service: 'catalog', replica, msg, ...extra });
+const pino = (tMs: number, msg: string, extra: Record<string, unknown> = {}, level = 40, replica = 'catalog-1') =>
+  JSON.stringify({ level, time: T0 + tMs, service: 'catalog', replica, msg, ...extra });
 
 describe('log excerpts', () => {
   it('reads pino and Toxiproxy JSON lines and skips everything without a time', () => {
@@ -52,8 +67,21 @@ describe('log excerpts', () => {
       fields: 'status=504 route=/products/:id reqId="a b"',
     });
     const toxiproxy = '{"level":"info","name":"catalog_to_postgres","caller":"proxy.go:204","time":"2023-11-14T22:13:21Z","message":"Accepted client"}';
-    expect(parseLogLine(toxiproxy, 'logs/toxiproxy.log')).toMatchObject({ epochMs: Date.parse('2023-11-14T22:13:21Z'), source: 'toxiproxy', level: 'info', message: 'Accepted client', fields: 'name=catalog_to_postgres' });
-    for (const raw of ['--- 2026-11-23T08:57:12.443Z /usr/bin/node main.ts', '(node:765) [FSTDEP023] FastifyDeprecation', '{"msg":"no time"}', '{broken', '[1,2]', ''])
+    expect(parseLogLine(toxiproxy, 'logs/toxiproxy.log')).toMatchObject({
+      epochMs: Date.parse('2023-11-14T22:13:21Z'),
+      source: 'toxiproxy',
+      level: 'info',
+      message: 'Accepted client',
+      fields: 'name=catalog_to_postgres',
+    });
+    for (const raw of [
+      '--- 2026-11-23T08:57:12.443Z /usr/bin/node main.ts',
+      '(node:765) [FSTDEP023] FastifyDeprecation',
+      '{"msg":"no time"}',
+      '{broken',
+      '[1,2]',
+      '',
+    ])
       expect(parseLogLine(raw, 'logs/catalog.log')).toBeNull();
   });
 
@@ -61,7 +89,14 @@ describe('log excerpts', () => {
   const window = { loadStartEpochMs: T0, fromMs: 7000, toMs: 12_000, focusMs: 10_000 };
 
   it('keeps the window, in time order, and folds lines alike into the first with a count', () => {
-    const logs = entries([pino(6999, 'before'), pino(10_200, 'request failed', { tenant: 'acme' }), pino(9000, 'pool exhausted', {}, 50), pino(10_900, 'request failed', { tenant: 'initech' }), pino(11_500, 'request failed', {}, 40, 'catalog-2'), pino(12_000, 'after')]);
+    const logs = entries([
+      pino(6999, 'before'),
+      pino(10_200, 'request failed', { tenant: 'acme' }),
+      pino(9000, 'pool exhausted', {}, 50),
+      pino(10_900, 'request failed', { tenant: 'initech' }),
+      pino(11_500, 'request failed', {}, 40, 'catalog-2'),
+      pino(12_000, 'after'),
+    ]);
     const { lines, omitted } = excerpt(logs, window);
     expect(lines).toEqual([
       { tMs: 9000, source: 'catalog-1', level: 'error', text: 'pool exhausted', repeats: 0, lastTMs: 9000 },
@@ -94,15 +129,31 @@ describe('log excerpts', () => {
 
   it('reads every log of the run folder into the breach, from 3 s before to 2 s after it began', async () => {
     await mkdir(join(runDir, 'logs'));
-    await writeFile(join(runDir, 'logs', 'catalog.log'), ['--- header', pino(6900, 'too early'), pino(7000, 'breaker opened', {}, 40), pino(10_050, 'request failed', { status: 504 })].join('\n'));
+    await writeFile(
+      join(runDir, 'logs', 'catalog.log'),
+      ['--- header', pino(6900, 'too early'), pino(7000, 'breaker opened', {}, 40), pino(10_050, 'request failed', { status: 504 })].join('\n'),
+    );
     await writeFile(join(runDir, 'logs', 'gateway.log'), `${pino(10_060, 'upstream timeout', {}, 50, 'gateway-1')}\n${pino(12_000, 'too late')}\n`);
     await writeFile(join(runDir, 'logs', 'k6.log'), '');
     await writeFile(join(runDir, 'logs', 'notes.txt'), pino(10_000, 'not a log file'));
     const series = makeSeries().map((p) => (p.second === 10 ? { ...p, error: 30 } : p));
     const first = firstBreach([failedAvailability], series, run.phases)!;
     const breach = await breachWithLogs(runDir, first, T0);
-    expect(breach).toMatchObject({ second: 10, checkId: failedAvailability.id, phase: 'fault', endpoint: ENDPOINT, fromMs: 7000, toMs: 12_000, omitted: 0, files: ['logs/catalog.log', 'logs/gateway.log', 'logs/k6.log'] });
-    expect(breach.lines.map((l) => `${l.tMs} ${l.source} ${l.text}`)).toEqual(['7000 catalog-1 breaker opened', '10050 catalog-1 request failed status=504', '10060 gateway-1 upstream timeout']);
+    expect(breach).toMatchObject({
+      second: 10,
+      checkId: failedAvailability.id,
+      phase: 'fault',
+      endpoint: ENDPOINT,
+      fromMs: 7000,
+      toMs: 12_000,
+      omitted: 0,
+      files: ['logs/catalog.log', 'logs/gateway.log', 'logs/k6.log'],
+    });
+    expect(breach.lines.map((l) => `${l.tMs} ${l.source} ${l.text}`)).toEqual([
+      '7000 catalog-1 breaker opened',
+      '10050 catalog-1 request failed status=504',
+      '10060 gateway-1 upstream timeout',
+    ]);
   });
 
   it('gives an empty excerpt when the run folder has no logs', async () => {

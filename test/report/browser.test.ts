@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
 import { writeReports, writeSuiteReports } from '../../harness/report/index.ts';
-import { CHROMIUM_PATH, chromiumInstalled, launchChromium, type Chromium } from '../helpers/chromium.ts';
+import { CHROMIUM_PATH, type Chromium, chromiumInstalled, launchChromium } from '../helpers/chromium.ts';
 import { makeFailingRun, makeRunResult, makeSeries } from './fixture.ts';
 
 // a run folder a person can open after the test: the report and the screenshot the test took
@@ -57,7 +57,20 @@ describe.skipIf(skip)(`the report in headless chromium${skip ? ` (skipped: ${why
     expect(drawn.verdict).toMatch(/^FAIL postgres-latency/);
     expect(drawn.charts).toBe(5); // load, then latency and outcomes for each of two endpoints
     for (const width of drawn.chartWidths) expect(width).toBeGreaterThan(300);
-    expect(drawn.series.map((s) => s.name).sort()).toEqual(['achieved', 'degraded', 'degraded', 'error', 'error', 'offered', 'ok', 'ok', 'p50', 'p50', 'p99', 'p99']);
+    expect(drawn.series.map((s) => s.name).sort()).toEqual([
+      'achieved',
+      'degraded',
+      'degraded',
+      'error',
+      'error',
+      'offered',
+      'ok',
+      'ok',
+      'p50',
+      'p50',
+      'p99',
+      'p99',
+    ]);
     for (const s of drawn.series) expect(s, `series ${s.name}`).toMatchObject({ d: expect.any(Number), length: expect.any(Number) });
     for (const s of drawn.series) expect(s.length, `drawn length of ${s.name}`).toBeGreaterThan(0);
     expect(drawn.logRows).toBe(run.breach!.lines.length + 1); // the lines and the breach marker
@@ -78,7 +91,11 @@ describe.skipIf(skip)(`the report in headless chromium${skip ? ` (skipped: ${why
     const page = await browser.open(pathToFileURL(index).href, { width: 1200, height: 700 });
     expect(page.errors).toEqual([]);
     const links = await page.evaluate<string[]>(`[...document.querySelectorAll('a')].map((a) => a.href)`);
-    expect(links).toEqual([pathToFileURL(join(suiteDir, 'junit.xml')).href, pathToFileURL(join(suiteDir, 'fail', 'report.html')).href, pathToFileURL(join(suiteDir, 'pass', 'report.html')).href]);
+    expect(links).toEqual([
+      pathToFileURL(join(suiteDir, 'junit.xml')).href,
+      pathToFileURL(join(suiteDir, 'fail', 'report.html')).href,
+      pathToFileURL(join(suiteDir, 'pass', 'report.html')).href,
+    ]);
     for (const link of links) expect(existsSync(new URL(link)), link).toBe(true);
     await page.screenshot(join(suiteDir, 'index.png'));
   });

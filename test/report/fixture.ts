@@ -39,7 +39,21 @@ export function makeFault(over: Partial<FaultRecord> = {}): FaultRecord {
 }
 
 export function makeSummary(over: Partial<PhaseSummary> = {}): PhaseSummary {
-  return { phase: 'baseline', endpoint: ENDPOINT, startMs: 0, endMs: 10_020, ok: 500, degraded: 0, error: 0, availability: 1, p50Ms: 4.2, p95Ms: 9.8, p99Ms: 14, maxMs: 31, ...over };
+  return {
+    phase: 'baseline',
+    endpoint: ENDPOINT,
+    startMs: 0,
+    endMs: 10_020,
+    ok: 500,
+    degraded: 0,
+    error: 0,
+    availability: 1,
+    p50Ms: 4.2,
+    p95Ms: 9.8,
+    p99Ms: 14,
+    maxMs: 31,
+    ...over,
+  };
 }
 
 /** One point per second for 30 s: fast in baseline, slow and partly degraded while the fault is on. */
@@ -53,14 +67,46 @@ export function makeSeries(endpoint = ENDPOINT, seconds = 30): SecondPoint[] {
 export function makeRunResult(over: Partial<RunResult> = {}): RunResult {
   return {
     runId: '2025-01-01T12-00-00-postgres-latency',
-    scenario: { name: 'postgres-latency', description: 'Postgres answers 400 ms late for 10 s; reads fall back to cache', file: 'scenarios/postgres-latency.ts', protectedBy: ['breaker', 'fallback'] },
+    scenario: {
+      name: 'postgres-latency',
+      description: 'Postgres answers 400 ms late for 10 s; reads fall back to cache',
+      file: 'scenarios/postgres-latency.ts',
+      protectedBy: ['breaker', 'fallback'],
+    },
     system: { name: 'shop', file: 'sample-system/system.ts' },
     verdict: 'pass',
     checks: [
-      makeCheck({ id: 'fault:f0', kind: 'fault', name: 'fault landed: catalog->postgres +400 ms', phase: undefined, endpoint: undefined, measured: 10_020, threshold: 10_000, unit: 'ms since load start', why: 'applied at 10020 ms (scheduled 10000 ms)' }),
-      makeCheck({ id: 'load:offered', kind: 'load', name: 'offered load delivered (50 req/s)', phase: undefined, endpoint: undefined, measured: 0, threshold: 0.01, unit: 'dropped share', why: '1500 requests sent, 0 iterations dropped' }),
+      makeCheck({
+        id: 'fault:f0',
+        kind: 'fault',
+        name: 'fault landed: catalog->postgres +400 ms',
+        phase: undefined,
+        endpoint: undefined,
+        measured: 10_020,
+        threshold: 10_000,
+        unit: 'ms since load start',
+        why: 'applied at 10020 ms (scheduled 10000 ms)',
+      }),
+      makeCheck({
+        id: 'load:offered',
+        kind: 'load',
+        name: 'offered load delivered (50 req/s)',
+        phase: undefined,
+        endpoint: undefined,
+        measured: 0,
+        threshold: 0.01,
+        unit: 'dropped share',
+        why: '1500 requests sent, 0 iterations dropped',
+      }),
       makeCheck(),
-      makeCheck({ id: 'slo:latency:GET /products/:id:fault', name: 'p99 latency <= 500 ms', measured: 420, threshold: 500, unit: 'ms', why: 'p99 420 ms <= 500 ms' }),
+      makeCheck({
+        id: 'slo:latency:GET /products/:id:fault',
+        name: 'p99 latency <= 500 ms',
+        measured: 420,
+        threshold: 500,
+        unit: 'ms',
+        why: 'p99 420 ms <= 500 ms',
+      }),
     ],
     phases: [
       { name: 'baseline', startMs: 0, endMs: 10_020 },
@@ -69,7 +115,19 @@ export function makeRunResult(over: Partial<RunResult> = {}): RunResult {
     ],
     summaries: [
       makeSummary(),
-      makeSummary({ phase: 'fault', startMs: 10_020, endMs: 20_015, ok: 350, degraded: 140, error: 10, availability: 0.98, p50Ms: 180, p95Ms: 390, p99Ms: 420, maxMs: 455 }),
+      makeSummary({
+        phase: 'fault',
+        startMs: 10_020,
+        endMs: 20_015,
+        ok: 350,
+        degraded: 140,
+        error: 10,
+        availability: 0.98,
+        p50Ms: 180,
+        p95Ms: 390,
+        p99Ms: 420,
+        maxMs: 455,
+      }),
       makeSummary({ phase: 'recovery', startMs: 20_015, endMs: 35_000 }),
     ],
     series: makeSeries(),
@@ -86,7 +144,19 @@ export function makeRunResult(over: Partial<RunResult> = {}): RunResult {
     versions: { node: 'v24.0.0', k6: 'v1.3.0', toxiproxy: '2.12.0-dev', postgres: '17.2', redis: '7.4.1' },
     replay: 'npm run chaos -- postgres-latency --runtime local --seed 42',
     blastRadius: ['acme', 'globex'].flatMap((tenant) =>
-      (['baseline', 'fault', 'recovery'] as const).map((phase) => ({ endpoint: ENDPOINT, tenant, phase, ok: 240, degraded: phase === 'fault' ? 10 : 0, error: 0, availability: 1, p99Ms: phase === 'fault' ? 410 : 15, holds: true, breached: [], mayBreach: false })),
+      (['baseline', 'fault', 'recovery'] as const).map((phase) => ({
+        endpoint: ENDPOINT,
+        tenant,
+        phase,
+        ok: 240,
+        degraded: phase === 'fault' ? 10 : 0,
+        error: 0,
+        availability: 1,
+        p99Ms: phase === 'fault' ? 410 : 15,
+        holds: true,
+        breached: [],
+        mayBreach: false,
+      })),
     ),
     recovery: [{ endpoint: ENDPOINT, removedAtMs: 20_015, recoveredAfterMs: 985, undegradedAfterMs: 1985 }],
     ...over,
@@ -94,7 +164,15 @@ export function makeRunResult(over: Partial<RunResult> = {}): RunResult {
 }
 
 export function makeLogLine(over: Partial<LogLine> = {}): LogLine {
-  return { tMs: 20_130, source: 'catalog-1', level: 'warn', text: 'request failed route=/products/:id status=504 tenant=acme', repeats: 0, lastTMs: 20_130, ...over };
+  return {
+    tMs: 20_130,
+    source: 'catalog-1',
+    level: 'warn',
+    text: 'request failed route=/products/:id status=504 tenant=acme',
+    repeats: 0,
+    lastTMs: 20_130,
+    ...over,
+  };
 }
 
 /** The first breach of makeFailingRun: second 20, the first second of recovery, with three log lines. */
@@ -124,7 +202,17 @@ export function makeFailingRun(over: Partial<RunResult> = {}): RunResult {
   const base = makeRunResult();
   return makeRunResult({
     verdict: 'fail',
-    checks: [...base.checks, makeCheck({ id: 'slo:availability:GET /products/:id:recovery', phase: 'recovery', status: 'fail', measured: 0.971, threshold: 0.995, why: '97.10% of 600 answers were ok or degraded; objective 99.50%' })],
+    checks: [
+      ...base.checks,
+      makeCheck({
+        id: 'slo:availability:GET /products/:id:recovery',
+        phase: 'recovery',
+        status: 'fail',
+        measured: 0.971,
+        threshold: 0.995,
+        why: '97.10% of 600 answers were ok or degraded; objective 99.50%',
+      }),
+    ],
     breach: makeBreach(),
     ...over,
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../harness/report/html.ts';
-import { ENDPOINT, makeBreach, makeCheck, makeFailingRun, makeFault, makeLogLine, makeRunResult, makeSummary } from './fixture.ts';
 import { shop } from '../helpers/systems.ts';
+import { ENDPOINT, makeBreach, makeCheck, makeFailingRun, makeFault, makeLogLine, makeRunResult, makeSummary } from './fixture.ts';
 
 const XSS = '</script><img src=x onerror=alert(1)>';
 
@@ -16,13 +16,53 @@ const textOf = (html: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 
-const OUR_TAGS = ['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'span', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'div', 'figure', 'figcaption', 'svg', 'rect', 'text', 'line', 'path', 'g', 'pre', 'code', 'dl', 'dt', 'dd', 'details', 'summary', 'script', 'br', 'small'];
+const OUR_TAGS = [
+  'html',
+  'head',
+  'meta',
+  'title',
+  'style',
+  'body',
+  'h1',
+  'h2',
+  'h3',
+  'span',
+  'p',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'div',
+  'figure',
+  'figcaption',
+  'svg',
+  'rect',
+  'text',
+  'line',
+  'path',
+  'g',
+  'pre',
+  'code',
+  'dl',
+  'dt',
+  'dd',
+  'details',
+  'summary',
+  'script',
+  'br',
+  'small',
+];
 
 /** Every start tag with its attribute names; quoted values are skipped, so text in them cannot pose as markup. */
 function tagsOf(html: string): { name: string; attributes: string[] }[] {
   const out: { name: string; attributes: string[] }[] = [];
   for (const m of html.matchAll(/<([a-zA-Z][\w-]*)((?:\s+[\w:-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*\/?>/g))
-    out.push({ name: m[1]!.toLowerCase(), attributes: [...m[2]!.matchAll(/\s([\w:-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?/g)].map((a) => a[1]!.toLowerCase()) });
+    out.push({
+      name: m[1]!.toLowerCase(),
+      attributes: [...m[2]!.matchAll(/\s([\w:-]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?/g)].map((a) => a[1]!.toLowerCase()),
+    });
   return out;
 }
 
@@ -58,7 +98,9 @@ describe('renderHtml', () => {
   });
 
   it('orders inconclusive checks after failures and before passes', () => {
-    const run = makeRunResult({ checks: [makeCheck({ name: 'a-pass' }), makeCheck({ name: 'b-inconclusive', status: 'inconclusive' }), makeCheck({ name: 'c-fail', status: 'fail' })] });
+    const run = makeRunResult({
+      checks: [makeCheck({ name: 'a-pass' }), makeCheck({ name: 'b-inconclusive', status: 'inconclusive' }), makeCheck({ name: 'c-fail', status: 'fail' })],
+    });
     const text = textOf(renderHtml(run));
     expect(text.indexOf('c-fail')).toBeLessThan(text.indexOf('b-inconclusive'));
     expect(text.indexOf('b-inconclusive')).toBeLessThan(text.indexOf('a-pass'));
@@ -199,7 +241,10 @@ describe('the cascade section', () => {
     return html.slice(start, html.indexOf('<h2>', start + 1));
   };
   /** Each body row of the section's tables as its cells' text. */
-  const rowsOf = (section: string) => [...section.matchAll(/<tr[^>]*>((?:<td[^>]*>[\s\S]*?<\/td>)+)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => textOf(c[1]!)));
+  const rowsOf = (section: string) =>
+    [...section.matchAll(/<tr[^>]*>((?:<td[^>]*>[\s\S]*?<\/td>)+)<\/tr>/g)].map((m) =>
+      [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => textOf(c[1]!)),
+    );
   // the shop's run: its declaration titles and splits the counters (metrics.show)
   const metricsShown = shop.metrics!.show.map((s) => ({ ...s, by: [...s.by] }));
   const run = makeRunResult({
@@ -248,11 +293,15 @@ describe('the cascade section', () => {
 
   it('says so when a result has no per-phase counters, or none moved', () => {
     expect(textOf(sectionOf(renderHtml(makeRunResult())))).toContain('this result has no per-phase counters');
-    expect(textOf(sectionOf(renderHtml(makeRunResult({ phaseCounters: [] }))))).toContain('no service exposed breaker transitions, shed or rate-limited counters');
+    expect(textOf(sectionOf(renderHtml(makeRunResult({ phaseCounters: [] }))))).toContain(
+      'no service exposed breaker transitions, shed or rate-limited counters',
+    );
   });
 
   it('escapes label values from the services', () => {
-    const html = renderHtml(makeRunResult({ metricsShown, phaseCounters: [{ phase: 'fault', service: 'gateway', series: `rate_limited_total{tenant="${XSS}"}`, increase: 1 }] }));
+    const html = renderHtml(
+      makeRunResult({ metricsShown, phaseCounters: [{ phase: 'fault', service: 'gateway', series: `rate_limited_total{tenant="${XSS}"}`, increase: 1 }] }),
+    );
     const section = sectionOf(html);
     expect(section).not.toContain('<img');
     expect(textOf(section)).toContain(`rate limited ${XSS}`);

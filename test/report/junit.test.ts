@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports, writeSuiteReports } from '../../harness/report/index.ts';
 import { renderJunit, testcaseName } from '../../harness/report/junit.ts';
-import { findAll, parseXml } from './xml.ts';
 import { makeCheck, makeFailingRun, makeFault, makeRunResult } from './fixture.ts';
+import { findAll, parseXml } from './xml.ts';
 
 // Jenkins' junit-10.xsd (see the file's header); validated by libxml2's xmllint, which
 // npm run setup installs (Debian libxml2-utils). Outside CI a missing xmllint skips, saying why;
@@ -36,7 +36,13 @@ describe('renderJunit', () => {
       const suite = suites[i]!;
       const failing = run.checks.filter((c) => c.status !== 'pass').length;
       expect(findAll(suite, 'testcase')).toHaveLength(run.checks.length);
-      expect(suite.attributes).toMatchObject({ tests: String(run.checks.length), failures: String(failing), errors: '0', time: '41.500', timestamp: '2025-01-01T12:00:00' });
+      expect(suite.attributes).toMatchObject({
+        tests: String(run.checks.length),
+        failures: String(failing),
+        errors: '0',
+        time: '41.500',
+        timestamp: '2025-01-01T12:00:00',
+      });
       expect(findAll(suite, 'failure')).toHaveLength(failing);
     });
     expect(root.attributes).toMatchObject({ tests: '9', failures: '1', errors: '0', time: '83.000' });
@@ -62,9 +68,36 @@ describe('renderJunit', () => {
       faults: [makeFault({ landed: false, provenAtMs: undefined })],
       checks: [
         makeCheck(),
-        makeCheck({ id: 'slo:availability:GET /products/:id:fault', name: 'availability >= 0.99', status: 'fail', measured: 0.003, threshold: 0.99, why: '0.30% of 1000 requests answered (3 ok, 0 degraded, 997 error); below the 99.00% objective' }),
-        makeCheck({ id: 'slo:latency:GET /products/:id:recovery', name: 'p99 latency <= 300 ms', phase: 'recovery', status: 'fail', measured: 412.5, threshold: 300, unit: 'ms', why: 'p99 was 412.5 ms over 748 requests; over the 300 ms objective' }),
-        makeCheck({ id: 'fault:f0', kind: 'fault', name: 'fault landed: +400 ms', phase: undefined, endpoint: undefined, status: 'inconclusive', measured: null, threshold: 10_000, unit: 'ms since load start', why: 'the fault did not take effect' }),
+        makeCheck({
+          id: 'slo:availability:GET /products/:id:fault',
+          name: 'availability >= 0.99',
+          status: 'fail',
+          measured: 0.003,
+          threshold: 0.99,
+          why: '0.30% of 1000 requests answered (3 ok, 0 degraded, 997 error); below the 99.00% objective',
+        }),
+        makeCheck({
+          id: 'slo:latency:GET /products/:id:recovery',
+          name: 'p99 latency <= 300 ms',
+          phase: 'recovery',
+          status: 'fail',
+          measured: 412.5,
+          threshold: 300,
+          unit: 'ms',
+          why: 'p99 was 412.5 ms over 748 requests; over the 300 ms objective',
+        }),
+        makeCheck({
+          id: 'fault:f0',
+          kind: 'fault',
+          name: 'fault landed: +400 ms',
+          phase: undefined,
+          endpoint: undefined,
+          status: 'inconclusive',
+          measured: null,
+          threshold: 10_000,
+          unit: 'ms since load start',
+          why: 'the fault did not take effect',
+        }),
       ],
     });
     const suite = findAll(parseXml(renderJunit([run])), 'testsuite')[0]!;
@@ -77,11 +110,28 @@ describe('renderJunit', () => {
       'failed: measured 412.5 ms, threshold 300 ms: p99 was 412.5 ms over 748 requests; over the 300 ms objective',
       'inconclusive: the fault did not take effect (measured –, threshold 10000 ms since load start)',
     ]);
-    expect(cases.map((c) => c.attributes.name)).toEqual(['availability >= 99.5% [fault] GET /products/:id', 'availability >= 0.99 [fault] GET /products/:id', 'p99 latency <= 300 ms [recovery] GET /products/:id', 'fault landed: +400 ms']);
+    expect(cases.map((c) => c.attributes.name)).toEqual([
+      'availability >= 99.5% [fault] GET /products/:id',
+      'availability >= 0.99 [fault] GET /products/:id',
+      'p99 latency <= 300 ms [recovery] GET /products/:id',
+      'fault landed: +400 ms',
+    ]);
   });
 
   it('reports an inconclusive check as a failure that says inconclusive and why', () => {
-    const run = makeRunResult({ verdict: 'inconclusive', checks: [makeCheck({ status: 'inconclusive', kind: 'fault', measured: null, threshold: 10_000, unit: 'ms since load start', why: 'the fault did not take effect' })] });
+    const run = makeRunResult({
+      verdict: 'inconclusive',
+      checks: [
+        makeCheck({
+          status: 'inconclusive',
+          kind: 'fault',
+          measured: null,
+          threshold: 10_000,
+          unit: 'ms since load start',
+          why: 'the fault did not take effect',
+        }),
+      ],
+    });
     const suite = findAll(parseXml(renderJunit([run])), 'testsuite')[0]!;
     expect(suite.attributes.failures).toBe('1');
     const message = findAll(suite, 'failure')[0]!.attributes.message ?? '';
@@ -140,16 +190,30 @@ describe.skipIf(skipSchema)(`junit.xml against Jenkins' junit-10.xsd${skipSchema
     const runs = [
       makeRunResult(),
       makeFailingRun({ scenario: { ...scenario, name: 'redis-outage' } }),
-      makeRunResult({ scenario: { ...scenario, name: 'poison-pill' }, verdict: 'inconclusive', checks: [makeCheck({ status: 'inconclusive', measured: null })] }),
+      makeRunResult({
+        scenario: { ...scenario, name: 'poison-pill' },
+        verdict: 'inconclusive',
+        checks: [makeCheck({ status: 'inconclusive', measured: null })],
+      }),
       makeRunResult({ scenario: { ...scenario, name: 'retry-storm' }, verdict: 'inconclusive', checks: [] }),
     ];
-    const { junit } = await writeSuiteReports(join(dir, 'suite'), runs.map((result, i) => ({ result, runDir: join(dir, `run-${i}`) })));
+    const { junit } = await writeSuiteReports(
+      join(dir, 'suite'),
+      runs.map((result, i) => ({ result, runDir: join(dir, `run-${i}`) })),
+    );
     expect(validate(junit)).toEqual({ ok: true, said: `${junit} validates` });
   });
 
   it('accepts markup, control codes and odd numbers once rendered (escaped, stripped, clamped)', async () => {
     const nasty = '\x1b[31mred\x1b[0m <b>&"\'</b>\x00\x07\nnext ]]> line';
-    const run = makeFailingRun({ scenario: { ...makeRunResult().scenario, name: `a<b>&"c`, description: nasty }, checks: [makeCheck({ status: 'fail', name: nasty, why: nasty })], replay: nasty, versions: { [nasty]: nasty }, wallMs: Number.NaN, startedAt: 'not a date' });
+    const run = makeFailingRun({
+      scenario: { ...makeRunResult().scenario, name: `a<b>&"c`, description: nasty },
+      checks: [makeCheck({ status: 'fail', name: nasty, why: nasty })],
+      replay: nasty,
+      versions: { [nasty]: nasty },
+      wallMs: Number.NaN,
+      startedAt: 'not a date',
+    });
     const file = join(dir, 'nasty.xml');
     await writeFile(file, renderJunit([run]));
     expect(validate(file).ok).toBe(true);
@@ -168,7 +232,7 @@ describe('the test XML parser', () => {
   it.each([
     ['<a><b></a></b>', 'closes'],
     ['<a x="1" x="2"/>', 'duplicate'],
-    ['<a>1 < 2</a>', "expected a name"],
+    ['<a>1 < 2</a>', 'expected a name'],
     ['<a>&nbsp;</a>', 'unknown entity'],
     ['<a>x</a><b/>', 'after the root'],
     ['<a>\x1b</a>', 'forbidden'],

@@ -2,14 +2,20 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { renderIndex, suiteVerdict } from '../../harness/report/suite.ts';
 import { writeSuiteReports } from '../../harness/report/index.ts';
-import { findAll, parseXml } from './xml.ts';
+import { renderIndex, suiteVerdict } from '../../harness/report/suite.ts';
 import { makeCheck, makeFailingRun, makeRunResult } from './fixture.ts';
+import { findAll, parseXml } from './xml.ts';
 
 const passing = makeRunResult({ runId: 'run-pass' });
 const failing = makeFailingRun({ runId: 'run-fail', scenario: { ...makeRunResult().scenario, name: 'redis-outage', description: 'Redis goes away for 20 s' } });
-const textOf = (html: string) => html.replace(/<[^>]*>/g, ' ').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+const textOf = (html: string) =>
+  html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&gt;/g, '>')
+    .replace(/&lt;/g, '<')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
 
 describe('suite index', () => {
   it('is fail when any run failed, inconclusive when any was or none ran, else pass', () => {
@@ -38,7 +44,10 @@ describe('suite index', () => {
   });
 
   it('escapes scenario text and percent-encodes link paths', () => {
-    const evil = makeFailingRun({ scenario: { ...makeRunResult().scenario, name: '<script>x</script>', description: '" onmouseover="x' }, checks: [makeCheck({ status: 'fail', why: '<b>' })] });
+    const evil = makeFailingRun({
+      scenario: { ...makeRunResult().scenario, name: '<script>x</script>', description: '" onmouseover="x' },
+      checks: [makeCheck({ status: 'fail', why: '<b>' })],
+    });
     const html = renderIndex('s', [{ result: evil, href: 'a "b"/report.html' }]);
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<b>');

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { markdownCell, renderSummary } from '../../harness/report/summary.ts';
-import { appendSummary } from '../../harness/report/index.ts';
 import { ablationOutcome } from '../../harness/cli.ts';
+import { appendSummary } from '../../harness/report/index.ts';
+import { markdownCell, renderSummary } from '../../harness/report/summary.ts';
 import { makeCheck, makeFailingRun, makeFault, makeRunResult } from './fixture.ts';
 
 const failing = { result: makeFailingRun({ disabled: ['breaker', 'fallback'] }), reportPath: 'reports/run-fail/report.html' };
@@ -19,7 +19,9 @@ describe('step summary', () => {
     expect(md).toContain('| status | check | phase | endpoint | measured | threshold | why |');
     const rows = lines.filter((l) => /^\| (✅|❌|⚠️)/.test(l));
     expect(rows).toHaveLength(failing.result.checks.length);
-    expect(rows[0]).toBe('| ❌ fail | availability >= 99.5% | recovery | GET /products/:id | 0.971 ratio | 0.995 ratio | 97.10% of 600 answers were ok or degraded; objective 99.50% |');
+    expect(rows[0]).toBe(
+      '| ❌ fail | availability >= 99.5% | recovery | GET /products/:id | 0.971 ratio | 0.995 ratio | 97.10% of 600 answers were ok or degraded; objective 99.50% |',
+    );
     expect(md).toContain('Report: `reports/run-fail/report.html`');
     expect(md).toContain('Replay: `npm run chaos -- postgres-latency --runtime local --seed 42`');
     expect(md.endsWith('\n')).toBe(true);
@@ -65,19 +67,42 @@ describe('step summary', () => {
 describe('step summary of an ablation (--ablate), where a failed run is the expected outcome', () => {
   const scenario = makeRunResult().scenario;
   const ablated = (over: Parameters<typeof makeFailingRun>[0], name: string) => {
-    const result = makeFailingRun({ disabled: ['breaker', 'fallback'], scenario: { ...scenario, name }, replay: `npm run chaos -- ${name} --disable breaker,fallback --seed 42`, ...over });
+    const result = makeFailingRun({
+      disabled: ['breaker', 'fallback'],
+      scenario: { ...scenario, name },
+      replay: `npm run chaos -- ${name} --disable breaker,fallback --seed 42`,
+      ...over,
+    });
     return { result, reportPath: `reports/suite-a/${name}/report.html`, ablation: ablationOutcome(result) };
   };
   const proven = ablated({}, 'postgres-latency');
   const stillPasses = ablated({ verdict: 'pass', checks: makeRunResult().checks }, 'recommendations-down');
-  const notLanded = ablated({ checks: [makeCheck({ id: 'fault:f0', kind: 'fault', name: 'fault landed: +400 ms', phase: undefined, endpoint: undefined, status: 'inconclusive', measured: null, why: 'the fault did not take effect' }), makeCheck({ status: 'fail', measured: 0.5 })], faults: [makeFault({ landed: false })] }, 'poison-pill');
+  const notLanded = ablated(
+    {
+      checks: [
+        makeCheck({
+          id: 'fault:f0',
+          kind: 'fault',
+          name: 'fault landed: +400 ms',
+          phase: undefined,
+          endpoint: undefined,
+          status: 'inconclusive',
+          measured: null,
+          why: 'the fault did not take effect',
+        }),
+        makeCheck({ status: 'fail', measured: 0.5 }),
+      ],
+      faults: [makeFault({ landed: false })],
+    },
+    'poison-pill',
+  );
 
   it('heads a single ablated run with "ablation proven" and the check that proved it, not FAIL', () => {
     const md = renderSummary([proven]);
     const lines = md.split('\n');
     expect(lines[0]).toBe('## ✅ ablation proven: postgres-latency');
     expect(md).not.toMatch(/^##+ ❌ FAIL/m);
-    expect(md).toContain('Ablation: with breaker, fallback switched off this scenario must fail on a check; the run\'s verdict, FAIL, is the expected outcome.');
+    expect(md).toContain("Ablation: with breaker, fallback switched off this scenario must fail on a check; the run's verdict, FAIL, is the expected outcome.");
     expect(md).toContain('- Proven: fails as it must: availability >= 99.5% \\[recovery GET /products/:id\\] measured 0.971 ratio, threshold 0.995');
     expect(md).toContain('- First failed check: availability >= 99.5% \\[recovery GET /products/:id\\]');
     expect(md).toContain('| ❌ fail | availability >= 99.5% | recovery |');
@@ -86,7 +111,7 @@ describe('step summary of an ablation (--ablate), where a failed run is the expe
   it('says NOT proven, and why, for an ablated run that still passes', () => {
     const md = renderSummary([stillPasses]);
     expect(md.split('\n')[0]).toBe('## ❌ ablation NOT proven: recommendations-down');
-    expect(md).toContain('the run\'s verdict, PASS, is not proof');
+    expect(md).toContain("the run's verdict, PASS, is not proof");
     expect(md).toContain('- Not proven: still PASSES with its protection off');
     expect(md).toContain('- First failed check: none');
   });
@@ -98,9 +123,13 @@ describe('step summary of an ablation (--ablate), where a failed run is the expe
     expect(md).not.toContain('scenarios passed');
     const rows = lines.filter((l) => /^\| (✅ proven|❌ NOT proven) \|/.test(l));
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(/^\| ✅ proven \| postgres-latency \| breaker, fallback \| fails as it must: .* \| availability >= 99\.5% \\\[recovery GET \/products\/:id\\\] \|$/);
+    expect(rows[0]).toMatch(
+      /^\| ✅ proven \| postgres-latency \| breaker, fallback \| fails as it must: .* \| availability >= 99\.5% \\\[recovery GET \/products\/:id\\\] \|$/,
+    );
     expect(rows[1]).toMatch(/^\| ❌ NOT proven \| recommendations-down \| breaker, fallback \| still PASSES .* \| none \|$/);
-    expect(rows[2]).toMatch(/^\| ❌ NOT proven \| poison-pill \| breaker, fallback \| a fault did not land, so its failure proves nothing: fault landed: \+400 ms: the fault did not take effect \| availability >= 99\.5% \\\[fault GET \/products\/:id\\\] \|$/);
+    expect(rows[2]).toMatch(
+      /^\| ❌ NOT proven \| poison-pill \| breaker, fallback \| a fault did not land, so its failure proves nothing: fault landed: \+400 ms: the fault did not take effect \| availability >= 99\.5% \\\[fault GET \/products\/:id\\\] \|$/,
+    );
     expect(md.match(/^### /gm)).toHaveLength(3);
     expect(md).toContain('### ✅ ablation proven: postgres-latency');
     expect(md).toContain('Index: `reports/suite-a/index.html`');
@@ -108,6 +137,8 @@ describe('step summary of an ablation (--ablate), where a failed run is the expe
 
   it('is PROVEN only when every scenario failed with its protection off', () => {
     const other = ablated({}, 'catalog-replica-gray');
-    expect(renderSummary([proven, other], { indexPath: 'i.html' }).split('\n')[0]).toBe('## ✅ faultline ablation: PROVEN (2 of 2 scenarios fail with their protection off, as they must)');
+    expect(renderSummary([proven, other], { indexPath: 'i.html' }).split('\n')[0]).toBe(
+      '## ✅ faultline ablation: PROVEN (2 of 2 scenarios fail with their protection off, as they must)',
+    );
   });
 });

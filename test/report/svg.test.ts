@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { latencyChart, niceCeil, outcomeChart, rateChart } from '../../harness/report/svg.ts';
 import { renderHtml } from '../../harness/report/html.ts';
+import { latencyChart, niceCeil, outcomeChart, rateChart } from '../../harness/report/svg.ts';
 import { ENDPOINT, makeFault, makeRunResult, makeSeries } from './fixture.ts';
 
 const run = makeRunResult();

@@ -1,13 +1,13 @@
 // cleanupLeftovers against real processes: what a dead run recorded is stopped and removed,
 // and a pid that now belongs to something else is never touched.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { which } from '../../harness/runtime/binaries.ts';
-import { cleanupLeftovers, openLedger, type LedgerChild, type LedgerData } from '../../harness/runtime/ledger.ts';
+import { cleanupLeftovers, type LedgerChild, type LedgerData, openLedger } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 
 const SLEEP = which('sleep') as string;
@@ -37,7 +37,14 @@ async function deadOwner(): Promise<LedgerData['owner']> {
 
 async function recorded(name: string, child: ChildProcess, argv: string[], startTime?: string): Promise<LedgerChild> {
   const identity = await processIdentity(child.pid as number);
-  return { name, argv, pid: child.pid as number, startTime: startTime ?? identity?.startTime ?? null, stopSignal: 'SIGTERM', recordedAt: new Date().toISOString() };
+  return {
+    name,
+    argv,
+    pid: child.pid as number,
+    startTime: startTime ?? identity?.startTime ?? null,
+    stopSignal: 'SIGTERM',
+    recordedAt: new Date().toISOString(),
+  };
 }
 
 function writeLedger(stateDir: string, data: LedgerData): string {

@@ -1,14 +1,14 @@
 // The local runtime against the real things on 127.0.0.1: Postgres, redis-server, the Toxiproxy
 // build from .tools/bin, and the shop's services as sample-system/system.ts declares them.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { localRuntime, type LocalStack } from '../../harness/runtime/local.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
+import { type LocalStack, localRuntime } from '../../harness/runtime/local.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 import { redisPing } from '../../harness/runtime/redis.ts';
 import { addToxic, listToxics, removeToxic, ToxiproxyError } from '../../harness/runtime/toxiproxy.ts';
@@ -120,7 +120,12 @@ describe('local runtime (the shop)', () => {
 
   it('accepts our packet_loss toxic on a proxy', async () => {
     const proxy = stack.edges['catalog->redis']!.proxy;
-    const toxic = await addToxic(stack.toxiproxyUrl, proxy, { name: 'loss', type: 'packet_loss', stream: 'upstream', attributes: { loss_rate: 1, correlation: 0 } });
+    const toxic = await addToxic(stack.toxiproxyUrl, proxy, {
+      name: 'loss',
+      type: 'packet_loss',
+      stream: 'upstream',
+      attributes: { loss_rate: 1, correlation: 0 },
+    });
     expect(toxic.attributes).toEqual({ loss_rate: 1, correlation: 0 });
     const { host, port } = hostPort(stack.edges['catalog->redis']!.listen);
     await expect(redisPing(port, host, 300)).rejects.toThrow(/no PING reply/);
@@ -141,7 +146,14 @@ describe('local runtime (the shop)', () => {
 describe('local runtime wiring (every shop service a stand-in that shows its environment)', () => {
   it('points each service at its dependencies through their proxies, as the declaration templates them', async () => {
     const node = ['{{node}}', '--disable-warning=ExperimentalWarning', standIn];
-    const standIns = withCommands(shop, Object.fromEntries(Object.values(shop.parts).filter((p) => p.kind === 'service').map((p) => [p.name, node])));
+    const standIns = withCommands(
+      shop,
+      Object.fromEntries(
+        Object.values(shop.parts)
+          .filter((p) => p.kind === 'service')
+          .map((p) => [p.name, node]),
+      ),
+    );
     const stack = await localRuntime({ stateDir }).start(options('wiring', standIns));
     try {
       const catalog = (await (await fetch(`${stack.services['catalog-1']!.url}/env`)).json()) as Record<string, string>;
@@ -172,8 +184,10 @@ describe('local runtime boot failure', () => {
     const start = localRuntime({ stateDir }).start(options('broken', broken));
     const error = (await start.catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toMatch(/system\.ts: parts\.catalog \(replica catalog-1\) \(readiness \{"http":"\/health\/ready","pid":true\}\): catalog-1 did not start: exited \(code 3\) before it was ready/);
-    expect(error.message).toMatch(/\n  command: \S*node --disable-warning=ExperimentalWarning \S*crashing-service\.ts\n/);
+    expect(error.message).toMatch(
+      /system\.ts: parts\.catalog \(replica catalog-1\) \(readiness \{"http":"\/health\/ready","pid":true\}\): catalog-1 did not start: exited \(code 3\) before it was ready/,
+    );
+    expect(error.message).toMatch(/\n {2}command: \S*node --disable-warning=ExperimentalWarning \S*crashing-service\.ts\n/);
     expect(error.message).toContain('crashing-service: cannot connect to anything, giving up');
     expect(ourTempDirs()).toEqual(before);
     expect(existsSync(join(stateDir, 'broken.json'))).toBe(false);
@@ -193,7 +207,12 @@ describe('a stack whose run died without stopping it', () => {
 
       const lines = await cleanupLeftovers(() => undefined, { stateDir });
 
-      expect(lines.filter((l) => l.startsWith('stopped leftover')).map((l) => l.split(' ')[2]).sort()).toEqual(PARTS);
+      expect(
+        lines
+          .filter((l) => l.startsWith('stopped leftover'))
+          .map((l) => l.split(' ')[2])
+          .sort(),
+      ).toEqual(PARTS);
       expect(lines).toContain(`removed temp dir ${stack.tempDir} of run crashed`);
       for (const { pid } of Object.values(stack.processes)) expect(await processIdentity(pid), `pid ${pid}`).toBeUndefined();
       expect(existsSync(stack.tempDir)).toBe(false);

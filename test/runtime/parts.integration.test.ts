@@ -2,24 +2,24 @@
 // same data, a new pid the ledger tracks), a catalog replica frozen and resumed, each proven by
 // its state and a probe; a frozen part left at stop() is still stopped, and nothing outlives it.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { shop } from '../helpers/systems.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killFault } from '../../harness/faults/kill.ts';
 import { pauseFault } from '../../harness/faults/pause.ts';
 import type { LedgerData } from '../../harness/runtime/ledger.ts';
-import { localRuntime, type LocalStack } from '../../harness/runtime/local.ts';
-import { processIdentity } from '../../harness/runtime/processes.ts';
+import { type LocalStack, localRuntime } from '../../harness/runtime/local.ts';
 import { PG_DATABASE, PG_USER } from '../../harness/runtime/postgres.ts';
+import { processIdentity } from '../../harness/runtime/processes.ts';
+import { shop } from '../helpers/systems.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-test-parts-'));
 const stateDir = join(scratch, 'state');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const ledgerPids = (stack: LocalStack, runId: string): Record<string, number | null> =>
+const ledgerPids = (_stack: LocalStack, runId: string): Record<string, number | null> =>
   Object.fromEntries((JSON.parse(readFileSync(join(stateDir, `${runId}.json`), 'utf8')) as LedgerData).children.map((c) => [c.name, c.pid]));
 
 describe('process-level faults on the local runtime', () => {
@@ -46,7 +46,9 @@ describe('process-level faults on the local runtime', () => {
     const fault = await killFault.apply(stack, { part: 'postgres' }, 'test-kill');
     const proof = await fault.prove();
     expect(proof.landed, proof.evidence).toBe(true);
-    expect(proof.evidence).toMatch(/state killed; before: a probe via catalog->postgres answered in [\d.]+ ms; after: a probe via catalog->postgres failed after \d+ ms/);
+    expect(proof.evidence).toMatch(
+      /state killed; before: a probe via catalog->postgres answered in [\d.]+ ms; after: a probe via catalog->postgres failed after \d+ ms/,
+    );
     expect(await processIdentity(oldPid)).toBeUndefined();
     expect(await stack.parts.postgres?.state()).toBe('killed');
     expect(ledgerPids(stack, runId).postgres).toBeUndefined(); // the dead pid is no longer ours to kill

@@ -1,9 +1,9 @@
 // Boot waits for a service's own readiness: an answer from another process on its port (another
 // run's service, after ours lost the race for the port) is not our service being ready.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answersReady } from '../../harness/runtime/services.ts';
 
 describe('readiness', () => {

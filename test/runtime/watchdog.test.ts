@@ -4,12 +4,12 @@
 // longer than that (SIGSTOP: a debugger pause) loses nothing; a released watchdog leaves at once;
 // with --keep-up the children stay up.
 
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupLeftovers } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 
@@ -34,7 +34,9 @@ interface Started {
 
 async function startHarness(runId: string, mode?: string): Promise<Started> {
   const runDir = join(scratch, runId);
-  const harness = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', FAKE, runId, runDir, stateDir, ...(mode ? [mode] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const harness = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', FAKE, runId, runDir, stateDir, ...(mode ? [mode] : [])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   harnesses.push(harness);
   const exited = new Promise((r) => harness.once('exit', r));
   const pids = await new Promise<Started['pids']>((resolve, reject) => {
@@ -49,7 +51,8 @@ async function startHarness(runId: string, mode?: string): Promise<Started> {
   return { harness, runId, runDir, pids, exited };
 }
 
-const running = async (pids: readonly number[]): Promise<number[]> => (await Promise.all(pids.map(async (p) => ((await processIdentity(p)) ? p : 0)))).filter((p) => p > 0);
+const running = async (pids: readonly number[]): Promise<number[]> =>
+  (await Promise.all(pids.map(async (p) => ((await processIdentity(p)) ? p : 0)))).filter((p) => p > 0);
 const everything = (s: Started): number[] => [s.pids.watchdog, ...s.pids.children, ...s.pids.grandchildren];
 const watchdogLog = (s: Started): string => readFileSync(join(s.runDir, 'logs', 'watchdog.log'), 'utf8');
 

@@ -21,7 +21,14 @@ const listens: Record<string, string> = {
   'catalog->postgres': '127.0.0.1:1002',
   'catalog->redis': '127.0.0.1:1003',
 };
-const at = (port: number, replica = 1) => ({ host: '127.0.0.1', port, replica, node: '/opt/node', root: '/shop', edgeAddress: (edge: string) => listens[edge] });
+const at = (port: number, replica = 1) => ({
+  host: '127.0.0.1',
+  port,
+  replica,
+  node: '/opt/node',
+  root: '/shop',
+  edgeAddress: (edge: string) => listens[edge],
+});
 
 describe('startWaves', () => {
   it('starts every service after the services it calls, and independent services together', () => {
@@ -29,7 +36,10 @@ describe('startWaves', () => {
   });
 
   it('refuses a dependency cycle, naming the services in it', () => {
-    const cyclic: System = { ...shop, edges: [...shop.edges, { ...(shop.edges[0] as System['edges'][number]), name: 'catalog->gateway', from: 'catalog', to: 'gateway', instance: 'gateway' }] };
+    const cyclic: System = {
+      ...shop,
+      edges: [...shop.edges, { ...(shop.edges[0] as System['edges'][number]), name: 'catalog->gateway', from: 'catalog', to: 'gateway', instance: 'gateway' }],
+    };
     expect(() => startWaves(cyclic)).toThrow(/^service dependency cycle among (gateway, catalog|catalog, gateway)/);
   });
 });
@@ -57,7 +67,11 @@ describe('partEnv', () => {
   });
 
   it("adds a switched-off pattern's own variables", () => {
-    const system: System = { ...shop, switchEnv: undefined, patterns: { cache: { description: 'x', env: { CACHE_OFF: '1' } }, retry: { description: 'y', env: { RETRIES: '0' } } } };
+    const system: System = {
+      ...shop,
+      switchEnv: undefined,
+      patterns: { cache: { description: 'x', env: { CACHE_OFF: '1' } }, retry: { description: 'y', env: { RETRIES: '0' } } },
+    };
     const env = partEnv(system, service('payments'), ['retry'], at(4002));
     expect(env.RETRIES).toBe('0');
     expect(env.CACHE_OFF).toBeUndefined();
@@ -89,15 +103,21 @@ describe('ports', () => {
 
   it('does not retry other failures', async () => {
     let calls = 0;
-    await expect(withFreePort(async () => {
-      calls++;
-      throw new Error('postgres did not start: could not access directory');
-    })).rejects.toThrow('could not access directory');
+    await expect(
+      withFreePort(async () => {
+        calls++;
+        throw new Error('postgres did not start: could not access directory');
+      }),
+    ).rejects.toThrow('could not access directory');
     expect(calls).toBe(1);
   });
 
   it('recognises how postgres, redis, Go and Node say the port is taken', () => {
-    for (const text of ['could not bind IPv4 address "127.0.0.1": Address already in use', 'listen tcp 127.0.0.1:5: bind: address already in use', 'Error: listen EADDRINUSE: address already in use 127.0.0.1:5'])
+    for (const text of [
+      'could not bind IPv4 address "127.0.0.1": Address already in use',
+      'listen tcp 127.0.0.1:5: bind: address already in use',
+      'Error: listen EADDRINUSE: address already in use 127.0.0.1:5',
+    ])
       expect(saysAddressInUse(text), text).toBe(true);
     expect(saysAddressInUse('connection refused')).toBe(false);
   });
@@ -105,6 +125,8 @@ describe('ports', () => {
 
 describe('describeCommand', () => {
   it('quotes only what a shell would need quoted', () => {
-    expect(describeCommand(['/usr/bin/redis-server', '--save', '', '--dir', '/tmp/a b', "it's"])).toBe(`/usr/bin/redis-server --save '' --dir '/tmp/a b' 'it'\\''s'`);
+    expect(describeCommand(['/usr/bin/redis-server', '--save', '', '--dir', '/tmp/a b', "it's"])).toBe(
+      `/usr/bin/redis-server --save '' --dir '/tmp/a b' 'it'\\''s'`,
+    );
   });
 });

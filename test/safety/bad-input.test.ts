@@ -4,15 +4,15 @@
 // through the real CLI process. After each: nothing was started (no process, no ledger, no run
 // folder).
 
-import { afterAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
 import { edgeNames } from '../../harness/system/system.ts';
-import { shop } from '../helpers/systems.ts';
 import { PATTERNS } from '../../sample-system/resilience/patterns.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
+import { shop } from '../helpers/systems.ts';
 
 // Before the harness modules load: ledgers go to a folder of this test's own.
 const scratch = vi.hoisted(() => {
@@ -56,24 +56,39 @@ function scenarioFile(content: (name: string) => string): string {
   writeFileSync(path, content(name));
   return path;
 }
-const fromData = (mutate: (s: Raw) => void) => (name: string): string => {
-  const s = valid(name);
-  mutate(s);
-  return `import { defineScenario } from '${DEFINE}';\nexport default defineScenario(${JSON.stringify(s, null, 2)});\n`;
-};
-const fromSource = (source: string) => (name: string): string => source.replaceAll('NAME', name).replaceAll('DEFINE', DEFINE);
+const fromData =
+  (mutate: (s: Raw) => void) =>
+  (name: string): string => {
+    const s = valid(name);
+    mutate(s);
+    return `import { defineScenario } from '${DEFINE}';\nexport default defineScenario(${JSON.stringify(s, null, 2)});\n`;
+  };
+const fromSource =
+  (source: string) =>
+  (name: string): string =>
+    source.replaceAll('NAME', name).replaceAll('DEFINE', DEFINE);
 
 /** [what is wrong, how the file is made, the field the message must name, what else it must say] */
 type FileCase = [string, (name: string) => string, string, string];
 
 const FILE_CASES: FileCase[] = [
   // the file itself
-  ['a syntax error', fromSource(`import { defineScenario } from 'DEFINE';\nexport default defineScenario({
-  system: 'shop', name: 'NAME', load: { rate: 20, `), '', 'could not be loaded'],
+  [
+    'a syntax error',
+    fromSource(`import { defineScenario } from 'DEFINE';\nexport default defineScenario({
+  system: 'shop', name: 'NAME', load: { rate: 20, `),
+    '',
+    'could not be loaded',
+  ],
   ['an import of a file that does not exist', fromSource(`import { nothing } from './no-such-helper.ts';\nexport default nothing;`), '', 'could not be loaded'],
   ['a module that throws while loading', fromSource(`throw new Error('broken on purpose');`), '', 'could not be loaded: broken on purpose'],
   ['no default export', fromSource(`export const scenario = {};`), '', 'the default export is not a scenario object'],
-  ['defineScenario not called', fromSource(`import { defineScenario } from 'DEFINE';\nexport default defineScenario;`), '', 'the default export is not a scenario object'],
+  [
+    'defineScenario not called',
+    fromSource(`import { defineScenario } from 'DEFINE';\nexport default defineScenario;`),
+    '',
+    'the default export is not a scenario object',
+  ],
   // name and description
   ['a name that differs from the file name', fromData((s) => (s.name = 'another-name')), 'name', '"another-name" must match the file name'],
   ['a name with spaces', fromData((s) => (s.name = 'Has Spaces')), 'name', '"Has Spaces" must be lower-case words'],
@@ -81,7 +96,12 @@ const FILE_CASES: FileCase[] = [
   ['no description', fromData((s) => delete s.description), 'description', 'must be a non-empty sentence'],
   ['a blank description', fromData((s) => (s.description = '  ')), 'description', 'must be a non-empty sentence'],
   // typos at the top: the failure mode where a typo silently passes
-  ['slo: typed for slos:', fromData((s) => ((s.slo = s.slos), delete s.slos)), 'slo', 'is not a field of a scenario (did you mean slos?); fields are: system, name, description, load, faults, slos, protectedBy'],
+  [
+    'slo: typed for slos:',
+    fromData((s) => ((s.slo = s.slos), delete s.slos)),
+    'slo',
+    'is not a field of a scenario (did you mean slos?); fields are: system, name, description, load, faults, slos, protectedBy',
+  ],
   ['fault: typed for faults:', fromData((s) => ((s.fault = s.faults), delete s.faults)), 'fault', 'is not a field of a scenario (did you mean faults?)'],
   ['an unknown top-level field', fromData((s) => (s.retries = 3)), 'retries', 'is not a field of a scenario'],
   // load
@@ -99,15 +119,30 @@ const FILE_CASES: FileCase[] = [
   ['no duration', fromData((s) => delete s.load.duration), 'load.duration', 'is not a positive duration'],
   ['no mix', fromData((s) => delete s.load.mix), 'load.mix', `must give a share per name; names are: ${ENDPOINTS.join(', ')}`],
   ['an empty mix', fromData((s) => (s.load.mix = {})), 'load.mix', 'must give a share per name'],
-  ['an unknown endpoint in the mix', fromData((s) => (s.load.mix = { 'GET /prodcts/:id': 1 })), 'load.mix["GET /prodcts/:id"]', `is not known; allowed: ${ENDPOINTS.join(', ')}`],
+  [
+    'an unknown endpoint in the mix',
+    fromData((s) => (s.load.mix = { 'GET /prodcts/:id': 1 })),
+    'load.mix["GET /prodcts/:id"]',
+    `is not known; allowed: ${ENDPOINTS.join(', ')}`,
+  ],
   ['a zero share', fromData((s) => (s.load.mix['GET /products/:id'] = 0)), 'load.mix["GET /products/:id"]', 'share 0 must be a positive number'],
   ['a negative share', fromData((s) => (s.load.mix['GET /products/:id'] = -1)), 'load.mix["GET /products/:id"]', 'share -1 must be a positive number'],
   ['a share as a string', fromData((s) => (s.load.mix['GET /products/:id'] = '80%')), 'load.mix["GET /products/:id"]', 'share "80%" must be a positive number'],
   ['an unknown tenant', fromData((s) => (s.load.tenants = { umbrella: 1 })), 'load.tenants["umbrella"]', `is not known; allowed: ${TENANTS.join(', ')}`],
   ['a zero tenant share', fromData((s) => (s.load.tenants = { acme: 0 })), 'load.tenants["acme"]', 'share 0 must be a positive number'],
-  ['an inverted id range', fromData((s) => (s.load.params = { id: { int: [10, 1] } })), 'load.params.id', 'int must be [min, max], whole numbers with min <= max'],
+  [
+    'an inverted id range',
+    fromData((s) => (s.load.params = { id: { int: [10, 1] } })),
+    'load.params.id',
+    'int must be [min, max], whole numbers with min <= max',
+  ],
   ['fractional ids', fromData((s) => (s.load.params = { id: { int: [1, 1.5] } })), 'load.params.id', 'int must be [min, max], whole numbers with min <= max'],
-  ['a parameter no mixed endpoint has', fromData((s) => (s.load.params = { product: { int: [1, 5] } })), 'load.params.product', 'is not a parameter of an endpoint in load.mix; parameters are: id'],
+  [
+    'a parameter no mixed endpoint has',
+    fromData((s) => (s.load.params = { product: { int: [1, 5] } })),
+    'load.params.product',
+    'is not a parameter of an endpoint in load.mix; parameters are: id',
+  ],
   ['the leftover productIds', fromData((s) => (s.load.productIds = 50)), 'load.productIds', 'is not a field of load'],
   // the system
   ['no system', fromData((s) => delete s.system), 'system', 'is missing: name the system this scenario tests (system: '],
@@ -122,43 +157,148 @@ const FILE_CASES: FileCase[] = [
   ['a fault lasting 0s', fromData((s) => (s.faults[0].for = '0s')), 'faults[0].for', '"0s" must be a positive duration'],
   ['a fault with no for', fromData((s) => delete s.faults[0].for), 'faults[0].for', 'must be a positive duration'],
   ['a fault after the load ends', fromData((s) => (s.faults[0].at = '12s')), 'faults[0]', 'ends at 15000 ms, not before the load ends at 10000 ms'],
-  ['a fault ending with the load', fromData((s) => ((s.faults[0].at = '5s'), (s.faults[0].for = '5s'))), 'faults[0]', 'ends at 10000 ms, not before the load ends at 10000 ms: leave a recovery phase'],
-  ['duration: typed for for:', fromData((s) => ((s.faults[0].duration = '3s'), delete s.faults[0].for)), 'faults[0].duration', 'is not a field of a scheduled fault'],
+  [
+    'a fault ending with the load',
+    fromData((s) => ((s.faults[0].at = '5s'), (s.faults[0].for = '5s'))),
+    'faults[0]',
+    'ends at 10000 ms, not before the load ends at 10000 ms: leave a recovery phase',
+  ],
+  [
+    'duration: typed for for:',
+    fromData((s) => ((s.faults[0].duration = '3s'), delete s.faults[0].for)),
+    'faults[0].duration',
+    'is not a field of a scheduled fault',
+  ],
   ['a fault entry with no fault', fromData((s) => delete s.faults[0].fault), 'faults[0].fault', 'must be made by a fault factory; kinds are: latency'],
   ['an unknown fault kind', fromData((s) => (s.faults[0].fault.kind = 'meteor')), 'faults[0].fault.kind', '"meteor" is not a fault kind; kinds are: latency'],
   ['a fault kind in the wrong case', fromData((s) => (s.faults[0].fault.kind = 'Latency')), 'faults[0].fault.kind', '"Latency" is not a fault kind'],
-  ['a fault with no params', fromData((s) => delete s.faults[0].fault.params), 'faults[0].fault.params', 'must be an object; make the fault with faults.latency({...})'],
+  [
+    'a fault with no params',
+    fromData((s) => delete s.faults[0].fault.params),
+    'faults[0].fault.params',
+    'must be an object; make the fault with faults.latency({...})',
+  ],
   ['param: typed for params:', fromData((s) => (s.faults[0].fault.param = {})), 'faults[0].fault.param', 'is not a field of a fault (did you mean params?)'],
-  ['an unknown edge', fromData((s) => (s.faults[0].fault.params.edge = 'catalog->postgress')), 'faults[0].fault.edge', `"catalog->postgress" is not an edge; edges are: ${EDGE_NAMES.join(', ')}`],
-  ['an edge with a trailing space', fromData((s) => (s.faults[0].fault.params.edge = 'catalog->redis ')), 'faults[0].fault.edge', '"catalog->redis " is not an edge'],
-  ['an edge the wrong way round', fromData((s) => (s.faults[0].fault.params.edge = 'postgres->catalog')), 'faults[0].fault.edge', '"postgres->catalog" is not an edge'],
+  [
+    'an unknown edge',
+    fromData((s) => (s.faults[0].fault.params.edge = 'catalog->postgress')),
+    'faults[0].fault.edge',
+    `"catalog->postgress" is not an edge; edges are: ${EDGE_NAMES.join(', ')}`,
+  ],
+  [
+    'an edge with a trailing space',
+    fromData((s) => (s.faults[0].fault.params.edge = 'catalog->redis ')),
+    'faults[0].fault.edge',
+    '"catalog->redis " is not an edge',
+  ],
+  [
+    'an edge the wrong way round',
+    fromData((s) => (s.faults[0].fault.params.edge = 'postgres->catalog')),
+    'faults[0].fault.edge',
+    '"postgres->catalog" is not an edge',
+  ],
   ['a zero delay', fromData((s) => (s.faults[0].fault.params.ms = 0)), 'faults[0].fault.ms', '0 must be a delay in milliseconds in (0, 60000]'],
   ['a negative delay', fromData((s) => (s.faults[0].fault.params.ms = -100)), 'faults[0].fault.ms', '-100 must be a delay in milliseconds'],
   ['a delay as a string', fromData((s) => (s.faults[0].fault.params.ms = '100ms')), 'faults[0].fault.ms', '"100ms" must be a delay in milliseconds'],
-  ['a delay over a minute', fromData((s) => (s.faults[0].fault.params.ms = 120_000)), 'faults[0].fault.ms', '120000 must be a delay in milliseconds in (0, 60000]'],
-  ['jitter larger than the delay', fromData((s) => (s.faults[0].fault.params.jitterMs = 500)), 'faults[0].fault.jitterMs', '500 must be a number of milliseconds in [0, ms]'],
-  ['a negative jitter', fromData((s) => (s.faults[0].fault.params.jitterMs = -1)), 'faults[0].fault.jitterMs', '-1 must be a number of milliseconds in [0, ms]'],
-  ['jitter: typed for jitterMs:', fromData((s) => (s.faults[0].fault.params.jitter = 10)), 'faults[0].fault.jitter', 'is not a field of a latency fault (did you mean jitterMs?); fields are: edge, ms, jitterMs'],
+  [
+    'a delay over a minute',
+    fromData((s) => (s.faults[0].fault.params.ms = 120_000)),
+    'faults[0].fault.ms',
+    '120000 must be a delay in milliseconds in (0, 60000]',
+  ],
+  [
+    'jitter larger than the delay',
+    fromData((s) => (s.faults[0].fault.params.jitterMs = 500)),
+    'faults[0].fault.jitterMs',
+    '500 must be a number of milliseconds in [0, ms]',
+  ],
+  [
+    'a negative jitter',
+    fromData((s) => (s.faults[0].fault.params.jitterMs = -1)),
+    'faults[0].fault.jitterMs',
+    '-1 must be a number of milliseconds in [0, ms]',
+  ],
+  [
+    'jitter: typed for jitterMs:',
+    fromData((s) => (s.faults[0].fault.params.jitter = 10)),
+    'faults[0].fault.jitter',
+    'is not a field of a latency fault (did you mean jitterMs?); fields are: edge, ms, jitterMs',
+  ],
   // SLOs
   ['no slos', fromData((s) => delete s.slos), 'slos', 'must list at least one SLO'],
   ['an empty slos list', fromData((s) => (s.slos = [])), 'slos', 'must list at least one SLO: a scenario with nothing to check would pass vacuously'],
   ['slos as an object', fromData((s) => (s.slos = s.slos[0])), 'slos', 'must list at least one SLO'],
-  ['an unknown SLO kind', fromData((s) => (s.slos[0].kind = 'throughput')), 'slos[0].kind', '"throughput" is not an SLO kind; kinds are: availability, latency'],
-  ['an SLO on an unknown endpoint', fromData((s) => (s.slos[0].endpoint = 'GET /checkout')), 'slos[0].endpoint', `"GET /checkout" is not an endpoint; endpoints are: ${ENDPOINTS.join(', ')}`],
-  ['an SLO on an endpoint the load never calls', fromData((s) => (s.slos[0].endpoint = 'GET /search')), 'slos[0].endpoint', '"GET /search" gets no load: load.mix sends requests only to GET /products/:id'],
+  [
+    'an unknown SLO kind',
+    fromData((s) => (s.slos[0].kind = 'throughput')),
+    'slos[0].kind',
+    '"throughput" is not an SLO kind; kinds are: availability, latency',
+  ],
+  [
+    'an SLO on an unknown endpoint',
+    fromData((s) => (s.slos[0].endpoint = 'GET /checkout')),
+    'slos[0].endpoint',
+    `"GET /checkout" is not an endpoint; endpoints are: ${ENDPOINTS.join(', ')}`,
+  ],
+  [
+    'an SLO on an endpoint the load never calls',
+    fromData((s) => (s.slos[0].endpoint = 'GET /search')),
+    'slos[0].endpoint',
+    '"GET /search" gets no load: load.mix sends requests only to GET /products/:id',
+  ],
   ['an availability over 1', fromData((s) => (s.slos[0].min = 1.5)), 'slos[0].min', '1.5 must be a share in (0, 1]'],
   ['an availability of 0', fromData((s) => (s.slos[0].min = 0)), 'slos[0].min', '0 must be a share in (0, 1]'],
   ['an availability as a percentage string', fromData((s) => (s.slos[0].min = '99%')), 'slos[0].min', '"99%" must be a share in (0, 1]'],
-  ['a percentile of 0', fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 0, maxMs: 100 }])), 'slos[0].p', '0 must be a percentile in (0, 100]'],
-  ['a percentile over 100', fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 101, maxMs: 100 }])), 'slos[0].p', '101 must be a percentile in (0, 100]'],
-  ['a latency SLO with no percentile', fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', maxMs: 100 }])), 'slos[0].p', 'undefined must be a percentile'],
-  ['a zero latency bound', fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 99, maxMs: 0 }])), 'slos[0].maxMs', '0 must be a positive number of milliseconds'],
-  ['a negative latency bound', fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 99, maxMs: -1 }])), 'slos[0].maxMs', '-1 must be a positive number of milliseconds'],
-  ['max: typed for maxMs:', fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 99, maxMs: 300, max: 250 }])), 'slos[0].max', 'is not a field of a latency SLO'],
-  ['percentile: typed for p:', fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', percentile: 99, maxMs: 300 }])), 'slos[0].percentile', 'is not a field of a latency SLO; fields are: kind, endpoint, p, maxMs, phases'],
+  [
+    'a percentile of 0',
+    fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 0, maxMs: 100 }])),
+    'slos[0].p',
+    '0 must be a percentile in (0, 100]',
+  ],
+  [
+    'a percentile over 100',
+    fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 101, maxMs: 100 }])),
+    'slos[0].p',
+    '101 must be a percentile in (0, 100]',
+  ],
+  [
+    'a latency SLO with no percentile',
+    fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', maxMs: 100 }])),
+    'slos[0].p',
+    'undefined must be a percentile',
+  ],
+  [
+    'a zero latency bound',
+    fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 99, maxMs: 0 }])),
+    'slos[0].maxMs',
+    '0 must be a positive number of milliseconds',
+  ],
+  [
+    'a negative latency bound',
+    fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 99, maxMs: -1 }])),
+    'slos[0].maxMs',
+    '-1 must be a positive number of milliseconds',
+  ],
+  [
+    'max: typed for maxMs:',
+    fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', p: 99, maxMs: 300, max: 250 }])),
+    'slos[0].max',
+    'is not a field of a latency SLO',
+  ],
+  [
+    'percentile: typed for p:',
+    fromData((s) => (s.slos = [{ kind: 'latency', endpoint: 'GET /products/:id', percentile: 99, maxMs: 300 }])),
+    'slos[0].percentile',
+    'is not a field of a latency SLO; fields are: kind, endpoint, p, maxMs, phases',
+  ],
   ['an unknown phase', fromData((s) => (s.slos[0].phases = ['during'])), 'slos[0].phases[0]', '"during" is not a phase; phases are: baseline, fault, recovery'],
   ['an empty phase list', fromData((s) => (s.slos[0].phases = [])), 'slos[0].phases', 'must be a non-empty list of baseline, fault, recovery'],
-  ['a fault-phase SLO with no faults', fromData((s) => (s.faults = [])), 'slos[0].phases', "includes a fault or recovery phase, but faults is empty; give phases: ['baseline'] or add a fault"],
+  [
+    'a fault-phase SLO with no faults',
+    fromData((s) => (s.faults = [])),
+    'slos[0].phases',
+    "includes a fault or recovery phase, but faults is empty; give phases: ['baseline'] or add a fault",
+  ],
   // protectedBy
   ['no protectedBy', fromData((s) => delete s.protectedBy), 'protectedBy', `must name at least one pattern; patterns are: ${PATTERN_LIST}`],
   ['an empty protectedBy', fromData((s) => (s.protectedBy = [])), 'protectedBy', 'must name at least one pattern'],
@@ -176,7 +316,11 @@ const FLAG_CASES: FlagCase[] = [
   ['a negative seed', ['SCENARIO', '--seed=-1'], '--seed "-1" must be a whole number'],
   ['an unknown runtime', ['SCENARIO', '--runtime', 'dokcer'], '--runtime "dokcer" is not a runtime; runtimes are:'],
   ['a runtime with no name', ['SCENARIO', '--runtime'], "Option '--runtime <value>' argument missing"],
-  ['an unknown --disable pattern', ['SCENARIO', '--disable', 'brakes'], `--disable "brakes" names no pattern of system shop; its patterns are: ${PATTERN_LIST}`],
+  [
+    'an unknown --disable pattern',
+    ['SCENARIO', '--disable', 'brakes'],
+    `--disable "brakes" names no pattern of system shop; its patterns are: ${PATTERN_LIST}`,
+  ],
   ['one unknown name among known ones', ['SCENARIO', '--disable', 'breaker,retyr'], '--disable "retyr" names no pattern'],
   ['a value for a switch', ['SCENARIO', '--json=yes'], "Option '--json' does not take an argument"],
   ['no scenario', [], 'name a scenario, or use --all or --list'],
@@ -201,15 +345,19 @@ async function inProcess(args: string[], env: Record<string, string> = {}): Prom
     const code = await main(args, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
     return { code, stderr: lines.join('\n') };
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
 function realCli(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1', TMPDIR: scratch, FAULTLINE_STATE_DIR: stateDir, ...env }, timeout: 30_000 }, (error, _stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stderr }),
+    execFile(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts'), ...args],
+      { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1', TMPDIR: scratch, FAULTLINE_STATE_DIR: stateDir, ...env }, timeout: 30_000 },
+      (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stderr }),
     );
   });
 }
@@ -222,7 +370,11 @@ function expectNothingStarted(): void {
 }
 
 const tried = { files: 0, flags: 0, cliProcesses: 0 };
-afterAll(() => console.log(`bad-input figures: ${tried.files} malformed scenario files, ${tried.flags} bad flags or environments, ${tried.files + tried.flags} in all (${tried.cliProcesses} through the real CLI process)`));
+afterAll(() =>
+  console.log(
+    `bad-input figures: ${tried.files} malformed scenario files, ${tried.flags} bad flags or environments, ${tried.files + tried.flags} in all (${tried.cliProcesses} through the real CLI process)`,
+  ),
+);
 
 describe('a malformed scenario file', () => {
   it.each(FILE_CASES)('%s: exit 2 before anything boots, naming file and field', async (_what, make, field, says) => {
@@ -250,7 +402,9 @@ describe('bad flags and environment', () => {
     const { code, stderr } = await inProcess([goodScenario, '--runtime', 'local', '--report-dir', reportsDir], { FAULTLINE_TOOLS_DIR: emptyTools });
     tried.flags++;
     expect(code, stderr).toBe(2);
-    expect(stderr).toContain(`faultline: toxiproxy-server is missing: looked for ${emptyTools}/toxiproxy-server (FAULTLINE_TOOLS_DIR=${emptyTools}); run \`npm run setup\``);
+    expect(stderr).toContain(
+      `faultline: toxiproxy-server is missing: looked for ${emptyTools}/toxiproxy-server (FAULTLINE_TOOLS_DIR=${emptyTools}); run \`npm run setup\``,
+    );
     expectNothingStarted();
   });
 
@@ -260,7 +414,11 @@ describe('bad flags and environment', () => {
     const { code, stderr } = await inProcess([goodScenario, '--runtime', 'local', '--report-dir', reportsDir], { TMPDIR: closed });
     tried.flags++;
     expect(code, stderr).toBe(2);
-    expect(stderr).toMatch(new RegExp(`faultline: postgres runs as uid \\d+ \\(we are root\\) and cannot reach its data dir under ${closed}: ${closed} has mode 0700; set TMPDIR to a folder others may pass through`));
+    expect(stderr).toMatch(
+      new RegExp(
+        `faultline: postgres runs as uid \\d+ \\(we are root\\) and cannot reach its data dir under ${closed}: ${closed} has mode 0700; set TMPDIR to a folder others may pass through`,
+      ),
+    );
     expectNothingStarted();
   });
 
@@ -279,12 +437,22 @@ describe('through the real CLI process', () => {
   const cases: [string, () => string[], Record<string, string>, string][] = [
     ['a syntax error', () => [scenarioFile(fromSource(`export default {{ name: 'NAME' `))], {}, ': could not be loaded: '],
     ['TypeScript that Node cannot strip (an enum)', () => [scenarioFile(fromSource(`enum Kind { A }\nexport default Kind;`))], {}, ': could not be loaded: '],
-    ['slo: typed for slos:', () => [scenarioFile(fromData((s) => ((s.slo = s.slos), delete s.slos)))], {}, 'slo is not a field of a scenario (did you mean slos?)'],
+    [
+      'slo: typed for slos:',
+      () => [scenarioFile(fromData((s) => ((s.slo = s.slos), delete s.slos)))],
+      {},
+      'slo is not a field of a scenario (did you mean slos?)',
+    ],
     ['an unknown flag', () => [goodScenario, '--sed', '1'], {}, "Unknown option '--sed'"],
     ['an unknown --disable pattern', () => [goodScenario, '--disable', 'brakes'], {}, '--disable "brakes" names no pattern'],
     ['a missing k6 and toxiproxy', () => [goodScenario, '--runtime', 'local'], { FAULTLINE_TOOLS_DIR: emptyTools }, 'toxiproxy-server is missing: looked for'],
     // an engine does answer on /var/run/docker.sock here: the run must not quietly fall back to it
-    ['--runtime docker with DOCKER_HOST at a socket with no engine behind it', () => [goodScenario, '--runtime', 'docker'], { DOCKER_HOST: `unix://${scratch}/no-engine.sock` }, `faultline: no Docker engine answers at DOCKER_HOST=unix://${scratch}/no-engine.sock (ENOENT`],
+    [
+      '--runtime docker with DOCKER_HOST at a socket with no engine behind it',
+      () => [goodScenario, '--runtime', 'docker'],
+      { DOCKER_HOST: `unix://${scratch}/no-engine.sock` },
+      `faultline: no Docker engine answers at DOCKER_HOST=unix://${scratch}/no-engine.sock (ENOENT`,
+    ],
   ];
   it.each(cases)('%s: exit 2 with the message, nothing started', { timeout: 30_000 }, async (_what, args, env, says) => {
     const argv = args();

@@ -4,7 +4,7 @@
 // the failures only a boot can find: a readiness check that never answers, a port already in use,
 // a program that is not installed.
 
-import { mkdirSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -28,7 +28,13 @@ type Raw = Record<string, any>; // malformed on purpose
 const validSystem = (): Raw => ({
   name: 'tiny',
   parts: {
-    web: { kind: 'service', command: ['python3', '-m', 'http.server', '{{port}}', '--bind', '{{host}}'], port: 8000, env: { CACHE: '{{edge "web->cache"}}' }, readiness: { http: '/' } },
+    web: {
+      kind: 'service',
+      command: ['python3', '-m', 'http.server', '{{port}}', '--bind', '{{host}}'],
+      port: 8000,
+      env: { CACHE: '{{edge "web->cache"}}' },
+      readiness: { http: '/' },
+    },
     cache: { kind: 'redis' },
   },
   edges: ['web->cache'],
@@ -52,12 +58,18 @@ let made = 0;
 function project(system: Raw | string, options: { compose?: string; scenario?: Raw } = {}): { config: string; dir: string } {
   const dir = join(scratch, `project-${String(++made).padStart(2, '0')}`);
   mkdirSync(join(dir, 'scenarios'), { recursive: true });
-  writeFileSync(join(dir, 'faultline.config.ts'), `import { defineConfig } from '${CONFIG}';\nexport default defineConfig({ systems: ['system.ts'], scenarios: ['scenarios/*.ts'], reports: 'reports' });\n`);
+  writeFileSync(
+    join(dir, 'faultline.config.ts'),
+    `import { defineConfig } from '${CONFIG}';\nexport default defineConfig({ systems: ['system.ts'], scenarios: ['scenarios/*.ts'], reports: 'reports' });\n`,
+  );
   const body = typeof system === 'string' ? system : JSON.stringify(system, null, 2);
   writeFileSync(join(dir, 'system.ts'), `import { defineSystem } from '${DEFINE_SYSTEM}';\nexport default defineSystem(${body});\n`);
   if (options.compose !== undefined) writeFileSync(join(dir, 'docker-compose.yml'), options.compose);
   const scenario = options.scenario ?? validScenario;
-  writeFileSync(join(dir, 'scenarios', `${scenario.name}.ts`), `import { defineScenario } from '${DEFINE}';\nexport default defineScenario(${JSON.stringify(scenario, null, 2)});\n`);
+  writeFileSync(
+    join(dir, 'scenarios', `${scenario.name}.ts`),
+    `import { defineScenario } from '${DEFINE}';\nexport default defineScenario(${JSON.stringify(scenario, null, 2)});\n`,
+  );
   return { config: join(dir, 'faultline.config.ts'), dir };
 }
 const broken = (mutate: (s: Raw) => void): Raw => {
@@ -73,11 +85,15 @@ async function run(config: string, env: Record<string, string> = {}): Promise<{ 
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, { TMPDIR: scratch, ...env });
   try {
-    const code = await main(['tiny-latency', '--config', config, '--runtime', 'local', '--seed', '1'], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    const code = await main(['tiny-latency', '--config', config, '--runtime', 'local', '--seed', '1'], {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
     return { code, text: lines.join('\n') };
   } finally {
-    for (const [k, v] of Object.entries({ TMPDIR: undefined, ...saved })) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries({ TMPDIR: undefined, ...saved }))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     if (saved.TMPDIR === undefined && process.env.TMPDIR === scratch) delete process.env.TMPDIR;
   }
 }
@@ -93,21 +109,76 @@ function expectNothingLeft(dir: string, booted = false): void {
 /** [what is wrong, the project, the field path the message must name, what else it must say] */
 const DECLARATION_CASES: [string, () => { config: string; dir: string }, string, string][] = [
   ['a service without a port', () => project(broken((s) => delete s.parts.web.port)), 'parts.web.port', 'must be the TCP port it listens on'],
-  ['an unknown part kind', () => project(broken((s) => (s.parts.cache.kind = 'memcached'))), 'parts.cache.kind', '"memcached" is not a part kind; kinds are: service, postgres, redis'],
+  [
+    'an unknown part kind',
+    () => project(broken((s) => (s.parts.cache.kind = 'memcached'))),
+    'parts.cache.kind',
+    '"memcached" is not a part kind; kinds are: service, postgres, redis',
+  ],
   ['an edge to nothing', () => project(broken((s) => s.edges.push('web->db'))), 'edges[1]', '"db" is not a part; parts are: web, cache'],
-  ['a part named like a replica of another', () => project(broken((s) => ((s.parts.web.replicas = 2), (s.parts['web-2'] = { kind: 'redis' })))), 'parts.web-2', 'replica 2 of the part web'],
+  [
+    'a part named like a replica of another',
+    () => project(broken((s) => ((s.parts.web.replicas = 2), (s.parts['web-2'] = { kind: 'redis' })))),
+    'parts.web-2',
+    'replica 2 of the part web',
+  ],
   ['an entry that is a dependency', () => project(broken((s) => (s.entry = 'cache'))), 'entry', '"cache" is not a service part'],
-  ['a path placeholder with no parameter', () => project(broken((s) => (s.endpoints = { 'GET /items/:id': { path: '/items/{id}' } }))), 'endpoints["GET /items/:id"]', 'uses {id}, but params has no id'],
-  ['a typo in a part field', () => project(broken((s) => ((s.parts.web.readyness = s.parts.web.readiness), delete s.parts.web.readiness))), 'parts.web.readyness', 'did you mean readiness?'],
-  ['a template naming an undeclared edge', () => project(broken((s) => (s.parts.web.env.DB = '{{edge "web->db"}}'))), 'parts.web.env.DB', 'names the edge "web->db", which is not declared'],
-  ['a readiness with two ways', () => project(broken((s) => (s.parts.web.readiness = { http: '/', tcp: true }))), 'parts.web.readiness', 'must say how to tell it is ready'],
-  ['a compose file with an unsupported key', () => project(composed(), { compose: COMPOSE_OK.replace('    build: .\n', '    build: .\n    network_mode: host\n') }), 'services.web.network_mode', 'not supported'],
-  ['a compose service with neither image nor build', () => project(composed(), { compose: `services:\n  web:\n    command: ["python3"]\n  cache:\n    image: redis:7\n` }), 'services.web', 'image'],
-  ['a compose depends_on naming no service', () => project(composed(), { compose: COMPOSE_OK.replace('[cache]', '[cahce]') }), 'services.web.depends_on', 'cahce'],
+  [
+    'a path placeholder with no parameter',
+    () => project(broken((s) => (s.endpoints = { 'GET /items/:id': { path: '/items/{id}' } }))),
+    'endpoints["GET /items/:id"]',
+    'uses {id}, but params has no id',
+  ],
+  [
+    'a typo in a part field',
+    () => project(broken((s) => ((s.parts.web.readyness = s.parts.web.readiness), delete s.parts.web.readiness))),
+    'parts.web.readyness',
+    'did you mean readiness?',
+  ],
+  [
+    'a template naming an undeclared edge',
+    () => project(broken((s) => (s.parts.web.env.DB = '{{edge "web->db"}}'))),
+    'parts.web.env.DB',
+    'names the edge "web->db", which is not declared',
+  ],
+  [
+    'a readiness with two ways',
+    () => project(broken((s) => (s.parts.web.readiness = { http: '/', tcp: true }))),
+    'parts.web.readiness',
+    'must say how to tell it is ready',
+  ],
+  [
+    'a compose file with an unsupported key',
+    () => project(composed(), { compose: COMPOSE_OK.replace('    build: .\n', '    build: .\n    network_mode: host\n') }),
+    'services.web.network_mode',
+    'not supported',
+  ],
+  [
+    'a compose service with neither image nor build',
+    () => project(composed(), { compose: `services:\n  web:\n    command: ["python3"]\n  cache:\n    image: redis:7\n` }),
+    'services.web',
+    'image',
+  ],
+  [
+    'a compose depends_on naming no service',
+    () => project(composed(), { compose: COMPOSE_OK.replace('[cache]', '[cahce]') }),
+    'services.web.depends_on',
+    'cahce',
+  ],
   ['a compose file that is not YAML', () => project(composed(), { compose: 'services:\n  web:\n\tbuild: .\n' }), 'docker-compose.yml', 'line'],
-  ['a part the compose file does not have', () => project(composed(), { compose: `services:\n  web:\n    build: .\n` }), 'parts.cache', 'is not a service of the compose file'],
+  [
+    'a part the compose file does not have',
+    () => project(composed(), { compose: `services:\n  web:\n    build: .\n` }),
+    'parts.cache',
+    'is not a service of the compose file',
+  ],
   ['a compose file that does not exist', () => project(composed()), 'docker-compose.yml', ''],
-  ['a scenario check reading series the system does not declare', () => project(validSystem(), { scenario: { ...validScenario, cascade: [{ kind: 'retry-amplification', dependency: 'cache', max: 1.5 }] } }), 'cascade[0]', 'reads the series metrics.series.calls and metrics.series.requests, which system tiny does not declare'],
+  [
+    'a scenario check reading series the system does not declare',
+    () => project(validSystem(), { scenario: { ...validScenario, cascade: [{ kind: 'retry-amplification', dependency: 'cache', max: 1.5 }] } }),
+    'cascade[0]',
+    'reads the series metrics.series.calls and metrics.series.requests, which system tiny does not declare',
+  ],
 ];
 
 describe('a malformed system, through the CLI', () => {
@@ -138,7 +209,9 @@ describe('a system that only a boot can find broken', () => {
     await new Promise<void>((r) => taken.listen({ host: '127.0.0.1', port: 0 }, () => r()));
     const port = (taken.address() as { port: number }).port;
     try {
-      const { config, dir } = project(broken((s) => ((s.parts.web.port = port), (s.parts.web.command = ['python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1']))));
+      const { config, dir } = project(
+        broken((s) => ((s.parts.web.port = port), (s.parts.web.command = ['python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1']))),
+      );
       const { code, text } = await run(config);
       expect(code, text).toBe(2);
       expect(text).toContain(`system.ts: parts.web.port ${port} is in use on 127.0.0.1`);
@@ -157,7 +230,7 @@ describe('a system that only a boot can find broken', () => {
   });
 });
 
-describe('a valid two-part system of the test\'s own', () => {
+describe("a valid two-part system of the test's own", () => {
   it('boots from its declaration on local; a fault on an edge the system never uses is inconclusive, never a pass', { timeout: 60_000 }, async () => {
     const { config } = project(validSystem());
     const { code, text } = await run(config);

@@ -7,16 +7,16 @@
 //   processes all live on, only its fault is lifted by the lease, and the run says so.
 // `npm run bench -- deadman` does the 20-kill version and prints the figures.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LEASE_TTL_MS } from '../../harness/faults/lease.ts';
 import { cleanupLeftovers } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 import { startCli } from '../helpers/cli-process.ts';
-import { cleanUpAfter, deadmanFigures, deadmanPlan, killOnce, ledgerOf, toxicsAt, type KillResult } from '../helpers/deadman.ts';
+import { cleanUpAfter, deadmanFigures, deadmanPlan, type KillResult, killOnce, ledgerOf, toxicsAt } from '../helpers/deadman.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
 const SCENARIO = join(import.meta.dirname, 'fixtures', 'kill-short.ts');
@@ -37,10 +37,19 @@ describe('the harness killed with SIGKILL, with no run after it', () => {
     for (const kill of deadmanPlan(SEED, 4, 'local')) {
       const result = await killOnce(kill, { runtime: 'local', scenario: SCENARIO, scratch, limitMs: 2_000 });
       results.push(result);
-      expect(result.leftAtLimit, `kill ${kill.i} in ${kill.stage} (+${kill.delayMs} ms, after "${result.lastLine}")`).toEqual({ processes: [], containers: [], networks: [], toxics: [], ledgers: [], tempDirs: [] });
+      expect(result.leftAtLimit, `kill ${kill.i} in ${kill.stage} (+${kill.delayMs} ms, after "${result.lastLine}")`).toEqual({
+        processes: [],
+        containers: [],
+        networks: [],
+        toxics: [],
+        ledgers: [],
+        tempDirs: [],
+      });
     }
     const figures = deadmanFigures('local', results);
-    console.log(`deadman local (seed ${SEED}): ${JSON.stringify(figures)}\n${results.map((r) => `  kill ${r.kill.i} ${r.kill.stage} +${r.kill.delayMs} ms: in ${r.landedIn} ("${r.lastLine.slice(0, 60)}"), ${r.toxicsAtKill.length} toxics, clean after ${r.teardownMs} ms`).join('\n')}`);
+    console.log(
+      `deadman local (seed ${SEED}): ${JSON.stringify(figures)}\n${results.map((r) => `  kill ${r.kill.i} ${r.kill.stage} +${r.kill.delayMs} ms: in ${r.landedIn} ("${r.lastLine.slice(0, 60)}"), ${r.toxicsAtKill.length} toxics, clean after ${r.teardownMs} ms`).join('\n')}`,
+    );
     // the moments were real: the kills landed in every stage, one of them with the fault in force
     expect(Object.keys(figures.landedIn).sort()).toEqual(['boot', 'fault', 'load', 'teardown']);
     expect(figures.faultInForceAtKill).toBeGreaterThan(0);
@@ -50,13 +59,20 @@ describe('the harness killed with SIGKILL, with no run after it', () => {
   it(`--keep-up: its Toxiproxy stays up on purpose, and lists no toxic once the ${LEASE_TTL_MS} ms lease has run out`, { timeout: 60_000 }, async () => {
     const marker = join(scratch, 'keep-up');
     mkdirSync(marker, { mode: 0o755 });
-    const cli = startCli([SCENARIO, '--runtime', 'local', '--keep-up', '--seed', '5', '--report-dir', join(scratch, 'reports')], { TMPDIR: marker, FAULTLINE_STATE_DIR: stateDir });
+    const cli = startCli([SCENARIO, '--runtime', 'local', '--keep-up', '--seed', '5', '--report-dir', join(scratch, 'reports')], {
+      TMPDIR: marker,
+      FAULTLINE_STATE_DIR: stateDir,
+    });
     const runId = (await cli.line(/^ {2}run (\S+): /))[1] as string;
     const url = `http://${(await cli.line(/toxiproxy on (127\.0\.0\.1:\d+) ready/))[1]}`;
     await cli.line(/^ {2}fault landed/);
     const toxiproxy = ledgerOf(stateDir, runId)?.children.find((c) => c.name === 'toxiproxy');
     const atKill = (await toxicsAt(url)) ?? [];
-    expect(atKill.sort()).toEqual(['catalog_to_postgres/faultline-0-latency', 'catalog_to_postgres/faultline-0-latency-bytes-downstream', 'catalog_to_postgres/faultline-0-latency-bytes-upstream']);
+    expect(atKill.sort()).toEqual([
+      'catalog_to_postgres/faultline-0-latency',
+      'catalog_to_postgres/faultline-0-latency-bytes-downstream',
+      'catalog_to_postgres/faultline-0-latency-bytes-upstream',
+    ]);
     cli.child.kill('SIGKILL');
     const killedAt = performance.now();
     await cli.exited;
@@ -82,7 +98,10 @@ describe('the harness killed with SIGKILL, with no run after it', () => {
   it('is not torn down while frozen longer than its lease; the lease lifts its fault and the run is inconclusive', { timeout: 60_000 }, async () => {
     const marker = join(scratch, 'frozen');
     mkdirSync(marker, { mode: 0o755 });
-    const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', '6', '--report-dir', join(scratch, 'reports')], { TMPDIR: marker, FAULTLINE_STATE_DIR: stateDir });
+    const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', '6', '--report-dir', join(scratch, 'reports')], {
+      TMPDIR: marker,
+      FAULTLINE_STATE_DIR: stateDir,
+    });
     const url = `http://${(await cli.line(/toxiproxy on (127\.0\.0\.1:\d+) ready/))[1]}`;
     await cli.line(/^ {2}fault landed/);
     const processes = leftoverProcesses(marker, { markerOnly: true });
@@ -97,7 +116,9 @@ describe('the harness killed with SIGKILL, with no run after it', () => {
     expect(processes.filter((p) => !p.includes('/k6 ') && !stillRunning.includes(p))).toEqual([]);
     expect(exit.code, cli.stderr()).toBe(1); // inconclusive: the fault did not hold until its end
     expect(cli.stderr()).toMatch(/lease ran out: Toxiproxy removed the toxic \(catalog_to_postgres\/toxics\/faultline-0-latency\)/);
-    expect(cli.stderr()).toContain('toxic faultline-0-latency had vanished from catalog_to_postgres before its scheduled end (its lease ran out: the harness had not renewed it for 5000 ms, and Toxiproxy removed the toxic)');
+    expect(cli.stderr()).toContain(
+      'toxic faultline-0-latency had vanished from catalog_to_postgres before its scheduled end (its lease ran out: the harness had not renewed it for 5000 ms, and Toxiproxy removed the toxic)',
+    );
     expect(leftoverProcesses(marker, { markerOnly: true })).toEqual([]);
   });
 });

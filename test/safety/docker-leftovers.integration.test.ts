@@ -2,15 +2,15 @@
 // engine answers; without one the look costs at most about a second (a refused connect, or the
 // ping's timeout against something that never answers), and testcontainers is not even loaded.
 
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanupDockerIfEngine } from '../../harness/runtime/index.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LABEL_OWNER, LABEL_OWNER_HOST, LABEL_PART, LABEL_RUN_ID } from '../../harness/runtime/docker-layout.ts';
 import { dockerHostOf, pingDockerHost } from '../../harness/runtime/docker-ping.ts';
+import { cleanupDockerIfEngine } from '../../harness/runtime/index.ts';
 import { docker, leftoversOf, skipReason } from '../docker/engine.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-docker-leftovers-'));
@@ -56,7 +56,9 @@ describe('with no engine behind DOCKER_HOST', () => {
 
   it('the ping names DOCKER_HOST and what came back', async () => {
     process.env.DOCKER_HOST = `unix://${scratch}/no-engine.sock`;
-    await expect(pingDockerHost(process.env.DOCKER_HOST, 500)).rejects.toThrow(`no Docker engine answers at DOCKER_HOST=unix://${scratch}/no-engine.sock (ENOENT`);
+    await expect(pingDockerHost(process.env.DOCKER_HOST, 500)).rejects.toThrow(
+      `no Docker engine answers at DOCKER_HOST=unix://${scratch}/no-engine.sock (ENOENT`,
+    );
   });
 });
 

@@ -15,14 +15,14 @@
 // kill (the server outlived the harness: exactly what the next run must clean up), and the next
 // run's Toxiproxy is another process.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
-import { startCli, type CliProcess } from '../helpers/cli-process.ts';
+import { type CliProcess, startCli } from '../helpers/cli-process.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
 const SCENARIO = join(import.meta.dirname, 'fixtures', 'kill-short.ts');
@@ -77,7 +77,7 @@ function killPlan(seed: number): Kill[] {
     }
     return items;
   };
-  const repeat = <const T,>(item: T, n: number): T[] => Array.from({ length: n }, () => item);
+  const repeat = <const T>(item: T, n: number): T[] => Array.from({ length: n }, () => item);
   const stages = shuffle<Stage>([...repeat('boot', 10), ...repeat('load', 4), ...repeat('fault', 3), ...repeat('teardown', 3)]);
   const signals = shuffle<KillSignal>([...repeat('SIGINT', 7), ...repeat('SIGTERM', 6), ...repeat('SIGKILL', 7)]);
   return stages.map((stage, i) => {
@@ -110,7 +110,13 @@ interface Killed {
 const tempDirsIn = (marker: string): string[] => (existsSync(marker) ? readdirSync(marker).filter((d) => d.startsWith('faultline-')) : []);
 const ledgersOf = (runId: string | undefined): string[] =>
   runId === undefined || !existsSync(stateDir) ? [] : readdirSync(stateDir).filter((f) => f === `${runId}.json` || f === `${runId}-load.json`);
-const lastProgressLine = (stderr: string): string => stderr.trimEnd().split('\n').filter((l) => l.startsWith('  ')).at(-1)?.trim() ?? '';
+const lastProgressLine = (stderr: string): string =>
+  stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l.startsWith('  '))
+    .at(-1)
+    ?.trim() ?? '';
 
 /** Toxics a Toxiproxy API lists now; undefined when nothing answers. */
 async function toxicsAt(url: string | undefined): Promise<string[] | undefined> {
@@ -160,7 +166,9 @@ async function expectStartedClean(previous: Killed, next: CliProcess): Promise<s
   const before = at < 0 ? text : text.slice(0, at);
   await expectNothingLeftOf(previous);
   // a local run also removes what killed docker runs left on this engine (other runs than these)
-  const found = before.split('\n').filter((l) => l.includes('cleaned up: ') && !/cleaned up: (removed|could not remove) (container|network) faultline-/.test(l));
+  const found = before
+    .split('\n')
+    .filter((l) => l.includes('cleaned up: ') && !/cleaned up: (removed|could not remove) (container|network) faultline-/.test(l));
   expect(new Set(found).size, `each finding printed once:\n${found.join('\n')}`).toBe(found.length);
   const left = previous.left.processes.length + previous.left.tempDirs.length + previous.left.ledgers.length;
   if (previous.kill.signal !== 'SIGKILL') expect(found, 'a run stopped by SIGINT/SIGTERM leaves nothing to clean up').toEqual([]);
@@ -198,7 +206,11 @@ async function killOne(kill: Kill, previous: Killed | undefined): Promise<Killed
   mkdirSync(marker, { mode: 0o755 });
   // no watchdog: this tests the second line of defence, the ledger and the next run's cleanup
   // (test/safety/deadman.integration.test.ts tests the first, the watchdog and the leases)
-  const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', String(100 + kill.i), '--report-dir', reportsDir], { TMPDIR: marker, FAULTLINE_STATE_DIR: stateDir, FAULTLINE_WATCHDOG: 'off' });
+  const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', String(100 + kill.i), '--report-dir', reportsDir], {
+    TMPDIR: marker,
+    FAULTLINE_STATE_DIR: stateDir,
+    FAULTLINE_WATCHDOG: 'off',
+  });
   try {
     const runLine = await cli.line(STAGE_LINE.boot);
     if (previous) figures.cleanupLines += (await expectStartedClean(previous, cli)).length;
@@ -208,7 +220,9 @@ async function killOne(kill: Kill, previous: Killed | undefined): Promise<Killed
     const toxicsAtKill = (await toxicsAt(toxiproxy.url)) ?? [];
     const lastLine = lastProgressLine(cli.stderr());
     if (previous?.toxiproxy.pid !== undefined && toxiproxy.pid !== undefined) {
-      expect(`${toxiproxy.pid}:${toxiproxy.startTime}`, 'the next run has a Toxiproxy of its own').not.toBe(`${previous.toxiproxy.pid}:${previous.toxiproxy.startTime}`);
+      expect(`${toxiproxy.pid}:${toxiproxy.startTime}`, 'the next run has a Toxiproxy of its own').not.toBe(
+        `${previous.toxiproxy.pid}:${previous.toxiproxy.startTime}`,
+      );
       figures.newToxiproxyAfterKill++;
       if (stageOf(lastLine) === 'boot') expect(toxicsAtKill, 'a new Toxiproxy carries no toxic over').toEqual([]);
     }

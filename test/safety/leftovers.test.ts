@@ -3,13 +3,13 @@
 // carries FAULTLINE_LEDGER=<runId> in its environment, or the run's temp dir in its command
 // line, and cleanupLeftovers stops it by that.
 
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { which } from '../../harness/runtime/binaries.ts';
-import { cleanupLeftovers, LEDGER_ENV, openLedger, taggedProcesses, type LedgerData } from '../../harness/runtime/ledger.ts';
+import { cleanupLeftovers, LEDGER_ENV, type LedgerData, openLedger, taggedProcesses } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 
 const SLEEP = which('sleep') as string;

@@ -5,10 +5,10 @@
 // good read refreshes the copy and the edge is busy). The other side, a fault on a busy edge
 // counted as landed, is test/e2e/postgres-latency's `faults[0].landed`.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../harness/types.ts';
 import { startCli } from '../helpers/cli-process.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';

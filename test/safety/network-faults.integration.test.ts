@@ -3,23 +3,23 @@
 // no-op) -> nothing of it is left on the proxy and the edge answers as before. A client keeps
 // using the edge meanwhile, as the system would, so the traffic proof has bytes to count.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { faults } from '../../harness/define.ts';
+import { openProbe } from '../../harness/faults/probe.ts';
+import { FAULTS } from '../../harness/faults/registry.ts';
+import type { FaultSpec } from '../../harness/faults/types.ts';
 import { toolPath } from '../../harness/paths.ts';
 import { openLedger } from '../../harness/runtime/ledger.ts';
 import { createSupervisor, type Supervisor } from '../../harness/runtime/supervisor.ts';
-import { startToxiproxy, createEdgeProxies, type StartedToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
 import { getProxy, listToxics, reset } from '../../harness/runtime/toxiproxy.ts';
+import { createEdgeProxies, type StartedToxiproxy, startToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
 import type { StartedStack } from '../../harness/runtime/types.ts';
 import { shop } from '../helpers/systems.ts';
-import { FAULTS } from '../../harness/faults/registry.ts';
-import { faults } from '../../harness/define.ts';
-import type { FaultSpec } from '../../harness/faults/types.ts';
-import { openProbe } from '../../harness/faults/probe.ts';
 
 const EDGE = 'orders->payments';
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-network-faults-'));
@@ -38,7 +38,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   supervisor = createSupervisor(openLedger('network-faults-test', join(scratch, 'state')));
-  toxiproxy = await startToxiproxy({ supervisor, tempDir: scratch, logsDir, readyTimeoutMs: 10_000, baseEnv: { PATH: process.env.PATH ?? '' } }, toolPath('toxiproxy-server'), 1);
+  toxiproxy = await startToxiproxy(
+    { supervisor, tempDir: scratch, logsDir, readyTimeoutMs: 10_000, baseEnv: { PATH: process.env.PATH ?? '' } },
+    toolPath('toxiproxy-server'),
+    1,
+  );
   const spec = shop.edges.filter((e) => e.name === EDGE);
   const edges = await createEdgeProxies(toxiproxy.url, spec, () => `127.0.0.1:${(server.address() as AddressInfo).port}`);
   // network faults read only the Toxiproxy API and the edges of a stack
@@ -60,19 +64,34 @@ function keepUsing(): () => void {
   const edge = stack.edges[EDGE];
   const timer = setInterval(() => {
     if (edge === undefined) return;
-    void fetch(`http://${edge.listen}/health/live`, { signal: AbortSignal.timeout(300), headers: { connection: 'close' } }).then((r) => r.arrayBuffer(), () => undefined);
+    void fetch(`http://${edge.listen}/health/live`, { signal: AbortSignal.timeout(300), headers: { connection: 'close' } }).then(
+      (r) => r.arrayBuffer(),
+      () => undefined,
+    );
   }, 20);
   return () => clearInterval(timer);
 }
 
 const CASES: [string, FaultSpec, RegExp][] = [
-  ['bandwidth', faults.bandwidth({ edge: EDGE, kbPerSecond: 40 }), /a 20\d{3} B transfer via orders->payments took [\d.]+ ms before, [\d.]+ ms after \(\+[\d.]+ ms, needed \+2\d\d ms\)/],
-  ['packetLoss', faults.packetLoss({ edge: EDGE, probability: 0.5 }), /after, \d+ of 10 fresh connections showed it \(needed the probe to fail on at least one; ~5 expected/],
+  [
+    'bandwidth',
+    faults.bandwidth({ edge: EDGE, kbPerSecond: 40 }),
+    /a 20\d{3} B transfer via orders->payments took [\d.]+ ms before, [\d.]+ ms after \(\+[\d.]+ ms, needed \+2\d\d ms\)/,
+  ],
+  [
+    'packetLoss',
+    faults.packetLoss({ edge: EDGE, probability: 0.5 }),
+    /after, \d+ of 10 fresh connections showed it \(needed the probe to fail on at least one; ~5 expected/,
+  ],
   ['resetPeer', faults.resetPeer({ edge: EDGE }), /after: .*(ECONNRESET|other side closed|socket)/i],
   ['resetPeer with toxicity', faults.resetPeer({ edge: EDGE, toxicity: 0.5 }), /after, \d+ of 10 fresh connections showed it/],
   ['blackhole', faults.blackhole({ edge: EDGE }), /after: .*(no answer within|aborted|timeout)/i],
   ['blackhole closing', faults.blackhole({ edge: EDGE, closeAfterMs: 100 }), /after: /],
-  ['slowClose', faults.slowClose({ edge: EDGE, delayMs: 300 }), /a server-side close via orders->payments took [\d.]+ ms before, [\d.]+ ms after \(\+[\d.]+ ms, needed \+150 ms\)/],
+  [
+    'slowClose',
+    faults.slowClose({ edge: EDGE, delayMs: 300 }),
+    /a server-side close via orders->payments took [\d.]+ ms before, [\d.]+ ms after \(\+[\d.]+ ms, needed \+150 ms\)/,
+  ],
   ['latency', faults.latency({ edge: EDGE, ms: 100 }), /round trip via orders->payments took [\d.]+ ms before, [\d.]+ ms after/],
 ];
 
@@ -111,9 +130,15 @@ describe('network faults on a real Toxiproxy', () => {
     if (module === undefined || edge === undefined) throw new Error('setup');
     const fault = await module.apply(stack, faults.partition({ edge: EDGE }).params, 't-partition');
     const proof = await fault.prove();
-    expect(proof).toEqual({ landed: true, evidence: `proxy orders_to_payments disabled; connects to ${edge.listen}: 3 of 3 connected before, 3 of 3 refused after (3 ECONNREFUSED)` });
+    expect(proof).toEqual({
+      landed: true,
+      evidence: `proxy orders_to_payments disabled; connects to ${edge.listen}: 3 of 3 connected before, 3 of 3 refused after (3 ECONNREFUSED)`,
+    });
     const removal = await fault.remove();
-    expect(removal).toEqual({ landed: true, evidence: `proxy orders_to_payments was disabled until its removal; enabled again, 3 of 3 connects to ${edge.listen} work` });
+    expect(removal).toEqual({
+      landed: true,
+      evidence: `proxy orders_to_payments was disabled until its removal; enabled again, 3 of 3 connects to ${edge.listen} work`,
+    });
     expect(await fault.remove()).toEqual({ landed: true, evidence: 'already removed' });
     expect(await getProxy(toxiproxy.url, edge.proxy)).toMatchObject({ enabled: true, listen: edge.listen });
   });
@@ -125,6 +150,6 @@ describe('network faults on a real Toxiproxy', () => {
     const fault = await module.apply(stack, faults.partition({ edge: EDGE }).params, 't-partition-2');
     const { setProxyEnabled } = await import('../../harness/runtime/toxiproxy.ts');
     await setProxyEnabled(toxiproxy.url, edge.proxy, true);
-    expect(await fault.remove()).toEqual({ landed: false, evidence: 'proxy orders_to_payments had been enabled again before the partition\'s scheduled end' });
+    expect(await fault.remove()).toEqual({ landed: false, evidence: "proxy orders_to_payments had been enabled again before the partition's scheduled end" });
   });
 });

@@ -2,24 +2,25 @@
 // generator's target, the Toxiproxy API, the fault probes, the metrics scrape) refuses any other
 // host before a packet leaves, unless FAULTLINE_ALLOW_TARGETS names it, which is then said loudly.
 
-import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../harness/cli.ts';
 import { openProbe } from '../../harness/faults/probe.ts';
-import { shop } from '../helpers/systems.ts';
 import { startK6 } from '../../harness/load/k6.ts';
 import { scrapeMetrics } from '../../harness/observe/metrics.ts';
 import { preflight } from '../../harness/preflight.ts';
+import { renderJson } from '../../harness/report/json.ts';
 import { addToxic, listProxies, metrics, removeToxic } from '../../harness/runtime/toxiproxy.ts';
 import type { Runtime, StartedStack } from '../../harness/runtime/types.ts';
 import { assertLoopback, takeAllowanceRecord } from '../../harness/safety.ts';
-import { main } from '../../harness/cli.ts';
-import { renderJson } from '../../harness/report/json.ts';
+import { shop } from '../helpers/systems.ts';
 import { makeRunResult } from '../report/fixture.ts';
 
 const REMOTE = 'http://10.255.0.1:8474';
-const refused = (what: string, target: string): RegExp => new RegExp(`refusing to send traffic to ${what} at ${target.replace(/[.[\]]/g, '\\$&')}: faultline only targets 127\\.0\\.0\\.1 / ::1`);
+const refused = (what: string, target: string): RegExp =>
+  new RegExp(`refusing to send traffic to ${what} at ${target.replace(/[.[\]]/g, '\\$&')}: faultline only targets 127\\.0\\.0\\.1 / ::1`);
 
 describe('every traffic path refuses a non-loopback target', () => {
   it('the Toxiproxy API (toxics, proxies, metrics)', async () => {
@@ -30,14 +31,22 @@ describe('every traffic path refuses a non-loopback target', () => {
   });
 
   it('the probe that proves a fault landed', async () => {
-    const edge = { edge: 'catalog->postgres', proxy: 'catalog_to_postgres', listen: '10.255.0.1:5432', upstream: '127.0.0.1:5432', protocol: 'postgres' as const };
+    const edge = {
+      edge: 'catalog->postgres',
+      proxy: 'catalog_to_postgres',
+      listen: '10.255.0.1:5432',
+      upstream: '127.0.0.1:5432',
+      protocol: 'postgres' as const,
+    };
     await expect(openProbe(edge)).rejects.toThrow(refused('the probe of catalog->postgres', '10.255.0.1:5432'));
   });
 
   it('the load generator', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-targets-'));
     try {
-      await expect(startK6({ script: '', runId: 'x', runDir: dir, baseUrl: 'http://192.0.2.7:80', onEvent: () => undefined })).rejects.toThrow(refused('the load generator target', 'http://192.0.2.7:80'));
+      await expect(startK6({ script: '', runId: 'x', runDir: dir, baseUrl: 'http://192.0.2.7:80', onEvent: () => undefined })).rejects.toThrow(
+        refused('the load generator target', 'http://192.0.2.7:80'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -49,7 +58,8 @@ describe('every traffic path refuses a non-loopback target', () => {
   });
 
   it('accepts 127.0.0.1, the rest of 127/8, ::1 and localhost', () => {
-    for (const target of ['http://127.0.0.1:1', 'http://127.9.9.9:1', 'http://[::1]:8474', '[::1]:5432', 'localhost:6379']) expect(() => assertLoopback(target, 'x', '')).not.toThrow();
+    for (const target of ['http://127.0.0.1:1', 'http://127.9.9.9:1', 'http://[::1]:8474', '[::1]:5432', 'localhost:6379'])
+      expect(() => assertLoopback(target, 'x', '')).not.toThrow();
   });
 });
 

@@ -2,14 +2,14 @@
 // bound to 127.0.0.1 (read from /proc, not from what we asked for), and the API does not answer
 // on any other address of this machine.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolPath } from '../../harness/paths.ts';
 import { openLedger } from '../../harness/runtime/ledger.ts';
 import { createSupervisor, type Supervisor } from '../../harness/runtime/supervisor.ts';
-import { startToxiproxy, type StartedToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
+import { type StartedToxiproxy, startToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-loopback-'));
 let supervisor: Supervisor;
@@ -19,7 +19,11 @@ beforeAll(async () => {
   const logsDir = join(scratch, 'logs');
   mkdirSync(logsDir);
   supervisor = createSupervisor(openLedger('loopback-test', join(scratch, 'state')));
-  toxiproxy = await startToxiproxy({ supervisor, tempDir: scratch, logsDir, readyTimeoutMs: 10_000, baseEnv: { PATH: process.env.PATH ?? '' } }, toolPath('toxiproxy-server'), 1);
+  toxiproxy = await startToxiproxy(
+    { supervisor, tempDir: scratch, logsDir, readyTimeoutMs: 10_000, baseEnv: { PATH: process.env.PATH ?? '' } },
+    toolPath('toxiproxy-server'),
+    1,
+  );
 });
 afterAll(async () => {
   await supervisor?.stopAll();

@@ -31,7 +31,8 @@ describe('trafficProof', () => {
     const proof = trafficProof('catalog->redis', { upstream: 56, downstream: 1234 }, { upstream: 56, downstream: 1234 });
     expect(proof).toEqual({
       landed: false,
-      evidence: 'no traffic crossed catalog->redis while the fault was in force: 0 bytes client->server and 0 bytes server->client crossed it between the proof and the removal; the system never used the edge, so the fault changed nothing',
+      evidence:
+        'no traffic crossed catalog->redis while the fault was in force: 0 bytes client->server and 0 bytes server->client crossed it between the proof and the removal; the system never used the edge, so the fault changed nothing',
     });
   });
 
@@ -39,7 +40,8 @@ describe('trafficProof', () => {
     expect(trafficProof('e', { upstream: 0, downstream: 0 }, { upstream: 14, downstream: 0 }).landed).toBe(true);
     expect(trafficProof('e', { upstream: 0, downstream: 0 }, { upstream: 0, downstream: 5 })).toEqual({
       landed: true,
-      evidence: 'the system used e while the fault was in force: 0 bytes client->server and 5 bytes server->client crossed it between the proof and the removal',
+      evidence:
+        'the system used e while the fault was in force: 0 bytes client->server and 5 bytes server->client crossed it between the proof and the removal',
     });
   });
 

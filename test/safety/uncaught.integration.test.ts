@@ -3,10 +3,10 @@
 // the signals' path (stop the load, remove the fault, stop the stack) and exit 2, leaving no
 // process, temp dir, ledger or Toxiproxy (whose memory is where the toxics live) behind.
 
-import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 import { startCli } from '../helpers/cli-process.ts';
@@ -29,7 +29,11 @@ describe('an uncaught error during a fault', () => {
   ])('an uncaught %s: printed, fault removed, stack stopped, exit 2', { timeout: 90_000 }, async (how, message) => {
     const marker = join(root, how);
     mkdirSync(marker, { mode: 0o755 });
-    const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', '5', '--report-dir', reportsDir], { TMPDIR: marker, FAULTLINE_STATE_DIR: stateDir, FAULTLINE_TEST_UNCAUGHT: how });
+    const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', '5', '--report-dir', reportsDir], {
+      TMPDIR: marker,
+      FAULTLINE_STATE_DIR: stateDir,
+      FAULTLINE_TEST_UNCAUGHT: how,
+    });
     const runId = (await cli.line(/^ {2}run (\S+): uncaught-short/))[1] as string;
     await cli.line(/^ {2}fault landed/);
     const ledger = JSON.parse(readFileSync(join(stateDir, `${runId}.json`), 'utf8')) as LedgerData;

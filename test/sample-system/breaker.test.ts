@@ -1,6 +1,6 @@
 import { BrokenCircuitError } from 'cockatiel';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createBreaker, type BreakerState } from '../../sample-system/resilience/breaker.ts';
+import { type BreakerState, createBreaker } from '../../sample-system/resilience/breaker.ts';
 
 // cockatiel's breaker reads Date.now(); vitest's fake clock is the injected clock here.
 beforeEach(() => void vi.useFakeTimers({ now: 1_000_000 }));

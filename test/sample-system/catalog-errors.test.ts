@@ -1,8 +1,8 @@
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { BudgetSpentError } from '../../sample-system/resilience/dependency.ts';
-import { isTransientPgError, QueryAbandonedError } from '../../sample-system/shared/postgres.ts';
 import { failureReason } from '../../sample-system/services/catalog/reads.ts';
+import { isTransientPgError, QueryAbandonedError } from '../../sample-system/shared/postgres.ts';
 
 const withCode = (message: string, code: string): Error => Object.assign(new Error(message), { code });
 

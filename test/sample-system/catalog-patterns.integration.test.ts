@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDelayProxy, type DelayProxy } from './support/delay-proxy.ts';
-import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
+import { type DelayProxy, startDelayProxy } from './support/delay-proxy.ts';
+import { missingInfra, type Started, startPostgresAndRedis } from './support/infra.ts';
 import { scrape } from './support/metrics.ts';
-import { startAll, startService, type RunningService } from './support/services.ts';
+import { type RunningService, startAll, startService } from './support/services.ts';
 
 const skipReason = missingInfra();
 /** Far beyond the catalog's 250 ms Postgres budget, well inside the test's patience. */
@@ -101,7 +101,9 @@ describe.skipIf(skipReason !== undefined)(`deadline and timeout patterns on real
       proxy?.setDelayMs(0);
     }
     const report = `timeout on: ${JSON.stringify(bounded)}\ntimeout off: ${JSON.stringify(unbounded)}`;
-    console.info(`timeout on: slowest ${Math.max(...bounded.map((a) => a.tookMs)).toFixed(0)} ms (${bounded.map((a) => a.status).join(', ')}); timeout off: quickest ${Math.min(...unbounded.map((a) => a.tookMs)).toFixed(0)} ms`);
+    console.info(
+      `timeout on: slowest ${Math.max(...bounded.map((a) => a.tookMs)).toFixed(0)} ms (${bounded.map((a) => a.status).join(', ')}); timeout off: quickest ${Math.min(...unbounded.map((a) => a.tookMs)).toFixed(0)} ms`,
+    );
     // cut off: answered from the last-known-good copy the catalog primed at start (200, marked
     // degraded), or 504 / 503 where that copy could not be read; never by the slow Postgres
     for (const a of bounded) {

@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDelayProxy, type DelayProxy } from './support/delay-proxy.ts';
-import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
-import { availability, openLoad, percentileMs, send, settledAfterMs, summary, type Sample } from './support/load.ts';
-import { startAll, startService, type RunningService } from './support/services.ts';
+import { type DelayProxy, startDelayProxy } from './support/delay-proxy.ts';
+import { missingInfra, type Started, startPostgresAndRedis } from './support/infra.ts';
+import { availability, openLoad, percentileMs, type Sample, send, settledAfterMs, summary } from './support/load.ts';
+import { type RunningService, startAll, startService } from './support/services.ts';
 
 const skipReason = missingInfra();
 const PRODUCT_IDS = 100;
@@ -72,7 +72,8 @@ describe.skipIf(skipReason !== undefined)(`catalog and gateway on real Postgres 
   });
 
   it('coalesces concurrent reads of one product into one Postgres query (single flight)', async () => {
-    const attempts = async (): Promise<number> => metricValue(await (await fetch(`${protectedCatalog.url}/metrics`)).text(), 'dependency_calls_total{dependency="postgres",result="ok"}');
+    const attempts = async (): Promise<number> =>
+      metricValue(await (await fetch(`${protectedCatalog.url}/metrics`)).text(), 'dependency_calls_total{dependency="postgres",result="ok"}');
     const before = await attempts();
     proxy?.setDelayMs(40); // long enough for the reads to overlap, well inside the 100 ms attempt timeout
     try {
@@ -110,7 +111,10 @@ describe.skipIf(skipReason !== undefined)(`catalog and gateway on real Postgres 
     expect(percentileMs(withPatterns, 99), report).toBeLessThanOrEqual(300);
     expect(withPatterns.filter((s) => s.degraded).length, report).toBeGreaterThan(withPatterns.length / 2);
     expect(availability(withoutPatterns), report).toBeLessThan(0.1);
-    expect(withoutPatterns.every((s) => s.status >= 500 || s.status === 200), report).toBe(true);
+    expect(
+      withoutPatterns.every((s) => s.status >= 500 || s.status === 200),
+      report,
+    ).toBe(true);
 
     proxy?.setDelayMs(0);
     const removedAtMs = performance.now();

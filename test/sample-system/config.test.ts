@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../sample-system/gateway/config.ts';
+import { PATTERN_NAMES } from '../../sample-system/resilience/patterns.ts';
 import { parseCatalogConfig } from '../../sample-system/services/catalog/config.ts';
 import { EnvError } from '../../sample-system/shared/env.ts';
-import { PATTERN_NAMES } from '../../sample-system/resilience/patterns.ts';
 import { ENTRIES, runToExit } from './support/services.ts';
 
 const catalogEnv = { PORT: '8080', DATABASE_URL: 'postgres://faultline@127.0.0.1:5432/faultline', REDIS_URL: 'redis://127.0.0.1:6379' };

@@ -6,7 +6,7 @@ describe('deadline', () => {
     expect(deadlineHeader(1_700_000_000_000, 1000)).toBe('1700000001000');
   });
 
-  it('gives a request at the edge its own time limit, or the caller\'s deadline when that is sooner', () => {
+  it("gives a request at the edge its own time limit, or the caller's deadline when that is sooner", () => {
     expect(edgeDeadline(1_700_000_000_000, 1000, undefined)).toBe(1_700_000_001_000);
     expect(edgeDeadline(1_700_000_000_000, 1000, 1_700_000_000_400)).toBe(1_700_000_000_400);
     expect(edgeDeadline(1_700_000_000_000, 1000, 1_700_000_005_000)).toBe(1_700_000_001_000);

@@ -1,6 +1,6 @@
 import { BrokenCircuitError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { guardDependency, type AttemptResult, type DependencyOptions } from '../../sample-system/resilience/dependency.ts';
+import { type AttemptResult, type DependencyOptions, guardDependency } from '../../sample-system/resilience/dependency.ts';
 import { parseDisabled } from '../../sample-system/resilience/patterns.ts';
 import { isTimeout } from '../../sample-system/resilience/timeout.ts';
 
@@ -36,7 +36,9 @@ describe('a guarded dependency', () => {
   it('cuts each attempt at its timeout and the whole call at its budget', async () => {
     const attempts: AttemptResult[] = [];
     const t0 = performance.now();
-    const error = await guard('', attempts).call(hang, { idempotent: true }).catch((e: unknown) => e);
+    const error = await guard('', attempts)
+      .call(hang, { idempotent: true })
+      .catch((e: unknown) => e);
     const tookMs = performance.now() - t0;
     expect(isTimeout(error)).toBe(true);
     // two 30 ms attempts fit in no 50 ms budget: the second is cut short and no third starts
@@ -57,7 +59,7 @@ describe('a guarded dependency', () => {
     expect(attempts).toHaveLength(5);
   });
 
-  it('never retries an open breaker\'s refusal, even for a client that calls every error transient', async () => {
+  it("never retries an open breaker's refusal, even for a client that calls every error transient", async () => {
     let retries = 0;
     let refused = 0;
     const g = guardDependency({

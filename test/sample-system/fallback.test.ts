@@ -24,7 +24,9 @@ describe('stale-cache fallback', () => {
 
   it('rethrows the original error when the cache fails too, and reports the cache failure', async () => {
     const onFallbackError = vi.fn();
-    await expect(withStaleFallback(fail, async () => Promise.reject(new Error('redis down')), { enabled: true, onFallbackError })).rejects.toThrow('postgres timed out');
+    await expect(withStaleFallback(fail, async () => Promise.reject(new Error('redis down')), { enabled: true, onFallbackError })).rejects.toThrow(
+      'postgres timed out',
+    );
     expect(onFallbackError).toHaveBeenCalledWith(expect.objectContaining({ message: 'redis down' }));
   });
 

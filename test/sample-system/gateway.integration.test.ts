@@ -5,9 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingInfra, startRedis, type Started } from './support/infra.ts';
-import { startService, type RunningService } from './support/services.ts';
-import { startStubUpstream, type StubUpstream } from './support/stub-upstream.ts';
+import { missingInfra, type Started, startRedis } from './support/infra.ts';
+import { type RunningService, startService } from './support/services.ts';
+import { type StubUpstream, startStubUpstream } from './support/stub-upstream.ts';
 
 const skipReason = missingInfra();
 
@@ -30,7 +30,8 @@ async function get(gateway: RunningService, path: string, headers: Record<string
   return { status: res.status, retryAfter: res.headers.get('retry-after'), degraded: res.headers.get('x-degraded'), tookMs: performance.now() - t0 };
 }
 
-const statuses = (answers: readonly Answer[]): Record<number, number> => answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
+const statuses = (answers: readonly Answer[]): Record<number, number> =>
+  answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
 
 /** Waits until the start of the next second, so a burst falls in one rate-limit window. */
 const nextSecond = (): Promise<void> => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
@@ -57,7 +58,13 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
     tempDir = await mkdtemp(join(tmpdir(), 'faultline-gateway-'));
     redis = await startRedis(tempDir);
     const [a, b, s, h, r] = await Promise.all(['catalog-1', 'catalog-2', 'slow', 'blackhole', 'recommendations'].map((n) => startStubUpstream(n)));
-    [replicaA, replicaB, slow, blackhole, recommendations] = [a, b, s, h, r] as StubUpstream[] as [StubUpstream, StubUpstream, StubUpstream, StubUpstream, StubUpstream];
+    [replicaA, replicaB, slow, blackhole, recommendations] = [a, b, s, h, r] as StubUpstream[] as [
+      StubUpstream,
+      StubUpstream,
+      StubUpstream,
+      StubUpstream,
+      StubUpstream,
+    ];
     stubs.push(replicaA, replicaB, slow, blackhole, recommendations);
     slow.delayMs = 300;
     blackhole.delayMs = 5000; // passes its health checks, never answers a request in time
@@ -70,14 +77,25 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
       [{ ...base, CATALOG_URL: `${replicaA.url},${replicaB.url}` }, 'gateway (twin)'],
       [{ ...base, CATALOG_URL: `${replicaA.url},${replicaB.url}`, RESILIENCE_DISABLE: off }, 'gateway (edge patterns off)'],
       [{ ...base, ...roomy, CATALOG_URL: `${replicaA.url},${blackhole.url}` }, 'gateway (a black-hole replica)'],
-      [{ ...base, ...roomy, CATALOG_URL: `${replicaA.url},${blackhole.url}`, RESILIENCE_DISABLE: 'outlier-ejection' }, 'gateway (a black-hole replica, no ejection)'],
+      [
+        { ...base, ...roomy, CATALOG_URL: `${replicaA.url},${blackhole.url}`, RESILIENCE_DISABLE: 'outlier-ejection' },
+        'gateway (a black-hole replica, no ejection)',
+      ],
       [{ ...base, ...tight, CATALOG_URL: slow.url }, 'gateway (slow catalog)'],
       [{ ...base, ...tight, CATALOG_URL: slow.url, RESILIENCE_DISABLE: off }, 'gateway (slow catalog, edge patterns off)'],
     ];
     const started = await Promise.allSettled(specs.map(([env, label]) => startService('gateway', env, label)));
     for (const s of started) if (s.status === 'fulfilled') gateways.push(s.value);
     for (const s of started) if (s.status === 'rejected') throw s.reason;
-    [all, twin, bare, ejecting, ejectingBare, slowAll, slowBare] = gateways as [RunningService, RunningService, RunningService, RunningService, RunningService, RunningService, RunningService];
+    [all, twin, bare, ejecting, ejectingBare, slowAll, slowBare] = gateways as [
+      RunningService,
+      RunningService,
+      RunningService,
+      RunningService,
+      RunningService,
+      RunningService,
+      RunningService,
+    ];
   }, 60_000);
 
   afterAll(async () => {
@@ -98,7 +116,10 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
     await Promise.all([get(all, '/products/1', { 'x-tenant': 'warm-up' }), get(twin, '/products/1', { 'x-tenant': 'warm-up' })]); // loads the script
     await nextSecond();
     // 15 + 15 requests of one tenant through two gateways, against a limit of 20 per second
-    const answers = await Promise.all([...Array.from({ length: 15 }, () => get(all, '/products/1')), ...Array.from({ length: 15 }, () => get(twin, '/products/1'))]);
+    const answers = await Promise.all([
+      ...Array.from({ length: 15 }, () => get(all, '/products/1')),
+      ...Array.from({ length: 15 }, () => get(twin, '/products/1')),
+    ]);
     const other = await get(all, '/products/1', { 'x-tenant': 'globex' });
     // 20, not the 30 two gateways counting alone would let through (a burst may straddle a second)
     expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(20);
@@ -131,7 +152,11 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
 
   it('counts a request out of flight when its client gives up before the answer, so shedding does not stick', async () => {
     // clients that time out while the slow upstream still works: their answers go to closed sockets
-    const gaveUp = Array.from({ length: 6 }, (_, i) => fetch(`${slowAll.url}/products/${i + 1}`, { headers: { 'x-tenant': `quitter-${i}`, 'x-priority': 'critical' }, signal: AbortSignal.timeout(50) }).catch(() => 'aborted'));
+    const gaveUp = Array.from({ length: 6 }, (_, i) =>
+      fetch(`${slowAll.url}/products/${i + 1}`, { headers: { 'x-tenant': `quitter-${i}`, 'x-priority': 'critical' }, signal: AbortSignal.timeout(50) }).catch(
+        () => 'aborted',
+      ),
+    );
     expect(await Promise.all(gaveUp)).toEqual(Array.from({ length: 6 }, () => 'aborted'));
     await new Promise((r) => setTimeout(r, 600)); // the upstream's 300 ms are over, the answers written
     expect(metricValue(await (await fetch(`${slowAll.url}/metrics`)).text(), 'gateway_in_flight')).toBe(0);
@@ -160,7 +185,11 @@ describe.skipIf(skipReason !== undefined)(`gateway edge patterns on real Redis${
 
   it('logs a request with the deadline it passed down (the hops that timed out on the black-hole replica)', async () => {
     const failedLines = (): { deadline?: string }[] =>
-      ejectingBare.output().split('\n').filter((l) => l.includes('"msg":"upstream call failed"')).map((l) => JSON.parse(l) as { deadline?: string });
+      ejectingBare
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"upstream call failed"'))
+        .map((l) => JSON.parse(l) as { deadline?: string });
     // the gateway's log is written asynchronously: the last hop's line may still be on its way
     const sent = blackhole.lastHeaders['x-deadline'];
     for (let waitedMs = 0; waitedMs < 3000 && !failedLines().some((l) => l.deadline === sent); waitedMs += 100) await new Promise((r) => setTimeout(r, 100));

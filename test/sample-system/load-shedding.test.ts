@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLoadShedder, parsePriority, type Priority } from '../../sample-system/resilience/load-shedding.ts';
+import { createLoadShedder, type Priority, parsePriority } from '../../sample-system/resilience/load-shedding.ts';
 
 describe('load shedding by priority', () => {
   it('sheds background first, then normal, and critical only when full', () => {

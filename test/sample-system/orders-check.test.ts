@@ -5,20 +5,40 @@ const row = (key: string, ids: number[], confirmed = ids.length) => ({ key, ids,
 
 describe('the acknowledged-orders data check', () => {
   it('passes when every acknowledged key has one confirmed row under the id the client was given', () => {
-    const check = acknowledgedOrdersCheck([{ key: 'a', orderId: 1 }, { key: 'b', orderId: 2 }], [row('a', [1]), row('b', [2])]);
+    const check = acknowledgedOrdersCheck(
+      [
+        { key: 'a', orderId: 1 },
+        { key: 'b', orderId: 2 },
+      ],
+      [row('a', [1]), row('b', [2])],
+    );
     expect(check).toMatchObject({ status: 'pass', measured: 0, threshold: 0, kind: 'data' });
     expect(check.why).toBe('all 2 acknowledged orders were found once each, confirmed, under the id the client was given');
   });
 
   it('fails a lost order, naming its key', () => {
-    const check = acknowledgedOrdersCheck([{ key: 'a', orderId: 1 }, { key: 'b', orderId: 2 }], [row('a', [1])]);
+    const check = acknowledgedOrdersCheck(
+      [
+        { key: 'a', orderId: 1 },
+        { key: 'b', orderId: 2 },
+      ],
+      [row('a', [1])],
+    );
     expect(check).toMatchObject({ status: 'fail', measured: 1 });
     expect(check.why).toBe('1 of 2 acknowledged orders are not in Postgres exactly once (1 lost); e.g. b: acknowledged as order 2, but no row has this key');
   });
 
   it('fails a doubled order, and one acknowledged twice under two ids', () => {
     expect(orderProblems([{ key: 'a', orderId: 1 }], [row('a', [1, 7])])).toEqual([{ key: 'a', problem: 'doubled', detail: '2 rows (1, 7)' }]);
-    expect(orderProblems([{ key: 'a', orderId: 1 }, { key: 'a', orderId: 2 }], [row('a', [1])])[0]?.problem).toBe('doubled');
+    expect(
+      orderProblems(
+        [
+          { key: 'a', orderId: 1 },
+          { key: 'a', orderId: 2 },
+        ],
+        [row('a', [1])],
+      )[0]?.problem,
+    ).toBe('doubled');
   });
 
   it('fails an order stored under another id than acknowledged, or left unconfirmed', () => {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
-import { startService, type RunningService } from './support/services.ts';
+import { missingInfra, type Started, startPostgresAndRedis } from './support/infra.ts';
+import { type RunningService, startService } from './support/services.ts';
 
 const skipReason = missingInfra();
 let keyCounter = 0;
@@ -34,13 +34,23 @@ describe.skipIf(skipReason !== undefined)(`orders and payments on real Postgres 
     return s;
   };
   const post = (base: RunningService, key: string | undefined, body: unknown, tenant = 'acme'): Promise<Response> =>
-    fetch(`${base.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tenant': tenant, ...(key === undefined ? {} : { 'idempotency-key': key }) }, body: JSON.stringify(body) });
+    fetch(`${base.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant': tenant, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+      body: JSON.stringify(body),
+    });
   const behave = async (behaviour: Record<string, number>): Promise<void> => {
-    const res = await fetch(`${payments.url}/admin/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(behaviour) });
+    const res = await fetch(`${payments.url}/admin/behaviour`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(behaviour),
+    });
     expect(res.status).toBe(200);
   };
-  const paymentStats = async (): Promise<{ charged: number; replayed: number }> => (await (await fetch(`${payments.url}/admin/stats`)).json()) as { charged: number; replayed: number };
-  const rowsFor = async (key: string): Promise<{ id: string; status: string }[]> => (await db.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE idempotency_key = $1 ORDER BY id', [key])).rows;
+  const paymentStats = async (): Promise<{ charged: number; replayed: number }> =>
+    (await (await fetch(`${payments.url}/admin/stats`)).json()) as { charged: number; replayed: number };
+  const rowsFor = async (key: string): Promise<{ id: string; status: string }[]> =>
+    (await db.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE idempotency_key = $1 ORDER BY id', [key])).rows;
 
   beforeAll(async () => {
     tempDir = await mkdtemp(join(tmpdir(), 'faultline-orders-'));
@@ -160,8 +170,14 @@ describe.skipIf(skipReason !== undefined)(`orders and payments on real Postgres 
     const keys = Array.from({ length: 40 }, () => freshKey());
     const before = await paymentStats();
     const answers: { key: string; status: number }[] = [];
-    for (let i = 0; i < keys.length; i += 8) // eight at a time, as a steady client would
-      answers.push(...(await Promise.all(keys.slice(i, i + 8).map(async (key) => ({ key, status: (await post(orders, key, { productId: 20, quantity: 1 })).status })))));
+    for (
+      let i = 0;
+      i < keys.length;
+      i += 8 // eight at a time, as a steady client would
+    )
+      answers.push(
+        ...(await Promise.all(keys.slice(i, i + 8).map(async (key) => ({ key, status: (await post(orders, key, { productId: 20, quantity: 1 })).status })))),
+      );
     await behave({ failureRate: 0 });
     const acknowledged = answers.filter((a) => a.status >= 200 && a.status < 300).map((a) => a.key);
     // 30% failures, two retries inside a 10% budget: most orders get through (unless five

@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { createBalancer, type BalancerOptions } from '../../sample-system/resilience/outlier-ejection.ts';
+import { type BalancerOptions, createBalancer } from '../../sample-system/resilience/outlier-ejection.ts';
 
 function setup(overrides: Partial<BalancerOptions> = {}) {
   let now = 1_000_000;
   const ejected: [number, number][] = [];
-  const balancer = createBalancer({ replicas: 2, consecutiveFailures: 3, baseEjectionMs: 5000, maxEjectionMs: 12_000, maxEjectedShare: 0.5, enabled: true, nowMs: () => now, ...overrides });
+  const balancer = createBalancer({
+    replicas: 2,
+    consecutiveFailures: 3,
+    baseEjectionMs: 5000,
+    maxEjectionMs: 12_000,
+    maxEjectedShare: 0.5,
+    enabled: true,
+    nowMs: () => now,
+    ...overrides,
+  });
   balancer.onEject((replica, forMs) => ejected.push([replica, forMs]));
   // each pick a call that completes (is reported ok) before the next one starts
   const picks = (n: number) =>

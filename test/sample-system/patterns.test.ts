@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { isEnabled, parseDisabled, PATTERN_NAMES, PATTERNS } from '../../sample-system/resilience/patterns.ts';
+import { isEnabled, PATTERN_NAMES, PATTERNS, parseDisabled } from '../../sample-system/resilience/patterns.ts';
 
 describe('patterns', () => {
   it('lists exactly the patterns the code implements, each with a description', () => {
-    expect(PATTERN_NAMES).toEqual(['timeout', 'retry', 'retry-budget', 'breaker', 'fallback', 'deadline', 'single-flight', 'outlier-ejection', 'bulkhead', 'load-shedding', 'rate-limit', 'quarantine', 'idempotency']);
+    expect(PATTERN_NAMES).toEqual([
+      'timeout',
+      'retry',
+      'retry-budget',
+      'breaker',
+      'fallback',
+      'deadline',
+      'single-flight',
+      'outlier-ejection',
+      'bulkhead',
+      'load-shedding',
+      'rate-limit',
+      'quarantine',
+      'idempotency',
+    ]);
     for (const name of PATTERN_NAMES) expect(PATTERNS[name].length).toBeGreaterThan(10);
   });
 

@@ -9,9 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
+import { missingInfra, type Started, startPostgresAndRedis } from './support/infra.ts';
 import { scrape } from './support/metrics.ts';
-import { startService, type RunningService } from './support/services.ts';
+import { type RunningService, startService } from './support/services.ts';
 
 const skipReason = missingInfra();
 let keyCounter = 0;
@@ -56,11 +56,16 @@ async function inSequence(pair: Pair, n: number): Promise<Answer[]> {
 }
 
 async function behave(pair: Pair, behaviour: { latencyMs?: number; failureRate?: number }): Promise<void> {
-  const res = await fetch(`${pair.payments.url}/admin/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(behaviour) });
+  const res = await fetch(`${pair.payments.url}/admin/behaviour`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(behaviour),
+  });
   expect(res.status).toBe(200);
 }
 
-const providerRequests = async (pair: Pair): Promise<number> => ((await (await fetch(`${pair.payments.url}/admin/stats`)).json()) as { requests: number }).requests;
+const providerRequests = async (pair: Pair): Promise<number> =>
+  ((await (await fetch(`${pair.payments.url}/admin/stats`)).json()) as { requests: number }).requests;
 const count = (answers: readonly Answer[], status: number): number => answers.filter((a) => a.status === status).length;
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
@@ -80,7 +85,11 @@ describe.skipIf(skipReason !== undefined)(`retry, retry budget and breaker on re
     const startPair = async (disabled: string, label: string): Promise<Pair> => {
       const payments = await startService('payments', { PAYMENTS_LATENCY_MS: '0', PAYMENTS_SEED: '7' }, `payments for orders (${label})`);
       services.push(payments);
-      const orders = await startService('orders', { DATABASE_URL: infra.postgres.url, REDIS_URL: infra.redis.url, PAYMENTS_URL: payments.url, RESILIENCE_DISABLE: disabled }, `orders (${label})`);
+      const orders = await startService(
+        'orders',
+        { DATABASE_URL: infra.postgres.url, REDIS_URL: infra.redis.url, PAYMENTS_URL: payments.url, RESILIENCE_DISABLE: disabled },
+        `orders (${label})`,
+      );
       services.push(orders);
       return { orders, payments };
     };
@@ -120,7 +129,9 @@ describe.skipIf(skipReason !== undefined)(`retry, retry budget and breaker on re
     const withoutBreaker = await Promise.all(Array.from({ length: 12 }, () => order(noBreaker)));
     const called = [(await providerRequests(all)) - before[0], (await providerRequests(noBreaker)) - before[1]];
     const report = `breaker on: ${JSON.stringify(withBreaker)}, provider called ${called[0]} times\nbreaker off: ${JSON.stringify(withoutBreaker)}, provider called ${called[1]} times`;
-    console.info(`breaker on: ${count(withBreaker, 503)} of 12 refused, provider called ${called[0]} times; breaker off: provider called ${called[1]} times, slowest ${Math.max(...withoutBreaker.map((a) => a.tookMs)).toFixed(0)} ms`);
+    console.info(
+      `breaker on: ${count(withBreaker, 503)} of 12 refused, provider called ${called[0]} times; breaker off: provider called ${called[1]} times, slowest ${Math.max(...withoutBreaker.map((a) => a.tookMs)).toFixed(0)} ms`,
+    );
 
     // five failed attempts in a row open it (two to five orders' worth, as the retry budget allows); a probe may follow after 2 s
     const refused = withBreaker.filter((a) => a.status === 503 && a.error === 'dependency_unavailable');
@@ -130,7 +141,10 @@ describe.skipIf(skipReason !== undefined)(`retry, retry budget and breaker on re
     expect((await scrape(all.orders.url, PAYMENTS_SERIES)).breakerState, report).toBe(2); // open
 
     // each failed at the provider (502), or ran out of time trying (504): never refused before trying
-    expect(withoutBreaker.every((a) => (a.status === 502 || a.status === 504) && a.tookMs >= latencyMs), report).toBe(true);
+    expect(
+      withoutBreaker.every((a) => (a.status === 502 || a.status === 504) && a.tookMs >= latencyMs),
+      report,
+    ).toBe(true);
     expect(called[1], report).toBeGreaterThanOrEqual(12);
     expect((await scrape(noBreaker.orders.url, PAYMENTS_SERIES)).breakerState, report).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createPoisonDetector } from '../../sample-system/gateway/poison.ts';
 import { createBulkheads, isBulkheadRejected } from '../../sample-system/resilience/bulkhead.ts';
 import { createQuarantine, fingerprint } from '../../sample-system/resilience/quarantine.ts';
-import { createPoisonDetector } from '../../sample-system/gateway/poison.ts';
 
 function setup(enabled = true) {
   let now = 1_000_000;
@@ -44,7 +44,9 @@ describe('poison-pill quarantine', () => {
   });
 
   it('fingerprints the payload, not the order of its query keys', () => {
-    expect(fingerprint('GET', '/search', { q: 'poison:hang', limit: '3' }, undefined)).toBe(fingerprint('GET', '/search', { limit: '3', q: 'poison:hang' }, undefined));
+    expect(fingerprint('GET', '/search', { q: 'poison:hang', limit: '3' }, undefined)).toBe(
+      fingerprint('GET', '/search', { limit: '3', q: 'poison:hang' }, undefined),
+    );
     expect(fingerprint('GET', '/search', { q: 'lamp' }, undefined)).not.toBe(fingerprint('GET', '/search', { q: 'poison:hang' }, undefined));
     expect(fingerprint('POST', '/orders', {}, { productId: 1 })).not.toBe(fingerprint('POST', '/orders', {}, { productId: 2 }));
   });

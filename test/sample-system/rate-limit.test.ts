@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryRateLimiter, retryAfterMs, slidingWindowCount, withMemoryFallback, type RateLimiter } from '../../sample-system/resilience/rate-limit.ts';
+import { createMemoryRateLimiter, type RateLimiter, retryAfterMs, slidingWindowCount, withMemoryFallback } from '../../sample-system/resilience/rate-limit.ts';
 
 function clock(startMs: number) {
   let now = startMs;

@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDelayProxy, type DelayProxy } from './support/delay-proxy.ts';
-import { freePort, missingInfra, startPostgres, startRedis, type Started } from './support/infra.ts';
-import { startService, type RunningService } from './support/services.ts';
+import { type DelayProxy, startDelayProxy } from './support/delay-proxy.ts';
+import { freePort, missingInfra, type Started, startPostgres, startRedis } from './support/infra.ts';
+import { type RunningService, startService } from './support/services.ts';
 
 const skipReason = missingInfra();
 
@@ -39,7 +39,12 @@ describe.skipIf(skipReason !== undefined)(`readiness vs liveness${skipReason ? `
 
   it('is live but not ready while its Postgres is missing, and turns ready once one answers', async () => {
     const nobodyListens = await freePort();
-    catalog = await startService('catalog', { DATABASE_URL: `postgres://postgres@127.0.0.1:${nobodyListens}/postgres`, REDIS_URL: redis!.url, REPLICA_ID: 'catalog-1' }, 'catalog (no Postgres yet)', 'live');
+    catalog = await startService(
+      'catalog',
+      { DATABASE_URL: `postgres://postgres@127.0.0.1:${nobodyListens}/postgres`, REDIS_URL: redis!.url, REPLICA_ID: 'catalog-1' },
+      'catalog (no Postgres yet)',
+      'live',
+    );
     for (let i = 0; i < 4; i++) {
       expect(await status(`${catalog.url}/health/live`)).toBe(200);
       expect(await status(`${catalog.url}/health/ready`)).toBe(503);

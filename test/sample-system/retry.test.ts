@@ -88,9 +88,17 @@ describe('retry', () => {
 
   it('when disabled, runs every call exactly once (pass-through)', async () => {
     const { work, calls } = failing(1);
-    await expect(createRetry({ ...options, enabled: false }).policyFor({ idempotent: true }).execute(work)).rejects.toThrow('ECONNRESET');
+    await expect(
+      createRetry({ ...options, enabled: false })
+        .policyFor({ idempotent: true })
+        .execute(work),
+    ).rejects.toThrow('ECONNRESET');
     expect(calls()).toBe(1);
-    await expect(createRetry({ ...options, enabled: false }).policyFor({ idempotent: true }).execute(async () => 'fine')).resolves.toBe('fine');
+    await expect(
+      createRetry({ ...options, enabled: false })
+        .policyFor({ idempotent: true })
+        .execute(async () => 'fine'),
+    ).resolves.toBe('fine');
   });
 
   it(`refuses more than ${MAX_TRIES} tries`, () => {

@@ -11,8 +11,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRESH_TTL_MS } from '../../sample-system/services/catalog/cache.ts';
-import { missingInfra, startPostgresAndRedis, type Started } from './support/infra.ts';
-import { startService, type RunningService } from './support/services.ts';
+import { missingInfra, type Started, startPostgresAndRedis } from './support/infra.ts';
+import { type RunningService, startService } from './support/services.ts';
 
 const skipReason = missingInfra();
 

@@ -4,13 +4,13 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { Counter, type Registry } from 'prom-client';
-import { guardDependency, type GuardedDependency } from '../../resilience/dependency.ts';
+import { type GuardedDependency, guardDependency } from '../../resilience/dependency.ts';
 import { createSingleFlight } from '../../resilience/single-flight.ts';
 import { createServiceApp } from '../../shared/http.ts';
-import { createLastKnownGood, type LastKnownGood } from './cache.ts';
-import type { CatalogConfig } from './config.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../../shared/metrics.ts';
 import { createPool, isTransientPgError } from '../../shared/postgres.ts';
+import { createLastKnownGood, type LastKnownGood } from './cache.ts';
+import type { CatalogConfig } from './config.ts';
 import { allProducts } from './products.ts';
 import { createReader } from './reads.ts';
 import { registerCatalogRoutes } from './routes.ts';
@@ -69,10 +69,27 @@ export function buildCatalog(config: CatalogConfig): Catalog {
     onConnectionError: (error) => app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed'),
   });
 
-  const coalesced = new Counter({ name: 'coalesced_total', help: 'Reads that joined a Postgres query already in flight for the same key (single flight)', registers: [registry] });
+  const coalesced = new Counter({
+    name: 'coalesced_total',
+    help: 'Reads that joined a Postgres query already in flight for the same key (single flight)',
+    registers: [registry],
+  });
   const flight = createSingleFlight({ enabled: !disabled.has('single-flight'), onCoalesced: () => coalesced.inc() });
-  const lookups = new Counter({ name: 'cache_lookups_total', help: 'Cache-aside lookups of search results in Redis, by result (hit, miss, error: Redis unreachable, counted as a miss)', labelNames: ['result'], registers: [registry] });
-  const read = createReader({ postgres, cache, flight, fallbackOn: !disabled.has('fallback'), metrics, log: app.log, onLookup: (result) => lookups.inc({ result }) });
+  const lookups = new Counter({
+    name: 'cache_lookups_total',
+    help: 'Cache-aside lookups of search results in Redis, by result (hit, miss, error: Redis unreachable, counted as a miss)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const read = createReader({
+    postgres,
+    cache,
+    flight,
+    fallbackOn: !disabled.has('fallback'),
+    metrics,
+    log: app.log,
+    onLookup: (result) => lookups.inc({ result }),
+  });
   registerCatalogRoutes(app, { read, pool, metrics, postgresBudgetMs: POSTGRES_LIMITS.budgetMs, deadlineOn: !disabled.has('deadline') });
   const primeFallback = async (): Promise<void> => {
     if (disabled.has('fallback')) return;

@@ -48,7 +48,10 @@ export interface CacheOptions {
 }
 
 export function createLastKnownGood(options: CacheOptions): LastKnownGood {
-  const redis = createRedis(options.redisUrl, { timeoutsOn: options.timeoutsOn, ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}) });
+  const redis = createRedis(options.redisUrl, {
+    timeoutsOn: options.timeoutsOn,
+    ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+  });
   const onCall = options.onCall ?? (() => undefined);
   const nowMs = options.nowMs ?? Date.now;
   const writtenAtMs = new Map<string, number>();
@@ -92,7 +95,8 @@ export function createLastKnownGood(options: CacheOptions): LastKnownGood {
       results.forEach(([error], i) => {
         if (error !== null) return;
         stored++;
-        if (writtenAtMs.size < MAX_TRACKED_KEYS) writtenAtMs.set(entries[i]![0], now);
+        const entry = entries[i];
+        if (entry !== undefined && writtenAtMs.size < MAX_TRACKED_KEYS) writtenAtMs.set(entry[0], now);
       });
       return stored;
     },

@@ -1,7 +1,7 @@
 // The catalog's environment contract, read once at start.
 
-import { parseDisabled, type PatternName } from '../../resilience/patterns.ts';
-import { readEnv, type Env } from '../../shared/env.ts';
+import { type PatternName, parseDisabled } from '../../resilience/patterns.ts';
+import { type Env, readEnv } from '../../shared/env.ts';
 
 export interface CatalogConfig {
   host: string;

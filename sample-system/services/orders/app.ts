@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { guardDependency, type DependencyObserver, type GuardedDependency } from '../../resilience/dependency.ts';
+import { type DependencyObserver, type GuardedDependency, guardDependency } from '../../resilience/dependency.ts';
 import { createServiceApp } from '../../shared/http.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../../shared/metrics.ts';
 import { createPool, isTransientPgError } from '../../shared/postgres.ts';
@@ -63,7 +63,13 @@ export function buildOrders(config: OrdersConfig): Orders {
   metrics.watchPool(pool);
   const postgres = guardDependency({ dependency: 'postgres', disabled, ...POSTGRES_LIMITS, isTransient: isTransientPgError, observer: observe('postgres') });
   const client = createPaymentsClient(config.paymentsUrl);
-  const payments = guardDependency({ dependency: 'payments', disabled, ...PAYMENTS_LIMITS, isTransient: isTransientPaymentError, observer: observe('payments') });
+  const payments = guardDependency({
+    dependency: 'payments',
+    disabled,
+    ...PAYMENTS_LIMITS,
+    isTransient: isTransientPaymentError,
+    observer: observe('payments'),
+  });
   metrics.watchBreaker(postgres.breaker);
   metrics.watchBreaker(payments.breaker);
 

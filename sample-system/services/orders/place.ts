@@ -38,7 +38,8 @@ export interface PlaceDeps {
 export function failureOf(step: string, error: unknown): PlaceResult & { kind: 'failed' } {
   const message = `${step}: ${error instanceof Error ? error.message : String(error)}`;
   if (isBrokenCircuit(error)) return { kind: 'failed', status: 503, error: 'dependency_unavailable', message };
-  if (isTimeout(error) || error instanceof BudgetSpentError || error instanceof QueryAbandonedError) return { kind: 'failed', status: 504, error: 'timeout', message };
+  if (isTimeout(error) || error instanceof BudgetSpentError || error instanceof QueryAbandonedError)
+    return { kind: 'failed', status: 504, error: 'timeout', message };
   return { kind: 'failed', status: 502, error: 'dependency_failed', message };
 }
 
@@ -49,7 +50,12 @@ export async function placeOrder(deps: PlaceDeps, input: NewOrder, budgetMs: num
   const left = (ownMs: number): number => Math.min(ownMs, endMs - nowMs());
   const replayOf = (order: Order, requestHash: string): PlaceResult => {
     if (requestHash !== input.requestHash)
-      return { kind: 'refused', status: 422, error: 'idempotency_key_reused', message: `idempotency key ${input.key} was used for a different order (${order.id})` };
+      return {
+        kind: 'refused',
+        status: 422,
+        error: 'idempotency_key_reused',
+        message: `idempotency key ${input.key} was used for a different order (${order.id})`,
+      };
     if (order.status === 'declined') return { kind: 'refused', status: 402, error: 'payment_declined', message: `order ${order.id} was declined` };
     return { kind: 'placed', order, status: 200, replayed: true };
   };
@@ -62,9 +68,13 @@ export async function placeOrder(deps: PlaceDeps, input: NewOrder, budgetMs: num
   let order: Order;
   let created: boolean;
   try {
-    const result = await postgres.call((signal) => createOrder(pool, input, idempotencyOn, signal), { idempotent: idempotencyOn, budgetMs: left(limits.postgresBudgetMs) });
+    const result = await postgres.call((signal) => createOrder(pool, input, idempotencyOn, signal), {
+      idempotent: idempotencyOn,
+      budgetMs: left(limits.postgresBudgetMs),
+    });
     if (result.kind === 'no-product') return { kind: 'refused', status: 404, error: 'not_found', message: `no product ${input.productId}` };
-    if (result.kind === 'existing' && (result.order.status !== 'pending' || result.requestHash !== input.requestHash)) return replayOf(result.order, result.requestHash);
+    if (result.kind === 'existing' && (result.order.status !== 'pending' || result.requestHash !== input.requestHash))
+      return replayOf(result.order, result.requestHash);
     order = result.order;
     created = result.kind === 'created';
   } catch (error) {
@@ -75,18 +85,26 @@ export async function placeOrder(deps: PlaceDeps, input: NewOrder, budgetMs: num
   const paymentKey = idempotencyOn ? input.key : `${input.key}:${randomUUID()}`;
   let paymentId: string;
   try {
-    const charge = await payments.call((signal) => client.charge(paymentKey, { orderId: order.id, amountCents: order.amountCents }, signal), { idempotent: idempotencyOn, budgetMs: left(limits.paymentsBudgetMs) });
+    const charge = await payments.call((signal) => client.charge(paymentKey, { orderId: order.id, amountCents: order.amountCents }, signal), {
+      idempotent: idempotencyOn,
+      budgetMs: left(limits.paymentsBudgetMs),
+    });
     paymentId = charge.id;
   } catch (error) {
     if (error instanceof PaymentFailedError && !error.transient) {
-      await postgres.call((signal) => declineOrder(pool, order.id, signal), { idempotent: true, budgetMs: left(limits.postgresBudgetMs) }).catch(() => undefined);
+      await postgres
+        .call((signal) => declineOrder(pool, order.id, signal), { idempotent: true, budgetMs: left(limits.postgresBudgetMs) })
+        .catch(() => undefined);
       return { kind: 'refused', status: 402, error: 'payment_declined', message: error.message };
     }
     return failureOf('charging the payment', error);
   }
 
   try {
-    const confirmed = await postgres.call((signal) => confirmOrder(pool, order.id, paymentId, signal), { idempotent: true, budgetMs: left(limits.postgresBudgetMs) });
+    const confirmed = await postgres.call((signal) => confirmOrder(pool, order.id, paymentId, signal), {
+      idempotent: true,
+      budgetMs: left(limits.postgresBudgetMs),
+    });
     if (confirmed === undefined) return failureOf('confirming the order', new Error(`order ${order.id} vanished`));
     if (idempotencyOn) cache?.remember(input.key, { order: confirmed, requestHash: input.requestHash });
     cache?.countPurchase(confirmed.productId, confirmed.quantity);

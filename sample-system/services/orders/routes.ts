@@ -5,11 +5,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { budgetWithin, DEADLINE_HEADER, parseDeadline } from '../../resilience/deadline.ts';
-import type { GuardedDependency } from '../../resilience/dependency.ts';
-import type { ServiceMetrics } from '../../shared/metrics.ts';
 import { IDEMPOTENCY_KEY_HEADER, TENANT_HEADER } from '../../shared/http.ts';
-import { failureOf, placeOrder, type PlaceDeps } from './place.ts';
-import { orderById, type Order } from './store.ts';
+import type { ServiceMetrics } from '../../shared/metrics.ts';
+import { failureOf, type PlaceDeps, placeOrder } from './place.ts';
+import { type Order, orderById } from './store.ts';
 
 export const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const MAX_QUANTITY = 100;
@@ -47,14 +46,20 @@ export function registerOrdersRoutes(app: FastifyInstance, deps: OrdersRoutesDep
 
   app.post<{ Body: { productId?: unknown; quantity?: unknown } | null }>('/orders', async (request, reply) => {
     const key = request.headers[IDEMPOTENCY_KEY_HEADER];
-    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) return badRequest(reply, `the ${IDEMPOTENCY_KEY_HEADER} header is required: 1..128 of [A-Za-z0-9_.:-]`);
+    if (typeof key !== 'string' || !KEY_PATTERN.test(key))
+      return badRequest(reply, `the ${IDEMPOTENCY_KEY_HEADER} header is required: 1..128 of [A-Za-z0-9_.:-]`);
     const body = request.body ?? {};
     if (!isWhole(body.productId, 1, 1_000_000_000)) return badRequest(reply, `productId ${JSON.stringify(body.productId)} must be a positive whole number`);
-    if (!isWhole(body.quantity, 1, MAX_QUANTITY)) return badRequest(reply, `quantity ${JSON.stringify(body.quantity)} must be a whole number in 1..${MAX_QUANTITY}`);
+    if (!isWhole(body.quantity, 1, MAX_QUANTITY))
+      return badRequest(reply, `quantity ${JSON.stringify(body.quantity)} must be a whole number in 1..${MAX_QUANTITY}`);
     const budgetMs = budgetFor(request, reply);
     if (budgetMs === undefined) return reply;
     const tenant = typeof request.headers[TENANT_HEADER] === 'string' ? (request.headers[TENANT_HEADER] as string) : 'anonymous';
-    const result = await placeOrder(deps, { key, requestHash: requestHash(tenant, body.productId, body.quantity), tenant, productId: body.productId, quantity: body.quantity }, budgetMs);
+    const result = await placeOrder(
+      deps,
+      { key, requestHash: requestHash(tenant, body.productId, body.quantity), tenant, productId: body.productId, quantity: body.quantity },
+      budgetMs,
+    );
     if (result.kind === 'placed') {
       reply.code(result.status).header('location', `/orders/${result.order.id}`);
       if (result.replayed) reply.header('idempotent-replayed', 'true');
@@ -70,7 +75,10 @@ export function registerOrdersRoutes(app: FastifyInstance, deps: OrdersRoutesDep
     const budgetMs = budgetFor(request, reply);
     if (budgetMs === undefined) return reply;
     try {
-      const order = await deps.postgres.call((signal) => orderById(deps.pool, id, signal), { idempotent: true, budgetMs: Math.min(budgetMs, deps.limits.postgresBudgetMs) });
+      const order = await deps.postgres.call((signal) => orderById(deps.pool, id, signal), {
+        idempotent: true,
+        budgetMs: Math.min(budgetMs, deps.limits.postgresBudgetMs),
+      });
       if (order === undefined) return reply.code(404).send({ error: 'not_found', message: `no order ${id}` });
       return reply.send(orderBody(order));
     } catch (error) {

@@ -28,10 +28,7 @@ export interface NewOrder {
   quantity: number;
 }
 
-export type Created =
-  | { kind: 'created'; order: Order }
-  | { kind: 'existing'; order: Order; requestHash: string }
-  | { kind: 'no-product' };
+export type Created = { kind: 'created'; order: Order } | { kind: 'existing'; order: Order; requestHash: string } | { kind: 'no-product' };
 
 interface OrderRow {
   id: string;

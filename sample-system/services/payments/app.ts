@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { createServiceApp, IDEMPOTENCY_KEY_HEADER } from '../../shared/http.ts';
-import { behaviourProblems, decide, seededRandom, type Behaviour } from './behaviour.ts';
+import { type Behaviour, behaviourProblems, decide, seededRandom } from './behaviour.ts';
 import type { PaymentsConfig } from './config.ts';
 
 export interface Charge {
@@ -41,8 +41,20 @@ export function buildPayments(config: PaymentsConfig): Payments {
   const charges = new Map<string, Charge>();
   const stats: PaymentsStats = { requests: 0, charged: 0, replayed: 0, failed: 0 };
   let nextId = 1;
-  const results = new Counter({ name: 'payments_total', help: 'Payment requests by result (charged|replayed|failed|rejected)', labelNames: ['result'], registers: [registry] });
-  new Gauge({ name: 'payments_remembered_keys', help: 'Idempotency keys remembered for replay', registers: [registry], collect() { this.set(charges.size); } });
+  const results = new Counter({
+    name: 'payments_total',
+    help: 'Payment requests by result (charged|replayed|failed|rejected)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'payments_remembered_keys',
+    help: 'Idempotency keys remembered for replay',
+    registers: [registry],
+    collect() {
+      this.set(charges.size);
+    },
+  });
 
   app.post<{ Body: { orderId?: unknown; amountCents?: unknown } }>('/payments', async (request, reply) => {
     stats.requests++;
@@ -75,7 +87,13 @@ export function buildPayments(config: PaymentsConfig): Payments {
       results.inc({ result: 'failed' });
       return reply.code(503).send({ error: 'provider_unavailable', message: 'the provider failed this request (simulated); nothing was charged' });
     }
-    const charge: Charge = { id: `pay_${nextId++}`, key, orderId: typeof orderId === 'number' ? orderId : null, amountCents, createdAt: new Date().toISOString() };
+    const charge: Charge = {
+      id: `pay_${nextId++}`,
+      key,
+      orderId: typeof orderId === 'number' ? orderId : null,
+      amountCents,
+      createdAt: new Date().toISOString(),
+    };
     charges.set(key, charge);
     if (charges.size > MAX_REMEMBERED_CHARGES) charges.delete(charges.keys().next().value as string);
     stats.charged++;

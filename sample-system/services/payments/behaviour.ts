@@ -24,11 +24,13 @@ export function behaviourProblems(raw: unknown): string[] {
   for (const key of Object.keys(raw)) if (!known.has(key)) problems.push(`${key}: unknown field; fields are latencyMs, jitterMs, failureRate`);
   const { latencyMs, jitterMs, failureRate } = raw as Record<string, unknown>;
   const ms = (name: string, v: unknown): void => {
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_LATENCY_MS)) problems.push(`${name}: ${JSON.stringify(v)} must be milliseconds in [0, ${MAX_LATENCY_MS}]`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_LATENCY_MS))
+      problems.push(`${name}: ${JSON.stringify(v)} must be milliseconds in [0, ${MAX_LATENCY_MS}]`);
   };
   ms('latencyMs', latencyMs);
   ms('jitterMs', jitterMs);
-  if (failureRate !== undefined && (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1))) problems.push(`failureRate: ${JSON.stringify(failureRate)} must be a share in [0, 1]`);
+  if (failureRate !== undefined && (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1)))
+    problems.push(`failureRate: ${JSON.stringify(failureRate)} must be a share in [0, 1]`);
   return problems;
 }
 

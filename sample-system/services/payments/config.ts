@@ -1,7 +1,7 @@
 // The payments provider's environment contract, read once at start.
 
-import { readEnv, type Env } from '../../shared/env.ts';
-import { behaviourProblems, type Behaviour } from './behaviour.ts';
+import { type Env, readEnv } from '../../shared/env.ts';
+import { type Behaviour, behaviourProblems } from './behaviour.ts';
 
 export interface PaymentsConfig {
   host: string;

@@ -4,11 +4,11 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { guardDependency, type GuardedDependency } from '../../resilience/dependency.ts';
+import { type GuardedDependency, guardDependency } from '../../resilience/dependency.ts';
+import { failureReason } from '../../shared/failure.ts';
 import { createServiceApp, DEGRADED_HEADER } from '../../shared/http.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../../shared/metrics.ts';
 import { createRedis } from '../../shared/redis.ts';
-import { failureReason } from '../../shared/failure.ts';
 import type { RecommendationsConfig } from './config.ts';
 
 export const POPULAR_KEY = 'recs:popular';
@@ -39,7 +39,10 @@ export function buildRecommendations(config: RecommendationsConfig): Recommendat
   const { app, registry } = createServiceApp({ service: 'recommendations', replicaId: config.replicaId, logLevel: config.logLevel });
   const metrics = createServiceMetrics(registry);
   // the command timeout is the guard's job here; ioredis' own would race it
-  const redis = createRedis(config.redisUrl, { timeoutsOn: false, onConnectionError: (error) => app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed') });
+  const redis = createRedis(config.redisUrl, {
+    timeoutsOn: false,
+    onConnectionError: (error) => app.log.warn({ err: error, dependency: 'redis' }, 'redis connection failed'),
+  });
   const observed = metrics.observerFor('redis');
   const guarded = guardDependency({
     dependency: 'redis',
@@ -53,17 +56,21 @@ export function buildRecommendations(config: RecommendationsConfig): Recommendat
 
   app.get<{ Querystring: { limit?: string } }>('/recommendations', async (request, reply) => {
     const raw = request.query.limit;
-    const limit = raw === undefined || raw === '' ? DEFAULT_LIMIT : /^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= MAX_LIMIT ? Number(raw) : undefined;
+    const limit =
+      raw === undefined || raw === '' ? DEFAULT_LIMIT : /^\d{1,2}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= MAX_LIMIT ? Number(raw) : undefined;
     if (limit === undefined) return reply.code(400).send({ error: 'bad_request', message: `limit must be an integer in 1..${MAX_LIMIT}` });
     try {
-      const ids = await guarded.call((signal) => {
-        // ioredis cannot cancel a command; the abort only stops our wait for it
-        const answer = redis.zrevrange(POPULAR_KEY, 0, limit - 1);
-        return new Promise<string[]>((resolve, reject) => {
-          signal.addEventListener('abort', () => reject(new Error('redis: abandoned')), { once: true });
-          answer.then(resolve, reject);
-        });
-      }, { idempotent: true });
+      const ids = await guarded.call(
+        (signal) => {
+          // ioredis cannot cancel a command; the abort only stops our wait for it
+          const answer = redis.zrevrange(POPULAR_KEY, 0, limit - 1);
+          return new Promise<string[]>((resolve, reject) => {
+            signal.addEventListener('abort', () => reject(new Error('redis: abandoned')), { once: true });
+            answer.then(resolve, reject);
+          });
+        },
+        { idempotent: true },
+      );
       if (ids.length > 0) return { productIds: ids.map(Number), source: 'popular' };
       return { productIds: STATIC_RECOMMENDATIONS.slice(0, limit), source: 'static' }; // nothing counted yet
     } catch (error) {

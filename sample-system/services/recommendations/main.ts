@@ -3,8 +3,8 @@
 // Env: HOST, PORT, REDIS_URL, RESILIENCE_DISABLE, REPLICA_ID, LOG_LEVEL.
 
 import { configOrExit } from '../../shared/env.ts';
-import { closeRedis } from '../../shared/redis.ts';
 import { serve } from '../../shared/lifecycle.ts';
+import { closeRedis } from '../../shared/redis.ts';
 import { buildRecommendations } from './app.ts';
 import { parseRecommendationsConfig } from './config.ts';
 

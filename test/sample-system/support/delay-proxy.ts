@@ -2,7 +2,7 @@
 // toxic, in-process). Chunks of one connection keep their order when the delay changes, so a
 // protocol stream (Postgres') is never corrupted.
 
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface DelayProxy {
   port: number;

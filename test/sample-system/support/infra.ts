@@ -2,7 +2,7 @@
 // 127.0.0.1 and a free port, with its files in the caller's temp dir. Postgres refuses to run
 // as root, so as root it runs as the `postgres` user.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -40,7 +40,9 @@ export function freePort(): Promise<number> {
 
 function postgresUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   const [, , uid, gid] = line?.split(':') ?? [];
   if (uid === undefined || gid === undefined) throw new Error('running as root and there is no postgres user to run Postgres as');
   return { uid: Number(uid), gid: Number(gid) };
@@ -88,22 +90,49 @@ export async function startPostgres(tempDir: string): Promise<Started> {
   const dataDir = join(tempDir, 'pgdata');
   await mkdir(dataDir, { mode: 0o700 });
   if (user) await chown(dataDir, user.uid, user.gid);
-  const init = spawnSync(join(PG_BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { ...(user ?? {}), encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' } });
+  const init = spawnSync(join(PG_BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+    ...(user ?? {}),
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' },
+  });
   if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr}`);
   const port = await freePort();
-  const child = spawn(join(PG_BIN, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'shared_buffers=32MB', '-c', 'max_connections=100'], { ...(user ?? {}), stdio: 'ignore' });
+  const child = spawn(
+    join(PG_BIN, 'postgres'),
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      dataDir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'shared_buffers=32MB',
+      '-c',
+      'max_connections=100',
+    ],
+    { ...(user ?? {}), stdio: 'ignore' },
+  );
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await stopOnFailure(child, 'SIGINT', waitFor(`postgres on ${port}`, async () => {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }));
+  await stopOnFailure(
+    child,
+    'SIGINT',
+    waitFor(`postgres on ${port}`, async () => {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return true;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }),
+  );
   return { port, url, process: child, stop: async () => void (await stopChild(child, 'SIGINT')) };
 }
 
@@ -113,17 +142,21 @@ export async function startRedis(tempDir: string): Promise<Started> {
   const port = await freePort();
   const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  await stopOnFailure(child, 'SIGTERM', waitFor(`redis on ${port}`, async () => {
-    const { connect } = await import('node:net');
-    return new Promise<boolean>((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port }, () => s.write('PING\r\n'));
-      s.once('data', (d) => {
-        s.destroy();
-        resolve(d.toString().startsWith('+PONG'));
+  await stopOnFailure(
+    child,
+    'SIGTERM',
+    waitFor(`redis on ${port}`, async () => {
+      const { connect } = await import('node:net');
+      return new Promise<boolean>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port }, () => s.write('PING\r\n'));
+        s.once('data', (d) => {
+          s.destroy();
+          resolve(d.toString().startsWith('+PONG'));
+        });
+        s.once('error', reject);
       });
-      s.once('error', reject);
-    });
-  }));
+    }),
+  );
   return { port, url, process: child, stop: async () => void (await stopChild(child, 'SIGTERM')) };
 }
 
@@ -131,7 +164,10 @@ export async function startRedis(tempDir: string): Promise<Started> {
  * Postgres and Redis in `tempDir`, started at once. Each that started is handed to `keep` before
  * any failure is thrown, so the caller's afterAll stops it even when the other did not start.
  */
-export async function startPostgresAndRedis(tempDir: string, keep: (started: { postgres?: Started; redis?: Started }) => void): Promise<{ postgres: Started; redis: Started }> {
+export async function startPostgresAndRedis(
+  tempDir: string,
+  keep: (started: { postgres?: Started; redis?: Started }) => void,
+): Promise<{ postgres: Started; redis: Started }> {
   const [pgStart, redisStart] = await Promise.allSettled([startPostgres(tempDir), startRedis(tempDir)]);
   keep({
     ...(pgStart.status === 'fulfilled' ? { postgres: pgStart.value } : {}),

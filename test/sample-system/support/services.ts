@@ -2,7 +2,7 @@
 // the harness runs them (Node 24, TypeScript by type stripping). Their output is kept for
 // assertion messages.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,10 @@ export interface RunningService {
 /** Runs an entry to completion (for env validation tests). */
 export function runToExit(entry: string, env: Record<string, string>, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', entry], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -44,7 +47,12 @@ export function runToExit(entry: string, env: Record<string, string>, timeoutMs 
 }
 
 /** Starts a service and waits until it is ready (or only live: `until: 'live'`). */
-export async function startService(name: keyof typeof ENTRIES, env: Record<string, string>, label: string = name, until: 'ready' | 'live' = 'ready'): Promise<RunningService> {
+export async function startService(
+  name: keyof typeof ENTRIES,
+  env: Record<string, string>,
+  label: string = name,
+  until: 'ready' | 'live' = 'ready',
+): Promise<RunningService> {
   const port = await freePort();
   const child = spawn(NODE, ['--disable-warning=ExperimentalWarning', ENTRIES[name]], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
