@@ -11,7 +11,7 @@
 // labels (docker-cleanup.ts) and the next run's cleanup stay as the second line of defence.
 // FAULTLINE_WATCHDOG=off starts none (the tests of that second line use it).
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -73,7 +73,7 @@ export async function armWatchdog(options: WatchdogOptions): Promise<Watchdog> {
     logFile,
   };
   const log = openSync(logFile, 'a');
-  let child;
+  let child: ChildProcess;
   try {
     // detached: a session of its own, so a Ctrl-C at the terminal (the harness's job) spares it
     child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', WATCHDOG_MAIN, JSON.stringify(config)], { detached: true, stdio: ['pipe', log, log] });
