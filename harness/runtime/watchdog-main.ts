@@ -4,8 +4,9 @@
 // It also looks at the harness once a second, in case the pipe outlived it somehow.
 
 import { appendFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { reapDockerRun } from './docker-reaper.ts';
-import { processIdentity, sleep } from './processes.ts';
+import { sleep } from './processes.ts';
 import { reapLocalRun } from './reaper.ts';
 import type { WatchdogConfig } from './watchdog.ts';
 
@@ -18,7 +19,20 @@ const log = (line: string): void => {
   }
 };
 
-const harnessAlive = async (): Promise<boolean> => (await processIdentity(config.harness.pid))?.startTime === config.harness.startTime;
+/**
+ * Gone only when /proc says so: no such pid, a zombie, or another process under that pid (another
+ * start time). Any other failure to read it counts as alive: never tear down on a doubt.
+ */
+async function harnessAlive(): Promise<boolean> {
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${config.harness.pid}/stat`, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === config.harness.startTime;
+}
 
 let released = false;
 let tearingDown = false;
