@@ -2,10 +2,11 @@
 // figures; the exit code is 1 when one could not run.
 
 import { benchBoot } from './boot.ts';
+import { benchDeadman } from './deadman.ts';
 import { benchFaults } from './faults.ts';
 import { benchGateway } from './gateway.ts';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway, faults: benchFaults };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway, faults: benchFaults, deadman: benchDeadman };
 
 const [name, ...args] = process.argv.slice(2);
 const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES) : [name];

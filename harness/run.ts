@@ -17,6 +17,7 @@ import { type Scraper, startScraper } from './observe/scraper.ts';
 import { HarnessError } from './paths.ts';
 import { writeReports } from './report/index.ts';
 import type { Runtime, StartedStack } from './runtime/types.ts';
+import { armWatchdog } from './runtime/watchdog.ts';
 import { assertLoopback, takeAllowanceRecord } from './safety.ts';
 import type { Scenario } from './scenario.ts';
 import type { SystemCheck, SystemCheckContext } from './system/define.ts';
@@ -58,7 +59,12 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   if (signal.aborted) throw new HarnessError('interrupted before the stack started');
   takeAllowanceRecord(); // uses recorded before this run (an earlier run cut short) are not its own
   const system = scenario.system;
-  const stack = await runtime.start({ system, runDir, runId, disabled, seed, progress: line, signal });
+  // if the harness dies, however, its watchdog tears the run down (runtime/watchdog.ts)
+  const watchdog = await armWatchdog({ runId, runDir, runtime: runtime.name, keepUp: options.keepUp === true, progress: line });
+  const stack = await runtime.start({ system, runDir, runId, disabled, seed, progress: line, signal }).catch(async (error: unknown) => {
+    await watchdog.release(); // start() stopped what it had started
+    throw error;
+  });
   let schedule: FaultSchedule | undefined;
   let scraper: Scraper | undefined;
   let keptUp = false;
@@ -242,6 +248,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     await schedule?.removeAll();
     await scraper?.stop().catch(() => undefined);
     if (!keptUp) await stack.stop();
+    if (!keptUp) await watchdog.release();
   }
 }
 

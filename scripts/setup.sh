@@ -175,7 +175,7 @@ step_toxiproxy() {
   ensure_go
   local t0 log="$TOOLS_LOGS/toxiproxy-build.log"
   t0=$(now_ms)
-  say "toxiproxy-server: go test + go build (Shopify/toxiproxy $TOXIPROXY_VERSION + our packet_loss and byte_counter toxics)"
+  say "toxiproxy-server: go test + go build (Shopify/toxiproxy $TOXIPROXY_VERSION + our packet_loss and byte_counter toxics and toxic leases)"
   if ! (cd "$TOXIPROXY_MODULE_DIR" && go test -buildvcs=false ./... && go build -buildvcs=false -o "$bin.tmp" .) >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     fail "toxiproxy-server build failed (full log: ${log#"$ROOT"/})"

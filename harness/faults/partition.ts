@@ -10,6 +10,7 @@ import { getProxy, setProxyEnabled } from '../runtime/toxiproxy.ts';
 import type { EdgeEndpoint } from '../runtime/types.ts';
 import { assertLoopback } from '../safety.ts';
 import type { System } from '../system/system.ts';
+import { leasesAt } from './lease.ts';
 import { edgeOf, targetProblems } from './toxic.ts';
 import type { ActiveFault, FaultModule, FaultSpec, Proof } from './types.ts';
 
@@ -85,6 +86,8 @@ export const partitionFault: FaultModule<PartitionParams, 'partition'> = {
     const before = await connects(edge);
     if (before.some((o) => o !== 'connected'))
       throw new Error(`${p.edge} was not reachable before the partition (${tally(before)} of ${CONNECTS} connects to ${edge.listen})`);
+    const leases = leasesAt(stack.toxiproxyUrl); // Toxiproxy enables the proxy itself if we die (lease.ts)
+    await leases.hold({ proxy: edge.proxy });
     await setProxyEnabled(stack.toxiproxyUrl, edge.proxy, false);
     let removed = false;
     return {
@@ -101,12 +104,14 @@ export const partitionFault: FaultModule<PartitionParams, 'partition'> = {
       async remove(): Promise<Proof> {
         if (removed) return { landed: true, evidence: 'already removed' };
         const state = await getProxy(stack.toxiproxyUrl, edge.proxy);
+        const lapsed = state.enabled ? await leases.lapseNote({ proxy: edge.proxy }) : '';
         if (!state.enabled) await setProxyEnabled(stack.toxiproxyUrl, edge.proxy, true);
+        await leases.release({ proxy: edge.proxy });
         removed = true;
         const again = await connects(edge);
         if (again.some((o) => o !== 'connected'))
           throw new Error(`${p.edge} did not come back after the partition: proxy ${edge.proxy} re-enabled, but connects to ${edge.listen}: ${tally(again)}`);
-        if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} had been enabled again before the partition's scheduled end` };
+        if (state.enabled) return { landed: false, evidence: `proxy ${edge.proxy} had been enabled again before the partition's scheduled end${lapsed}` };
         return {
           landed: true,
           evidence: `proxy ${edge.proxy} was disabled until its removal; enabled again, ${CONNECTS} of ${CONNECTS} connects to ${edge.listen} work`,

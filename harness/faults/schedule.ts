@@ -3,6 +3,7 @@
 
 import type { StartedStack } from '../runtime/types.ts';
 import type { FaultRecord } from '../types.ts';
+import { keepLeases, type LeaseKeeper } from './lease.ts';
 import { FAULTS } from './registry.ts';
 import type { ActiveFault, FaultSpec } from './types.ts';
 
@@ -25,6 +26,8 @@ export class FaultSchedule {
   private readonly pending = new Set<Promise<void>>();
   private closed = false;
   private loadStartEpochMs = 0;
+  /** renews the lease of every toxic the faults hold, so none outlives a dead harness (lease.ts) */
+  private leases: LeaseKeeper | undefined;
 
   private readonly stack: StartedStack;
   private readonly specs: readonly ScheduledFaultSpec[];
@@ -57,6 +60,7 @@ export class FaultSchedule {
   /** Starts the clock: `loadStartEpochMs` is when the load generator began. */
   start(loadStartEpochMs: number): void {
     this.loadStartEpochMs = loadStartEpochMs;
+    this.leases = keepLeases(this.stack.toxiproxyUrl, { progress: (line) => this.events.progress(line) });
     this.specs.forEach((spec, i) => {
       const delay = (ms: number): number => Math.max(0, loadStartEpochMs + ms - this.now());
       this.timers.push(setTimeout(() => this.track(this.apply(i)), delay(spec.atMs)));
@@ -120,5 +124,6 @@ export class FaultSchedule {
     for (const t of this.timers) clearTimeout(t);
     await Promise.allSettled([...this.pending]);
     await Promise.all([...this.active.keys()].map((i) => this.remove(i)));
+    this.leases?.close(); // a toxic that could not be removed runs out on the server
   }
 }

@@ -9,6 +9,7 @@ import { addToxic, listToxics, removeToxic, type ToxicAttributes, type ToxicStre
 import type { EdgeEndpoint, StartedStack } from '../runtime/types.ts';
 import { edgeNames, type System } from '../system/system.ts';
 import { type Before, type Landing, measureBefore, proveLanding } from './landing.ts';
+import { leasesAt } from './lease.ts';
 import { openProbe } from './probe.ts';
 import { type StreamBytes, trafficCounters, trafficProof } from './traffic.ts';
 import type { ActiveFault, Proof } from './types.ts';
@@ -95,6 +96,8 @@ export async function toxicFault<T extends ToxicType>(stack: StartedStack, targe
   const toxic = { name: fault.name, type: fault.type, stream: target.stream ?? 'downstream', toxicity, attributes: fault.attributes };
   const probe = await openProbe(edge);
   const counters = trafficCounters(stack.toxiproxyUrl, edge.proxy, toxic.name);
+  const leases = leasesAt(stack.toxiproxyUrl); // Toxiproxy removes the toxic itself if we die (lease.ts)
+  const leased = { proxy: edge.proxy, toxic: toxic.name };
   let before: Before;
   try {
     before = await measureBefore(edge, probe, fault.landing, share);
@@ -102,10 +105,12 @@ export async function toxicFault<T extends ToxicType>(stack: StartedStack, targe
     // applied when this returns, so nothing else may stand between the toxic and that stamp
     try {
       await counters.add();
+      await leases.hold(leased); // before the toxic: no kill between the two leaves it unleased
       await addToxic(stack.toxiproxyUrl, edge.proxy, toxic);
     } catch (error) {
       // no half-applied fault: without its counters it could never prove it landed
       await counters.remove().catch(() => undefined);
+      await leases.release(leased).catch(() => undefined);
       throw error;
     }
   } catch (error) {
@@ -139,8 +144,10 @@ export async function toxicFault<T extends ToxicType>(stack: StartedStack, targe
         await proving; // the traffic window opens when the proof is over
         const stillThere = await listed();
         const atRemoval = await counters.read().catch((error: unknown) => (error as Error).message);
+        const lapsed = stillThere ? '' : await leases.lapseNote(leased);
         if (stillThere) await removeToxic(stack.toxiproxyUrl, edge.proxy, toxic.name);
-        if (!stillThere) return { landed: false, evidence: `toxic ${toxic.name} had vanished from ${edge.proxy} before its scheduled end` };
+        await leases.release(leased);
+        if (!stillThere) return { landed: false, evidence: `toxic ${toxic.name} had vanished from ${edge.proxy} before its scheduled end${lapsed}` };
         return trafficProof(target.edge, afterProof, atRemoval);
       } finally {
         await counters.remove().catch(() => undefined);

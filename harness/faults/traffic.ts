@@ -5,6 +5,7 @@
 // services' pooled connections stay open through a whole fault.
 
 import { addToxic, counterBytesFrom, metrics, removeToxic, ToxiproxyError } from '../runtime/toxiproxy.ts';
+import { leasesAt } from './lease.ts';
 import type { Proof } from './types.ts';
 
 /** Bytes per stream: upstream is client -> server (requests), downstream the answers. */
@@ -26,11 +27,14 @@ const STREAMS = ['upstream', 'downstream'] as const;
 export function trafficCounters(toxiproxyUrl: string, proxy: string, faultName: string): TrafficCounters {
   const name = (stream: string): string => `${faultName}-bytes-${stream}`;
   const tag = (stream: string): string => `${proxy}:${faultName}:${stream}`;
+  const leases = leasesAt(toxiproxyUrl); // a counter is a toxic too: leased like the fault's (lease.ts)
   return {
     async add() {
       try {
-        for (const stream of STREAMS)
+        for (const stream of STREAMS) {
+          await leases.hold({ proxy, toxic: name(stream) });
           await addToxic(toxiproxyUrl, proxy, { name: name(stream), type: 'byte_counter', stream, toxicity: 1, attributes: { tag: tag(stream) } });
+        }
       } catch (error) {
         const unknownType = error instanceof ToxiproxyError && error.status === 400 && /byte_counter/.test(error.message);
         if (!unknownType) throw error;
@@ -44,10 +48,12 @@ export function trafficCounters(toxiproxyUrl: string, proxy: string, faultName: 
       return { upstream: counterBytesFrom(text, tag('upstream')), downstream: counterBytesFrom(text, tag('downstream')) };
     },
     async remove() {
-      for (const stream of STREAMS)
+      for (const stream of STREAMS) {
         await removeToxic(toxiproxyUrl, proxy, name(stream)).catch((error: unknown) => {
           if (!(error instanceof ToxiproxyError && error.status === 404)) throw error;
         });
+        await leases.release({ proxy, toxic: name(stream) });
+      }
     },
   };
 }

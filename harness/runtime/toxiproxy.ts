@@ -192,3 +192,55 @@ export function counterBytesFrom(text: string, tag: string): number {
   }
   return total;
 }
+
+/**
+ * A lease on a toxic, or (no `toxic`) on a proxy's disabled state: faultline's Toxiproxy build
+ * (tools/toxiproxy/leases) undoes the fault itself when its holder stops renewing the lease.
+ */
+export interface LeaseSubject {
+  proxy: string;
+  toxic?: string;
+}
+
+/** A lease that ran out, and what the server did about it. */
+export interface LeaseLapse {
+  id: string;
+  holder: string;
+  proxy: string;
+  toxic?: string;
+  ttl_ms: number;
+  lapsed_ms_ago: number;
+  /** 'removed the toxic', 'the toxic was already gone', 'enabled the proxy', 'the proxy was enabled already', 'the proxy is gone', 'failed: …' */
+  outcome: string;
+}
+
+export interface Lease {
+  id: string;
+  holder: string;
+  proxy: string;
+  toxic?: string;
+  ttl_ms: number;
+  expires_in_ms: number;
+}
+
+const leasePath = (s: LeaseSubject): string =>
+  `/faultline/leases/${encodeURIComponent(s.proxy)}/${s.toxic === undefined ? 'disabled' : `toxics/${encodeURIComponent(s.toxic)}`}`;
+
+/** Grants (or takes over) the lease on `subject`; 404 from a server without leases. */
+export function grantLease(baseUrl: string, subject: LeaseSubject, holder: string, ttlMs: number): Promise<Lease> {
+  return request(baseUrl, 'PUT', leasePath(subject), { holder, ttl_ms: ttlMs });
+}
+
+/** Ends a lease without undoing its fault (the harness undid it). */
+export async function releaseLease(baseUrl: string, subject: LeaseSubject): Promise<void> {
+  await request(baseUrl, 'DELETE', leasePath(subject));
+}
+
+/** Extends every lease of `holder`; `lapsed` lists, once, those that ran out since the last renewal. */
+export function renewLeases(baseUrl: string, holder: string): Promise<{ renewed: Lease[]; lapsed: LeaseLapse[] }> {
+  return request(baseUrl, 'POST', '/faultline/leases/renew', { holder });
+}
+
+export function listLeases(baseUrl: string): Promise<{ leases: Lease[]; lapsed: LeaseLapse[] }> {
+  return request(baseUrl, 'GET', '/faultline/leases');
+}

@@ -14,7 +14,8 @@ import { type CliProcess, startCli } from '../helpers/cli-process.ts';
 import { docker, leftoversOf, skipReason } from './engine.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-docker-kill-'));
-const env = { TMPDIR: scratch, FAULTLINE_STATE_DIR: join(scratch, 'state') };
+// no watchdog: this tests the second line of defence (test/docker/deadman.integration.test.ts the first)
+const env = { TMPDIR: scratch, FAULTLINE_STATE_DIR: join(scratch, 'state'), FAULTLINE_WATCHDOG: 'off' };
 const args = ['postgres-latency', '--runtime', 'docker', '--seed', '11', '--report-dir', join(scratch, 'reports')];
 const RUN_LINE = /^ {2}run (\S+): postgres-latency on the docker runtime/;
 const READY_LINE = /^ {2}docker stack ready in \d+ ms/;

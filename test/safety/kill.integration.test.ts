@@ -204,9 +204,12 @@ const figures = {
 async function killOne(kill: Kill, previous: Killed | undefined): Promise<Killed> {
   const marker = join(root, `kill-${kill.i}`);
   mkdirSync(marker, { mode: 0o755 });
+  // no watchdog: this tests the second line of defence, the ledger and the next run's cleanup
+  // (test/safety/deadman.integration.test.ts tests the first, the watchdog and the leases)
   const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', String(100 + kill.i), '--report-dir', reportsDir], {
     TMPDIR: marker,
     FAULTLINE_STATE_DIR: stateDir,
+    FAULTLINE_WATCHDOG: 'off',
   });
   try {
     const runLine = await cli.line(STAGE_LINE.boot);

@@ -1,12 +1,15 @@
 // Command toxiproxy-server is the real Toxiproxy API server (github.com/Shopify/toxiproxy/v2,
-// pinned in go.mod) with faultline's own toxics registered next to the built-in ones.
+// pinned in go.mod) with faultline's own toxics registered next to the built-in ones, and
+// faultline's toxic leases (package leases) served under /faultline/ on the same API port.
 // It mirrors upstream's cmd/server/server.go so it behaves like the binary users know.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -20,6 +23,7 @@ import (
 	"github.com/Shopify/toxiproxy/v2"
 	"github.com/Shopify/toxiproxy/v2/collectors"
 
+	"faultline.local/tools/toxiproxy/leases"
 	"faultline.local/tools/toxiproxy/toxics"
 )
 
@@ -86,9 +90,34 @@ func run() error {
 		server.PopulateConfig(cli.config)
 	}
 
+	// A toxic whose lease its holder stopped renewing is removed by the server itself.
+	leaseTable := leases.New(leases.CollectionTarget(server.Collection), time.Now, logger.With().Str("component", "leases").Logger())
+	stopSweeping := make(chan struct{})
+	defer close(stopSweeping)
+	go leaseTable.Run(stopSweeping, leaseSweepInterval)
+
+	// upstream's ApiServer.Listen, with the lease routes added to its router (Listen builds its
+	// own and keeps the http.Server to itself, so this mirrors it and shuts its own server down)
+	router := server.Routes()
+	router.PathPrefix("/faultline/").Handler(leaseTable.Handler()).Name("FaultlineLeases")
+	httpServer := &http.Server{
+		Addr:         net.JoinHostPort(cli.host, cli.port),
+		Handler:      router,
+		WriteTimeout: 30 * time.Second,
+		ReadTimeout:  15 * time.Second,
+		IdleTimeout:  60 * time.Second,
+	}
+	logger.Info().Str("address", httpServer.Addr).Msg("Starting Toxiproxy HTTP server")
+
 	// Listen blocks; a failure to bind must end the process so whoever started it sees the exit.
 	listenErr := make(chan error, 1)
-	go func() { listenErr <- server.Listen(net.JoinHostPort(cli.host, cli.port)) }()
+	go func() {
+		err := httpServer.ListenAndServe()
+		if err == http.ErrServerClosed {
+			err = nil
+		}
+		listenErr <- err
+	}()
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
@@ -101,11 +130,16 @@ func run() error {
 	case <-signals:
 	}
 	server.Logger.Info().Msg("Shutdown started")
-	if err := server.Shutdown(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(ctx); err != nil {
 		logger.Err(err).Msg("Shutdown finished with error")
 	}
 	return nil
 }
+
+// How often run-out leases are looked for: a toxic outlives its lease by at most this.
+const leaseSweepInterval = 100 * time.Millisecond
 
 // upstreamVersion reads the pinned Toxiproxy module version from the build info, so the
 // version we report is the one go.mod pins (upstream injects it with -ldflags instead).
