@@ -8,6 +8,16 @@ export interface FieldProblem {
 }
 export type UnknownField = FieldProblem;
 
+/** Input that failed validation: every problem found, each a line naming the file and the field. */
+export class InputProblems extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join('\n'));
+    this.name = new.target.name;
+    this.problems = problems;
+  }
+}
+
 /** One problem per key of `value` that is not in `allowed`, suggesting the closest allowed key. */
 export function unknownFields(value: Record<string, unknown>, allowed: readonly string[], what: string): UnknownField[] {
   return Object.keys(value)

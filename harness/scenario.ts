@@ -4,7 +4,7 @@
 
 import { parseDurationMs } from './duration.ts';
 import { FAULTS, type FaultSpec } from './faults/registry.ts';
-import { unknownFields } from './fields.ts';
+import { InputProblems, unknownFields } from './fields.ts';
 import type { ParamInput, SystemInput } from './system/define.ts';
 import { dependencies, priorityNames, type System } from './system/system.ts';
 import { paramProblem } from './system/validate.ts';
@@ -72,14 +72,8 @@ export function defineScenario(input: ScenarioInput): ScenarioInput {
   return input;
 }
 
-export class ScenarioError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'ScenarioError';
-    this.problems = problems;
-  }
-}
+/** A scenario file that failed validation (exit 2: invalid scenario). */
+export class ScenarioError extends InputProblems {}
 
 const list = (names: readonly string[]): string => names.join(', ');
 const SCENARIO_FIELDS = [

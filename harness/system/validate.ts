@@ -3,20 +3,14 @@
 //   examples/notes/system.ts: edges[2] "api->dbb": "dbb" is not a part; parts are: api, db, cache
 
 import { dirname } from 'node:path';
-import { unknownFields } from '../fields.ts';
+import { InputProblems, unknownFields } from '../fields.ts';
 import type { ComposeSystem } from './compose.ts';
 import { type EndpointInput, PART_KINDS, type ParamInput, type PartInput, type SystemInput } from './define.ts';
 import type { EdgeProtocol, EdgeSpec, Endpoint, InstanceSpec, MetricsSpec, Pattern, ResolvedPart, System } from './system.ts';
 import { templateEdges } from './template.ts';
 
-export class SystemError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'SystemError';
-    this.problems = problems;
-  }
-}
+/** A system declaration or compose file that failed validation (exit 2: invalid system). */
+export class SystemError extends InputProblems {}
 
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
