@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cleanUpAfter, deadmanFigures, deadmanPlan, type KillResult, killOnce } from '../helpers/deadman.ts';
+import { afterAll, describe, it } from 'vitest';
+import { cleanUpAfter, expectKillsLeaveNothing } from '../helpers/deadman.ts';
 import { docker, skipReason } from './engine.ts';
 
 const SCENARIO = join(import.meta.dirname, '..', 'safety', 'fixtures', 'kill-short.ts');
@@ -22,26 +22,6 @@ afterAll(async () => {
 
 describe.skipIf(!docker.ok)(`the docker runtime's harness killed with SIGKILL, with no run after it ${skipReason}`, () => {
   it('leaves no container, network, toxic or process of its run 5 s later, wherever it died', { timeout: 180_000 }, async () => {
-    const results: KillResult[] = [];
-    for (const kill of deadmanPlan(SEED, 4, 'docker')) {
-      const result = await killOnce(kill, { runtime: 'docker', scenario: SCENARIO, scratch, limitMs: 5_000 });
-      results.push(result);
-      expect(result.leftAtLimit, `kill ${kill.i} in ${kill.stage} (+${kill.delayMs} ms, after "${result.lastLine}")`).toEqual({
-        processes: [],
-        containers: [],
-        networks: [],
-        toxics: [],
-        ledgers: [],
-        tempDirs: [],
-      });
-    }
-    const figures = deadmanFigures('docker', results);
-    console.log(
-      `deadman docker (seed ${SEED}): ${JSON.stringify(figures)}\n${results.map((r) => `  kill ${r.kill.i} ${r.kill.stage} +${r.kill.delayMs} ms: in ${r.landedIn} ("${r.lastLine.slice(0, 60)}"), ${r.toxicsAtKill.length} toxics, clean after ${r.teardownMs} ms`).join('\n')}`,
-    );
-    // the moments were real: the kills landed in every stage, one of them with the fault in force
-    expect(Object.keys(figures.landedIn).sort()).toEqual(['boot', 'fault', 'load', 'teardown']);
-    expect(figures.faultInForceAtKill).toBeGreaterThan(0);
-    expect(figures.slowestTeardownMs).toBeLessThan(5_000);
+    await expectKillsLeaveNothing({ runtime: 'docker', scenario: SCENARIO, scratch, limitMs: 5_000 }, SEED);
   });
 });

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
 import { dockerHostOf } from '../../harness/runtime/docker-ping.ts';
 import { engineCall, listLabelled } from '../../harness/runtime/docker-reaper.ts';
 import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
@@ -302,4 +303,37 @@ export function ledgerOf(stateDir: string, runId: string): LedgerData | undefine
   } catch {
     return undefined;
   }
+}
+
+/**
+ * SIGKILLs the harness `kills` times at planned moments (boot, load, fault in force, teardown) and
+ * expects nothing of each run left `limitMs` after its kill, with no run after it; prints and
+ * returns the figures. The kills must have landed in every stage, one with the fault in force.
+ */
+export async function expectKillsLeaveNothing(
+  ctx: DeadmanContext & { runtime: 'local' | 'docker' },
+  seed: number,
+  kills = 4,
+): Promise<ReturnType<typeof deadmanFigures>> {
+  const results: KillResult[] = [];
+  for (const kill of deadmanPlan(seed, kills, ctx.runtime)) {
+    const result = await killOnce(kill, ctx);
+    results.push(result);
+    expect(result.leftAtLimit, `kill ${kill.i} in ${kill.stage} (+${kill.delayMs} ms, after "${result.lastLine}")`).toEqual({
+      processes: [],
+      containers: [],
+      networks: [],
+      toxics: [],
+      ledgers: [],
+      tempDirs: [],
+    });
+  }
+  const figures = deadmanFigures(ctx.runtime, results);
+  console.log(
+    `deadman ${ctx.runtime} (seed ${seed}): ${JSON.stringify(figures)}\n${results.map((r) => `  kill ${r.kill.i} ${r.kill.stage} +${r.kill.delayMs} ms: in ${r.landedIn} ("${r.lastLine.slice(0, 60)}"), ${r.toxicsAtKill.length} toxics, clean after ${r.teardownMs} ms`).join('\n')}`,
+  );
+  expect(Object.keys(figures.landedIn).sort()).toEqual(['boot', 'fault', 'load', 'teardown']);
+  expect(figures.faultInForceAtKill).toBeGreaterThan(0);
+  expect(figures.slowestTeardownMs).toBeLessThan(ctx.limitMs ?? 5_000);
+  return figures;
 }

@@ -16,7 +16,7 @@ import { LEASE_TTL_MS } from '../../harness/faults/lease.ts';
 import { cleanupLeftovers } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 import { startCli } from '../helpers/cli-process.ts';
-import { cleanUpAfter, deadmanFigures, deadmanPlan, type KillResult, killOnce, ledgerOf, toxicsAt } from '../helpers/deadman.ts';
+import { cleanUpAfter, expectKillsLeaveNothing, ledgerOf, toxicsAt } from '../helpers/deadman.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
 const SCENARIO = join(import.meta.dirname, 'fixtures', 'kill-short.ts');
@@ -33,27 +33,7 @@ const alive = async (pid: number, startTime: string | null): Promise<boolean> =>
 
 describe('the harness killed with SIGKILL, with no run after it', () => {
   it('leaves no process, toxic, ledger or temp dir of its run 2 s later, wherever it died', { timeout: 120_000 }, async () => {
-    const results: KillResult[] = [];
-    for (const kill of deadmanPlan(SEED, 4, 'local')) {
-      const result = await killOnce(kill, { runtime: 'local', scenario: SCENARIO, scratch, limitMs: 2_000 });
-      results.push(result);
-      expect(result.leftAtLimit, `kill ${kill.i} in ${kill.stage} (+${kill.delayMs} ms, after "${result.lastLine}")`).toEqual({
-        processes: [],
-        containers: [],
-        networks: [],
-        toxics: [],
-        ledgers: [],
-        tempDirs: [],
-      });
-    }
-    const figures = deadmanFigures('local', results);
-    console.log(
-      `deadman local (seed ${SEED}): ${JSON.stringify(figures)}\n${results.map((r) => `  kill ${r.kill.i} ${r.kill.stage} +${r.kill.delayMs} ms: in ${r.landedIn} ("${r.lastLine.slice(0, 60)}"), ${r.toxicsAtKill.length} toxics, clean after ${r.teardownMs} ms`).join('\n')}`,
-    );
-    // the moments were real: the kills landed in every stage, one of them with the fault in force
-    expect(Object.keys(figures.landedIn).sort()).toEqual(['boot', 'fault', 'load', 'teardown']);
-    expect(figures.faultInForceAtKill).toBeGreaterThan(0);
-    expect(figures.slowestTeardownMs).toBeLessThan(2_000);
+    await expectKillsLeaveNothing({ runtime: 'local', scenario: SCENARIO, scratch, limitMs: 2_000 }, SEED);
   });
 
   it(`--keep-up: its Toxiproxy stays up on purpose, and lists no toxic once the ${LEASE_TTL_MS} ms lease has run out`, { timeout: 60_000 }, async () => {
