@@ -76,7 +76,7 @@ step_debian() {
   # the foreign example (examples/notes) is a Flask app on Postgres and Redis: its local runtime needs these
   /usr/bin/python3 -c "import flask, psycopg2, redis, waitress" >/dev/null 2>&1 || missing+=($DEBIAN_PACKAGES_PYTHON)
   if ((${#missing[@]} == 0)); then
-    say "debian packages: postgres $PG_MAJOR ($PG_BIN), redis-server and python3 with flask, psycopg2, redis present, skipped"
+    say "debian packages: postgres $PG_MAJOR ($PG_BIN), redis-server and python3 with flask, psycopg2, redis, waitress present, skipped"
     return
   fi
   if [[ $(id -u) -ne 0 ]]; then
