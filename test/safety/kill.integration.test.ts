@@ -23,6 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 import { type CliProcess, startCli } from '../helpers/cli-process.ts';
+import { mulberry32 } from '../helpers/deadman.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
 const SCENARIO = join(import.meta.dirname, 'fixtures', 'kill-short.ts');
@@ -54,17 +55,6 @@ interface Kill {
   delayMs: number;
   /** a second Ctrl-C while it cleans up */
   twice: boolean;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** 20 kills, mostly early (a late one costs a whole boot and run): 10 in boot, 4 in load, 3 in fault, 3 in teardown. */
