@@ -3,7 +3,8 @@
 // and aborts through `signal`.
 
 import { mkdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { shownPath } from './discovery.ts';
 import { trafficLandedProof } from './faults/load-traffic.ts';
 import { FAULTS } from './faults/registry.ts';
 import { FaultSchedule } from './faults/schedule.ts';
@@ -253,10 +254,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
 }
 
 /** A file as result.json names it: relative to the working folder when inside it. */
-const shownFile = (file: string): string => {
-  const inside = relative(process.cwd(), file);
-  return inside === '' || inside.startsWith('..') ? file : inside;
-};
+const shownFile = (file: string): string => shownPath(file, process.cwd());
 
 /** Runs one of the system's own checks; one that throws is inconclusive, saying why. */
 async function systemCheck(

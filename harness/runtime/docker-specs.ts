@@ -142,8 +142,7 @@ export function serviceSpec(
   const at = { host: '0.0.0.0', port: part.port, replica, node: 'node', root, edgeAddress: (edge: string) => edges[edge]?.inNetwork };
   const { wait, healthCheck } = waitFor(system, part);
   // compose: the team's own environment (transparent); the switches still apply
-  const env =
-    compose !== undefined ? { ...compose.environment, ...partEnv({ ...system }, { ...part, env: {} }, disabled, at) } : partEnv(system, part, disabled, at);
+  const env = compose !== undefined ? { ...compose.environment, ...partEnv(system, { ...part, env: {} }, disabled, at) } : partEnv(system, part, disabled, at);
   const command = compose !== undefined ? compose.command : partCommand(system, part, disabled, at);
   return {
     image: image.ref,
