@@ -9,3 +9,4 @@ export { breakerOpens, retryAmplification } from './verdict/cascade.ts';
 export { recoversWithin } from './verdict/recovery.ts';
 export { sheds } from './verdict/shedding.ts';
 export const slo = { availability, latency: latencySlo } as const;
+export { scenarioKit } from './system/kit.ts';

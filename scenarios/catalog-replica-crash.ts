@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
 // Injects: catalog-2 killed (SIGKILL) for 12 s of a 30 s run, then started again.
 // Asserts: GET /products/:id keeps >= 98% answered and p99 <= 500 ms (half the gateway's 1 s
@@ -10,7 +13,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../harness/define.t
 //   in a row eject it at once, so only the few requests sent before that fail. Plain round robin
 //   keeps sending every other request to the dead replica (~50% errors).
 export default defineScenario({
-  system: 'shop',
   name: 'catalog-replica-crash',
   description: 'catalog-2 is killed for 12 s; the gateway must take it out of rotation and keep product reads available',
   load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },

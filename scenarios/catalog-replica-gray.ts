@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
 // Injects: catalog-2 frozen (SIGSTOP / docker pause) for 12 s of a 30 s run, then resumed: its
 //   port still accepts connections and its open connections stay up, but it answers nothing.
@@ -12,7 +15,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../harness/define.t
 //   health check keeps it out, and timeouts eject it.
 //   Plain round robin sends every other request into the freeze (~50% errors, p99 ~ 1 s).
 export default defineScenario({
-  system: 'shop',
   name: 'catalog-replica-gray',
   description: 'catalog-2 freezes for 12 s (nothing answers, connections stay open); the gateway must route around it',
   load: { rate: 60, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },

@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, sheds, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, sheds, slo } = scenarioKit(shop);
 
 // Injects: +200 req/s of background product reads from 9 s to 20 s of a 30 s run, on top of
 //   40 req/s (half critical, half background, over every tenant), while both gateway->catalog hops
@@ -16,7 +19,6 @@ import { defineScenario, faults, recoversWithin, sheds, slo } from '../harness/d
 //   overloads on CPU near 1000 req/s, which k6 cannot offer on 2 cores; a fixed 500 ms makes the
 //   overload the same in every run, and 200 req/s is a spike k6 can send there.
 export default defineScenario({
-  system: 'shop',
   name: 'load-spike',
   description:
     'A +200 req/s burst of background reads hits the shop while its catalog answers 500 ms late; load shedding must keep critical reads and refuse background with 503 + Retry-After',

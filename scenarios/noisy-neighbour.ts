@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
 // Injects: tenant initech places 250 extra orders a second (POST /orders) for 12 s of a 30 s run,
 //   while the payments provider answers 150 ms late (as real providers do under load), on top of
@@ -12,7 +15,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../harness/define.t
 //   the edge with 429 + Retry-After, without a Redis call once a tenant is over it) keeps the
 //   flood to ~8 calls in flight, and the other tenants never notice it.
 export default defineScenario({
-  system: 'shop',
   name: 'noisy-neighbour',
   description: 'One tenant floods orders at 250 req/s while payments is slow; the per-tenant rate limit must keep the other tenants within their SLOs',
   load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1, 'POST /orders': 1 }, params: { id: { int: [1, 50] } } },

@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
 // Injects: a black hole on orders->payments (the payments provider's answers never arrive; the
 //   requests still do) for 12 s of a 30 s run.
@@ -11,7 +14,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../harness/define.t
 //   the rest fast (503) instead of tying up a request per order. Without them every order hangs
 //   until the client gives up (2 s) and the orders service piles up waiting requests.
 export default defineScenario({
-  system: 'shop',
   name: 'payments-blackhole',
   description: 'The payments provider swallows every answer for 12 s; orders must fail fast, not hang, and reads must not notice',
   load: { rate: 40, duration: '30s', mix: { 'POST /orders': 1, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },

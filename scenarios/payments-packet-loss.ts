@@ -1,4 +1,7 @@
-import { defineScenario, faults, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, slo } = scenarioKit(shop);
 
 // Injects: 15% loss of the payments provider's answers on orders->payments (each lost chunk is
 //   an answer that never arrives: the charge was made, the caller never hears of it) for 12 s of
@@ -12,7 +15,6 @@ import { defineScenario, faults, slo } from '../harness/define.ts';
 //   with retries and keys 94-98% of orders go through while the link loses answers (one tenant's
 //   third of them as low as 90%), without them 82-86%: 88% sits between the two, on both runtimes.
 export default defineScenario({
-  system: 'shop',
   name: 'payments-packet-loss',
   description:
     'The link to the payments provider loses 15% of its answers for 12 s; retried charges, deduplicated by key, must keep orders flowing and never doubled',

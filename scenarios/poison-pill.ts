@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
 // Injects: tenant initech sends 2 search queries a second that hang the catalog replica serving
 //   them for 2.5 s (q=poison:hang:initech, the catalog's deliberate defect), for 12 s of a 30 s run
@@ -11,7 +14,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../harness/define.t
 //   refuses it (422) from then on: the first two hangs cost everyone a second or so; without the
 //   quarantine every pill hangs a replica and the backlog keeps them hung after the pills stop.
 export default defineScenario({
-  system: 'shop',
   name: 'poison-pill',
   description: 'One tenant sends search queries that hang a catalog replica; quarantine must refuse the pill so the other tenants keep their product reads',
   load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },

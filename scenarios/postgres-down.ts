@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
 // Injects: Postgres killed (SIGKILL, every backend with it) for 10 s of a 30 s run, then started
 //   again on the same port and data dir (crash recovery).
@@ -12,7 +15,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../harness/define.t
 //   database refuses connections at once, so writes fail fast even without the breaker (measured:
 //   --disable breaker still passes), which is why the breaker is not named here.
 export default defineScenario({
-  system: 'shop',
   name: 'postgres-down',
   description: 'Postgres is killed for 10 s; reads must fall back to the stale cache and writes must fail fast, losing no acknowledged order',
   load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 0.7, 'POST /orders': 0.3 }, params: { id: { int: [1, 30] } } },

@@ -1,4 +1,7 @@
-import { breakerOpens, defineScenario, faults, recoversWithin, retryAmplification, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, breakerOpens, faults, recoversWithin, retryAmplification, slo } = scenarioKit(shop);
 
 // Injects: 400 ms (±50 ms) on every answer from Postgres to the catalog, for 12 s of a 30 s run.
 // Asserts: GET /products/:id keeps >= 99% answered (ok or degraded) and p99 <= 300 ms in every
@@ -10,7 +13,6 @@ import { breakerOpens, defineScenario, faults, recoversWithin, retryAmplificatio
 //   stale-cache fallback, every read waits on Postgres (p99 ~ 400 ms+) or fails; with them the
 //   catalog fails fast to the last known good copy in Redis, marked x-degraded.
 export default defineScenario({
-  system: 'shop',
   name: 'postgres-latency',
   description: 'Postgres answers 400 ms late for 12 s; product reads must fall back to the stale cache, fast',
   load: { rate: 50, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },

@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
 // Injects: a partition of gateway->recommendations (its proxy disabled: every connect refused) for
 //   12 s of a 30 s run.
@@ -10,7 +13,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../harness/define.t
 //   answer a static best-seller list (x-degraded: static-list) at once instead of an error page;
 //   without that fallback every recommendations request is a 502.
 export default defineScenario({
-  system: 'shop',
   name: 'recommendations-down',
   description: 'The recommendations service is unreachable for 12 s; the gateway must serve its static list, marked degraded, and nothing else may suffer',
   load: { rate: 40, duration: '30s', mix: { 'GET /recommendations': 1, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },

@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
 // Injects: Redis frozen (SIGSTOP / docker pause) for 12 s of a 30 s run: every connection to it
 //   stays open and nothing answers, the worst way for Redis to be out.
@@ -10,7 +13,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../harness/define.t
 //   gateway stays up; recommendations serve their static list. Without per-hop timeouts, every
 //   request waits on a Redis that never answers and the whole shop stops.
 export default defineScenario({
-  system: 'shop',
   name: 'redis-outage',
   description: 'Redis freezes for 12 s; the rate limiter must count in memory and the gateway stay up',
   load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 0.6, 'GET /recommendations': 0.2, 'POST /orders': 0.2 }, params: { id: { int: [1, 50] } } },

@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, retryAmplification, slo } from '../harness/define.ts';
+import { scenarioKit } from '../harness/define.ts';
+import shop from '../sample-system/system.ts';
+
+const { defineScenario, faults, recoversWithin, retryAmplification, slo } = scenarioKit(shop);
 
 // Injects: the payments provider itself answers 40% of its charges with a fast 503, for 12 s of a
 //   30 s run (an application-level failure: every attempt gets an answer, two in five "no").
@@ -11,7 +14,6 @@ import { defineScenario, faults, recoversWithin, retryAmplification, slo } from 
 //   1 + p + p^2 = 1.56 tries at p = 0.4, just when it is least able to take them. A retry budget
 //   caps retries at ~10% of the calls (plus 1/s and a burst of 10): ~1.15-1.2 tries per charge here.
 export default defineScenario({
-  system: 'shop',
   name: 'retry-storm',
   description: 'The payments provider fails 40% of charges for 12 s; the retry budget must keep retries from multiplying the calls on it',
   load: { rate: 40, duration: '30s', mix: { 'POST /orders': 0.9, 'GET /products/:id': 0.1 }, params: { id: { int: [1, 100] } } },

@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../../../harness/define.ts';
+import { scenarioKit } from '../../../harness/define.ts';
+import notes from '../system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(notes);
 
 // Injects: Redis killed (SIGKILL / docker kill) for 12 s of a 30 s run, then started again, empty.
 // Asserts: GET /notes/:id, GET /notes and POST /notes each keep >= 99% answered and p99 <= 300 ms
@@ -10,7 +13,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../../../harness/de
 //   is a 500 (measured by hand: 0-0.3% answered); the list and writes never touch Redis and hold
 //   either way, which the blast radius checks.
 export default defineScenario({
-  system: 'notes',
   name: 'notes-cache-down',
   description: 'Redis is killed for 12 s; note reads must go on from Postgres, as cache misses',
   load: { rate: 45, duration: '30s', mix: { 'GET /notes/:id': 0.8, 'GET /notes': 0.1, 'POST /notes': 0.1 } },

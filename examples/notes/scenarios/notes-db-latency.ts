@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../../../harness/define.ts';
+import { scenarioKit } from '../../../harness/define.ts';
+import notes from '../system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(notes);
 
 // Injects: 400 ms (±50 ms) on every answer from Postgres to the notes app (edge app->db), for
 //   12 s of a 30 s run.
@@ -10,7 +13,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../../../harness/de
 //   the timeout every read waits for Postgres (p99 ~1.2 s: a new connection costs several slow
 //   round trips); without the stale cache the timed-out reads are 504s (16-18% answered).
 export default defineScenario({
-  system: 'notes',
   name: 'notes-db-latency',
   description: 'Postgres answers 400 ms late for 12 s; note reads must time out early and answer their last-known-good copy',
   load: { rate: 45, duration: '30s', mix: { 'GET /notes/:id': 1 } },

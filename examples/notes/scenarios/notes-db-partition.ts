@@ -1,4 +1,7 @@
-import { defineScenario, faults, recoversWithin, slo } from '../../../harness/define.ts';
+import { scenarioKit } from '../../../harness/define.ts';
+import notes from '../system.ts';
+
+const { defineScenario, faults, recoversWithin, slo } = scenarioKit(notes);
 
 // Injects: a partition of app->db (its proxy disabled: open connections closed, every connect
 //   refused) for 12 s of a 30 s run.
@@ -10,7 +13,6 @@ import { defineScenario, faults, recoversWithin, slo } from '../../../harness/de
 //   Without the stale cache every read that misses the 5 s cache-aside copy is a 503 (measured
 //   by hand: 15-18% answered).
 export default defineScenario({
-  system: 'notes',
   name: 'notes-db-partition',
   description: 'The notes app cannot reach Postgres for 12 s; note reads must be answered from the stale cache',
   load: { rate: 45, duration: '30s', mix: { 'GET /notes/:id': 1 } },
