@@ -1,7 +1,7 @@
 // Scenario helpers typed by one system's declaration, so the editor completes (and the type checker
 // refuses) its edges, parts, endpoints, tenants, priorities and patterns while a scenario is written:
 //
-//   import shop from '../sample-system/system.ts';
+//   import shop from './system.ts';   // a scenario file beside the system's declaration
 //   const { defineScenario, faults, slo } = scenarioKit(shop);
 //   export default defineScenario({ name: ..., faults: [{ at: '8s', for: '12s', fault: faults.latency({ edge: 'catalog->postgres', ms: 400 }) }], ... });
 //
