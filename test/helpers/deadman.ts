@@ -107,7 +107,8 @@ function stageOf(lastLine: string): Stage {
   return 'boot';
 }
 
-const lastProgressLine = (stderr: string): string =>
+/** The last progress line the CLI printed (indented, on stderr). */
+export const lastProgressLine = (stderr: string): string =>
   stderr
     .trimEnd()
     .split('\n')

@@ -23,7 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupLeftovers, type LedgerData } from '../../harness/runtime/ledger.ts';
 import { processIdentity } from '../../harness/runtime/processes.ts';
 import { type CliProcess, startCli } from '../helpers/cli-process.ts';
-import { mulberry32 } from '../helpers/deadman.ts';
+import { lastProgressLine, mulberry32, toxicsAt } from '../helpers/deadman.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
 
 const SCENARIO = join(import.meta.dirname, 'fixtures', 'kill-short.ts');
@@ -100,24 +100,6 @@ interface Killed {
 const tempDirsIn = (marker: string): string[] => (existsSync(marker) ? readdirSync(marker).filter((d) => d.startsWith('faultline-')) : []);
 const ledgersOf = (runId: string | undefined): string[] =>
   runId === undefined || !existsSync(stateDir) ? [] : readdirSync(stateDir).filter((f) => f === `${runId}.json` || f === `${runId}-load.json`);
-const lastProgressLine = (stderr: string): string =>
-  stderr
-    .trimEnd()
-    .split('\n')
-    .filter((l) => l.startsWith('  '))
-    .at(-1)
-    ?.trim() ?? '';
-
-/** Toxics a Toxiproxy API lists now; undefined when nothing answers. */
-async function toxicsAt(url: string | undefined): Promise<string[] | undefined> {
-  if (url === undefined) return undefined;
-  try {
-    const proxies = (await (await fetch(`${url}/proxies`, { signal: AbortSignal.timeout(1000) })).json()) as Record<string, { toxics: { name: string }[] }>;
-    return Object.entries(proxies).flatMap(([name, p]) => p.toxics.map((t) => `${name}/${t.name}`));
-  } catch {
-    return undefined;
-  }
-}
 
 /** The run's Toxiproxy as its ledger names it (pid and start time), once it has been started. */
 function toxiproxyOf(runId: string | undefined, stderr: string): ToxiproxyOf {
