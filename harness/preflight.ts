@@ -3,10 +3,11 @@
 // loud. A failure is a HarnessError (exit 2) naming what is missing and how to get it.
 
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { HarnessError, toolPath } from './paths.ts';
+import { HarnessError } from './paths.ts';
 import type { Runtime } from './runtime/types.ts';
 import { allowedTargets } from './safety.ts';
 import type { System } from './system/system.ts';
+import { toolPath } from './tools.ts';
 
 /** Rejects on the first problem; returns warnings the CLI must print (loudly) before booting. */
 export async function preflight(runtime: Runtime, systems: readonly System[], reportsDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {

@@ -9,10 +9,10 @@ import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { toolPath } from '../paths.ts';
 import { openLedger } from '../runtime/ledger.ts';
 import { signalGroup } from '../runtime/processes.ts';
 import { assertLoopback } from '../safety.ts';
+import { toolPath } from '../tools.ts';
 import { type LoadEvent, parseK6Line } from './ingest.ts';
 
 const K6_STOP_GRACE_MS = 5000;
