@@ -1,6 +1,9 @@
 // Shared value types of a run. Everything here is plain data: it is what result.json holds and
 // what the verdict and report code read. No sockets, processes or clocks behind these types.
 
+import type { Interval } from './verdict/interval.ts';
+
+export type { Interval } from './verdict/interval.ts';
 export type Outcome = 'ok' | 'degraded' | 'error';
 export type PhaseName = 'baseline' | 'fault' | 'recovery';
 export const PHASES: readonly PhaseName[] = ['baseline', 'fault', 'recovery'];
@@ -43,6 +46,8 @@ export interface SliceStats {
   total: number;
   /** latency at percentile p (0 < p <= 100), null when the slice has no samples */
   latencyAtMs(p: number): number | null;
+  /** distribution-free interval on percentile p (order statistics), null when the slice has no samples */
+  latencyInterval(p: number, confidence: number): Interval | null;
   meanMs: number | null;
   maxMs: number | null;
 }
@@ -119,6 +124,12 @@ export interface CheckResult {
   threshold: number | null;
   unit: string;
   why: string;
+  /** the confidence interval on `measured`, where the check estimates a rate, share or percentile from samples */
+  interval?: Interval;
+  /** the interval straddles the threshold (or touches it): a repeat could flip this check */
+  marginal?: boolean;
+  /** (measured − threshold) in standard errors, positive on the passing side; absent without an interval */
+  marginSe?: number;
 }
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
@@ -181,6 +192,8 @@ export interface RunResult {
    * target outside loopback the run sent to because of it (`what at target`)
    */
   allowedTargets?: { allowed: string[]; used: string[] };
+  /** how the checks were judged: the intervals' confidence, and whether a marginal check counted as failed (--strict) */
+  judgement?: { confidence: number; strict: boolean };
 }
 
 /** A counter's increase over one phase in one service (missing: not measured in that phase). */
@@ -207,6 +220,8 @@ export interface BlastCell {
   /** the SLOs this cell breached, with the measured value */
   breached: string[];
   mayBreach: boolean;
+  /** one of the cell's SLO judgements straddles its objective: a repeat could flip the cell */
+  marginal?: boolean;
 }
 
 /** How an endpoint came back after the last fault was removed (ms on the load clock). */

@@ -13,6 +13,7 @@ import {
   type SliceFilter,
   type SliceStats,
 } from '../types.ts';
+import { percentileInterval } from '../verdict/interval.ts';
 
 const OUTCOMES: readonly Outcome[] = ['ok', 'degraded', 'error'];
 
@@ -221,6 +222,7 @@ export function sliceStats(ok: number, degraded: number, error: number, latencie
     degraded,
     error,
     total: ok + degraded + error,
+    latencyInterval: (p: number, confidence: number) => percentileInterval(sorted, p, confidence),
     latencyAtMs: (p: number) => (n === 0 ? null : (sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))] as number)),
     meanMs: n === 0 ? null : sum / n,
     maxMs: n === 0 ? null : (sorted[n - 1] as number),

@@ -46,6 +46,7 @@ const RUN: KeyOrder<RunResult> = {
   recovery: true,
   breach: true,
   allowedTargets: true,
+  judgement: true,
 };
 const CELL: KeyOrder<BlastCell> = {
   endpoint: true,
@@ -59,6 +60,7 @@ const CELL: KeyOrder<BlastCell> = {
   holds: true,
   breached: true,
   mayBreach: true,
+  marginal: true,
 };
 const RECOVERY: KeyOrder<RecoveryFigures> = { endpoint: true, removedAtMs: true, recoveredAfterMs: true, undegradedAfterMs: true };
 const SCENARIO: KeyOrder<RunResult['scenario']> = { name: true, description: true, file: true, protectedBy: true };
@@ -73,6 +75,9 @@ const CHECK: KeyOrder<CheckResult> = {
   threshold: true,
   unit: true,
   why: true,
+  interval: true,
+  marginal: true,
+  marginSe: true,
 };
 const PHASE: KeyOrder<PhaseWindow> = { name: true, startMs: true, endMs: true };
 const SUMMARY: KeyOrder<PhaseSummary> = {

@@ -18,7 +18,7 @@ import {
 } from '../types.ts';
 import { blastRadiusCheck, blastRadiusMatrix } from './blast-radius.ts';
 import { breakerOpensCheck, type CascadeSeries, type MetricSnapshot, retryAmplificationCheck } from './cascade.ts';
-import { judge, verdictOf } from './index.ts';
+import { applyStrict, judge, verdictOf } from './index.ts';
 import { measureRecovery, recoveryCheck } from './recovery.ts';
 import { type Statuses, shedCheck } from './shedding.ts';
 
@@ -38,6 +38,10 @@ export interface RecordedRun {
   series: CascadeSeries;
   /** the system's own checks, already run */
   systemChecks: readonly CheckResult[];
+  /** the intervals' confidence (default 0.95) */
+  confidence?: number;
+  /** count a marginal check as failed (--strict); default: by its point estimate */
+  strict?: boolean;
 }
 
 export interface AssembledVerdict {
@@ -54,7 +58,16 @@ export function assembleVerdict(run: RecordedRun): AssembledVerdict {
   const mayBreachTenants = scenario.blastRadius?.tenants ?? [];
   const victimStats = (f: SliceFilter): SliceStats =>
     stats(f.tenant === undefined && mayBreachTenants.length > 0 ? { ...f, excludeTenants: mayBreachTenants } : f);
-  const checks = [...judge({ slos: scenario.slos, stats: victimStats, faults: run.faults, load: run.load }).checks, ...run.systemChecks];
+  const checks = [
+    ...judge({
+      slos: scenario.slos,
+      stats: victimStats,
+      faults: run.faults,
+      load: run.load,
+      ...(run.confidence === undefined ? {} : { confidence: run.confidence }),
+    }).checks,
+    ...run.systemChecks,
+  ];
   const endpoints = [...new Set([...Object.keys(scenario.load.mix), ...run.endpoints])];
   const blastRadius = blastRadiusMatrix({
     slos: scenario.slos,
@@ -62,6 +75,7 @@ export function assembleVerdict(run: RecordedRun): AssembledVerdict {
     tenants: run.tenants,
     stats,
     ...(scenario.blastRadius ? { spec: scenario.blastRadius } : {}),
+    ...(run.confidence === undefined ? {} : { confidence: run.confidence }),
   });
   checks.push(blastRadiusCheck(blastRadius, scenario.slos));
   const removed = run.faults.map((r) => r.removedAtMs).filter((t): t is number => t !== null);
@@ -84,10 +98,11 @@ export function assembleVerdict(run: RecordedRun): AssembledVerdict {
             },
           )
         : c.kind === 'shed'
-          ? shedCheck(c, run.statuses({ phase: c.phase ?? 'fault', priority: c.priority, source: ANY_SOURCE }))
+          ? shedCheck(c, run.statuses({ phase: c.phase ?? 'fault', priority: c.priority, source: ANY_SOURCE }), run.confidence)
           : c.kind === 'breaker-opens'
             ? breakerOpensCheck(c, snapshots, phases, series)
-            : retryAmplificationCheck(c, snapshots, phases, series),
+            : retryAmplificationCheck(c, snapshots, phases, series, run.confidence),
     );
-  return { verdict: verdictOf(checks), checks, blastRadius, recovery };
+  const judged = applyStrict(checks, run.strict === true);
+  return { verdict: verdictOf(judged), checks: judged, blastRadius, recovery };
 }

@@ -7,6 +7,7 @@
 // requests of that priority.
 
 import { type BlastCell, type CheckResult, PHASES, type SliceFilter, type SliceStats } from '../types.ts';
+import { MARGINAL_NOTE } from './interval.ts';
 import { checkSlo, type SloSpec, sloName } from './slo.ts';
 
 export interface BlastRadiusSpec {
@@ -22,9 +23,11 @@ export interface MatrixInput {
   tenants: readonly string[];
   stats: (filter: SliceFilter) => SliceStats;
   spec?: BlastRadiusSpec;
+  /** the intervals' confidence; default 0.95 */
+  confidence?: number;
 }
 
-export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec }: MatrixInput): BlastCell[] {
+export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec, confidence }: MatrixInput): BlastCell[] {
   const cells: BlastCell[] = [];
   for (const endpoint of endpoints)
     for (const tenant of tenants)
@@ -33,7 +36,7 @@ export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec }: Mat
         const objectives = slos.filter((o) => o.endpoint === endpoint && (o.phases ?? PHASES).includes(phase));
         const slices = objectives.map((o) => ({ o, s: o.priority === undefined ? s : stats({ phase, endpoint, tenant, priority: o.priority }) }));
         const unmeasured = s.total === 0 || slices.some((x) => x.s.total === 0);
-        const results = unmeasured ? [] : slices.map((x) => checkSlo(x.o, phase, x.s));
+        const results = unmeasured ? [] : slices.map((x) => checkSlo(x.o, phase, x.s, confidence));
         const breached = results.filter((r) => r.status !== 'pass').map((r) => `${r.name} (measured ${r.measured})`);
         cells.push({
           endpoint,
@@ -47,6 +50,7 @@ export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec }: Mat
           holds: objectives.length === 0 || unmeasured ? null : breached.length === 0,
           breached,
           mayBreach: (spec?.mayBreach?.includes(endpoint) ?? false) || (spec?.tenants?.includes(tenant) ?? false),
+          ...(results.some((r) => r.marginal === true) ? { marginal: true } : {}),
         });
       }
   return cells;
@@ -68,15 +72,21 @@ export function blastRadiusCheck(cells: readonly BlastCell[], slos: readonly Slo
   const where = (c: BlastCell): string => `${c.endpoint} / ${c.tenant} / ${c.phase}`;
   if (guarded.length === 0)
     return { ...base, status: 'inconclusive', measured: null, why: 'no cell has an objective outside mayBreach: the blast radius was not measured' };
+  // a breach decided by its interval cannot flip on a repeat; one that only the point estimate made can
+  const decidedBreaches = breaches.filter((c) => c.marginal !== true);
+  const marginalHolds = guarded.filter((c) => c.holds === true && c.marginal === true);
   if (breaches.length > 0)
     return {
       ...base,
       status: 'fail',
+      marginal: decidedBreaches.length === 0,
       measured: breaches.length,
       why: `${breaches.length} of ${guarded.length} cells breached: ${breaches
         .slice(0, 4)
         .map((c) => `${where(c)}: ${c.breached.join(', ')}`)
-        .join('; ')}${breaches.length > 4 ? '; …' : ''}`,
+        .join(
+          '; ',
+        )}${breaches.length > 4 ? '; …' : ''}${decidedBreaches.length === 0 ? `; every breach is within its interval's reach of the objective: ${MARGINAL_NOTE}` : ''}`,
     };
   if (empty.length > 0)
     return {
@@ -89,6 +99,11 @@ export function blastRadiusCheck(cells: readonly BlastCell[], slos: readonly Slo
     ...base,
     status: 'pass',
     measured: 0,
-    why: `all ${guarded.length} cells (endpoint x tenant x phase) outside mayBreach held ${[...new Set(slos.map(sloName))].join(' and ')}${allowedNote}`,
+    marginal: marginalHolds.length > 0,
+    why: `all ${guarded.length} cells (endpoint x tenant x phase) outside mayBreach held ${[...new Set(slos.map(sloName))].join(' and ')}${allowedNote}${
+      marginalHolds.length > 0
+        ? `; ${marginalHolds.length} held by their point estimate only (${marginalHolds.slice(0, 3).map(where).join('; ')}): ${MARGINAL_NOTE}`
+        : ''
+    }`,
   };
 }

@@ -5,6 +5,8 @@
 // from the series the system's declaration names. Pure: snapshots in, a check out.
 
 import type { CheckResult, PhaseName, PhaseWindow } from '../types.ts';
+import { DEFAULT_CONFIDENCE, intervalNote, ratioInterval } from './interval.ts';
+import { judged } from './slo.ts';
 
 export interface MetricSnapshot {
   /** ms since load start */
@@ -62,6 +64,40 @@ export function counterIncrease(
   return seen ? total : null;
 }
 
+/**
+ * The same increase second by second: per service, each step between consecutive snapshots from
+ * the one nearest the window's start to the one nearest its end, keyed by the second it ended in,
+ * summed over services. The per-second pairs of two counters are what a ratio's interval needs.
+ */
+export function counterSeconds(
+  snapshots: readonly MetricSnapshot[],
+  window: PhaseWindow,
+  name: string,
+  labels: Record<string, string> = {},
+  service?: string,
+): Map<number, number> {
+  const own = snapshots.filter((s) => service === undefined || s.service === service);
+  const out = new Map<number, number>();
+  for (const svc of new Set(own.map((s) => s.service))) {
+    const series = own.filter((s) => s.service === svc).sort((a, b) => a.tMs - b.tMs);
+    const before = [...series].reverse().find((s) => s.tMs <= window.startMs) ?? series[0];
+    const after = series.find((s) => s.tMs >= window.endMs) ?? series[series.length - 1];
+    if (before === undefined || after === undefined) continue;
+    const span = series.filter((s) => s.tMs >= before.tMs && s.tMs <= after.tMs);
+    for (let i = 1; i < span.length; i++) {
+      const second = Math.round((span[i] as MetricSnapshot).tMs / 1000);
+      const step = sumSeries((span[i] as MetricSnapshot).values, name, labels) - sumSeries((span[i - 1] as MetricSnapshot).values, name, labels);
+      out.set(second, (out.get(second) ?? 0) + step);
+    }
+  }
+  return out;
+}
+
+/** Pairs two per-second series on the seconds either has (a second one lacks counts 0). */
+export function pairSeconds(y: Map<number, number>, x: Map<number, number>): { y: number; x: number }[] {
+  return [...new Set([...y.keys(), ...x.keys()])].sort((a, b) => a - b).map((s) => ({ y: y.get(s) ?? 0, x: x.get(s) ?? 0 }));
+}
+
 /** The series the cascade checks read, as the system names them, and the part whose requests count. */
 export interface CascadeSeries {
   requests?: string;
@@ -79,6 +115,7 @@ export function retryAmplificationCheck(
   snapshots: readonly MetricSnapshot[],
   phases: readonly PhaseWindow[],
   series: CascadeSeries,
+  confidence = DEFAULT_CONFIDENCE,
 ): CheckResult {
   const phase = spec.phase ?? 'fault';
   const perCall = spec.per === 'call';
@@ -106,11 +143,15 @@ export function retryAmplificationCheck(
       };
     const tries = (calls as number) / first;
     const fine = tries <= spec.max;
+    const attempts = counterSeconds(snapshots, window, series.calls, { dependency: spec.dependency });
+    const retried = counterSeconds(snapshots, window, series.retries as string, { dependency: spec.dependency });
+    const firsts = new Map([...attempts].map(([s, a]) => [s, a - (retried.get(s) ?? 0)]));
     return {
       ...base,
       status: fine ? 'pass' : 'fail',
       measured: Number(tries.toFixed(3)),
-      why: `${calls} attempts on ${spec.dependency} for ${first} calls (${retries} retries) in the ${phase} phase = ${tries.toFixed(2)} tries per call; ${fine ? 'within' : 'over'} the ${spec.max} bound`,
+      ...ratioFields(pairSeconds(attempts, firsts), tries, spec.max, confidence),
+      why: `${calls} attempts on ${spec.dependency} for ${first} calls (${retries} retries) in the ${phase} phase = ${tries.toFixed(2)} tries per call; ${fine ? 'within' : 'over'} the ${spec.max} bound${ratioNote(pairSeconds(attempts, firsts), spec.max, confidence)}`,
     };
   }
   const requests = window && counterIncrease(snapshots, window, series.requests as string, {}, series.entry);
@@ -123,12 +164,30 @@ export function retryAmplificationCheck(
     };
   const ratio = calls / requests;
   const ok = ratio <= spec.max;
+  const pairs = pairSeconds(
+    counterSeconds(snapshots, window, series.calls, { dependency: spec.dependency }),
+    counterSeconds(snapshots, window, series.requests as string, {}, series.entry),
+  );
   return {
     ...base,
     status: ok ? 'pass' : 'fail',
     measured: Number(ratio.toFixed(3)),
-    why: `${calls} calls to ${spec.dependency} for ${requests} ${series.entry} requests in the ${phase} phase = ${ratio.toFixed(2)} per request; ${ok ? 'within' : 'over'} the ${spec.max} bound`,
+    ...ratioFields(pairs, ratio, spec.max, confidence),
+    why: `${calls} calls to ${spec.dependency} for ${requests} ${series.entry} requests in the ${phase} phase = ${ratio.toFixed(2)} per request; ${ok ? 'within' : 'over'} the ${spec.max} bound${ratioNote(pairs, spec.max, confidence)}`,
   };
+}
+
+/** The interval fields of a ratio check; none when there are fewer than two seconds to judge from. */
+function ratioFields(pairs: { y: number; x: number }[], measured: number, max: number, confidence: number): Partial<CheckResult> {
+  const interval = ratioInterval(pairs, confidence);
+  if (interval === null) return {};
+  const { se: _se, ...plain } = interval;
+  return judged(plain, measured, max, false);
+}
+
+function ratioNote(pairs: { y: number; x: number }[], max: number, confidence: number): string {
+  const interval = ratioInterval(pairs, confidence);
+  return interval === null ? '; too few seconds for an interval' : `; over ${pairs.length} seconds, ${intervalNote(interval, max, false, 3)}`;
 }
 
 export interface BreakerOpensSpec {

@@ -23,13 +23,15 @@ export interface JudgeInput {
   stats: (filter: SliceFilter) => SliceStats;
   faults: readonly FaultRecord[];
   load: LoadFigures;
+  /** the intervals' confidence; default 0.95 */
+  confidence?: number;
 }
 
-export function judge({ slos, stats, faults, load }: JudgeInput): { verdict: Verdict; checks: CheckResult[] } {
+export function judge({ slos, stats, faults, load, confidence }: JudgeInput): { verdict: Verdict; checks: CheckResult[] } {
   const checks: CheckResult[] = [...faults.map(faultCheck), loadCheck(load)];
   for (const slo of slos)
     for (const phase of slo.phases ?? PHASES)
-      checks.push(checkSlo(slo, phase, stats({ phase, endpoint: slo.endpoint, ...(slo.priority ? { priority: slo.priority } : {}) })));
+      checks.push(checkSlo(slo, phase, stats({ phase, endpoint: slo.endpoint, ...(slo.priority ? { priority: slo.priority } : {}) }), confidence));
   const judged = checks.map((c) =>
     comparesNothing(c)
       ? {
@@ -47,6 +49,17 @@ export function verdictOf(checks: readonly CheckResult[]): Verdict {
   if (checks.some((c) => c.status === 'fail')) return 'fail';
   if (checks.some((c) => c.status === 'inconclusive' || comparesNothing(c))) return 'inconclusive';
   return 'pass';
+}
+
+/**
+ * --strict: a check that passed by its point estimate while its interval straddles the objective
+ * counts as failed. Without it a marginal check counts by its point estimate (and says so).
+ */
+export function applyStrict(checks: readonly CheckResult[], strict: boolean): CheckResult[] {
+  if (!strict) return [...checks];
+  return checks.map((c) =>
+    c.status === 'pass' && c.marginal === true ? { ...c, status: 'fail' as const, why: `${c.why}; --strict counts a marginal check as failed` } : c,
+  );
 }
 
 /** A pass that measured nothing, or had nothing to measure against, proves nothing. */

@@ -6,6 +6,8 @@
 
 import { type FieldProblem, unknownFields } from '../fields.ts';
 import { type CheckResult, PHASES, type PhaseName } from '../types.ts';
+import { DEFAULT_CONFIDENCE, type Interval, intervalNote, wilsonInterval } from './interval.ts';
+import { judged } from './slo.ts';
 
 export interface ShedSpec {
   kind: 'shed';
@@ -36,7 +38,7 @@ export function validateShed(raw: Record<string, unknown>, priorities: readonly 
 /** HTTP status (0: no answer) -> answers with it, and how many of those carried Retry-After. */
 export type Statuses = Readonly<Record<number, { count: number; retryAfter: number }>>;
 
-export function shedCheck(spec: ShedSpec, statuses: Statuses): CheckResult {
+export function shedCheck(spec: ShedSpec, statuses: Statuses, confidence = DEFAULT_CONFIDENCE): CheckResult {
   const phase = spec.phase ?? 'fault';
   const base = {
     id: `cascade:shed:${spec.priority}:${phase}`,
@@ -53,6 +55,7 @@ export function shedCheck(spec: ShedSpec, statuses: Statuses): CheckResult {
     return { ...base, status: 'inconclusive', measured: null, why: `no ${spec.priority} requests in the ${phase} phase: shedding was not measured` };
   const share = unavailable.retryAfter / total;
   const enough = share >= spec.minShare;
+  const interval = wilsonInterval(unavailable.retryAfter, total, confidence) as Interval;
   const counts = `${unavailable.retryAfter} of ${total} ${spec.priority} requests in the ${phase} phase were refused with 503 + Retry-After (${(share * 100).toFixed(1)}%)`;
   if (withoutRetryAfter > 0)
     return {
@@ -65,6 +68,7 @@ export function shedCheck(spec: ShedSpec, statuses: Statuses): CheckResult {
     ...base,
     status: enough ? 'pass' : 'fail',
     measured: Number(share.toFixed(4)),
-    why: `${counts}; ${enough ? 'at or above' : 'below'} the ${(spec.minShare * 100).toFixed(0)}% the overload calls for${enough ? '' : ': the edge did not shed the lowest priority'}`,
+    ...judged(interval, share, spec.minShare, true),
+    why: `${counts}; ${enough ? 'at or above' : 'below'} the ${(spec.minShare * 100).toFixed(0)}% the overload calls for${enough ? '' : ': the edge did not shed the lowest priority'}; ${intervalNote(interval, spec.minShare, true)}`,
   };
 }

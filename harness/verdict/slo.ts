@@ -3,6 +3,7 @@
 
 import { type FieldProblem, unknownFields } from '../fields.ts';
 import { type CheckResult, PHASES, type PhaseName, type SliceStats } from '../types.ts';
+import { DEFAULT_CONFIDENCE, type Interval, intervalNote, judgeInterval, marginInSe, wilsonInterval } from './interval.ts';
 
 export interface AvailabilitySlo {
   kind: 'availability';
@@ -74,8 +75,12 @@ export function sloName(slo: SloSpec): string {
   return slo.priority === undefined ? name : `${name} (${slo.priority})`;
 }
 
-/** Judges one SLO in one phase against the slice of the recording for its endpoint. */
-export function checkSlo(slo: SloSpec, phase: PhaseName, stats: SliceStats): CheckResult {
+/**
+ * Judges one SLO in one phase against the slice of the recording for its endpoint. `status` is the
+ * point estimate's verdict (what a run always reported); the interval at `confidence` says whether
+ * a repeat could flip it (`marginal`).
+ */
+export function checkSlo(slo: SloSpec, phase: PhaseName, stats: SliceStats, confidence = DEFAULT_CONFIDENCE): CheckResult {
   const base = {
     kind: 'slo' as const,
     name: sloName(slo),
@@ -98,24 +103,38 @@ export function checkSlo(slo: SloSpec, phase: PhaseName, stats: SliceStats): Che
   if (slo.kind === 'availability') {
     const measured = (stats.ok + stats.degraded) / stats.total;
     const ok = measured >= slo.min;
+    const interval = wilsonInterval(stats.ok + stats.degraded, stats.total, confidence) as Interval;
     return {
       ...base,
       status: ok ? 'pass' : 'fail',
       measured: round(measured, 4),
       threshold: slo.min,
       unit: 'ratio',
-      why: `${(measured * 100).toFixed(2)}% of ${stats.total} requests answered (${counts}); ${ok ? 'at or above' : 'below'} the ${(slo.min * 100).toFixed(2)}% objective`,
+      ...judged(interval, measured, slo.min, true),
+      why: `${(measured * 100).toFixed(2)}% of ${stats.total} requests answered (${counts}); ${ok ? 'at or above' : 'below'} the ${(slo.min * 100).toFixed(2)}% objective; ${intervalNote(interval, slo.min, true)}`,
     };
   }
   const measured = stats.latencyAtMs(slo.p) as number;
   const ok = measured <= slo.maxMs;
+  const interval = stats.latencyInterval(slo.p, confidence) as Interval;
   return {
     ...base,
     status: ok ? 'pass' : 'fail',
     measured: round(measured, 1),
     threshold: slo.maxMs,
     unit: 'ms',
-    why: `p${slo.p} was ${measured.toFixed(1)} ms over ${stats.total} requests (${counts}); ${ok ? 'within' : 'over'} the ${slo.maxMs} ms objective`,
+    ...judged(interval, measured, slo.maxMs, false),
+    why: `p${slo.p} was ${measured.toFixed(1)} ms over ${stats.total} requests (${counts}); ${ok ? 'within' : 'over'} the ${slo.maxMs} ms objective; ${intervalNote(interval, slo.maxMs, false, 1)}`,
+  };
+}
+
+/** The interval fields of a check: the interval, whether it straddles, and the margin in standard errors. */
+export function judged(interval: Interval, measured: number, objective: number, atLeast: boolean): Pick<CheckResult, 'interval' | 'marginal' | 'marginSe'> {
+  const margin = marginInSe(interval, measured, objective, atLeast);
+  return {
+    interval,
+    marginal: judgeInterval(interval, objective, atLeast) === 'marginal',
+    ...(margin === null ? {} : { marginSe: round(margin, 2) }),
   };
 }
 
