@@ -12,6 +12,7 @@ import { formatMs } from './duration.ts';
 import { HarnessError } from './paths.ts';
 import { preflight } from './preflight.ts';
 import { appendSummary, type FinishedRun, pointLatest, suiteVerdict, writeSuiteReports } from './report/index.ts';
+import { intervalText, MARGINAL_TEXT } from './report/text.ts';
 import { newRunId, type ProgressEvent, runScenario } from './run.ts';
 import { cleanupDockerIfEngine, getRuntime, RUNTIME_NAMES, type RuntimeName } from './runtime/index.ts';
 import { cleanupLeftovers } from './runtime/ledger.ts';
@@ -50,6 +51,9 @@ options:
   --seed <n>            seed of the load mix (default: random, printed for replay)
   --disable <patterns>  comma list of resilience patterns to switch off, as the scenario's system names them
                         in its switches (the shop: timeout, retry, breaker, fallback, ...; --list shows each system's)
+  --confidence <c>      confidence of every check's interval, in (0.5, 1) (default 0.95): a check whose
+                        interval straddles its objective is marginal (a repeat could flip it)
+  --strict              count a marginal check as failed (default: by its point estimate)
   --keep-up             leave the stack running after the run (Ctrl-C stops it)
   --report-dir <dir>    where run folders go (default: the config's reports folder)
   --json                print one JSON result on stdout, nothing else
@@ -77,6 +81,10 @@ export interface CliOptions {
   seed: number;
   disabled: string[];
   keepUp: boolean;
+  /** the confidence of every check's interval (--confidence, default 0.95) */
+  confidence: number;
+  /** a marginal check counts as failed (--strict) */
+  strict: boolean;
   /** undefined: the config's reports folder */
   reportsDir?: string;
   json: boolean;
@@ -98,6 +106,8 @@ const parseCliArgs = (argv: string[]) =>
       seed: { type: 'string' },
       disable: { type: 'string', default: '' },
       'keep-up': { type: 'boolean', default: false },
+      confidence: { type: 'string', default: '0.95' },
+      strict: { type: 'boolean', default: false },
       'report-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -116,6 +126,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (!runtimes.includes(v.runtime)) throw new UsageError(`--runtime "${v.runtime}" is not a runtime; runtimes are: ${runtimes.join(', ')}`);
   const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : /^\d+$/.test(v.seed.trim()) ? Number(v.seed) : NaN;
   if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 31) throw new UsageError(`--seed "${v.seed}" must be a whole number in 0..${2 ** 31 - 1}`);
+  const confidence = /^0?\.\d+$/.test(v.confidence.trim()) ? Number(v.confidence) : NaN;
+  if (!(confidence > 0.5 && confidence < 1)) throw new UsageError(`--confidence "${v.confidence}" must be a share in (0.5, 1), e.g. 0.95 or 0.99`);
   const disabled = v.disable
     .split(',')
     .map((s) => s.trim())
@@ -131,6 +143,8 @@ export function parseCli(argv: string[]): CliOptions {
     seed,
     disabled,
     keepUp: v['keep-up'],
+    confidence,
+    strict: v.strict,
     ...(v['report-dir'] === undefined ? {} : { reportsDir: resolve(v['report-dir']) }),
     json: v.json,
     help: v.help,
@@ -161,8 +175,18 @@ const badge = (status: 'pass' | 'fail' | 'inconclusive'): string => STATUS_COLOU
 
 function checkLine(c: CheckResult): string {
   const where = [c.phase, c.endpoint].filter(Boolean).join(' ');
-  const figures = c.measured === null ? 'no measurement' : `measured ${c.measured} ${c.unit}, threshold ${c.threshold}`;
-  return `  ${badge(c.status)} ${c.name}${where ? ` [${where}]` : ''}: ${figures}\n               ${c.why}`;
+  const interval = c.interval === undefined ? '' : `, interval ${intervalText(c.interval)}`;
+  const figures = c.measured === null ? 'no measurement' : `measured ${c.measured} ${c.unit}${interval}, threshold ${c.threshold}`;
+  const marginal = c.marginal === true ? ` ${paint(33, `(${MARGINAL_TEXT})`)}` : '';
+  return `  ${badge(c.status)} ${c.name}${where ? ` [${where}]` : ''}: ${figures}${marginal}\n               ${c.why}`;
+}
+
+/** "; 2 checks marginal: a repeat could flip them (strict: counted as failed)", or nothing. */
+export function marginalSummary(result: RunResult): string {
+  const n = result.checks.filter((c) => c.marginal === true).length;
+  if (n === 0) return '';
+  const counted = result.judgement?.strict === true ? 'counted as failed (--strict)' : 'counted by their point estimate';
+  return `; ${n} check${n === 1 ? '' : 's'} marginal at ${(result.judgement?.confidence ?? 0.95) * 100}%: a repeat could flip ${n === 1 ? 'it' : 'them'} (${counted})`;
 }
 
 function printResult(result: RunResult, runDir: string, out: (s: string) => void): void {
@@ -175,7 +199,9 @@ function printResult(result: RunResult, runDir: string, out: (s: string) => void
   const order = { fail: 0, inconclusive: 1, pass: 2 };
   for (const c of [...result.checks].sort((a, b) => order[a.status] - order[b.status])) out(checkLine(c));
   out('');
-  out(`${badge(result.verdict)} ${result.scenario.name} in ${formatMs(result.wallMs)} (boot ${formatMs(result.bootMs)}); report: ${runDir}/report.html`);
+  out(
+    `${badge(result.verdict)} ${result.scenario.name} in ${formatMs(result.wallMs)} (boot ${formatMs(result.bootMs)})${marginalSummary(result)}; report: ${runDir}/report.html`,
+  );
   if (result.verdict !== 'pass') out(`  replay: ${result.replay}`);
   if (result.allowedTargets && result.allowedTargets.used.length > 0)
     out(out16.red(`  WARNING: sent outside loopback, allowed by FAULTLINE_ALLOW_TARGETS: ${result.allowedTargets.used.join('; ')}`));
@@ -346,6 +372,8 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
         reportsDir: suiteDir ?? reportsDir,
         signal: abort.signal,
         keepUp: options.keepUp,
+        confidence: options.confidence,
+        strict: options.strict,
         progress: options.json ? () => undefined : progressRenderer(err),
       });
       results.push(result);

@@ -26,6 +26,7 @@ import type { CheckResult, FaultRecord, LoadFigures, RunResult, Sample } from '.
 import { assembleVerdict } from './verdict/assemble.ts';
 import { firstBreach } from './verdict/breach.ts';
 import { phaseWindows, summarise } from './verdict/index.ts';
+import { DEFAULT_CONFIDENCE } from './verdict/interval.ts';
 
 export type ProgressEvent =
   | { type: 'line'; text: string }
@@ -41,6 +42,10 @@ export interface RunOptions {
   progress: (event: ProgressEvent) => void;
   /** leave the stack running after the run (for poking at it); the caller stops it */
   keepUp?: boolean;
+  /** confidence of every check's interval (default 0.95) */
+  confidence?: number;
+  /** count a marginal check as failed */
+  strict?: boolean;
 }
 
 export function newRunId(scenario: string, now = new Date()): string {
@@ -50,6 +55,8 @@ export function newRunId(scenario: string, now = new Date()): string {
 
 export async function runScenario(options: RunOptions): Promise<{ result: RunResult; runDir: string; stack?: StartedStack }> {
   const { scenario, runtime, disabled, seed, signal } = options;
+  const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+  const strict = options.strict === true;
   const line = (text: string): void => options.progress({ type: 'line', text });
   const runId = newRunId(scenario.name);
   const runDir = join(options.reportsDir, runId);
@@ -204,6 +211,8 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       snapshots,
       series: { ...system.metrics?.series, entry: system.entry },
       systemChecks,
+      confidence,
+      strict,
     });
     const perSecond = recording.series();
     const first = verdict === 'fail' ? firstBreach(checks, perSecond, phases) : null;
@@ -232,11 +241,12 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       bootMs: stack.bootMs,
       wallMs: finishedAt.getTime() - startedAt.getTime(),
       versions: { ...stack.versions, k6: k6Version(), node: process.version },
-      replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}`,
+      replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}${confidence !== DEFAULT_CONFIDENCE ? ` --confidence ${confidence}` : ''}${strict ? ' --strict' : ''}`,
       blastRadius,
       recovery,
       ...(breach === undefined ? {} : { breach }),
       ...(allowance === undefined ? {} : { allowedTargets: allowance }),
+      judgement: { confidence, strict },
     };
     await writeReports(runDir, result);
     keptUp = options.keepUp === true;

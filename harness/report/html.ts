@@ -7,7 +7,7 @@ import { cascadeFigures, phaseCascadeFigures } from './cascade.ts';
 import { orderedResult } from './json.ts';
 import { page } from './style.ts';
 import { latencyChart, outcomeChart, rateChart, SERIES_COLOURS } from './svg.ts';
-import { DASH, escapeMarkup as e, formatMs, formatNumber, formatShare, jsonForScript, withUnit } from './text.ts';
+import { DASH, escapeMarkup as e, formatMs, formatNumber, formatShare, intervalText, jsonForScript, MARGINAL_TEXT, withUnit } from './text.ts';
 
 const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, inconclusive: 1, pass: 2 };
 
@@ -38,12 +38,19 @@ function checksSection(r: RunResult): string {
   const count = (s: CheckStatus) => r.checks.filter((c) => c.status === s).length;
   const rows = checksInReportOrder(r.checks).map(
     (c) =>
-      `<tr class="${c.status}" data-check="${e(c.id)}"><td class="status ${c.status}">${c.status}</td>${cell(c.name)}${cell(c.phase ?? DASH)}${cell(c.endpoint ?? DASH)}` +
-      `${num(withUnit(c.measured, c.unit))}${num(withUnit(c.threshold, c.unit))}${cell(c.why)}</tr>`,
+      `<tr class="${c.status}${c.marginal === true ? ' marginal' : ''}" data-check="${e(c.id)}"><td class="status ${c.status}">${c.status}${
+        c.marginal === true ? `<br><span class="marginal">${e(MARGINAL_TEXT)}</span>` : ''
+      }</td>${cell(c.name)}${cell(c.phase ?? DASH)}${cell(c.endpoint ?? DASH)}` +
+      `${num(withUnit(c.measured, c.unit))}${num(intervalText(c.interval))}${num(withUnit(c.threshold, c.unit))}${cell(c.why)}</tr>`,
   );
+  const marginal = r.checks.filter((c) => c.marginal === true).length;
+  const judgement = r.judgement ?? { confidence: 0.95, strict: false };
   return (
-    `<h2>Checks: ${count('fail')} failed, ${count('inconclusive')} inconclusive, ${count('pass')} passed</h2>` +
-    table(head('status', 'check', 'phase', 'endpoint', '#measured', '#threshold', 'why'), rows, 'no checks were run, so nothing is proven')
+    `<h2>Checks: ${count('fail')} failed, ${count('inconclusive')} inconclusive, ${count('pass')} passed${marginal > 0 ? `, ${marginal} marginal` : ''}</h2>` +
+    `<p class="meta">intervals at ${e(formatNumber(judgement.confidence * 100, 2))}% confidence; a marginal check's interval straddles its objective, so a repeat could flip it; it counts ${
+      judgement.strict ? 'as failed (--strict)' : 'by its point estimate'
+    }</p>` +
+    table(head('status', 'check', 'phase', 'endpoint', '#measured', '#interval', '#threshold', 'why'), rows, 'no checks were run, so nothing is proven')
   );
 }
 

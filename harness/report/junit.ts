@@ -4,7 +4,7 @@
 // Valid against Jenkins' junit-10.xsd (test/report/fixtures/junit-10.xsd; checked with xmllint).
 
 import type { CheckResult, RunResult } from '../types.ts';
-import { escapeXmlAttribute as attr, cleanText, escapeMarkup, withUnit } from './text.ts';
+import { escapeXmlAttribute as attr, cleanText, escapeMarkup, intervalText, MARGINAL_TEXT, withUnit } from './text.ts';
 
 /** The testcase name a check gets: `<name> [<phase>] <endpoint>`, leaving out what it lacks. */
 export function testcaseName(check: CheckResult): string {
@@ -13,7 +13,9 @@ export function testcaseName(check: CheckResult): string {
 
 /** One line a reporter shows next to the failed testcase: status, numbers, why. */
 export function failureMessage(check: CheckResult): string {
-  const figures = `measured ${withUnit(check.measured, check.unit)}, threshold ${withUnit(check.threshold, check.unit)}`;
+  const interval = check.interval === undefined ? '' : `, interval ${intervalText(check.interval)}`;
+  const marginal = check.marginal === true ? ` (${MARGINAL_TEXT})` : '';
+  const figures = `measured ${withUnit(check.measured, check.unit)}${interval}, threshold ${withUnit(check.threshold, check.unit)}${marginal}`;
   return check.status === 'inconclusive' ? `inconclusive: ${check.why} (${figures})` : `failed: ${figures}: ${check.why}`;
 }
 
@@ -26,9 +28,9 @@ function timestamp(iso: string): string {
   return Number.isNaN(t) ? '1970-01-01T00:00:00' : new Date(t).toISOString().slice(0, 19);
 }
 
-function testcase(classname: string, name: string, failing: { message: string; type: string; details: string } | null): string {
+function testcase(classname: string, name: string, failing: { message: string; type: string; details: string } | null, note?: string): string {
   const open = `    <testcase classname="${attr(classname)}" name="${attr(name)}" time="0.000"`;
-  if (failing === null) return `${open}/>`;
+  if (failing === null) return note === undefined ? `${open}/>` : `${open}>\n      <system-out>${escapeMarkup(note)}</system-out>\n    </testcase>`;
   return `${open}>\n      <failure message="${attr(failing.message)}" type="${attr(failing.type)}">${escapeMarkup(failing.details)}</failure>\n    </testcase>`;
 }
 
@@ -39,11 +41,21 @@ function details(check: CheckResult): string {
     check.phase === undefined ? '' : `phase: ${check.phase}`,
     check.endpoint === undefined ? '' : `endpoint: ${check.endpoint}`,
     `measured: ${withUnit(check.measured, check.unit)}`,
+    check.interval === undefined ? '' : `interval: ${intervalText(check.interval)}`,
     `threshold: ${withUnit(check.threshold, check.unit)}`,
+    check.marginal === true ? MARGINAL_TEXT : '',
     `why: ${check.why}`,
   ]
     .filter((line) => line !== '')
     .join('\n');
+}
+
+/** Passing testcases cannot carry a message, so the marginal ones are named in the suite's output. */
+function marginalLines(result: RunResult): string {
+  const marginal = result.checks.filter((c) => c.marginal === true);
+  return marginal
+    .map((c) => `\n${MARGINAL_TEXT}: ${testcaseName(c)} (${c.status}): measured ${withUnit(c.measured, c.unit)}, interval ${intervalText(c.interval)}`)
+    .join('');
 }
 
 interface Suite {
@@ -56,7 +68,14 @@ interface Suite {
 function suite(result: RunResult): Suite {
   const classname = `faultline.${cleanText(result.scenario.name)}`;
   const cases = result.checks.map((c) =>
-    testcase(classname, testcaseName(c), c.status === 'pass' ? null : { message: failureMessage(c), type: c.status, details: details(c) }),
+    testcase(
+      classname,
+      testcaseName(c),
+      c.status === 'pass' ? null : { message: failureMessage(c), type: c.status, details: details(c) },
+      c.marginal === true
+        ? `${MARGINAL_TEXT}: passed by its point estimate, measured ${withUnit(c.measured, c.unit)}, interval ${intervalText(c.interval)}`
+        : undefined,
+    ),
   );
   let failures = result.checks.filter((c) => c.status !== 'pass').length;
   if (result.checks.length === 0) {
@@ -66,6 +85,12 @@ function suite(result: RunResult): Suite {
   }
   const properties = [
     ['verdict', result.verdict],
+    ...(result.judgement === undefined
+      ? []
+      : [
+          ['confidence', String(result.judgement.confidence)],
+          ['strict', String(result.judgement.strict)],
+        ]),
     ['runId', result.runId],
     ['runtime', result.runtime],
     ['seed', String(result.seed)],
@@ -79,7 +104,7 @@ function suite(result: RunResult): Suite {
     `  <testsuite name="${attr(result.scenario.name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds(result.wallMs)}" timestamp="${timestamp(result.startedAt)}" hostname="localhost">`,
     `    <properties>\n${properties}\n    </properties>`,
     ...cases,
-    `    <system-out>${escapeMarkup(`${result.scenario.description}\nreplay: ${result.replay}`)}</system-out>`,
+    `    <system-out>${escapeMarkup(`${result.scenario.description}\nreplay: ${result.replay}${marginalLines(result)}`)}</system-out>`,
     '  </testsuite>',
   ].join('\n');
   return { xml, tests: cases.length, failures, timeMs: result.wallMs };

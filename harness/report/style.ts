@@ -19,7 +19,7 @@ th{background:#f8fafc;font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .status{font-weight:700;text-transform:uppercase;font-size:.75rem;white-space:nowrap}
 .status.pass{color:var(--pass)}.status.fail{color:var(--fail)}.status.inconclusive{color:var(--inconclusive)}
-tr.fail td{background:#fef2f2}tr.inconclusive td{background:#fffbeb}
+span.marginal{color:var(--inconclusive);font-weight:400;text-transform:none}tr.fail td{background:#fef2f2}tr.inconclusive td{background:#fffbeb}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:.5rem 1rem}
 .charts.one{grid-template-columns:repeat(auto-fill,minmax(420px,1fr))}
 figure{margin:0}figcaption{font-size:.8rem;color:var(--muted)}

@@ -7,7 +7,7 @@
 import type { CheckResult, RunResult } from '../types.ts';
 import { checksInReportOrder } from './html.ts';
 import { suiteVerdict } from './suite.ts';
-import { cleanText, withUnit } from './text.ts';
+import { cleanText, intervalText, MARGINAL_TEXT, withUnit } from './text.ts';
 
 /** What an ablation run proved (harness/cli.ts ablationOutcome gives one per run). */
 export interface AblationVerdict {
@@ -52,11 +52,12 @@ const code = (text: string): string => `\`${cleanText(text).replace(/`/g, "'").r
 
 function checkRow(c: CheckResult): string {
   const cells = [
-    `${ICON[c.status]} ${c.status}`,
+    `${ICON[c.status]} ${c.status}${c.marginal === true ? ` (${MARGINAL_TEXT})` : ''}`,
     c.name,
     c.phase ?? '–',
     c.endpoint ?? '–',
     withUnit(c.measured, c.unit),
+    intervalText(c.interval),
     withUnit(c.threshold, c.unit),
     c.why,
   ];
@@ -92,10 +93,10 @@ function runSection({ result: r, reportPath, ablation }: SummaryEntry, options: 
     '',
     ...(ablation === undefined ? [] : ablationLines(ablation, r.verdict)),
     ...(ablation === undefined ? [] : ['Checks of the run with its protection off (failures are what an ablation wants):', '']),
-    '| status | check | phase | endpoint | measured | threshold | why |',
-    '| --- | --- | --- | --- | ---: | ---: | --- |',
+    '| status | check | phase | endpoint | measured | interval | threshold | why |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: | --- |',
     ...(r.checks.length === 0
-      ? ['| ⚠️ inconclusive | no checks were run, so nothing is proven | – | – | – | – | – |']
+      ? ['| ⚠️ inconclusive | no checks were run, so nothing is proven | – | – | – | – | – | – |']
       : checksInReportOrder(r.checks).map(checkRow)),
     '',
     `Report: ${code(reportPath)}${where}`,

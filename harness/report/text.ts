@@ -67,3 +67,12 @@ export function formatShare(share: number | null | undefined): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return DASH;
   return `${(share * 100).toFixed(2)}%`;
 }
+
+/** A check's interval as a person reads it ("[0.9691, 0.9913] at 95%"), or a dash. */
+export function intervalText(interval: { low: number; high: number; confidence: number } | undefined, digits = 4): string {
+  if (interval === undefined) return DASH;
+  return `[${formatNumber(interval.low, digits)}, ${formatNumber(interval.high, digits)}] at ${formatNumber(interval.confidence * 100, 2)}%`;
+}
+
+/** What every output says next to a check whose interval straddles its objective. */
+export const MARGINAL_TEXT = 'marginal: a repeat could flip this';

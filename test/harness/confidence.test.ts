@@ -178,3 +178,16 @@ describe('ablation with intervals', () => {
     expect(outcome.why).toMatch(/\[0\.37, 0\.45\] at 95%/);
   });
 });
+
+describe('--confidence and --strict', () => {
+  it('parses them, 0.95 and not strict by default', async () => {
+    const { parseCli } = await import('../../harness/cli.ts');
+    expect(parseCli(['x'])).toMatchObject({ confidence: 0.95, strict: false });
+    expect(parseCli(['x', '--confidence', '0.99', '--strict'])).toMatchObject({ confidence: 0.99, strict: true });
+  });
+
+  it('refuses a confidence that is not a share above one half', async () => {
+    const { parseCli } = await import('../../harness/cli.ts');
+    for (const bad of ['95', '1', '0.4', 'high']) expect(() => parseCli(['x', '--confidence', bad])).toThrow(/--confidence .* must be a share in \(0\.5, 1\)/);
+  });
+});

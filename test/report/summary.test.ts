@@ -16,11 +16,11 @@ describe('step summary', () => {
     const lines = md.split('\n');
     expect(lines[0]).toBe('## ❌ FAIL postgres-latency');
     expect(md).toContain('runtime local · seed 42 · disabled: breaker, fallback');
-    expect(md).toContain('| status | check | phase | endpoint | measured | threshold | why |');
+    expect(md).toContain('| status | check | phase | endpoint | measured | interval | threshold | why |');
     const rows = lines.filter((l) => /^\| (✅|❌|⚠️)/.test(l));
     expect(rows).toHaveLength(failing.result.checks.length);
     expect(rows[0]).toBe(
-      '| ❌ fail | availability >= 99.5% | recovery | GET /products/:id | 0.971 ratio | 0.995 ratio | 97.10% of 600 answers were ok or degraded; objective 99.50% |',
+      '| ❌ fail | availability >= 99.5% | recovery | GET /products/:id | 0.971 ratio | – | 0.995 ratio | 97.10% of 600 answers were ok or degraded; objective 99.50% |',
     );
     expect(md).toContain('Report: `reports/run-fail/report.html`');
     expect(md).toContain('Replay: `npm run chaos -- postgres-latency --runtime local --seed 42`');
@@ -45,7 +45,7 @@ describe('step summary', () => {
     expect(markdownCell('a | b\nc <img src=x> `code` *x* \x1b[31mred\x1b[0m \\')).toBe('a \\| b c &lt;img src=x> \\`code\\` \\*x\\* red \\\\');
     const md = renderSummary([{ result: makeFailingRun({ checks: [makeCheck({ status: 'fail', why: 'x | y', name: '<b>' })] }), reportPath: 'r`x`.html' }]);
     const row = md.split('\n').find((l) => l.startsWith('| ❌'))!;
-    expect(row.split(/(?<!\\)\|/)).toHaveLength(9);
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(10);
     expect(md).not.toContain('<b>');
     expect(md).toContain("Report: `r'x'.html`");
   });
