@@ -175,7 +175,7 @@ const badge = (status: 'pass' | 'fail' | 'inconclusive'): string => STATUS_COLOU
 
 function checkLine(c: CheckResult): string {
   const where = [c.phase, c.endpoint].filter(Boolean).join(' ');
-  const interval = c.interval === undefined ? '' : `, interval ${intervalText(c.interval)}`;
+  const interval = c.interval === undefined ? '' : `, interval ${intervalText(c.interval, c.unit)}`;
   const figures = c.measured === null ? 'no measurement' : `measured ${c.measured} ${c.unit}${interval}, threshold ${c.threshold}`;
   const marginal = c.marginal === true ? ` ${paint(33, `(${MARGINAL_TEXT})`)}` : '';
   return `  ${badge(c.status)} ${c.name}${where ? ` [${where}]` : ''}: ${figures}${marginal}\n               ${c.why}`;

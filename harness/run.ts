@@ -10,12 +10,13 @@ import { FAULTS } from './faults/registry.ts';
 import { FaultSchedule } from './faults/schedule.ts';
 import { k6Version, startK6 } from './load/k6.ts';
 import { Recording } from './load/recording.ts';
-import { type FaultTrafficSpec, faultScenarioName, renderK6Script } from './load/script.ts';
+import { type FaultTrafficSpec, faultScenarioName, REQUEST_TIMEOUT_MS, renderK6Script } from './load/script.ts';
 import { breachWithLogs } from './observe/logs.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { phaseCounters } from './observe/phase-counters.ts';
 import { type Scraper, startScraper } from './observe/scraper.ts';
 import { HarnessError } from './paths.ts';
+import { PhaseDriver } from './phases.ts';
 import { writeReports } from './report/index.ts';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import { armWatchdog } from './runtime/watchdog.ts';
@@ -27,6 +28,7 @@ import { assembleVerdict } from './verdict/assemble.ts';
 import { firstBreach } from './verdict/breach.ts';
 import { phaseWindows, summarise } from './verdict/index.ts';
 import { DEFAULT_CONFIDENCE } from './verdict/interval.ts';
+import { judgePhaseLive } from './verdict/live.ts';
 
 export type ProgressEvent =
   | { type: 'line'; text: string }
@@ -77,6 +79,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   let scraper: Scraper | undefined;
   let keptUp = false;
   let stopLoad = (): void => undefined;
+  let driverTimer: NodeJS.Timeout | undefined;
   let loadDone: Promise<unknown> = Promise.resolve();
   const onAbort = (): void => {
     line('interrupted: stopping load, removing faults, stopping the stack');
@@ -100,6 +103,9 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       },
     });
     let loadStartEpochMs: number | undefined;
+    // adaptive phases: the harness judges while the load runs and drives the faults and the load's end
+    let driver: PhaseDriver | undefined;
+    let stoppedAtMs: number | undefined;
     // iterations k6 could not start, by k6 scenario: `main` (the base load) or a fault's traffic
     const dropped = new Map<string, number>();
     // what each endpoint that creates answered 2xx: the key it carried and the created id
@@ -110,11 +116,13 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       if (s.tMs - lastTick < 1000) return;
       lastTick = s.tMs;
       const phase =
-        s.tMs < (scenario.schedule[0]?.atMs ?? Infinity)
-          ? 'baseline'
-          : schedule?.records.some((r) => r.appliedAtMs !== null && r.removedAtMs === null)
-            ? 'fault'
-            : 'recovery';
+        driver !== undefined
+          ? driver.phase
+          : s.tMs < (scenario.schedule[0]?.atMs ?? Infinity)
+            ? 'baseline'
+            : schedule?.records.some((r) => r.appliedAtMs !== null && r.removedAtMs === null)
+              ? 'fault'
+              : 'recovery';
       options.progress({
         type: 'tick',
         elapsedMs: s.tMs,
@@ -148,9 +156,54 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       onEvent: (e) => {
         if (e.type === 'started') {
           loadStartEpochMs = e.epochMs;
-          schedule?.start(e.epochMs);
+          schedule?.start(e.epochMs, scenario.adaptive === undefined ? 'timed' : 'driven');
           scraper = startScraper(stack, e.epochMs);
-          line(`load started: ${scenario.load.rate} req/s for ${scenario.durationMs / 1000} s`);
+          line(`load started: ${scenario.load.rate} req/s for ${scenario.adaptive ? 'at most ' : ''}${scenario.durationMs / 1000} s`);
+          if (scenario.adaptive !== undefined && schedule !== undefined) {
+            const started = e.epochMs;
+            const clock = (): number => Date.now() - started;
+            const faults = schedule;
+            driver = new PhaseDriver({
+              bounds: scenario.adaptive,
+              abortOnFail: scenario.abortOnFail === true,
+              settleMs: REQUEST_TIMEOUT_MS + 500,
+              judge: (phase, fromMs, toMs) =>
+                judgePhaseLive({
+                  scenario,
+                  phase,
+                  fromMs,
+                  toMs,
+                  stats: recording.stats.bind(recording),
+                  statuses: recording.statuses.bind(recording),
+                  snapshots: scraper?.snapshots() ?? [],
+                  series: { ...system.metrics?.series, entry: system.entry },
+                  confidence,
+                }),
+              applyFaults: async () => {
+                await faults.applyNow();
+                return Math.min(clock(), ...faults.records.map((r) => r.appliedAtMs ?? Infinity));
+              },
+              removeFaults: async () => {
+                await faults.removeNow();
+                return Math.max(0, ...faults.records.map((r) => r.removedAtMs ?? 0));
+              },
+              faultsLanded: () => faults.records.every((r) => r.landed),
+              stopLoad: () => {
+                stoppedAtMs ??= Math.round(clock());
+                stopLoad();
+              },
+              progress: line,
+            });
+            const d = driver;
+            driverTimer = setInterval(
+              () =>
+                void d.tick(clock()).catch((error: Error) => {
+                  faultError ??= error;
+                  stopLoad();
+                }),
+              250,
+            );
+          }
         } else if (e.type === 'dropped') dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
         else if (e.type === 'ack') (created[e.endpoint] ??= []).push({ key: e.key, id: e.id });
         else if (loadStartEpochMs !== undefined)
@@ -172,6 +225,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     loadDone = k6.done.catch(() => undefined);
     if (signal.aborted) k6.stop();
     const k6ExitCode = await k6.done;
+    clearInterval(driverTimer);
     await schedule.removeAll();
     const snapshots = (await scraper?.stop()) ?? [];
     if (signal.aborted) throw new HarnessError('interrupted: the run was stopped before the load finished');
@@ -185,14 +239,17 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
         recording.statuses({ source: f.id }),
         dropped.get(f.scenario) ?? 0,
       );
+    // an adaptive run's load is as long as its phases needed
+    const loadMs = stoppedAtMs ?? scenario.durationMs;
     const load: LoadFigures = {
       offeredRatePerSecond: scenario.load.rate,
-      durationMs: scenario.durationMs,
+      durationMs: loadMs,
       requestsSent: recording.baseLength,
       droppedIterations: dropped.get('main') ?? 0,
       k6ExitCode,
+      ...(stoppedAtMs === undefined ? {} : { stoppedAtMs }),
     };
-    const phases = phaseWindows(schedule.records, scenario.durationMs);
+    const phases = phaseWindows(schedule.records, loadMs);
     recording.setPhases(phases);
     const stats = recording.stats.bind(recording);
     // the system's own checks (the shop: every acknowledged order in Postgres once), for the endpoints this load drives
@@ -200,7 +257,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     for (const check of system.checks)
       if ((scenario.load.mix[check.when.endpoint] ?? 0) > 0) systemChecks.push(await systemCheck(check, stack, created, recording.sentBy()));
     const { verdict, checks, blastRadius, recovery } = assembleVerdict({
-      scenario,
+      scenario: { ...scenario, durationMs: loadMs },
       stats,
       statuses: recording.statuses.bind(recording),
       endpoints: recording.endpointNames(),
@@ -246,6 +303,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       recovery,
       ...(breach === undefined ? {} : { breach }),
       ...(allowance === undefined ? {} : { allowedTargets: allowance }),
+      ...(driver === undefined ? {} : { phaseEnds: driver.ends }),
       judgement: { confidence, strict },
     };
     await writeReports(runDir, result);
@@ -254,6 +312,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (!keptUp) line('teardown: stopping the load, removing faults, stopping the stack');
+    clearInterval(driverTimer);
     stopLoad(); // an error while k6 runs must not leave it running
     await loadDone;
     await schedule?.removeAll();

@@ -11,7 +11,7 @@ import { paramProblem } from './system/validate.ts';
 import { PHASES, type PhaseName } from './types.ts';
 import type { BlastRadiusSpec } from './verdict/blast-radius.ts';
 import { AMPLIFICATION_PER, type BreakerOpensSpec, type RetryAmplificationSpec } from './verdict/cascade.ts';
-import type { RecoverySpec } from './verdict/recovery.ts';
+import { RECOVERY_WINDOW_MS, type RecoverySpec } from './verdict/recovery.ts';
 import { type ShedSpec, validateShed } from './verdict/shedding.ts';
 import { type SloSpec, validateSlo } from './verdict/slo.ts';
 
@@ -20,8 +20,8 @@ export type CascadeSpec = RetryAmplificationSpec | RecoverySpec | ShedSpec | Bre
 export interface LoadSpec {
   /** open-model arrival rate, requests per second */
   rate: number;
-  /** total load duration, e.g. '60s' */
-  duration: string;
+  /** total load duration, e.g. '60s' (left out with phases: the sum of their maxima) */
+  duration?: string;
   /** share of requests per endpoint; shares are normalised */
   mix: Partial<Record<string, number>>;
   /** share of requests per tenant; default: equal shares over every tenant */
@@ -33,16 +33,22 @@ export interface LoadSpec {
 }
 
 export interface ScheduledFault {
-  /** when the fault is applied, from load start, e.g. '20s' */
-  at: string;
-  /** how long it stays, e.g. '20s' */
-  for: string;
+  /** when the fault is applied, from load start, e.g. '20s' (left out with `phases`: the fault spans the fault phase) */
+  at?: string;
+  /** how long it stays, e.g. '20s' (left out with `phases`) */
+  for?: string;
   /**
    * load-shaped faults only: how long the extra traffic takes to climb linearly from 0 to its rate
    * (k6 ramping-arrival-rate), then it holds until the end of `for`; e.g. '3s'
    */
   ramp?: string;
   fault: FaultSpec;
+}
+
+/** A phase as long as its evidence needs: at least min, at most max (e.g. { min: '4s', max: '8s' }). */
+export interface PhaseSpan {
+  min: string;
+  max: string;
 }
 
 export interface ScenarioInput {
@@ -59,13 +65,27 @@ export interface ScenarioInput {
   blastRadius?: BlastRadiusSpec;
   /** cascade and recovery checks: retryAmplification(...), recoversWithin(...) */
   cascade?: CascadeSpec[];
+  /**
+   * adaptive phases instead of fixed times: each phase lasts at least min and at most max, and
+   * ends as soon as every check judged in it is decided (its interval clear of the objective).
+   * With phases, load.duration and the faults' at/for are left out: every fault spans the fault phase.
+   */
+  phases?: { baseline: PhaseSpan; fault: PhaseSpan; recovery: PhaseSpan };
+  /** end the run as soon as a check is decided failing (every fault removed, the report written); needs phases */
+  abortOnFail?: boolean;
 }
 
-export interface Scenario extends Omit<ScenarioInput, 'system'> {
+/** Adaptive phase bounds in ms. */
+export type PhaseBounds = Record<PhaseName, { minMs: number; maxMs: number }>;
+
+export interface Scenario extends Omit<ScenarioInput, 'system' | 'phases'> {
   system: System;
   file: string;
+  /** the load's length: fixed, or with phases the sum of their maxima (k6's script runs that long at most) */
   durationMs: number;
   schedule: { atMs: number; forMs: number; rampMs?: number; fault: FaultSpec }[];
+  /** present when the scenario gives phases { min, max }: the harness ends each phase when it is decided */
+  adaptive?: PhaseBounds;
 }
 
 export function defineScenario(input: ScenarioInput): ScenarioInput {
@@ -86,6 +106,8 @@ const SCENARIO_FIELDS = [
   'protectedBy',
   'blastRadius',
   'cascade',
+  'phases',
+  'abortOnFail',
 ] as const satisfies readonly (keyof ScenarioInput)[];
 const LOAD_FIELDS = ['rate', 'duration', 'mix', 'tenants', 'params', 'priorities'] as const satisfies readonly (keyof LoadSpec)[];
 const FAULT_ENTRY_FIELDS = ['at', 'for', 'ramp', 'fault'] as const satisfies readonly (keyof ScheduledFault)[];
@@ -107,6 +129,10 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
   if (typeof raw.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(raw.name)) bad('name', `${JSON.stringify(raw.name)} must be lower-case words joined by '-'`);
   if (typeof raw.description !== 'string' || raw.description.trim() === '') bad('description', 'must be a non-empty sentence');
 
+  const adaptive = raw.phases === undefined ? undefined : phaseBounds(raw.phases, bad);
+  if (raw.abortOnFail !== undefined && typeof raw.abortOnFail !== 'boolean') bad('abortOnFail', `${JSON.stringify(raw.abortOnFail)} must be true or false`);
+  if (raw.abortOnFail === true && raw.phases === undefined)
+    bad('abortOnFail', 'needs phases { min, max }: with fixed times the harness does not judge while the load runs');
   let durationMs = 0;
   const load = raw.load;
   if (!isRecord(load)) {
@@ -115,8 +141,14 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
     for (const p of unknownFields(load, LOAD_FIELDS, 'load')) bad(`load.${p.field}`, p.text);
     if (typeof load.rate !== 'number' || !(load.rate > 0) || load.rate > 5000)
       bad('load.rate', `${JSON.stringify(load.rate)} must be a number of requests per second in (0, 5000]`);
-    durationMs = parseDurationMs(String(load.duration)) ?? 0;
-    if (durationMs <= 0) bad('load.duration', `${JSON.stringify(load.duration)} is not a positive duration like '60s' or '2m'`);
+    if (adaptive !== undefined) {
+      if (load.duration !== undefined)
+        bad('load.duration', `must be left out with phases: the load runs for the sum of the phases' maxima (${adaptiveTotal(adaptive) / 1000} s) at most`);
+      durationMs = adaptiveTotal(adaptive);
+    } else {
+      durationMs = parseDurationMs(String(load.duration)) ?? 0;
+      if (durationMs <= 0) bad('load.duration', `${JSON.stringify(load.duration)} is not a positive duration like '60s' or '2m'`);
+    }
     checkShares(load.mix, 'load.mix', ENDPOINTS, bad, true);
     if (load.tenants !== undefined && TENANTS.length === 0) bad('load.tenants', `system ${system.name} has no tenants: leave load.tenants out`);
     else if (load.tenants !== undefined) checkShares(load.tenants, 'load.tenants', TENANTS, bad, true);
@@ -143,8 +175,10 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
       const at = `faults[${i}]`;
       if (!isRecord(entry)) return bad(at, 'must be { at, for, fault }');
       for (const p of unknownFields(entry, FAULT_ENTRY_FIELDS, 'a scheduled fault')) bad(`${at}.${p.field}`, p.text);
-      const atMs = parseDurationMs(String(entry.at));
-      const forMs = parseDurationMs(String(entry.for));
+      if (adaptive !== undefined && (entry.at !== undefined || entry.for !== undefined))
+        bad(at, 'gives at/for, but the scenario gives phases: with phases every fault spans the fault phase; leave at and for out');
+      const atMs = adaptive !== undefined ? adaptive.baseline.maxMs : parseDurationMs(String(entry.at));
+      const forMs = adaptive !== undefined ? adaptive.fault.maxMs : parseDurationMs(String(entry.for));
       if (atMs === null) bad(`${at}.at`, `${JSON.stringify(entry.at)} is not a duration like '20s'`);
       if (forMs === null || forMs <= 0) bad(`${at}.for`, `${JSON.stringify(entry.for)} must be a positive duration like '20s'`);
       if (atMs !== null && forMs !== null && durationMs > 0 && atMs + forMs >= durationMs)
@@ -159,6 +193,11 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
       if (!isRecord(fault.params)) return bad(`${at}.fault.params`, `must be an object; make the fault with faults.${fault.kind}({...})`);
       for (const p of unknownFields(fault.params, module.fields, `a ${fault.kind} fault`)) bad(`${at}.fault.${p.field}`, p.text);
       for (const p of module.validate(fault.params, system)) bad(`${at}.fault.${p.field}`, p.text);
+      if (adaptive !== undefined && module.traffic !== undefined)
+        bad(
+          `${at}.fault.kind`,
+          `"${fault.kind}" is load-shaped: k6 schedules its traffic when the script is written, so it cannot follow phases that end when decided; give at/for and load.duration instead of phases`,
+        );
       let rampMs: number | undefined;
       if (entry.ramp !== undefined) {
         const ramped = Object.keys(FAULTS).filter((k) => FAULTS[k]?.traffic !== undefined);
@@ -227,9 +266,47 @@ export function validateScenario(raw: unknown, file: string, system: System): Sc
     else raw.cascade.forEach((c: unknown, i: number) => validateCascade(c, `cascade[${i}]`, bad, raw.slos, system));
   }
 
+  if (adaptive !== undefined && Array.isArray(raw.cascade))
+    for (const [i, c] of raw.cascade.entries()) {
+      if (!isRecord(c) || c.kind !== 'recovery') continue;
+      const withinMs = parseDurationMs(String(c.within)) ?? 0;
+      if (adaptive.recovery.minMs < withinMs + RECOVERY_WINDOW_MS)
+        bad(
+          `cascade[${i}].within`,
+          `${JSON.stringify(c.within)} needs a recovery phase of at least ${(withinMs + RECOVERY_WINDOW_MS) / 1000} s (the bound plus one ${RECOVERY_WINDOW_MS / 1000} s window that holds); phases.recovery.min is ${adaptive.recovery.minMs / 1000} s`,
+        );
+    }
+
   if (problems.length > 0) throw new ScenarioError(problems);
-  const input = raw as unknown as ScenarioInput;
-  return { ...input, system, file, durationMs, schedule };
+  const { phases: _phases, ...input } = raw as unknown as ScenarioInput;
+  return { ...input, system, file, durationMs, schedule, ...(adaptive === undefined ? {} : { adaptive }) };
+}
+
+const adaptiveTotal = (b: PhaseBounds): number => b.baseline.maxMs + b.fault.maxMs + b.recovery.maxMs;
+
+/** phases: { baseline, fault, recovery }, each { min, max } with 0 < min <= max; null fields reported through `bad`. */
+function phaseBounds(raw: unknown, bad: (field: string, text: string) => void): PhaseBounds | undefined {
+  if (!isRecord(raw)) {
+    bad('phases', "must be { baseline: { min, max }, fault: { min, max }, recovery: { min, max } }, e.g. { min: '4s', max: '8s' }");
+    return undefined;
+  }
+  for (const p of unknownFields(raw, PHASES, 'phases')) bad(`phases.${p.field}`, p.text);
+  const out: Partial<PhaseBounds> = {};
+  for (const phase of PHASES) {
+    const span = raw[phase];
+    if (!isRecord(span)) {
+      bad(`phases.${phase}`, "is missing: give { min, max }, e.g. { min: '4s', max: '8s' }");
+      continue;
+    }
+    for (const p of unknownFields(span, ['min', 'max'], `phases.${phase}`)) bad(`phases.${phase}.${p.field}`, p.text);
+    const minMs = parseDurationMs(String(span.min));
+    const maxMs = parseDurationMs(String(span.max));
+    if (minMs === null || minMs <= 0) bad(`phases.${phase}.min`, `${JSON.stringify(span.min)} must be a positive duration like '4s'`);
+    if (maxMs === null || maxMs <= 0) bad(`phases.${phase}.max`, `${JSON.stringify(span.max)} must be a positive duration like '8s'`);
+    else if (minMs !== null && minMs > maxMs) bad(`phases.${phase}`, `min ${JSON.stringify(span.min)} is longer than max ${JSON.stringify(span.max)}`);
+    if (minMs !== null && maxMs !== null) out[phase] = { minMs, maxMs };
+  }
+  return out.baseline && out.fault && out.recovery ? (out as PhaseBounds) : undefined;
 }
 
 /**

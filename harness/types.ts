@@ -87,8 +87,10 @@ export interface LoadFigures {
   durationMs: number;
   requestsSent: number;
   droppedIterations: number;
-  /** k6 exit code; non-zero means k6 itself failed */
+  /** k6 exit code; non-zero means k6 itself failed (unless the harness stopped it: stoppedAtMs) */
   k6ExitCode: number | null;
+  /** adaptive phases: the harness ended the load here (ms since load start), its checks decided or one failed */
+  stoppedAtMs?: number;
 }
 
 /** When a fault was scheduled, applied, proven and removed, all on the load clock. */
@@ -192,6 +194,8 @@ export interface RunResult {
    * target outside loopback the run sent to because of it (`what at target`)
    */
   allowedTargets?: { allowed: string[]; used: string[] };
+  /** adaptive phases: how and when each phase ended (decided, at its max, or on a failed check) */
+  phaseEnds?: { phase: PhaseName; endedAtMs: number; why: 'decided' | 'max' | 'failed'; detail: string }[];
   /** how the checks were judged: the intervals' confidence, and whether a marginal check counted as failed (--strict) */
   judgement?: { confidence: number; strict: boolean };
 }

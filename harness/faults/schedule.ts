@@ -57,15 +57,36 @@ export class FaultSchedule {
     });
   }
 
-  /** Starts the clock: `loadStartEpochMs` is when the load generator began. */
-  start(loadStartEpochMs: number): void {
+  /**
+   * Starts the clock: `loadStartEpochMs` is when the load generator began. Timed (the default):
+   * each fault is applied and removed at its scheduled times. Driven: nothing happens on its own;
+   * the harness calls applyNow() and removeNow() when its live judgement ends a phase.
+   */
+  start(loadStartEpochMs: number, mode: 'timed' | 'driven' = 'timed'): void {
     this.loadStartEpochMs = loadStartEpochMs;
     this.leases = keepLeases(this.stack.toxiproxyUrl, { progress: (line) => this.events.progress(line) });
+    if (mode === 'driven') return;
     this.specs.forEach((spec, i) => {
       const delay = (ms: number): number => Math.max(0, loadStartEpochMs + ms - this.now());
       this.timers.push(setTimeout(() => this.track(this.apply(i)), delay(spec.atMs)));
       this.timers.push(setTimeout(() => this.track(this.remove(i)), delay(spec.atMs + spec.forMs)));
     });
+  }
+
+  /** Applies every fault now (driven mode); resolves when each is applied and its proof is in. */
+  async applyNow(): Promise<void> {
+    if (this.closed) return;
+    const work = Promise.all(this.specs.map((_, i) => this.apply(i))).then(() => undefined);
+    this.track(work);
+    await work;
+  }
+
+  /** Removes every fault in force now (driven mode); the schedule stays open for removeAll. */
+  async removeNow(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    const work = Promise.all([...this.active.keys()].map((i) => this.remove(i))).then(() => undefined);
+    this.track(work);
+    await work;
   }
 
   private track(work: Promise<void>): void {

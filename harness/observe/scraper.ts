@@ -8,6 +8,8 @@ import { keptSeries, metricsTargets, parsePrometheus } from './metrics.ts';
 export interface Scraper {
   /** stops scraping after one last scrape; returns every snapshot taken */
   stop(): Promise<MetricSnapshot[]>;
+  /** the snapshots taken so far (live judgement of adaptive phases) */
+  snapshots(): readonly MetricSnapshot[];
 }
 
 export function startScraper(stack: StartedStack, loadStartEpochMs: number, intervalMs = 1000, now: () => number = Date.now): Scraper {
@@ -32,6 +34,7 @@ export function startScraper(stack: StartedStack, loadStartEpochMs: number, inte
     inFlight = inFlight.then(scrapeAll);
   }, intervalMs);
   return {
+    snapshots: () => snapshots,
     async stop() {
       clearInterval(timer);
       await inFlight;

@@ -41,7 +41,7 @@ function checksSection(r: RunResult): string {
       `<tr class="${c.status}${c.marginal === true ? ' marginal' : ''}" data-check="${e(c.id)}"><td class="status ${c.status}">${c.status}${
         c.marginal === true ? `<br><span class="marginal">${e(MARGINAL_TEXT)}</span>` : ''
       }</td>${cell(c.name)}${cell(c.phase ?? DASH)}${cell(c.endpoint ?? DASH)}` +
-      `${num(withUnit(c.measured, c.unit))}${num(intervalText(c.interval))}${num(withUnit(c.threshold, c.unit))}${cell(c.why)}</tr>`,
+      `${num(withUnit(c.measured, c.unit))}${num(intervalText(c.interval, c.unit))}${num(withUnit(c.threshold, c.unit))}${cell(c.why)}</tr>`,
   );
   const marginal = r.checks.filter((c) => c.marginal === true).length;
   const judgement = r.judgement ?? { confidence: 0.95, strict: false };

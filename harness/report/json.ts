@@ -46,6 +46,7 @@ const RUN: KeyOrder<RunResult> = {
   recovery: true,
   breach: true,
   allowedTargets: true,
+  phaseEnds: true,
   judgement: true,
 };
 const CELL: KeyOrder<BlastCell> = {
@@ -123,7 +124,14 @@ const BREACH: KeyOrder<Breach> = {
 };
 const LOG_LINE: KeyOrder<LogLine> = { tMs: true, source: true, level: true, text: true, repeats: true, lastTMs: true };
 const PHASE_COUNTER: KeyOrder<PhaseCounter> = { phase: true, service: true, series: true, increase: true };
-const LOAD: KeyOrder<LoadFigures> = { offeredRatePerSecond: true, durationMs: true, requestsSent: true, droppedIterations: true, k6ExitCode: true };
+const LOAD: KeyOrder<LoadFigures> = {
+  offeredRatePerSecond: true,
+  durationMs: true,
+  requestsSent: true,
+  droppedIterations: true,
+  k6ExitCode: true,
+  stoppedAtMs: true,
+};
 
 /** A copy of `value` holding the keys of `order`, in that order; absent optional keys stay absent. */
 function pick<T extends object>(value: T, order: KeyOrder<T>): T {

@@ -13,7 +13,7 @@ export function testcaseName(check: CheckResult): string {
 
 /** One line a reporter shows next to the failed testcase: status, numbers, why. */
 export function failureMessage(check: CheckResult): string {
-  const interval = check.interval === undefined ? '' : `, interval ${intervalText(check.interval)}`;
+  const interval = check.interval === undefined ? '' : `, interval ${intervalText(check.interval, check.unit)}`;
   const marginal = check.marginal === true ? ` (${MARGINAL_TEXT})` : '';
   const figures = `measured ${withUnit(check.measured, check.unit)}${interval}, threshold ${withUnit(check.threshold, check.unit)}${marginal}`;
   return check.status === 'inconclusive' ? `inconclusive: ${check.why} (${figures})` : `failed: ${figures}: ${check.why}`;
@@ -41,7 +41,7 @@ function details(check: CheckResult): string {
     check.phase === undefined ? '' : `phase: ${check.phase}`,
     check.endpoint === undefined ? '' : `endpoint: ${check.endpoint}`,
     `measured: ${withUnit(check.measured, check.unit)}`,
-    check.interval === undefined ? '' : `interval: ${intervalText(check.interval)}`,
+    check.interval === undefined ? '' : `interval: ${intervalText(check.interval, check.unit)}`,
     `threshold: ${withUnit(check.threshold, check.unit)}`,
     check.marginal === true ? MARGINAL_TEXT : '',
     `why: ${check.why}`,
@@ -54,7 +54,7 @@ function details(check: CheckResult): string {
 function marginalLines(result: RunResult): string {
   const marginal = result.checks.filter((c) => c.marginal === true);
   return marginal
-    .map((c) => `\n${MARGINAL_TEXT}: ${testcaseName(c)} (${c.status}): measured ${withUnit(c.measured, c.unit)}, interval ${intervalText(c.interval)}`)
+    .map((c) => `\n${MARGINAL_TEXT}: ${testcaseName(c)} (${c.status}): measured ${withUnit(c.measured, c.unit)}, interval ${intervalText(c.interval, c.unit)}`)
     .join('');
 }
 
@@ -73,7 +73,7 @@ function suite(result: RunResult): Suite {
       testcaseName(c),
       c.status === 'pass' ? null : { message: failureMessage(c), type: c.status, details: details(c) },
       c.marginal === true
-        ? `${MARGINAL_TEXT}: passed by its point estimate, measured ${withUnit(c.measured, c.unit)}, interval ${intervalText(c.interval)}`
+        ? `${MARGINAL_TEXT}: passed by its point estimate, measured ${withUnit(c.measured, c.unit)}, interval ${intervalText(c.interval, c.unit)}`
         : undefined,
     ),
   );

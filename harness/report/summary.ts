@@ -57,7 +57,7 @@ function checkRow(c: CheckResult): string {
     c.phase ?? '–',
     c.endpoint ?? '–',
     withUnit(c.measured, c.unit),
-    intervalText(c.interval),
+    intervalText(c.interval, c.unit),
     withUnit(c.threshold, c.unit),
     c.why,
   ];

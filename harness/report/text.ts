@@ -69,8 +69,9 @@ export function formatShare(share: number | null | undefined): string {
 }
 
 /** A check's interval as a person reads it ("[0.9691, 0.9913] at 95%"), or a dash. */
-export function intervalText(interval: { low: number; high: number; confidence: number } | undefined, digits = 4): string {
+export function intervalText(interval: { low: number; high: number; confidence: number } | undefined, unit = ''): string {
   if (interval === undefined) return DASH;
+  const digits = unit === 'ms' ? 1 : unit === 'ratio' || unit.startsWith('share') ? 4 : 3;
   return `[${formatNumber(interval.low, digits)}, ${formatNumber(interval.high, digits)}] at ${formatNumber(interval.confidence * 100, 2)}%`;
 }
 

@@ -153,7 +153,8 @@ export function ratioInterval(pairs: readonly { y: number; x: number }[], confid
   const residual = pairs.reduce((a, p) => a + (p.y - r * p.x) ** 2, 0) / (n - 1);
   const se = Math.sqrt(residual) / ((sx / n) * Math.sqrt(n));
   const t = tQuantile(1 - (1 - confidence) / 2, n - 1);
-  return { low: r - t * se, high: r + t * se, confidence, method: 'ratio (delta method, t)', se };
+  // counts cannot go negative, so neither can their ratio
+  return { low: Math.max(0, r - t * se), high: r + t * se, confidence, method: 'ratio (delta method, t)', se };
 }
 
 /**

@@ -105,7 +105,7 @@ describe('--strict', () => {
 
 describe('ratio and share intervals', () => {
   const snap = (tMs: number, calls: number, requests: number): MetricSnapshot[] => [
-    { tMs, service: 'catalog', values: { [`calls_total{dependency="postgres"}`]: calls } },
+    { tMs, service: 'catalog', values: { 'calls_total{dependency="postgres"}': calls } },
     { tMs, service: 'gateway', values: { requests_total: requests } },
   ];
   const series = { calls: 'calls_total', requests: 'requests_total', entry: 'gateway' };

@@ -1,0 +1,111 @@
+// Adaptive phases: while the load runs, ends the baseline (applying the faults), the fault phase
+// (removing them) and the recovery (stopping the load) as soon as every check of the phase is
+// decided, never before its min and at the latest at its max. With abortOnFail, a check decided
+// failing ends the run at once, faults removed first. The clock and every action are injected:
+// run.ts wires the real ones, tests drive it with a fake clock.
+
+import type { PhaseBounds } from './scenario.ts';
+import type { PhaseName } from './types.ts';
+import type { LiveJudgement } from './verdict/live.ts';
+
+/** How a phase ended: its checks were decided, it reached its max, or a check failed (abortOnFail). */
+export interface PhaseEnd {
+  phase: PhaseName;
+  /** ms since load start */
+  endedAtMs: number;
+  why: 'decided' | 'max' | 'failed';
+  /** the checks still open at a max, or the one that failed */
+  detail: string;
+}
+
+export interface PhaseDriverOptions {
+  bounds: PhaseBounds;
+  abortOnFail: boolean;
+  /** judge `phase` over [fromMs, toMs) with what has been recorded */
+  judge(phase: PhaseName, fromMs: number, toMs: number): LiveJudgement;
+  /** apply every fault; resolves with the load-clock time they were applied */
+  applyFaults(): Promise<number>;
+  /** remove every fault; resolves with the load-clock time they were removed */
+  removeFaults(): Promise<number>;
+  /** every fault proved it landed: until then the fault phase cannot end early */
+  faultsLanded(): boolean;
+  /** ends the load (k6 SIGTERM) */
+  stopLoad(): void;
+  progress(line: string): void;
+  /**
+   * requests are recorded when they end, by the time they started: judge only up to now − settleMs,
+   * so every request in the window has come back (k6's request timeout + a margin)
+   */
+  settleMs: number;
+}
+
+export class PhaseDriver {
+  phase: PhaseName | 'done' = 'baseline';
+  private startMs = 0;
+  private busy = false;
+  readonly ends: PhaseEnd[] = [];
+  private readonly o: PhaseDriverOptions;
+
+  constructor(options: PhaseDriverOptions) {
+    this.o = options;
+  }
+
+  /** One look at the clock (ms since load start); call it every few hundred ms. */
+  async tick(nowMs: number): Promise<void> {
+    if (this.busy || this.phase === 'done') return;
+    this.busy = true;
+    try {
+      await this.step(nowMs);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async step(nowMs: number): Promise<void> {
+    const phase = this.phase as PhaseName;
+    const { minMs, maxMs } = this.o.bounds[phase];
+    const elapsed = nowMs - this.startMs;
+    if (elapsed >= maxMs) {
+      const open = this.judge(phase, nowMs).open;
+      return this.end(phase, nowMs, 'max', open.length === 0 ? 'every check decided at the max' : `still open: ${describe(open)}`);
+    }
+    if (elapsed < minMs) return;
+    if (phase === 'fault' && !this.o.faultsLanded()) return;
+    const j = this.judge(phase, nowMs);
+    if (this.o.abortOnFail && j.failing.length > 0) return this.end(phase, nowMs, 'failed', describe(j.failing));
+    if (j.decided) return this.end(phase, nowMs, 'decided', `${j.checks.length} checks decided`);
+  }
+
+  private judge(phase: PhaseName, nowMs: number): LiveJudgement {
+    return this.o.judge(phase, this.startMs, Math.max(this.startMs, nowMs - this.o.settleMs));
+  }
+
+  private async end(phase: PhaseName, nowMs: number, why: PhaseEnd['why'], detail: string): Promise<void> {
+    this.ends.push({ phase, endedAtMs: Math.round(nowMs), why, detail });
+    this.o.progress(
+      `${phase} phase ends at ${(nowMs / 1000).toFixed(1)} s: ${why === 'decided' ? 'decided' : why === 'max' ? 'its max' : 'a check decided failing (abortOnFail)'} — ${detail}`,
+    );
+    if (why === 'failed') {
+      this.phase = 'done';
+      if (phase !== 'baseline') await this.o.removeFaults();
+      this.o.stopLoad();
+      return;
+    }
+    if (phase === 'baseline') {
+      this.startMs = await this.o.applyFaults();
+      this.phase = 'fault';
+    } else if (phase === 'fault') {
+      this.startMs = await this.o.removeFaults();
+      this.phase = 'recovery';
+    } else {
+      this.phase = 'done';
+      this.o.stopLoad();
+    }
+  }
+}
+
+const describe = (checks: readonly { name: string; phase?: string; endpoint?: string }[]): string =>
+  checks
+    .slice(0, 3)
+    .map((c) => `${c.name}${c.endpoint ? ` [${c.endpoint}]` : ''}`)
+    .join('; ') + (checks.length > 3 ? ` (+${checks.length - 3} more)` : '');

@@ -1,0 +1,160 @@
+// Adaptive phases: a scenario's phases { min, max } are validated at the edge, and the driver ends
+// each phase when its checks are decided (never before min, at the latest at max), applies and
+// removes the faults itself, and with abortOnFail stops on a decided failure, faults removed first.
+
+import { describe, expect, it } from 'vitest';
+import { defineScenario, faults, recoversWithin, slo } from '../../harness/define.ts';
+import { PhaseDriver, type PhaseDriverOptions } from '../../harness/phases.ts';
+import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
+import type { CheckResult, PhaseName } from '../../harness/types.ts';
+import type { LiveJudgement } from '../../harness/verdict/live.ts';
+import { shop } from '../helpers/systems.ts';
+import { makeCheck } from '../report/fixture.ts';
+
+const adaptive = (): Record<string, unknown> =>
+  structuredClone(
+    defineScenario({
+      system: 'shop',
+      name: 'x-adaptive',
+      description: 'a test scenario with adaptive phases',
+      load: { rate: 20, mix: { 'GET /products/:id': 1 } },
+      phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '10s', max: '10s' } },
+      abortOnFail: true,
+      faults: [{ fault: faults.latency({ edge: 'catalog->postgres', ms: 400 }) }],
+      slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.99 })],
+      cascade: [recoversWithin('GET /products/:id', '5s')],
+      protectedBy: ['breaker'],
+    }),
+  ) as unknown as Record<string, unknown>;
+
+function problems(raw: Record<string, unknown>): string[] {
+  try {
+    validateScenario(raw, 'scenarios/x-adaptive.ts', shop);
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('phases { min, max } in a scenario', () => {
+  it('runs the load for the sum of the maxima and spans every fault over the fault phase', () => {
+    const s = validateScenario(adaptive(), 'scenarios/x-adaptive.ts', shop);
+    expect(s.durationMs).toBe(30_000);
+    expect(s.adaptive?.fault).toEqual({ minMs: 6000, maxMs: 12_000 });
+    expect(s.schedule[0]).toMatchObject({ atMs: 8000, forMs: 12_000 });
+  });
+
+  it('refuses load.duration and a fault with at/for beside phases', () => {
+    const raw = adaptive();
+    (raw.load as Record<string, unknown>).duration = '30s';
+    (raw.faults as Record<string, unknown>[])[0] = { ...(raw.faults as Record<string, unknown>[])[0], at: '8s', for: '12s' };
+    const found = problems(raw);
+    expect(found.some((p) => /load\.duration must be left out with phases/.test(p))).toBe(true);
+    expect(found.some((p) => /faults\[0\] gives at\/for, but the scenario gives phases/.test(p))).toBe(true);
+  });
+
+  it('refuses a min longer than its max, and a recovery too short for its recoversWithin', () => {
+    const raw = adaptive();
+    (raw.phases as Record<string, unknown>).fault = { min: '12s', max: '6s' };
+    (raw.phases as Record<string, unknown>).recovery = { min: '6s', max: '10s' };
+    const found = problems(raw);
+    expect(found).toContain('scenarios/x-adaptive.ts: phases.fault min "12s" is longer than max "6s"');
+    expect(found.some((p) => /cascade\[0\]\.within "5s" needs a recovery phase of at least 10 s/.test(p))).toBe(true);
+  });
+
+  it('refuses a load-shaped fault, whose traffic k6 schedules ahead', () => {
+    const raw = adaptive();
+    raw.faults = [{ fault: faults.loadSpike({ rate: 100 }) }];
+    expect(problems(raw).some((p) => /is load-shaped: k6 schedules its traffic/.test(p))).toBe(true);
+  });
+
+  it('refuses abortOnFail without phases', () => {
+    const raw = adaptive();
+    delete raw.phases;
+    (raw.load as Record<string, unknown>).duration = '30s';
+    raw.faults = [{ at: '8s', for: '12s', fault: faults.latency({ edge: 'catalog->postgres', ms: 400 }) }];
+    expect(problems(raw).some((p) => /abortOnFail needs phases/.test(p))).toBe(true);
+  });
+});
+
+/** A driver over a scripted judge: `verdicts(phase, toMs)` says what the checks look like then. */
+function driver(verdicts: (phase: PhaseName, toMs: number) => Partial<LiveJudgement>, over: Partial<PhaseDriverOptions> = {}) {
+  const log: string[] = [];
+  let landed = true;
+  const d = new PhaseDriver({
+    bounds: { baseline: { minMs: 4000, maxMs: 8000 }, fault: { minMs: 6000, maxMs: 12_000 }, recovery: { minMs: 5000, maxMs: 10_000 } },
+    abortOnFail: false,
+    settleMs: 2500,
+    judge: (phase, _from, toMs) => ({ checks: [], decided: false, failing: [], open: [makeCheck()], ...verdicts(phase, toMs) }),
+    applyFaults: async () => (log.push('apply'), now),
+    removeFaults: async () => (log.push('remove'), now),
+    faultsLanded: () => landed,
+    stopLoad: () => void log.push('stop'),
+    progress: () => undefined,
+    ...over,
+  });
+  let now = 0;
+  const runTo = async (endMs: number): Promise<void> => {
+    for (; now <= endMs; now += 250) await d.tick(now);
+  };
+  return { d, log, runTo, setLanded: (v: boolean) => (landed = v) };
+}
+
+const decided = (c: CheckResult[] = [makeCheck()]): Partial<LiveJudgement> => ({ checks: c, decided: true, open: [] });
+
+describe('PhaseDriver', () => {
+  it('never ends a phase before its min, even when decided at once', async () => {
+    const { d, log, runTo } = driver(() => decided());
+    await runTo(3750);
+    expect(log).toEqual([]);
+    await runTo(4000);
+    expect(log).toEqual(['apply']);
+    expect(d.ends[0]).toMatchObject({ phase: 'baseline', endedAtMs: 4000, why: 'decided' });
+  });
+
+  it('ends each phase at its max when its checks stay open, and stops the load at the end', async () => {
+    const { d, log, runTo } = driver(() => ({}));
+    await runTo(31_000);
+    expect(log).toEqual(['apply', 'remove', 'stop']);
+    expect(d.ends.map((e) => [e.phase, e.endedAtMs, e.why])).toEqual([
+      ['baseline', 8000, 'max'],
+      ['fault', 20_000, 'max'],
+      ['recovery', 30_000, 'max'],
+    ]);
+    expect(d.ends[0]?.detail).toMatch(/still open: availability/);
+  });
+
+  it('ends the fault phase only once the fault proved it landed', async () => {
+    const { d, runTo, setLanded } = driver((phase) => (phase === 'fault' ? decided() : {}));
+    setLanded(false);
+    await runTo(17_000);
+    expect(d.phase).toBe('fault');
+    setLanded(true);
+    await runTo(17_250);
+    expect(d.ends[1]).toMatchObject({ phase: 'fault', endedAtMs: 17_250, why: 'decided' });
+  });
+
+  it('judges only what has come back: the window ends settleMs before now', async () => {
+    const windows: number[] = [];
+    const { runTo } = driver((_p, toMs) => (windows.push(toMs), {}));
+    await runTo(4000);
+    expect(windows).toEqual([1500]);
+  });
+
+  it('with abortOnFail, removes the faults and stops the load on a decided failure', async () => {
+    const failing = makeCheck({ status: 'fail', marginal: false, name: 'availability >= 0.99' });
+    const { d, log, runTo } = driver((phase) => (phase === 'fault' ? { failing: [failing] } : {}), { abortOnFail: true });
+    await runTo(20_000);
+    expect(log).toEqual(['apply', 'remove', 'stop']);
+    expect(d.ends[1]).toMatchObject({ phase: 'fault', endedAtMs: 14_000, why: 'failed' });
+    expect(d.phase).toBe('done');
+  });
+
+  it('without abortOnFail, a decided failure waits for the phase to be decided as a whole', async () => {
+    const failing = makeCheck({ status: 'fail', marginal: false });
+    const { d, runTo } = driver((phase) => (phase === 'fault' ? { failing: [failing] } : {}));
+    await runTo(15_000);
+    expect(d.phase).toBe('fault');
+  });
+});
