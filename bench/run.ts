@@ -5,11 +5,19 @@ import { benchBoot } from './boot.ts';
 import { benchDeadman } from './deadman.ts';
 import { benchFaults } from './faults.ts';
 import { benchGateway } from './gateway.ts';
+import { benchStability } from './stability.ts';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway, faults: benchFaults, deadman: benchDeadman };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  boot: benchBoot,
+  gateway: benchGateway,
+  faults: benchFaults,
+  deadman: benchDeadman,
+  stability: benchStability,
+};
 
 const [name, ...args] = process.argv.slice(2);
-const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES) : [name];
+// stability runs scenarios for many minutes: only when named
+const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES).filter((n) => n !== 'stability') : [name];
 const unknown = chosen.filter((n) => !(n in BENCHES));
 if (unknown.length > 0) {
   process.stderr.write(`bench: unknown benchmark ${JSON.stringify(unknown[0])}; benchmarks are: ${Object.keys(BENCHES).join(', ')}\n`);

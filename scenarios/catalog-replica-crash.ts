@@ -15,8 +15,10 @@ const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 export default defineScenario({
   name: 'catalog-replica-crash',
   description: 'catalog-2 is killed for 12 s; the gateway must take it out of rotation and keep product reads available',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
-  faults: [{ at: '8s', for: '12s', fault: faults.kill({ part: 'catalog-2' }) }],
+  load: { rate: 40, mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '10s', max: '10s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.kill({ part: 'catalog-2' }) }],
   slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 })],
   cascade: [recoversWithin('GET /products/:id', '5s')],
   protectedBy: ['outlier-ejection'],

@@ -17,8 +17,10 @@ const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 export default defineScenario({
   name: 'catalog-replica-gray',
   description: 'catalog-2 freezes for 12 s (nothing answers, connections stay open); the gateway must route around it',
-  load: { rate: 60, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
-  faults: [{ at: '8s', for: '12s', fault: faults.pause({ part: 'catalog-2' }) }],
+  load: { rate: 60, mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '10s', max: '10s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.pause({ part: 'catalog-2' }) }],
   slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 })],
   cascade: [recoversWithin('GET /products/:id', '5s')],
   protectedBy: ['outlier-ejection'],

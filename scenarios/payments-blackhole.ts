@@ -16,8 +16,10 @@ const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 export default defineScenario({
   name: 'payments-blackhole',
   description: 'The payments provider swallows every answer for 12 s; orders must fail fast, not hang, and reads must not notice',
-  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 1, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
-  faults: [{ at: '8s', for: '12s', fault: faults.blackhole({ edge: 'orders->payments' }) }],
+  load: { rate: 40, mix: { 'POST /orders': 1, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '10s', max: '10s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.blackhole({ edge: 'orders->payments' }) }],
   slos: [
     slo.availability({ endpoint: 'POST /orders', min: 0.95, phases: ['baseline'] }),
     slo.latency({ endpoint: 'POST /orders', p: 90, maxMs: 500 }),

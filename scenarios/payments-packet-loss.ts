@@ -18,8 +18,10 @@ export default defineScenario({
   name: 'payments-packet-loss',
   description:
     'The link to the payments provider loses 15% of its answers for 12 s; retried charges, deduplicated by key, must keep orders flowing and never doubled',
-  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 3, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
-  faults: [{ at: '8s', for: '12s', fault: faults.packetLoss({ edge: 'orders->payments', probability: 0.15 }) }],
+  load: { rate: 40, mix: { 'POST /orders': 3, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '5s', max: '10s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.packetLoss({ edge: 'orders->payments', probability: 0.15 }) }],
   slos: [
     slo.availability({ endpoint: 'POST /orders', min: 0.88 }),
     slo.latency({ endpoint: 'POST /orders', p: 99, maxMs: 900 }),

@@ -17,8 +17,10 @@ const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 export default defineScenario({
   name: 'postgres-down',
   description: 'Postgres is killed for 10 s; reads must fall back to the stale cache and writes must fail fast, losing no acknowledged order',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 0.7, 'POST /orders': 0.3 }, params: { id: { int: [1, 30] } } },
-  faults: [{ at: '8s', for: '10s', fault: faults.kill({ part: 'postgres' }) }],
+  load: { rate: 40, mix: { 'GET /products/:id': 0.7, 'POST /orders': 0.3 }, params: { id: { int: [1, 30] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '10s' }, recovery: { min: '10s', max: '12s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.kill({ part: 'postgres' }) }],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }),
     slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 }),

@@ -15,8 +15,10 @@ const { defineScenario, breakerOpens, faults, recoversWithin, retryAmplification
 export default defineScenario({
   name: 'postgres-latency',
   description: 'Postgres answers 400 ms late for 12 s; product reads must fall back to the stale cache, fast',
-  load: { rate: 50, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
-  faults: [{ at: '8s', for: '12s', fault: faults.latency({ edge: 'catalog->postgres', ms: 400, jitterMs: 50 }) }],
+  load: { rate: 50, mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '10s', max: '10s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.latency({ edge: 'catalog->postgres', ms: 400, jitterMs: 50 }) }],
   slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 })],
   cascade: [
     recoversWithin('GET /products/:id', '5s'),

@@ -15,8 +15,10 @@ const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 export default defineScenario({
   name: 'recommendations-down',
   description: 'The recommendations service is unreachable for 12 s; the gateway must serve its static list, marked degraded, and nothing else may suffer',
-  load: { rate: 40, duration: '30s', mix: { 'GET /recommendations': 1, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
-  faults: [{ at: '8s', for: '12s', fault: faults.partition({ edge: 'gateway->recommendations' }) }],
+  load: { rate: 40, mix: { 'GET /recommendations': 1, 'GET /products/:id': 1 }, params: { id: { int: [1, 100] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '8s', max: '10s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.partition({ edge: 'gateway->recommendations' }) }],
   slos: [
     slo.availability({ endpoint: 'GET /recommendations', min: 0.99 }),
     slo.latency({ endpoint: 'GET /recommendations', p: 99, maxMs: 300 }),

@@ -15,8 +15,10 @@ const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 export default defineScenario({
   name: 'redis-outage',
   description: 'Redis freezes for 12 s; the rate limiter must count in memory and the gateway stay up',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 0.6, 'GET /recommendations': 0.2, 'POST /orders': 0.2 }, params: { id: { int: [1, 50] } } },
-  faults: [{ at: '8s', for: '12s', fault: faults.pause({ part: 'redis' }) }],
+  load: { rate: 40, mix: { 'GET /products/:id': 0.6, 'GET /recommendations': 0.2, 'POST /orders': 0.2 }, params: { id: { int: [1, 50] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '10s', max: '10s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.pause({ part: 'redis' }) }],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }),
     slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 }),

@@ -16,8 +16,10 @@ const { defineScenario, faults, recoversWithin, retryAmplification, slo } = scen
 export default defineScenario({
   name: 'retry-storm',
   description: 'The payments provider fails 40% of charges for 12 s; the retry budget must keep retries from multiplying the calls on it',
-  load: { rate: 40, duration: '30s', mix: { 'POST /orders': 0.9, 'GET /products/:id': 0.1 }, params: { id: { int: [1, 100] } } },
-  faults: [{ at: '8s', for: '12s', fault: faults.flaky({ service: 'payments', failureRate: 0.4 }) }],
+  load: { rate: 40, mix: { 'POST /orders': 0.9, 'GET /products/:id': 0.1 }, params: { id: { int: [1, 100] } } },
+  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '10s', max: '10s' } },
+  abortOnFail: true,
+  faults: [{ fault: faults.flaky({ service: 'payments', failureRate: 0.4 }) }],
   slos: [
     slo.availability({ endpoint: 'POST /orders', min: 0.95, phases: ['baseline'] }),
     slo.latency({ endpoint: 'POST /orders', p: 90, maxMs: 500 }),

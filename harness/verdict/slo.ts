@@ -134,7 +134,7 @@ export function judged(interval: Interval, measured: number, objective: number, 
   return {
     interval,
     marginal: judgeInterval(interval, objective, atLeast) === 'marginal',
-    ...(margin === null ? {} : { marginSe: round(margin, 2) }),
+    ...(margin === null || !Number.isFinite(margin) ? {} : { marginSe: round(margin, 2) }),
   };
 }
 
