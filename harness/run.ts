@@ -50,6 +50,9 @@ export interface RunOptions {
   strict?: boolean;
 }
 
+/** How much longer than the sum of the phases' maxima k6's script runs with adaptive phases. */
+const ADAPTIVE_SLACK_MS = 3000;
+
 export function newRunId(scenario: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${scenario}-${Math.random().toString(36).slice(2, 6)}`;
@@ -148,8 +151,10 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
           scenario: faultScenarioName(faultTraffic.length),
         });
     });
+    const scriptMs = scenario.durationMs + (scenario.adaptive ? ADAPTIVE_SLACK_MS : 0);
     const k6 = await startK6({
-      script: renderK6Script({ system, load: scenario.load, durationMs: scenario.durationMs, seed, faultTraffic }),
+      // adaptive phases: applying and removing faults takes time the maxima do not count; the harness stops k6 itself
+      script: renderK6Script({ system, load: scenario.load, durationMs: scriptMs, seed, faultTraffic }),
       runId,
       runDir,
       baseUrl: stack.entryUrl,
@@ -240,7 +245,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
         dropped.get(f.scenario) ?? 0,
       );
     // an adaptive run's load is as long as its phases needed
-    const loadMs = stoppedAtMs ?? scenario.durationMs;
+    const loadMs = stoppedAtMs ?? scriptMs;
     const load: LoadFigures = {
       offeredRatePerSecond: scenario.load.rate,
       durationMs: loadMs,
