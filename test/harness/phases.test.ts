@@ -4,10 +4,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { defineScenario, faults, recoversWithin, slo } from '../../harness/define.ts';
+import { Recording } from '../../harness/load/recording.ts';
 import { PhaseDriver, type PhaseDriverOptions } from '../../harness/phases.ts';
 import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
 import type { CheckResult, PhaseName } from '../../harness/types.ts';
-import type { LiveJudgement } from '../../harness/verdict/live.ts';
+import { judgePhaseLive, type LiveJudgement } from '../../harness/verdict/live.ts';
 import { shop } from '../helpers/systems.ts';
 import { makeCheck } from '../report/fixture.ts';
 
@@ -156,5 +157,50 @@ describe('PhaseDriver', () => {
     const { d, runTo } = driver((phase) => (phase === 'fault' ? { failing: [failing] } : {}));
     await runTo(15_000);
     expect(d.phase).toBe('fault');
+  });
+});
+
+describe('judgePhaseLive', () => {
+  const spec = validateScenario(adaptive(), 'scenarios/x-adaptive.ts', shop);
+  const recorded = (n: number, errorsEvery: number): Recording => {
+    const r = new Recording();
+    for (let i = 0; i < n; i++)
+      r.add({
+        tMs: i * 10,
+        endpoint: 'GET /products/:id',
+        tenant: 'acme',
+        outcome: errorsEvery > 0 && i % errorsEvery === 0 ? 'error' : 'ok',
+        status: 200,
+        latencyMs: 5,
+      });
+    return r;
+  };
+  const judgeOver = (r: Recording, toMs: number) =>
+    judgePhaseLive({
+      scenario: spec,
+      phase: 'baseline',
+      fromMs: 0,
+      toMs,
+      stats: r.stats.bind(r),
+      statuses: r.statuses.bind(r),
+      snapshots: [],
+      series: { entry: 'gateway' },
+      confidence: 0.95,
+    });
+
+  it('leaves a clean phase open until enough requests decide it', () => {
+    const r = recorded(1000, 0);
+    expect(judgeOver(r, 3000).decided).toBe(false); // 300 ok: [0.9874, 1] straddles 0.99
+    expect(judgeOver(r, 6000).decided).toBe(true); // 600 ok: [0.9936, 1]
+  });
+
+  it('reports a decided failure as failing, not as open', () => {
+    const j = judgeOver(recorded(1000, 5), 6000); // 80 % answered
+    expect(j.failing.map((c) => c.name)).toEqual(['availability >= 0.99']);
+    expect(j.open).toEqual([]);
+  });
+
+  it('never decides a phase with no samples', () => {
+    expect(judgeOver(new Recording(), 6000).decided).toBe(false);
   });
 });
