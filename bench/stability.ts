@@ -22,6 +22,8 @@ interface Run {
   verdict: string;
   /** ablated runs: the ablation was proven */
   proven?: boolean;
+  /** ablated runs: why (proven or not) */
+  why?: string;
   checks: CheckResult[];
   wallMs: number;
 }
@@ -43,7 +45,7 @@ async function runOnce(scenario: string, ablate: boolean, runtime: string, confi
     const parsed = JSON.parse(out) as RunResult | { ablations: AblationOutcome[]; results: RunResult[] };
     if ('ablations' in parsed) {
       const r = parsed.results[0] as RunResult;
-      return { verdict: r.verdict, proven: parsed.ablations[0]?.proven === true, checks: r.checks, wallMs: r.wallMs };
+      return { verdict: r.verdict, proven: parsed.ablations[0]?.proven === true, why: parsed.ablations[0]?.why ?? '', checks: r.checks, wallMs: r.wallMs };
     }
     return { verdict: parsed.verdict, checks: parsed.checks, wallMs: parsed.wallMs };
   } catch {
@@ -52,6 +54,13 @@ async function runOnce(scenario: string, ablate: boolean, runtime: string, confi
 }
 
 const label = (c: CheckResult): string => `${c.name}${c.phase ? ` [${c.phase}${c.endpoint ? ` ${c.endpoint}` : ''}]` : ''}`;
+
+const failures = (run: Run): string =>
+  run.checks
+    .filter((c) => c.status !== 'pass')
+    .slice(0, 3)
+    .map((c) => `${label(c)} ${c.measured} vs ${c.threshold}${c.marginal ? ' (marginal)' : ''}`)
+    .join('; ');
 
 /** Runs that disagree with the most common outcome. */
 function flipped(outcomes: readonly string[]): number {
@@ -115,7 +124,9 @@ export async function benchStability(args: string[]): Promise<void> {
           }
           (ablate ? ablatedRuns : protectedRuns).push(run);
           say(
-            `  ${scenario} ${ablate ? 'ablated  ' : 'protected'} #${i + 1}: ${run.verdict.toUpperCase()}${ablate ? (run.proven ? ', proven' : ', NOT proven') : ''} in ${(run.wallMs / 1000).toFixed(1)} s`,
+            `  ${scenario} ${ablate ? 'ablated  ' : 'protected'} #${i + 1}: ${run.verdict.toUpperCase()}${ablate ? (run.proven ? ', proven' : ', NOT proven') : ''} in ${(run.wallMs / 1000).toFixed(1)} s${
+              ablate && !run.proven ? `: ${run.why}` : !ablate && run.verdict !== 'pass' ? `: ${failures(run)}` : ''
+            }`,
           );
         }
       const verdicts = protectedRuns.map((r) => r.verdict.toUpperCase());
