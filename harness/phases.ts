@@ -39,9 +39,25 @@ export interface PhaseDriverOptions {
   settleMs: number;
 }
 
+/** The driver looks at a phase's checks at most once a second. */
+export const LOOK_EVERY_MS = 1000;
+
+/**
+ * The confidence a live look judges at. Ending a phase at the first look whose interval is clear
+ * of the objective is a repeated test: with k looks at 95 % each, the chance that one of them is
+ * wrongly decided is up to k times 5 %. Bonferroni over the looks a phase can have (one a second
+ * from min to max) keeps that chance within 1 − confidence; the final verdict is then judged at
+ * the nominal confidence over the whole phase.
+ */
+export function liveConfidence(confidence: number, bounds: { minMs: number; maxMs: number }): number {
+  const looks = Math.max(1, Math.floor((bounds.maxMs - bounds.minMs) / LOOK_EVERY_MS) + 1);
+  return 1 - (1 - confidence) / looks;
+}
+
 export class PhaseDriver {
   phase: PhaseName | 'done' = 'baseline';
   private startMs = 0;
+  private lastLookMs = -Infinity;
   private busy = false;
   readonly ends: PhaseEnd[] = [];
   private readonly o: PhaseDriverOptions;
@@ -71,6 +87,8 @@ export class PhaseDriver {
     }
     if (elapsed < minMs) return;
     if (phase === 'fault' && !this.o.faultsLanded()) return;
+    if (nowMs - this.lastLookMs < LOOK_EVERY_MS) return;
+    this.lastLookMs = nowMs;
     const j = this.judge(phase, nowMs);
     if (this.o.abortOnFail && j.failing.length > 0) return this.end(phase, nowMs, 'failed', describe(j.failing));
     if (j.decided) return this.end(phase, nowMs, 'decided', `${j.checks.length} checks decided`);

@@ -16,7 +16,7 @@ import { scrapeMetrics } from './observe/metrics.ts';
 import { phaseCounters } from './observe/phase-counters.ts';
 import { type Scraper, startScraper } from './observe/scraper.ts';
 import { HarnessError } from './paths.ts';
-import { PhaseDriver } from './phases.ts';
+import { liveConfidence, PhaseDriver } from './phases.ts';
 import { writeReports } from './report/index.ts';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import { armWatchdog } from './runtime/watchdog.ts';
@@ -182,7 +182,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
                   statuses: recording.statuses.bind(recording),
                   snapshots: scraper?.snapshots() ?? [],
                   series: { ...system.metrics?.series, entry: system.entry },
-                  confidence,
+                  confidence: liveConfidence(confidence, scenario.adaptive?.[phase] ?? { minMs: 0, maxMs: 0 }),
                 }),
               applyFaults: async () => {
                 await faults.applyNow();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario, faults, recoversWithin, slo } from '../../harness/define.ts';
 import { Recording } from '../../harness/load/recording.ts';
-import { PhaseDriver, type PhaseDriverOptions } from '../../harness/phases.ts';
+import { liveConfidence, PhaseDriver, type PhaseDriverOptions } from '../../harness/phases.ts';
 import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
 import type { CheckResult, PhaseName } from '../../harness/types.ts';
 import { judgePhaseLive, type LiveJudgement } from '../../harness/verdict/live.ts';
@@ -104,6 +104,13 @@ function driver(verdicts: (phase: PhaseName, toMs: number) => Partial<LiveJudgem
 
 const decided = (c: CheckResult[] = [makeCheck()]): Partial<LiveJudgement> => ({ checks: c, decided: true, open: [] });
 
+describe('liveConfidence', () => {
+  it('spreads 1 − confidence over the looks a phase can have (Bonferroni)', () => {
+    expect(liveConfidence(0.95, { minMs: 6000, maxMs: 12_000 })).toBeCloseTo(1 - 0.05 / 7, 12);
+    expect(liveConfidence(0.95, { minMs: 10_000, maxMs: 10_000 })).toBe(0.95);
+  });
+});
+
 describe('PhaseDriver', () => {
   it('never ends a phase before its min, even when decided at once', async () => {
     const { d, log, runTo } = driver(() => decided());
@@ -133,7 +140,10 @@ describe('PhaseDriver', () => {
     expect(d.phase).toBe('fault');
     setLanded(true);
     await runTo(17_250);
-    expect(d.ends[1]).toMatchObject({ phase: 'fault', endedAtMs: 17_250, why: 'decided' });
+    // the first look after it landed (looks are a second apart)
+    expect(d.ends[1]?.phase).toBe('fault');
+    expect(d.ends[1]?.endedAtMs).toBeGreaterThanOrEqual(17_250);
+    expect(d.ends[1]?.endedAtMs).toBeLessThanOrEqual(18_000);
   });
 
   it('judges only what has come back: the window ends settleMs before now', async () => {
