@@ -109,26 +109,36 @@ export async function benchStability(args: string[]): Promise<void> {
         process.env.FAULTLINE_HEAVY_LOCK ? `; each run holds ${process.env.FAULTLINE_HEAVY_LOCK}` : ''
       }`,
     );
-    for (const scenario of scenarios) {
-      const protectedRuns: Run[] = [];
-      const ablatedRuns: Run[] = [];
-      const errors: string[] = [];
-      // interleaved, so a slow spell on the machine hits both sides alike
-      for (let i = 0; i < repeats; i++)
+    const runs = new Map(scenarios.map((s) => [s, { protectedRuns: [] as Run[], ablatedRuns: [] as Run[], errors: [] as string[] }]));
+    // SIGINT/SIGTERM: finish the run in progress, then print the table of what ran
+    let stopping = false;
+    const stop = (): void => {
+      stopping = true;
+      say('  stopping after the run in progress; the table covers the runs so far');
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    // round robin: repeat i of every scenario, protected then ablated, so a slow spell on the
+    // machine (or a stop) hits every scenario and both sides alike
+    for (let i = 0; i < repeats && !stopping; i++)
+      for (const scenario of scenarios)
         for (const ablate of [false, true]) {
+          if (stopping) break;
+          const own = runs.get(scenario) as { protectedRuns: Run[]; ablatedRuns: Run[]; errors: string[] };
           const run = await runOnce(scenario, ablate, values.runtime, values.confidence, scratch);
           if (typeof run === 'string') {
-            errors.push(run);
+            own.errors.push(run);
             say(`  ${scenario} ${ablate ? 'ablated' : 'protected'} #${i + 1}: harness error: ${run}`);
             continue;
           }
-          (ablate ? ablatedRuns : protectedRuns).push(run);
+          (ablate ? own.ablatedRuns : own.protectedRuns).push(run);
           say(
             `  ${scenario} ${ablate ? 'ablated  ' : 'protected'} #${i + 1}: ${run.verdict.toUpperCase()}${ablate ? (run.proven ? ', proven' : ', NOT proven') : ''} in ${(run.wallMs / 1000).toFixed(1)} s${
               ablate && !run.proven ? `: ${run.why}` : !ablate && run.verdict !== 'pass' ? `: ${failures(run)}` : ''
             }`,
           );
         }
+    for (const [scenario, { protectedRuns, ablatedRuns, errors }] of runs) {
       const verdicts = protectedRuns.map((r) => r.verdict.toUpperCase());
       const proofs = ablatedRuns.map((r) => (r.proven ? 'proven' : 'NOT-proven'));
       const flips = flipped(verdicts) + flipped(proofs);
