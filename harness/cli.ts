@@ -177,7 +177,7 @@ function checkLine(c: CheckResult): string {
   const where = [c.phase, c.endpoint].filter(Boolean).join(' ');
   const interval = c.interval === undefined ? '' : `, interval ${intervalText(c.interval, c.unit)}`;
   const figures = c.measured === null ? 'no measurement' : `measured ${c.measured} ${c.unit}${interval}, threshold ${c.threshold}`;
-  const marginal = c.marginal === true ? ` ${paint(33, `(${MARGINAL_TEXT})`)}` : '';
+  const marginal = c.marginal === true ? ` ${out16.yellow(`(${MARGINAL_TEXT})`)}` : '';
   return `  ${badge(c.status)} ${c.name}${where ? ` [${where}]` : ''}: ${figures}${marginal}\n               ${c.why}`;
 }
 
