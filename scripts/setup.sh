@@ -26,6 +26,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS_BIN="$ROOT/.tools/bin"
 TOOLS_LOGS="$ROOT/.tools/logs"
 TOXIPROXY_MODULE_DIR="$ROOT/tools/toxiproxy"
+K6_OUTPUT_MODULE_DIR="$ROOT/tools/xk6-faultline"
+K6_OUTPUT_MODULE=github.com/faultline/xk6-faultline
 TOXIPROXY_VERSION=$(awk '$1 == "github.com/Shopify/toxiproxy/v2" { print $2 }' "$TOXIPROXY_MODULE_DIR/go.mod")
 PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
 
@@ -216,7 +218,11 @@ step_xk6() {
 }
 
 step_k6() {
-  local bin="$TOOLS_BIN/k6" stamp="$TOOLS_BIN/.k6.stamp" want="k6 $K6_VERSION xk6 $XK6_VERSION extensions none"
+  local bin="$TOOLS_BIN/k6" stamp="$TOOLS_BIN/.k6.stamp" sources want
+  # faultline's output extension (tools/xk6-faultline) is built in; the stamp holds a hash of its
+  # sources, so editing the extension rebuilds k6.
+  sources=$(cd "$K6_OUTPUT_MODULE_DIR" && find . -name '*.go' -o -name 'go.mod' -o -name 'go.sum' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
+  want="k6 $K6_VERSION xk6 $XK6_VERSION extensions xk6-faultline sources $sources"
   if stamp_matches "$bin" "$stamp" "$want"; then
     say "k6: $K6_VERSION already built, skipped"
     return
@@ -225,8 +231,10 @@ step_k6() {
   step_xk6
   local t0 log="$TOOLS_LOGS/k6-build.log"
   t0=$(now_ms)
-  say "k6: building $K6_VERSION with xk6 (a few minutes on 2 cores; log: ${log#"$ROOT"/})"
-  if ! GONOSUMDB=github.com/szkiba "$TOOLS_BIN/xk6" build "$K6_VERSION" --output "$bin.tmp" >"$log" 2>&1; then
+  say "k6: building $K6_VERSION with xk6 and faultline's output extension (a few minutes on 2 cores; log: ${log#"$ROOT"/})"
+  if ! (cd "$K6_OUTPUT_MODULE_DIR" && go test -buildvcs=false ./...) >"$log" 2>&1 ||
+    ! GONOSUMDB=github.com/szkiba "$TOOLS_BIN/xk6" build "$K6_VERSION" --output "$bin.tmp" \
+      --with "$K6_OUTPUT_MODULE=$K6_OUTPUT_MODULE_DIR" >>"$log" 2>&1; then
     tail -n 30 "$log" >&2
     fail "k6 build failed (full log: ${log#"$ROOT"/})"
   fi
