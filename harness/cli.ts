@@ -40,6 +40,8 @@ options:
   --disable <patterns>  comma list of resilience patterns to switch off, as the scenario's system names them
                         in its switches (the shop: timeout, retry, breaker, fallback, ...; --list shows each system's)
   --keep-up             leave the stack running after the run (Ctrl-C stops it)
+  --runners <n>         split the load over n k6 processes (k6 execution segments), all streaming into
+                        one recording judged as one run (default 1)
   --report-dir <dir>    where run folders go (default: the config's reports folder)
   --json                print one JSON result on stdout, nothing else
   -h, --help            this text
@@ -51,6 +53,9 @@ environment:
                         records in result.json (allowedTargets) which targets it let through`;
 
 export class UsageError extends HarnessError {}
+
+/** more k6 processes than this on one machine only fight over its cores */
+const MAX_RUNNERS = 16;
 
 export interface CliOptions {
   names: string[];
@@ -64,6 +69,8 @@ export interface CliOptions {
   seed: number;
   disabled: string[];
   keepUp: boolean;
+  /** k6 processes sharing each scenario's load */
+  runners: number;
   /** undefined: the config's reports folder */
   reportsDir?: string;
   json: boolean;
@@ -85,6 +92,7 @@ const parseCliArgs = (argv: string[]) =>
       seed: { type: 'string' },
       disable: { type: 'string', default: '' },
       'keep-up': { type: 'boolean', default: false },
+      runners: { type: 'string', default: '1' },
       'report-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -103,6 +111,9 @@ export function parseCli(argv: string[]): CliOptions {
   if (!runtimes.includes(v.runtime)) throw new UsageError(`--runtime "${v.runtime}" is not a runtime; runtimes are: ${runtimes.join(', ')}`);
   const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : /^\d+$/.test(v.seed.trim()) ? Number(v.seed) : NaN;
   if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 31) throw new UsageError(`--seed "${v.seed}" must be a whole number in 0..${2 ** 31 - 1}`);
+  const runners = /^\d+$/.test(v.runners.trim()) ? Number(v.runners) : NaN;
+  if (!Number.isInteger(runners) || runners < 1 || runners > MAX_RUNNERS)
+    throw new UsageError(`--runners "${v.runners}" must be a whole number in 1..${MAX_RUNNERS}`);
   const disabled = v.disable
     .split(',')
     .map((s) => s.trim())
@@ -118,6 +129,7 @@ export function parseCli(argv: string[]): CliOptions {
     seed,
     disabled,
     keepUp: v['keep-up'],
+    runners,
     ...(v['report-dir'] === undefined ? {} : { reportsDir: resolve(v['report-dir']) }),
     json: v.json,
     help: v.help,
@@ -296,6 +308,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
         reportsDir: suiteDir ?? reportsDir,
         signal: abort.signal,
         keepUp: options.keepUp,
+        runners: options.runners,
         progress: options.json ? () => undefined : progressRenderer(err),
       });
       results.push(result);

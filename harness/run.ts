@@ -8,7 +8,7 @@ import { shownPath } from './discovery.ts';
 import { trafficLandedProof } from './faults/load-traffic.ts';
 import { FAULTS } from './faults/registry.ts';
 import { FaultSchedule } from './faults/schedule.ts';
-import { k6Version, startK6 } from './load/k6.ts';
+import { assertK6HasOutput, k6Version, startK6 } from './load/k6.ts';
 import { Recording } from './load/recording.ts';
 import { type FaultTrafficSpec, faultScenarioName, renderK6Script } from './load/script.ts';
 import { breachWithLogs } from './observe/logs.ts';
@@ -41,6 +41,8 @@ export interface RunOptions {
   progress: (event: ProgressEvent) => void;
   /** leave the stack running after the run (for poking at it); the caller stops it */
   keepUp?: boolean;
+  /** k6 processes sharing the load, each with its execution segment (default 1) */
+  runners?: number;
 }
 
 export function newRunId(scenario: string, now = new Date()): string {
@@ -58,6 +60,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   line(`run ${runId}: ${scenario.name} on the ${runtime.name} runtime${disabled.length ? `, disabled: ${disabled.join(',')}` : ''}`);
 
   if (signal.aborted) throw new HarnessError('interrupted before the stack started');
+  assertK6HasOutput(); // a k6 that cannot stream to the harness is refused before anything starts
   takeAllowanceRecord(); // uses recorded before this run (an earlier run cut short) are not its own
   const system = scenario.system;
   // if the harness dies, however, its watchdog tears the run down (runtime/watchdog.ts)
@@ -138,12 +141,14 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       runId,
       runDir,
       baseUrl: stack.entryUrl,
+      runners: options.runners ?? 1,
       onEvent: (e) => {
         if (e.type === 'started') {
           loadStartEpochMs = e.epochMs;
           schedule?.start(e.epochMs);
           scraper = startScraper(stack, e.epochMs);
-          line(`load started: ${scenario.load.rate} req/s for ${scenario.durationMs / 1000} s`);
+          const n = options.runners ?? 1;
+          line(`load started: ${scenario.load.rate} req/s for ${scenario.durationMs / 1000} s${n > 1 ? ` from ${n} k6 runners` : ''}`);
         } else if (e.type === 'dropped') dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
         else if (e.type === 'ack') (created[e.endpoint] ??= []).push({ key: e.key, id: e.id });
         else if (loadStartEpochMs !== undefined)
@@ -164,7 +169,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     stopLoad = k6.stop;
     loadDone = k6.done.catch(() => undefined);
     if (signal.aborted) k6.stop();
-    const k6ExitCode = await k6.done;
+    const { exitCode: k6ExitCode, runners } = await k6.done;
     await schedule.removeAll();
     const snapshots = (await scraper?.stop()) ?? [];
     if (signal.aborted) throw new HarnessError('interrupted: the run was stopped before the load finished');
@@ -184,6 +189,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       requestsSent: recording.baseLength,
       droppedIterations: dropped.get('main') ?? 0,
       k6ExitCode,
+      runners: runners.map(({ pid: _pid, ...r }) => r),
     };
     const phases = phaseWindows(schedule.records, scenario.durationMs);
     recording.setPhases(phases);
@@ -232,7 +238,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       bootMs: stack.bootMs,
       wallMs: finishedAt.getTime() - startedAt.getTime(),
       versions: { ...stack.versions, k6: k6Version(), node: process.version },
-      replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}`,
+      replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}${(options.runners ?? 1) > 1 ? ` --runners ${options.runners}` : ''}`,
       blastRadius,
       recovery,
       ...(breach === undefined ? {} : { breach }),

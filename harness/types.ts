@@ -82,8 +82,21 @@ export interface LoadFigures {
   durationMs: number;
   requestsSent: number;
   droppedIterations: number;
-  /** k6 exit code; non-zero means k6 itself failed */
+  /** k6 exit code; non-zero means k6 itself failed (with several runners: the first non-zero one) */
   k6ExitCode: number | null;
+  /** the k6 processes that shared the load (`--runners`), each with its execution segment */
+  runners?: RunnerFigures[];
+}
+
+export interface RunnerFigures {
+  runner: string;
+  /** k6's --execution-segment, `0:1` for a single runner */
+  segment: string;
+  /** requests it recorded, the faults' own traffic included */
+  requests: number;
+  exitCode: number | null;
+  /** how long after the first runner's its load clock started, ms */
+  startedAfterMs: number | null;
 }
 
 /** When a fault was scheduled, applied, proven and removed, all on the load clock. */

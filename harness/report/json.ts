@@ -13,6 +13,7 @@ import type {
   PhaseSummary,
   PhaseWindow,
   RecoveryFigures,
+  RunnerFigures,
   RunResult,
   SecondPoint,
 } from '../types.ts';
@@ -118,7 +119,15 @@ const BREACH: KeyOrder<Breach> = {
 };
 const LOG_LINE: KeyOrder<LogLine> = { tMs: true, source: true, level: true, text: true, repeats: true, lastTMs: true };
 const PHASE_COUNTER: KeyOrder<PhaseCounter> = { phase: true, service: true, series: true, increase: true };
-const LOAD: KeyOrder<LoadFigures> = { offeredRatePerSecond: true, durationMs: true, requestsSent: true, droppedIterations: true, k6ExitCode: true };
+const LOAD: KeyOrder<LoadFigures> = {
+  offeredRatePerSecond: true,
+  durationMs: true,
+  requestsSent: true,
+  droppedIterations: true,
+  k6ExitCode: true,
+  runners: true,
+};
+const RUNNER: KeyOrder<RunnerFigures> = { runner: true, segment: true, requests: true, exitCode: true, startedAfterMs: true };
 
 /** A copy of `value` holding the keys of `order`, in that order; absent optional keys stay absent. */
 function pick<T extends object>(value: T, order: KeyOrder<T>): T {
@@ -149,7 +158,7 @@ export function orderedResult(result: RunResult): RunResult {
     summaries: result.summaries.map((s) => pick(s, SUMMARY)),
     series: result.series.map((p) => pick(p, POINT)),
     faults: result.faults.map((f) => pick(f, FAULT)),
-    load: pick(result.load, LOAD),
+    load: pick({ ...result.load, ...(result.load.runners ? { runners: result.load.runners.map((r) => pick(r, RUNNER)) } : {}) }, LOAD),
     metrics: sortedRecord(result.metrics, (m) => sortedRecord(m)),
     ...(result.phaseCounters === undefined ? {} : { phaseCounters: result.phaseCounters.map((c) => pick(c, PHASE_COUNTER)) }),
     versions: sortedRecord(result.versions),
