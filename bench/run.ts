@@ -5,8 +5,15 @@ import { benchBoot } from './boot.ts';
 import { benchDeadman } from './deadman.ts';
 import { benchFaults } from './faults.ts';
 import { benchGateway } from './gateway.ts';
+import { benchLoad } from './load.ts';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { boot: benchBoot, gateway: benchGateway, faults: benchFaults, deadman: benchDeadman };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  boot: benchBoot,
+  gateway: benchGateway,
+  faults: benchFaults,
+  deadman: benchDeadman,
+  load: benchLoad,
+};
 
 const [name, ...args] = process.argv.slice(2);
 const chosen = name === undefined || name.startsWith('-') ? Object.keys(BENCHES) : [name];
