@@ -96,7 +96,9 @@ export async function startK6(options: K6Options): Promise<K6Process> {
   let failure: string | undefined;
   let onFailure = (): void => undefined;
   const failed = new Promise<void>((resolve) => (onFailure = resolve));
+  let stopping = false;
   const fail = (why: string): void => {
+    if (stopping && failure === undefined) return; // runners cut short by stop() did not fail
     failure ??= why;
     onFailure();
   };
@@ -125,7 +127,6 @@ export async function startK6(options: K6Options): Promise<K6Process> {
   const ledger = openLedger(`${runId}-load`);
   const jsonDebug = process.env[JSON_DEBUG_ENV] === '1';
   const children: { pid: number; port: number; child: ResultPromise; exit: Promise<number | null>; exited: boolean }[] = [];
-  let stopping = false;
   const stopAll = (): void => {
     if (stopping) return;
     stopping = true;
