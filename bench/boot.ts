@@ -62,7 +62,7 @@ export async function benchBoot(args: string[]): Promise<void> {
     const builds = readManifest().builds;
     if (Object.keys(builds).length === 0) say('image build: not recorded (the images are built by `npm run setup`)');
     else {
-      say('image build (as the set-up last recorded it, .tools/images.json):');
+      say('image build (as the set-up last recorded it, images.json in the tool cache):');
       for (const [part, b] of Object.entries(builds)) say(`  ${part.padEnd(9)} ${String(b.seconds).padStart(5)} s  ${b.ref}  (${b.builtAt})`);
       say(
         `  total     ${Object.values(builds)

@@ -16,9 +16,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSystemFile } from '../harness/discovery.ts';
-import { PROJECT_ROOT as ROOT_FOR_SHOP, toolPath } from '../harness/paths.ts';
+import { PROJECT_ROOT as ROOT_FOR_SHOP } from '../harness/paths.ts';
 import { localRuntime } from '../harness/runtime/local.ts';
 import type { StartedStack } from '../harness/runtime/types.ts';
+import { toolPath } from '../harness/tools.ts';
 
 const shop = await loadSystemFile(`${ROOT_FOR_SHOP}/sample-system/system.ts`, ROOT_FOR_SHOP);
 

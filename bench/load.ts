@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startK6 } from '../harness/load/k6.ts';
 import { Recording } from '../harness/load/recording.ts';
-import { PROJECT_ROOT, toolPath } from '../harness/paths.ts';
+import { PROJECT_ROOT } from '../harness/paths.ts';
+import { toolPath } from '../harness/tools.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const CLK_TCK = 100; // Linux's USER_HZ

@@ -1,9 +1,11 @@
-// `npm run chaos -- <scenario...>`: the only module that prints. Exit codes: 0 every verdict
-// passed; 1 a check failed or the run was inconclusive; 2 the harness itself failed (bad input,
-// missing tool, stack did not boot); 130 interrupted (after cleaning up).
+// `faultline <command>` (`npx faultline run <scenario>`; in this repository also `npm run chaos --
+// <scenario...>`): the only module that prints. Exit codes: 0 every verdict passed; 1 a check
+// failed or the run was inconclusive; 2 the harness itself failed (bad input, missing tool, stack
+// did not boot); 130 interrupted (after cleaning up).
 
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Chalk } from 'chalk';
 import { loadConfig } from './config.ts';
 import { loadScenarios, openCatalog, scenarioNames } from './discovery.ts';
 import { formatMs } from './duration.ts';
@@ -20,11 +22,20 @@ import { type AblationOutcome, ablationOutcome } from './verdict/ablation.ts';
 
 export { type AblationOutcome, ablationOutcome } from './verdict/ablation.ts';
 
-const USAGE = `usage: npm run chaos -- <scenario...> [options]
-       npm run chaos -- --all | --list  [--system <name>]
-       npm run chaos -- --all --ablate     (the ablation suite: npm run ablation)
+/** how the user started us: `npx faultline` (the bin) or, in this repository, `npm run chaos --` */
+const ME = process.env.FAULTLINE_BIN === 'faultline' ? 'npx faultline' : 'npm run chaos --';
 
-Systems and scenarios are found through faultline.config.ts (its systems and scenarios globs).
+const USAGE = `usage: ${ME} run <scenario|file.ts...> [options]   run scenarios (by name, or a scenario file)
+       ${ME} run --all [--system <name>]       run every scenario the config finds
+       ${ME} list [--system <name>]            list the scenarios with their systems
+       ${ME} ablate [<scenario...>]            each scenario with its protection off must fail (default: all)
+       ${ME} init --from docker-compose.yml    write a starter system.ts, scenario and faultline.config.ts
+       ${ME} setup                             build Toxiproxy and k6 into ~/.cache/faultline, start Docker, build images
+       ${ME} --help
+  \`run\` may be left out: \`${ME} <scenario>\`, \`--all\`, \`--list\` and \`--ablate\` work as before.
+
+Systems and scenarios are found through faultline.config.ts (its systems and scenarios globs),
+the nearest one at or above this folder.
 
 options:
   --all                 run every scenario (of --system, when given)
@@ -47,6 +58,8 @@ options:
   -h, --help            this text
 
 environment:
+  FAULTLINE_CACHE_DIR   where setup builds the tools and the harness finds them (default ~/.cache/faultline,
+                        or $XDG_CACHE_HOME/faultline); shared by every project on the machine
   FAULTLINE_ALLOW_TARGETS=<host,...>
                         hosts besides 127.0.0.1 / ::1 that load and faults may be sent to (any
                         other target is refused); a run with it set warns before it starts and
@@ -149,14 +162,14 @@ export function colourEnabled(env: Record<string, string | undefined>, isTTY: bo
   return isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
-const useColour = colourEnabled(process.env, process.stdout.isTTY);
-// each stream by its own terminal: `--json > out.json` on a terminal keeps red warnings; `2> log` gets none
-const useErrColour = colourEnabled(process.env, process.stderr.isTTY);
-const paint = (code: number, text: string, on = useColour): string => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+// chalk with our rules, not its own detection: each stream by its own terminal (`--json > out.json`
+// on a terminal keeps red warnings; `2> log` gets none); level 1 is the 16 basic colours
+const out16 = new Chalk({ level: colourEnabled(process.env, process.stdout.isTTY) ? 1 : 0 });
+const err16 = new Chalk({ level: colourEnabled(process.env, process.stderr.isTTY) ? 1 : 0 });
 /** A warning as printed on stderr: red only when stderr is a terminal. */
-export const warningLine = (text: string): string => paint(31, text, useErrColour);
-const STATUS_COLOUR = { pass: 32, fail: 31, inconclusive: 33 } as const;
-const badge = (status: 'pass' | 'fail' | 'inconclusive'): string => paint(STATUS_COLOUR[status], status.toUpperCase().padEnd(12));
+export const warningLine = (text: string): string => err16.red(text);
+const STATUS_COLOUR = { pass: out16.green, fail: out16.red, inconclusive: out16.yellow } as const;
+const badge = (status: 'pass' | 'fail' | 'inconclusive'): string => STATUS_COLOUR[status](status.toUpperCase().padEnd(12));
 
 function checkLine(c: CheckResult): string {
   const where = [c.phase, c.endpoint].filter(Boolean).join(' ');
@@ -177,7 +190,7 @@ function printResult(result: RunResult, runDir: string, out: (s: string) => void
   out(`${badge(result.verdict)} ${result.scenario.name} in ${formatMs(result.wallMs)} (boot ${formatMs(result.bootMs)}); report: ${runDir}/report.html`);
   if (result.verdict !== 'pass') out(`  replay: ${result.replay}`);
   if (result.allowedTargets && result.allowedTargets.used.length > 0)
-    out(paint(31, `  WARNING: sent outside loopback, allowed by FAULTLINE_ALLOW_TARGETS: ${result.allowedTargets.used.join('; ')}`));
+    out(out16.red(`  WARNING: sent outside loopback, allowed by FAULTLINE_ALLOW_TARGETS: ${result.allowedTargets.used.join('; ')}`));
 }
 
 const fmt = (ms: number | null): string => (ms === null ? '     –' : `${ms.toFixed(1).padStart(6)} ms`);
@@ -249,7 +262,44 @@ export interface CliIo {
 
 const STDIO: CliIo = { out: (s) => void process.stdout.write(`${s}\n`), err: (s) => void process.stderr.write(`${s}\n`) };
 
+/** The commands; a first word that is none of them is a scenario name (or a flag): `run` is the default. */
+export const COMMANDS = ['run', 'list', 'ablate', 'init', 'setup', 'help'] as const;
+
 export async function main(argv: string[], io: CliIo = STDIO): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest, io);
+    case 'list':
+      return runCommand(['--list', ...rest], io);
+    case 'ablate':
+      return runCommand(['--ablate', ...ablateArgs(rest)], io);
+    case 'help':
+      return (io.out(USAGE), 0);
+    case 'setup': {
+      const { setup } = await import('./setup.ts');
+      return setup(rest, io.err);
+    }
+    case 'init': {
+      const { initCommand } = await import('./init.ts');
+      return initCommand(rest, io);
+    }
+    default:
+      return runCommand(argv, io);
+  }
+}
+
+/** `ablate` with no scenario named and no --all means every scenario. */
+export function ablateArgs(rest: string[]): string[] {
+  try {
+    const parsed = parseCliArgs(rest);
+    return parsed.positionals.length === 0 && !parsed.values.all && !parsed.values.help ? ['--all', ...rest] : rest;
+  } catch {
+    return rest; // parseCli says what is wrong
+  }
+}
+
+async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const { out, err } = io;
   const abort = new AbortController();
   let signals = 0;

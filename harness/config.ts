@@ -7,6 +7,10 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unknownFields } from './fields.ts';
 import { HarnessError } from './paths.ts';
+import { loadTeamTypeScriptAsModules } from './team-modules.ts';
+
+// a team's .ts files load as ES modules even in a "type": "commonjs" project
+loadTeamTypeScriptAsModules();
 
 export interface FaultlineConfig {
   /** globs of system declaration files, relative to the config file */

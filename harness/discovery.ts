@@ -10,6 +10,10 @@ import { type Scenario, ScenarioError, validateScenario } from './scenario.ts';
 import { loadCompose } from './system/compose.ts';
 import type { System } from './system/system.ts';
 import { SystemError, validateSystem } from './system/validate.ts';
+import { loadTeamTypeScriptAsModules } from './team-modules.ts';
+
+// a team's .ts files load as ES modules even in a "type": "commonjs" project
+loadTeamTypeScriptAsModules();
 
 export interface Catalog {
   config: ResolvedConfig;

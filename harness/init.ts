@@ -8,8 +8,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CONFIG_FILE, findConfig } from './config.ts';
 import { InputProblems } from './fields.ts';
-import { HarnessError, PROJECT_ROOT } from './paths.ts';
+import { HarnessError, INSTALLED, PACKAGE_ROOT } from './paths.ts';
 import { type ComposeService, type ComposeSystem, composeEdges, composePorts, loadCompose } from './system/compose.ts';
 
 /** What a compose service becomes: a built-in kind when its image is Postgres or Redis, else a service. */
@@ -60,7 +61,7 @@ export function starterSystem(compose: ComposeSystem, name: string, defineImport
       `    },`,
     ].join('\n');
   });
-  return `// ${name}, declared for faultline: written by \`npm run init -- --from ${basename(compose.file)}\`; fill in the TODOs.
+  return `// ${name}, declared for faultline: written by \`faultline init --from ${basename(compose.file)}\`; fill in the TODOs.
 // On docker faultline boots the parts from the compose file and puts Toxiproxy in front of every
 // edge below, transparently: your code keeps dialing the names it dials today.
 import { defineSystem } from ${quote(defineImport)};
@@ -111,6 +112,34 @@ async function writeOnce(file: string, text: string): Promise<string> {
   return `wrote ${file}`;
 }
 
+/** What the starter files import faultline from: the package where it is installed, else the repository's files. */
+export function importPaths(dir: string): { system: string; scenario: string; config: string } {
+  if (INSTALLED) return { system: 'faultline', scenario: 'faultline', config: 'faultline' };
+  /** an import path from `folder` to one of faultline's files */
+  const from = (folder: string, target: string): string => {
+    const rel = relative(folder, target);
+    return rel.startsWith('.') ? rel : `./${rel}`;
+  };
+  return {
+    system: from(dir, join(PACKAGE_ROOT, 'harness', 'system', 'define.ts')),
+    scenario: from(join(dir, 'scenarios'), join(PACKAGE_ROOT, 'harness', 'define.ts')),
+    config: from(process.cwd(), join(PACKAGE_ROOT, 'harness', 'config.ts')),
+  };
+}
+
+/** The starter faultline.config.ts: the declaration and scenarios init wrote, reports in faultline-reports/. */
+export function starterConfig(systemFile: string, scenariosGlob: string, defineImport: string): string {
+  return `// Where faultline finds this project's systems and scenarios (globs relative to this file).
+import { defineConfig } from ${quote(defineImport)};
+
+export default defineConfig({
+  systems: [${quote(systemFile)}],
+  scenarios: [${quote(scenariosGlob)}],
+  reports: 'faultline-reports',
+});
+`;
+}
+
 export async function init(argv: string[], say: (line: string) => void): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { from: { type: 'string' }, dir: { type: 'string' } } });
   if (values.from === undefined) throw new HarnessError('init needs --from <docker-compose.yml>: the compose file to start from');
@@ -122,28 +151,33 @@ export async function init(argv: string[], say: (line: string) => void): Promise
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^[^a-z]+/, '') || 'system';
-  /** an import path from `folder` to one of faultline's files */
-  const from = (folder: string, target: string): string => {
-    const rel = relative(folder, target);
-    return rel.startsWith('.') ? rel : `./${rel}`;
-  };
-  say(await writeOnce(join(dir, 'system.ts'), starterSystem(compose, name, from(dir, join(PROJECT_ROOT, 'harness', 'system', 'define.ts')))));
+  const imports = importPaths(dir);
+  say(await writeOnce(join(dir, 'system.ts'), starterSystem(compose, name, imports.system)));
   const scenarios = join(dir, 'scenarios');
-  say(
-    await writeOnce(
-      join(scenarios, `${name}-latency.ts`),
-      starterScenario(name, composeEdges(compose)[0], from(scenarios, join(PROJECT_ROOT, 'harness', 'define.ts'))),
-    ),
-  );
-  say(
-    `next: fill in the TODOs, add ${relative(process.cwd(), dir) || '.'}/system.ts and its scenarios to faultline.config.ts, then npm run chaos -- ${name}-latency`,
-  );
+  say(await writeOnce(join(scenarios, `${name}-latency.ts`), starterScenario(name, composeEdges(compose)[0], imports.scenario)));
+  // a project with no config yet gets one here, naming what init wrote (one above is left to its owner)
+  const config = findConfig(process.cwd());
+  const rel = (path: string): string => relative(process.cwd(), path) || '.';
+  if (config === undefined)
+    say(await writeOnce(join(process.cwd(), CONFIG_FILE), starterConfig(rel(join(dir, 'system.ts')), `${rel(scenarios)}/*.ts`, imports.config)));
+  else say(`${rel(config)} exists: add ${rel(join(dir, 'system.ts'))} and ${rel(scenarios)}/*.ts to it`);
+  say(`next: fill in the TODOs, then ${INSTALLED ? 'npx faultline run' : 'npm run chaos --'} ${name}-latency`);
+}
+
+/** `faultline init ...`: exit 0 when done, 2 on bad input (nothing written). */
+export async function initCommand(argv: string[], io: { out(line: string): void; err(line: string): void }): Promise<number> {
+  try {
+    await init(argv, (line) => io.out(`init: ${line}`));
+    return 0;
+  } catch (error) {
+    const problems = error instanceof InputProblems ? error.problems.join('\n  ') : (error as Error).message;
+    io.err(`faultline init: ${problems}`);
+    return 2;
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  init(process.argv.slice(2), (line) => process.stdout.write(`init: ${line}\n`)).catch((error: unknown) => {
-    const problems = error instanceof InputProblems ? error.problems.join('\n  ') : (error as Error).message;
-    process.stderr.write(`faultline init: ${problems}\n`);
-    process.exit(2);
-  });
+  initCommand(process.argv.slice(2), { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }).then((code) =>
+    process.exit(code),
+  );
 }

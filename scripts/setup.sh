@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# faultline setup (`npm run setup`): installs what the harness needs, and only what is missing.
-# Idempotent: every step says what it did or why it skipped; a second run does nothing.
-#   1. node_modules (npm ci; this also installs the Node 24 binary the project runs on)
+# faultline setup (`npm run setup` in this repository, `npx faultline setup` where faultline is
+# installed): installs what the harness needs, and only what is missing. Idempotent: every step
+# says what it did or why it skipped; a second run does nothing.
+#   1. node_modules (npm ci; this also installs the Node 24 binary the project runs on); skipped
+#      where faultline is installed (FAULTLINE_SETUP_MODE=package): the project's npm did that
 #   2. Debian packages: postgresql (15) and redis-server, with no system service left running, and
 #      python3-flask, -psycopg2, -redis and -waitress for the foreign examples (examples/)
-#   3. Go tools into .tools/bin: toxiproxy-server (tools/toxiproxy), xk6, and k6 built with xk6
-#   chromium: Debian's chromium, for the test that opens a report in a real browser
-#   xmllint: Debian's libxml2-utils, for the test that validates junit.xml against Jenkins' schema
+#   3. Go tools into the per-user cache (~/.cache/faultline, or FAULTLINE_CACHE_DIR), each in a
+#      folder named by its content key (harness/tools.ts), so every project on the machine shares
+#      them: toxiproxy-server (tools/toxiproxy), xk6, and k6 built with xk6
+#   chromium: Debian's chromium, for the test that opens a report in a real browser (repository only)
+#   xmllint: Debian's libxml2-utils, for the test that validates junit.xml against Jenkins' schema (repository only)
 #   4. the docker runtime (optional, never fails the set-up): a Docker engine (Debian's docker.io,
 #      dockerd started as root when none answers) and faultline's images, built without a registry
 # Exit codes: 0 done, 1 a step failed, 2 something must be installed by hand (message says what).
 set -euo pipefail
 
-XK6_VERSION=v0.20.1
-K6_VERSION=v1.8.1
 GO_MIN_VERSION=1.25
 # Used through GOTOOLCHAIN when the installed go is 1.21..1.24 (Go fetches it via the module proxy).
 GO_FALLBACK_TOOLCHAIN=go1.25.5
@@ -23,11 +25,19 @@ DEBIAN_PACKAGES_REDIS=redis-server
 DEBIAN_PACKAGES_PYTHON="python3-flask python3-psycopg2 python3-redis python3-waitress"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TOOLS_BIN="$ROOT/.tools/bin"
-TOOLS_LOGS="$ROOT/.tools/logs"
+# shellcheck source=../tools/versions.env
+source "$ROOT/tools/versions.env"
+SETUP_MODE=${FAULTLINE_SETUP_MODE:-repo}
+if [[ $SETUP_MODE == package ]]; then
+  # run by `faultline setup`, which passes the Node it runs on and the compiled harness
+  NODE=${FAULTLINE_NODE:?faultline setup sets FAULTLINE_NODE}
+  HARNESS="$ROOT/dist/harness" EXT=js
+else
+  NODE="$ROOT/node_modules/.bin/node"
+  HARNESS="$ROOT/harness" EXT=ts
+fi
+run_harness() { "$NODE" --disable-warning=ExperimentalWarning "$HARNESS/$1.$EXT" "${@:2}"; }
 TOXIPROXY_MODULE_DIR="$ROOT/tools/toxiproxy"
-K6_OUTPUT_MODULE_DIR="$ROOT/tools/xk6-faultline"
-K6_OUTPUT_MODULE=github.com/faultline/xk6-faultline
 TOXIPROXY_VERSION=$(awk '$1 == "github.com/Shopify/toxiproxy/v2" { print $2 }' "$TOXIPROXY_MODULE_DIR/go.mod")
 PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
 
@@ -39,10 +49,13 @@ fail() { printf 'setup: error: %s\n' "$1" >&2; exit "${2:-1}"; }
 
 SETUP_STARTED=$(now_ms)
 cd "$ROOT"
-mkdir -p "$TOOLS_BIN" "$TOOLS_LOGS"
 
 # ---------------------------------------------------------------------------------------- node
 step_node() {
+  if [[ $SETUP_MODE == package ]]; then
+    say "node_modules: installed by your project's npm, skipped (faultline runs on $("$NODE" --version) at $NODE)"
+    return
+  fi
   local reason=''
   if [[ ! -d node_modules ]]; then
     reason='node_modules is missing'
@@ -161,36 +174,35 @@ ensure_go() {
   GO_READY=1
 }
 
-stamp_matches() { [[ -x $1 && -f $2 && "$(cat "$2")" == "$3" ]]; }
+# a path as the user reads it: ~ for the home folder
+shown() { [[ $1 == "$HOME"/* ]] && echo "~/${1#"$HOME"/}" || echo "$1"; }
 
 # ----------------------------------------------------------------------------------- toxiproxy
 step_toxiproxy() {
   [[ -n $TOXIPROXY_VERSION ]] || fail "no github.com/Shopify/toxiproxy/v2 requirement in $TOXIPROXY_MODULE_DIR/go.mod"
-  local bin="$TOOLS_BIN/toxiproxy-server" stamp="$TOOLS_BIN/.toxiproxy-server.stamp" sources want
-  # The stamp holds the pin and a hash of our sources, so editing the toxic rebuilds it.
-  sources=$(cd "$TOXIPROXY_MODULE_DIR" && find . -name '*.go' -o -name 'go.mod' -o -name 'go.sum' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
-  want="toxiproxy $TOXIPROXY_VERSION sources $sources"
-  if stamp_matches "$bin" "$stamp" "$want"; then
-    say "toxiproxy-server: $TOXIPROXY_VERSION already built (.tools/bin/toxiproxy-server), skipped"
+  # Its folder's name is the pin and a hash of our sources (harness/tools.ts), so editing a toxic builds anew.
+  local bin="$TOXIPROXY_DIR/toxiproxy-server"
+  if [[ -x $bin ]]; then
+    say "toxiproxy-server: $TOXIPROXY_VERSION already built ($(shown "$bin")), skipped"
     return
   fi
+  mkdir -p "$TOXIPROXY_DIR" "$TOOLS_LOGS"
   ensure_go
   local t0 log="$TOOLS_LOGS/toxiproxy-build.log"
   t0=$(now_ms)
   say "toxiproxy-server: go test + go build (Shopify/toxiproxy $TOXIPROXY_VERSION + our packet_loss and byte_counter toxics and toxic leases)"
   if ! (cd "$TOXIPROXY_MODULE_DIR" && go test -buildvcs=false ./... && go build -buildvcs=false -o "$bin.tmp" .) >"$log" 2>&1; then
     tail -n 30 "$log" >&2
-    fail "toxiproxy-server build failed (full log: ${log#"$ROOT"/})"
+    fail "toxiproxy-server build failed (full log: $log)"
   fi
   mv -f "$bin.tmp" "$bin"
-  printf '%s' "$want" >"$stamp"
-  say "toxiproxy-server: built in $(secs_since "$t0")"
+  say "toxiproxy-server: built in $(secs_since "$t0") into $(shown "$bin")"
 }
 
 # ------------------------------------------------------------------------------------------ k6
 step_xk6() {
-  local bin="$TOOLS_BIN/xk6" stamp="$TOOLS_BIN/.xk6.stamp" want="xk6 $XK6_VERSION"
-  if stamp_matches "$bin" "$stamp" "$want"; then
+  local bin="$XK6_DIR/xk6"
+  if [[ -x $bin ]]; then
     say "xk6: $XK6_VERSION already installed, skipped"
     return
   fi
@@ -199,6 +211,7 @@ step_xk6() {
   # version list. Resolving it inside a throwaway module works. The sum database lacks
   # github.com/szkiba/efa, hence GONOSUMDB for that one path.
   local t0 mod log="$TOOLS_LOGS/xk6-build.log"
+  mkdir -p "$XK6_DIR" "$TOOLS_LOGS"
   t0=$(now_ms)
   mod=$(mktemp -d "${TMPDIR:-/tmp}/faultline-xk6-XXXXXX")
   say "xk6: installing $XK6_VERSION"
@@ -206,52 +219,48 @@ step_xk6() {
     cd "$mod" &&
       go mod init xk6build &&
       GOFLAGS="${GOFLAGS:-} -mod=mod" GONOSUMDB=github.com/szkiba go get "go.k6.io/xk6/cmd/xk6@$XK6_VERSION" &&
-      GOFLAGS="${GOFLAGS:-} -mod=mod" GONOSUMDB=github.com/szkiba GOBIN="$TOOLS_BIN" go install go.k6.io/xk6/cmd/xk6
+      GOFLAGS="${GOFLAGS:-} -mod=mod" GONOSUMDB=github.com/szkiba GOBIN="$XK6_DIR" go install go.k6.io/xk6/cmd/xk6
   ) >"$log" 2>&1; then
     rm -rf "$mod"
     tail -n 30 "$log" >&2
-    fail "xk6 install failed (full log: ${log#"$ROOT"/})"
+    fail "xk6 install failed (full log: $log)"
   fi
   rm -rf "$mod"
-  printf '%s' "$want" >"$stamp"
   say "xk6: installed in $(secs_since "$t0")"
 }
 
 step_k6() {
-  local bin="$TOOLS_BIN/k6" stamp="$TOOLS_BIN/.k6.stamp" sources want
-  # faultline's output extension (tools/xk6-faultline) is built in; the stamp holds a hash of its
-  # sources, so editing the extension rebuilds k6.
-  sources=$(cd "$K6_OUTPUT_MODULE_DIR" && find . -name '*.go' -o -name 'go.mod' -o -name 'go.sum' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
-  want="k6 $K6_VERSION xk6 $XK6_VERSION extensions xk6-faultline sources $sources"
-  if stamp_matches "$bin" "$stamp" "$want"; then
-    say "k6: $K6_VERSION already built, skipped"
+  # Its folder's name is k6's and xk6's versions and a hash of the extensions' sources (harness/tools.ts).
+  local bin="$K6_DIR/k6"
+  if [[ -x $bin ]]; then
+    say "k6: $K6_VERSION already built ($(shown "$bin")), skipped"
     return
   fi
   ensure_go
   step_xk6
-  local t0 log="$TOOLS_LOGS/k6-build.log"
+  local t0 log="$TOOLS_LOGS/k6-build.log" with=() ext
+  for ext in $K6_EXTENSIONS; do with+=(--with "$ext"); done
+  mkdir -p "$K6_DIR"
   t0=$(now_ms)
-  say "k6: building $K6_VERSION with xk6 and faultline's output extension (a few minutes on 2 cores; log: ${log#"$ROOT"/})"
-  if ! (cd "$K6_OUTPUT_MODULE_DIR" && go test -buildvcs=false ./...) >"$log" 2>&1 ||
-    ! GONOSUMDB=github.com/szkiba "$TOOLS_BIN/xk6" build "$K6_VERSION" --output "$bin.tmp" \
-      --with "$K6_OUTPUT_MODULE=$K6_OUTPUT_MODULE_DIR" >>"$log" 2>&1; then
+  say "k6: building $K6_VERSION with xk6${K6_EXTENSIONS:+ and ${K6_EXTENSIONS}} (a few minutes on 2 cores; log: $log)"
+  if ! GONOSUMDB=github.com/szkiba "$XK6_DIR/xk6" build "$K6_VERSION" "${with[@]}" --output "$bin.tmp" >"$log" 2>&1; then
     tail -n 30 "$log" >&2
-    fail "k6 build failed (full log: ${log#"$ROOT"/})"
+    fail "k6 build failed (full log: $log)"
   fi
   mv -f "$bin.tmp" "$bin"
-  printf '%s' "$want" >"$stamp"
-  say "k6: built in $(secs_since "$t0")"
+  say "k6: built in $(secs_since "$t0") into $(shown "$bin")"
 }
 
 # -------------------------------------------------------------------------------------- docker
 # Optional: the local runtime works without it, so nothing here fails the set-up; every outcome
 # is said in one line. FAULTLINE_DOCKER=skip leaves Docker alone.
-DOCKER_LOG="$TOOLS_LOGS/dockerd.log"
+DOCKER_LOG='' # in the cache's logs, set once the cache is known
 DOCKER_READY=''
 
 docker_answers() { command -v docker >/dev/null && timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 step_docker_engine() {
+  DOCKER_LOG="$TOOLS_LOGS/dockerd.log"
   if [[ ${FAULTLINE_DOCKER:-} == skip ]]; then
     say "docker: FAULTLINE_DOCKER=skip: left alone (the docker runtime will not be available)"
     return
@@ -281,7 +290,7 @@ step_docker_engine() {
   fi
   local t0
   t0=$(now_ms)
-  say "docker: no engine answers: starting dockerd as root in the background (log: ${DOCKER_LOG#"$ROOT"/})"
+  say "docker: no engine answers: starting dockerd as root in the background (log: $(shown "$DOCKER_LOG"))"
   # setsid + nohup: the engine outlives this script (CI keeps it for the tests)
   setsid nohup dockerd >>"$DOCKER_LOG" 2>&1 </dev/null &
   local i
@@ -295,7 +304,7 @@ step_docker_engine() {
     sleep 0.5
   done
   tail -n 15 "$DOCKER_LOG" >&2 || true
-  say "docker: dockerd did not answer within 30 s (last lines of ${DOCKER_LOG#"$ROOT"/} above): the docker runtime is unavailable; the local runtime works"
+  say "docker: dockerd did not answer within 30 s (last lines of $(shown "$DOCKER_LOG") above): the docker runtime is unavailable; the local runtime works"
 }
 
 install_docker_packages() {
@@ -326,7 +335,7 @@ install_docker_packages() {
 # so both agree on the content hashes): a debootstrap'd Debian base, then one image per part.
 step_images() {
   [[ -n $DOCKER_READY ]] || return 0
-  if ! node_modules/.bin/node --disable-warning=ExperimentalWarning scripts/build-images.ts; then
+  if ! run_harness build-images; then
     say "images: the build failed (see above): the docker runtime is unavailable until it succeeds; the local runtime works"
   fi
 }
@@ -371,9 +380,10 @@ step_xmllint() { optional_apt xmllint "command -v xmllint" "the junit.xml schema
 print_versions() {
   say "versions:"
   printf '  %-17s %s\n' \
-    node "$(node_modules/.bin/node --version)" \
-    k6 "$("$TOOLS_BIN/k6" version | head -n 1)" \
-    toxiproxy-server "$("$TOOLS_BIN/toxiproxy-server" -version)" \
+    node "$("$NODE" --version)" \
+    cache "$(shown "$FAULTLINE_CACHE")" \
+    k6 "$("$K6_DIR/k6" version | head -n 1)" \
+    toxiproxy-server "$("$TOXIPROXY_DIR/toxiproxy-server" -version)" \
     postgres "$("$PG_BIN/postgres" --version)" \
     redis-server "$(redis-server --version)" \
     go "$(command -v go >/dev/null && go version || echo 'not installed (only needed to build the tools)')" \
@@ -381,11 +391,17 @@ print_versions() {
 }
 
 step_node
+# where each tool goes: its content-keyed folder in the cache (computed by harness/tools.ts, the
+# same code the harness uses to find them); `faultline setup` passes these in already
+[[ -n ${TOXIPROXY_DIR:-} ]] || eval "$(run_harness tools)"
+mkdir -p "$TOOLS_LOGS"
 step_debian
 step_toxiproxy
 step_k6
-step_chromium
-step_xmllint
+if [[ $SETUP_MODE == repo ]]; then
+  step_chromium
+  step_xmllint
+fi
 step_docker_engine
 step_images
 print_versions

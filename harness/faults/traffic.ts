@@ -4,6 +4,7 @@
 // fault's toxic so they count what the system sent into the edge, even bytes the fault swallows; Toxiproxy's own per-proxy byte counters only move when a connection closes, and the
 // services' pooled connections stay open through a whole fault.
 
+import { SETUP_COMMAND } from '../paths.ts';
 import { addToxic, counterBytesFrom, metrics, removeToxic, ToxiproxyError } from '../runtime/toxiproxy.ts';
 import { leasesAt } from './lease.ts';
 import type { Proof } from './types.ts';
@@ -39,7 +40,7 @@ export function trafficCounters(toxiproxyUrl: string, proxy: string, faultName: 
         const unknownType = error instanceof ToxiproxyError && error.status === 400 && /byte_counter/.test(error.message);
         if (!unknownType) throw error;
         throw new Error(
-          `${error.message} (this toxiproxy-server lacks faultline's byte_counter toxic: run \`npm run setup\` to rebuild .tools/bin/toxiproxy-server)`,
+          `${error.message} (this toxiproxy-server lacks faultline's byte_counter toxic: run \`${SETUP_COMMAND}\` to build faultline's toxiproxy-server)`,
         );
       }
     },

@@ -83,7 +83,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
           socket.destroy();
           return fail(
             parsed.type === 'hello' && parsed.token === token
-              ? `k6 runner ${parsed.runner} streams version ${parsed.version}; this harness reads version ${STREAM_VERSION} (rebuild k6: npm run setup)`
+              ? `k6 runner ${parsed.runner} streams version ${parsed.version}; this harness reads version ${STREAM_VERSION} (rebuild k6: the set-up)`
               : 'a connection to the load collector did not present this run’s token; it was refused',
           );
         }

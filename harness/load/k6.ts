@@ -5,16 +5,17 @@
 // are stopped, and the caller removes the faults.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { HarnessError, toolPath } from '../paths.ts';
+import { HarnessError, SETUP_COMMAND } from '../paths.ts';
 import { openLedger } from '../runtime/ledger.ts';
 import { signalGroup } from '../runtime/processes.ts';
 import { assertLoopback } from '../safety.ts';
+import { toolPath } from '../tools.ts';
 import { startCollector } from './collector.ts';
 import type { LoadEvent } from './stream.ts';
 
@@ -70,7 +71,7 @@ export function assertK6HasOutput(): void {
   const text = k6VersionText();
   if (!hasFaultlineOutput(text))
     throw new HarnessError(
-      `${toolPath('k6')} was built without faultline's output extension (tools/xk6-faultline): \`k6 version\` says "${text.split('\n').join(' | ')}"; run \`npm run setup\` to rebuild it`,
+      `${toolPath('k6')} was built without faultline's output extension (tools/xk6-faultline): \`k6 version\` says "${text.split('\n').join(' | ')}"; run \`${SETUP_COMMAND}\` to rebuild it`,
     );
 }
 
@@ -155,19 +156,22 @@ export async function startK6(options: K6Options): Promise<K6Process> {
       ...(jsonDebug ? ['--out', `json=${join(runDir, `k6-${i}.ndjson.gz`)}`] : []),
       scriptPath,
     ];
-    const log = { file: join(runDir, 'logs', runnerCount === 1 ? 'k6.log' : `k6-${i}.log`), append: true };
+    // the log file's descriptor, handed to k6 as it is: execa's { file } would pipe through us
+    const log = openSync(join(runDir, 'logs', runnerCount === 1 ? 'k6.log' : `k6-${i}.log`), 'a');
     // written down before it starts, so a harness killed with SIGKILL leaves no k6 behind for long
     const entry = ledger.willStart(runnerCount === 1 ? 'k6' : `k6-${i}`, [k6, ...args]);
     const child = execa(k6, args, {
       env: { ...ledger.env, FL_BASE_URL: baseUrl, K6_NO_USAGE_REPORT: 'true', FL_RUNNER: String(i), FL_RUN_TOKEN: collector.token },
       stdin: 'ignore',
-      stdout: log,
-      stderr: log,
+      stdout: log as 3, // execa's types list only fds 3 to 9; it passes any number to spawn
+      stderr: log as 3,
+      buffer: false,
       detached: true, // a Ctrl-C reaches the harness, which stops k6 itself, in order
       reject: false,
       cleanup: false,
       forceKillAfterDelay: false,
     });
+    closeSync(log); // k6 holds its own copy
     const exit = child.then((r) => {
       entry.gone();
       if (r.failed && r.exitCode === undefined && r.signal === undefined) return null; // never started

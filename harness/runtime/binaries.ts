@@ -1,10 +1,12 @@
 // Where the local runtime finds the programs it starts, and their versions for result.json.
 // A missing program is a HarnessError that says where we looked and what installs it.
 
-import { execFile } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { HarnessError, PROJECT_ROOT, toolPath } from '../paths.ts';
+import { accessSync, constants, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { HarnessError, PROJECT_ROOT, SETUP_COMMAND } from '../paths.ts';
+import { toolPath } from '../tools.ts';
 
 export interface Binaries {
   /** folder with postgres and initdb (when the system has a postgres part) */
@@ -55,11 +57,27 @@ export function which(name: string): string | undefined {
     .find(isExecutable);
 }
 
+/**
+ * The Node 24 faultline brings (the `node` package it depends on), found from this module the way
+ * an import would find it: in the repository's node_modules, or in the installing project's.
+ */
+export function broughtNode(): string | undefined {
+  try {
+    const bin = join(dirname(createRequire(import.meta.url).resolve('node/package.json')), 'bin', 'node');
+    return isExecutable(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Node >= 24 for the services faultline runs with `{{node}}`: this one, else the one it brings. */
 export function findNode(): string {
   if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath;
-  const local = join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
-  if (isExecutable(local)) return local;
-  throw new HarnessError(`Node >= 24 is needed to run the services (found ${process.version} at ${process.execPath}, and no ${local}); run \`npm run setup\``);
+  const brought = broughtNode() ?? join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
+  if (isExecutable(brought)) return realpathSync(brought);
+  throw new HarnessError(
+    `Node >= 24 is needed to run the services (found ${process.version} at ${process.execPath}, and no ${brought}); run \`${SETUP_COMMAND}\``,
+  );
 }
 
 /** The programs a system needs (Toxiproxy always; the others when it has such parts). */
@@ -75,10 +93,9 @@ export function findBinaries(needs: { postgres: boolean; redis: boolean; node: b
   };
 }
 
-function firstLine(file: string, args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: 5000 }, (error, stdout) => resolve(error ? 'unknown' : (stdout.split('\n')[0] ?? '').trim()));
-  });
+async function firstLine(file: string, args: string[]): Promise<string> {
+  const result = await execa(file, args, { timeout: 5000, reject: false });
+  return result.failed ? 'unknown' : (result.stdout.split('\n')[0] ?? '').trim();
 }
 
 /** Versions of the programs a stack runs, e.g. { postgres: '15.18', 'redis-server': '7.0.15', ... }. */

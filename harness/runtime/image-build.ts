@@ -3,12 +3,13 @@
 // An image whose content-hash tag exists is never built again. Every command's output goes to
 // one log file; progress lines say what was built or found, and how long it took.
 
-import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { HarnessError, PROJECT_ROOT } from '../paths.ts';
+import { cacheRoot } from '../tools.ts';
 import {
   BASE_PACKAGES,
   BASE_STABLE_TAG,
@@ -25,7 +26,7 @@ import {
   writeManifest,
 } from './images.ts';
 
-export const IMAGE_BUILD_LOG = join(PROJECT_ROOT, '.tools', 'logs', 'images-build.log');
+export const IMAGE_BUILD_LOG = join(cacheRoot(), 'logs', 'images-build.log');
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 
 interface Command {
@@ -35,41 +36,29 @@ interface Command {
   env?: NodeJS.ProcessEnv;
 }
 
-function run(command: Command, log: WriteStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    log.write(`\n$ ${command.stdinFrom ? `${command.stdinFrom.join(' ')} | ` : ''}${command.argv.join(' ')}\n`);
-    const [file, ...args] = command.argv as [string, ...string[]];
-    const child = spawn(file, args, { env: { ...process.env, ...command.env }, stdio: [command.stdinFrom ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    let feeder: ReturnType<typeof spawn> | undefined;
-    if (command.stdinFrom) {
-      const [f, ...a] = command.stdinFrom as [string, ...string[]];
-      feeder = spawn(f, a, { stdio: ['ignore', 'pipe', 'pipe'] });
-      feeder.stdout?.pipe(child.stdin as NodeJS.WritableStream);
-      feeder.stderr?.on('data', (d: Buffer) => log.write(d));
-      feeder.on('error', reject);
-    }
-    let stdout = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      log.write(d);
-    });
-    child.stderr?.on('data', (d: Buffer) => log.write(d));
-    child.on('error', (error) => reject(new Error(`${file} could not run: ${error.message}`)));
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`\`${command.argv.slice(0, 3).join(' ')} …\` exited with ${signal ?? `code ${code}`} (log: ${log.path as string})`));
-    });
-  });
+/** Runs a command (or `feeder | command`), its output appended to the build log; resolves with its stdout. */
+async function run(command: Command, log: WriteStream): Promise<string> {
+  log.write(`\n$ ${command.stdinFrom ? `${command.stdinFrom.join(' ')} | ` : ''}${command.argv.join(' ')}\n`);
+  const [file, ...args] = command.argv as [string, ...string[]];
+  const options = { env: command.env, reject: false, all: true } as const;
+  const [f, ...a] = command.stdinFrom ?? [];
+  const result = await (f === undefined
+    ? execa(file, args, { ...options, stdin: 'ignore' })
+    : execa(f, a, { ...options, stdin: 'ignore' }).pipe(file, args, options));
+  // the feeder's and the command's output, each as it came (stdout and stderr interleaved)
+  for (const step of [...result.pipedFrom, result]) if (step.all) log.write(`${step.all}\n`);
+  const failed = [...result.pipedFrom, result].find((r) => r.failed);
+  if (failed !== undefined) {
+    const what = failed.exitCode === undefined ? (failed.signal ?? failed.shortMessage) : `code ${failed.exitCode}`;
+    throw new Error(`\`${failed.command.split(' ').slice(0, 3).join(' ')} …\` exited with ${what} (log: ${log.path as string})`);
+  }
+  return result.stdout;
 }
 
 const docker = (...args: string[]): Command => ({ argv: ['docker', ...args], env: { DOCKER_BUILDKIT: '0' } });
 
 export async function imageExists(ref: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], { stdio: 'ignore' });
-    child.on('error', () => resolve(false));
-    child.on('close', (code) => resolve(code === 0));
-  });
+  return !(await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], { stdio: 'ignore', reject: false })).failed;
 }
 
 const seconds = (since: number): number => Math.round((performance.now() - since) / 100) / 10;
@@ -228,7 +217,7 @@ export async function ensureImages(plan: ImagePlan, options: EnsureOptions): Pro
     if (options.buildBase || !(await exists(BASE_STABLE_TAG))) await tagStableBase(plan, options.progress);
     return [];
   }
-  await mkdir(join(PROJECT_ROOT, '.tools', 'logs'), { recursive: true });
+  await mkdir(join(cacheRoot(), 'logs'), { recursive: true });
   const log = createWriteStream(IMAGE_BUILD_LOG, { flags: 'a' });
   log.write(`\n=== ${new Date().toISOString()} building ${missing.join(', ')}\n`);
   const built: string[] = [];

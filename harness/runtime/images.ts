@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT, TOOLS_BIN } from '../paths.ts';
+import { cacheRoot, toolPath } from '../tools.ts';
+import { findNode } from './binaries.ts';
 import { POSTGRES_PORT, REDIS_PORT, TOXIPROXY_API_PORT } from './docker-layout.ts';
 
 export const IMAGE_PARTS = ['postgres', 'redis', 'toxiproxy', 'node'] as const;
@@ -43,7 +44,8 @@ export const IMAGE_VERSION_LABEL = 'faultline.version';
 /** the checkout that built it: a rebuild prunes only its own older tags, never another checkout's */
 export const IMAGE_CHECKOUT_LABEL = 'faultline.image-checkout';
 
-export const IMAGE_MANIFEST = join(PROJECT_ROOT, '.tools', 'images.json');
+/** what the last image build recorded (per user: images are per engine, shared by every project) */
+export const IMAGE_MANIFEST = join(cacheRoot(), 'images.json');
 
 interface Recipe {
   /** files copied into the build context, by name in the context */
@@ -56,7 +58,8 @@ interface Recipe {
   version: { inBase: string } | { host: string[] };
 }
 
-const NODE_BINARY = (): string => realpathSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'node'));
+/** the Node 24 faultline runs its services on (this one, or the one it brings), as a file */
+const NODE_BINARY = (): string => realpathSync(findNode());
 
 const RECIPES: Record<ImagePart, () => Recipe> = {
   // A cluster made at build time with the faultline role and database, trusting the network:
@@ -94,8 +97,8 @@ CMD ["redis-server", "--port", "${REDIS_PORT}", "--bind", "0.0.0.0", "--protecte
   // The server setup built (Shopify/toxiproxy + faultline's packet_loss toxic), laid out like the
   // official image (ENTRYPOINT /toxiproxy), so either takes the same arguments.
   toxiproxy: () => ({
-    files: { toxiproxy: join(TOOLS_BIN, 'toxiproxy-server') },
-    version: { host: [join(TOOLS_BIN, 'toxiproxy-server'), '-version'] },
+    files: { toxiproxy: toolPath('toxiproxy-server') },
+    version: { host: [toolPath('toxiproxy-server'), '-version'] },
     dockerfile: (base) => `FROM ${base}
 COPY toxiproxy /toxiproxy
 USER nobody

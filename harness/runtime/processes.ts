@@ -2,9 +2,9 @@
 // Ctrl-C reaching our terminal's group does not kill them before we stop them in order; output
 // appended to one log file per part; stopped with a signal, then SIGKILL after a grace period.
 
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
+import { execa } from 'execa';
 
 export interface ProcessSpec {
   /** part name, used in log file names and messages */
@@ -45,16 +45,31 @@ export async function spawnLogged(spec: ProcessSpec): Promise<RunningProcess> {
   const [file, ...args] = spec.argv;
   if (file === undefined) throw new Error(`${spec.name}: empty command`);
   const fd = openSync(spec.logFile, 'a');
-  let child: ReturnType<typeof spawn>;
-  try {
+  const start = () => {
     writeSync(fd, `--- ${new Date().toISOString()} ${describeCommand(spec.argv)}\n`);
-    child = spawn(file, args, {
+    // execa, told to behave as a plain spawn: exactly this environment, output to the log file,
+    // no buffering, no rejection (an exit is reported through `exited`), and no kill when we exit:
+    // a part is stopped in order by stop(), and a killed harness's parts are the watchdog's
+    return execa(file, args, {
       cwd: spec.cwd,
       env: { ...spec.env },
-      stdio: ['ignore', fd, fd],
+      extendEnv: false,
+      // the log file's descriptor, handed to the child as it is (execa passes a number straight to
+      // spawn, so the part keeps writing after we are gone; its types list only fds 3 to 9)
+      stdin: 'ignore',
+      stdout: fd as 3,
+      stderr: fd as 3,
       detached: true,
-      ...(spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
+      cleanup: false,
+      reject: false,
+      buffer: false,
+      uid: spec.user?.uid,
+      gid: spec.user?.gid,
     });
+  };
+  let child: ReturnType<typeof start>;
+  try {
+    child = start();
   } finally {
     closeSync(fd); // the child holds its own copy
   }

@@ -2,9 +2,9 @@
 // folder with its environment templates filled in (its edges' addresses, its port), ready when its
 // readiness check says so (an HTTP path answering 200, a TCP connect, or a command exiting 0).
 
-import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { HarnessError } from '../paths.ts';
 import type { ReadinessInput } from '../system/define.ts';
 import { LOOPBACK } from './ports.ts';
@@ -69,13 +69,10 @@ export function acceptsConnect(port: number, host: string = LOOPBACK, timeoutMs 
 }
 
 /** A readiness command exits 0 within `timeoutMs` (run in `cwd` with `env`). */
-export function commandSucceeds(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs = 5000): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    execFile(argv[0] as string, argv.slice(1), { cwd, env, timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${argv.join(' ')} failed: ${(stderr || stdout || error.message).trim().split('\n').slice(-1)[0]}`));
-      else resolve(true);
-    });
-  });
+export async function commandSucceeds(argv: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs = 5000): Promise<boolean> {
+  const r = await execa(argv[0] as string, argv.slice(1), { cwd, env: { ...env }, extendEnv: false, timeout: timeoutMs, reject: false });
+  if (r.failed) throw new Error(`${argv.join(' ')} failed: ${((r.stderr || r.stdout || r.shortMessage) ?? '').trim().split('\n').slice(-1)[0]}`);
+  return true;
 }
 
 /** The check a readiness declaration makes of a local process on `port`, and what it waits for. */

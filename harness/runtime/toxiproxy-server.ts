@@ -1,4 +1,4 @@
-// The Toxiproxy server for the local runtime (.tools/bin/toxiproxy-server, built by setup), its
+// The Toxiproxy server for the local runtime (toxiproxy-server in the per-user tool cache, built by setup), its
 // API on 127.0.0.1 and a free port, with per-proxy metrics on; then one proxy per declared edge.
 
 import { join } from 'node:path';

@@ -48,7 +48,8 @@ export interface Watchdog {
   release(): Promise<void>;
 }
 
-export const WATCHDOG_MAIN = join(import.meta.dirname, 'watchdog-main.ts');
+/** beside this module: watchdog-main.ts in the repository, watchdog-main.js when compiled */
+export const WATCHDOG_MAIN = join(import.meta.dirname, `watchdog-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`);
 const RELEASED: Watchdog = { pid: undefined, release: async () => undefined };
 
 function ownStartTime(): string {

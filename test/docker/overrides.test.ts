@@ -6,12 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolPath } from '../../harness/paths.ts';
 import { postgresSpec } from '../../harness/runtime/docker.ts';
 import { requireFaultlineToxics } from '../../harness/runtime/image-overrides.ts';
 import type { ImagePlan } from '../../harness/runtime/images.ts';
 import { freePort } from '../../harness/runtime/ports.ts';
 import { createProxy, version } from '../../harness/runtime/toxiproxy.ts';
+import { toolPath } from '../../harness/tools.ts';
 
 const planWith = (override: boolean): ImagePlan =>
   ({ images: { postgres: { ref: override ? 'postgres:16' : 'faultline/postgres:abc', override } } }) as unknown as ImagePlan;

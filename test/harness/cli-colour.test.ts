@@ -44,7 +44,7 @@ describe('warnings on stderr', () => {
   };
 
   it.skipIf(!hasScript)('are red when stderr is a terminal, even with stdout redirected to a file', () => {
-    expect(warningUnder('> /dev/null')).toBe('\x1b[31mWARNING: x\x1b[0m');
+    expect(warningUnder('> /dev/null')).toBe('\x1b[31mWARNING: x\x1b[39m');
   });
 
   it.skipIf(!hasScript)('are plain when stderr is redirected, even with stdout on a terminal', () => {

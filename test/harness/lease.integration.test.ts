@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepLeases, leasesAt } from '../../harness/faults/lease.ts';
-import { toolPath } from '../../harness/paths.ts';
 import { openLedger } from '../../harness/runtime/ledger.ts';
 import { createSupervisor, type Supervisor } from '../../harness/runtime/supervisor.ts';
 import { addToxic, createProxy, getProxy, listLeases, listToxics, setProxyEnabled } from '../../harness/runtime/toxiproxy.ts';
 import { type StartedToxiproxy, startToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
+import { toolPath } from '../../harness/tools.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-lease-'));
 let supervisor: Supervisor;

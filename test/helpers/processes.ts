@@ -7,6 +7,10 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { PROJECT_ROOT } from '../../harness/paths.ts';
+import { toolDir } from '../../harness/tools.ts';
+
+/** the folders of the tools this checkout runs (in the per-user cache) */
+const TOOL_DIRS = [toolDir('k6'), toolDir('toxiproxy-server')];
 
 export function leftoverProcesses(marker?: string, options: { markerOnly?: boolean } = {}): string[] {
   const found: string[] = [];
@@ -21,7 +25,7 @@ export function leftoverProcesses(marker?: string, options: { markerOnly?: boole
       continue; // exited while we looked, or not ours to read
     }
     if (cmdline === '') continue; // a zombie: already dead, waiting to be reaped
-    const checkout = !options.markerOnly && (cmdline.includes(`${PROJECT_ROOT}/.tools/bin/`) || cmdline.includes(`${PROJECT_ROOT}/sample-system/`));
+    const checkout = !options.markerOnly && (TOOL_DIRS.some((d) => cmdline.includes(`${d}/`)) || cmdline.includes(`${PROJECT_ROOT}/sample-system/`));
     const marked = marker !== undefined && (cmdline.includes(marker) || environ.includes(marker));
     if ((checkout || marked) && !cmdline.includes('vitest')) found.push(`${pid} ${cmdline}`);
   }

@@ -1,5 +1,5 @@
 // The local runtime against the real things on 127.0.0.1: Postgres, redis-server, the Toxiproxy
-// build from .tools/bin, and the shop's services as sample-system/system.ts declares them.
+// build in the per-user tool cache, and the shop's services as sample-system/system.ts declares them.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -4,12 +4,12 @@
 // removed and nothing left running.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, TOOLS_BIN } from '../../harness/paths.ts';
 import { cleanupLeftovers } from '../../harness/runtime/ledger.ts';
+import { readVersions, toolDir, toolPath } from '../../harness/tools.ts';
 import { startCli } from '../helpers/cli-process.ts';
 import { ledgerOf } from '../helpers/deadman.ts';
 import { leftoverProcesses } from '../helpers/processes.ts';
@@ -25,16 +25,16 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** k6 as setup.sh pins it, built by xk6 with no extension at all (seconds with a warm Go build cache). */
+/** k6 as tools/versions.env pins it, built by xk6 with no extension at all (seconds with a warm Go build cache). */
 function plainK6(dir: string): void {
-  const version = /^K6_VERSION=(\S+)/m.exec(readFileSync(join(PROJECT_ROOT, 'scripts', 'setup.sh'), 'utf8'))?.[1];
-  if (version === undefined) throw new Error('no K6_VERSION in scripts/setup.sh');
-  execFileSync(join(TOOLS_BIN, 'xk6'), ['build', version, '--output', join(dir, 'k6')], {
+  const version = readVersions().K6_VERSION;
+  if (version === undefined) throw new Error('no K6_VERSION in tools/versions.env');
+  execFileSync(join(toolDir('xk6'), 'xk6'), ['build', version, '--output', join(dir, 'k6')], {
     env: { ...process.env, GONOSUMDB: 'github.com/szkiba' },
     stdio: 'ignore',
     timeout: 600_000,
   });
-  symlinkSync(join(TOOLS_BIN, 'toxiproxy-server'), join(dir, 'toxiproxy-server'));
+  symlinkSync(toolPath('toxiproxy-server'), join(dir, 'toxiproxy-server'));
 }
 
 describe('the load stream fails the run loudly', () => {

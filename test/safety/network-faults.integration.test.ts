@@ -13,12 +13,12 @@ import { faults } from '../../harness/define.ts';
 import { openProbe } from '../../harness/faults/probe.ts';
 import { FAULTS } from '../../harness/faults/registry.ts';
 import type { FaultSpec } from '../../harness/faults/types.ts';
-import { toolPath } from '../../harness/paths.ts';
 import { openLedger } from '../../harness/runtime/ledger.ts';
 import { createSupervisor, type Supervisor } from '../../harness/runtime/supervisor.ts';
 import { getProxy, listToxics, reset } from '../../harness/runtime/toxiproxy.ts';
 import { createEdgeProxies, type StartedToxiproxy, startToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
 import type { StartedStack } from '../../harness/runtime/types.ts';
+import { toolPath } from '../../harness/tools.ts';
 import { shop } from '../helpers/systems.ts';
 
 const EDGE = 'orders->payments';

@@ -6,10 +6,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolPath } from '../../harness/paths.ts';
 import { openLedger } from '../../harness/runtime/ledger.ts';
 import { createSupervisor, type Supervisor } from '../../harness/runtime/supervisor.ts';
 import { type StartedToxiproxy, startToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
+import { toolPath } from '../../harness/tools.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-loopback-'));
 let supervisor: Supervisor;

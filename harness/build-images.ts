@@ -1,8 +1,8 @@
-// `npm run setup` calls this to build the docker runtime's images (see harness/runtime/images.ts).
+// The set-up (`npm run setup`, `npx faultline setup`) runs this to build the docker runtime's images (see harness/runtime/images.ts).
 // Prints one line per image: built (with its time) or up to date. Exit 1 when a build failed.
 
-import { ensureImages } from '../harness/runtime/image-build.ts';
-import { planImages } from '../harness/runtime/images.ts';
+import { ensureImages } from './runtime/image-build.ts';
+import { planImages } from './runtime/images.ts';
 
 const say = (line: string): void => void process.stdout.write(`setup: images: ${line}\n`);
 const t0 = performance.now();
