@@ -5,6 +5,7 @@ import { benchBoot } from './boot.ts';
 import { benchDeadman } from './deadman.ts';
 import { benchFaults } from './faults.ts';
 import { benchGateway } from './gateway.ts';
+import { benchLoad } from './load.ts';
 import { benchStability } from './stability.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
@@ -13,6 +14,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   faults: benchFaults,
   deadman: benchDeadman,
   stability: benchStability,
+  load: benchLoad,
 };
 
 const [name, ...args] = process.argv.slice(2);

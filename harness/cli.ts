@@ -55,6 +55,8 @@ options:
                         interval straddles its objective is marginal (a repeat could flip it)
   --strict              count a marginal check as failed (default: by its point estimate)
   --keep-up             leave the stack running after the run (Ctrl-C stops it)
+  --runners <n>         split the load over n k6 processes (k6 execution segments), all streaming into
+                        one recording judged as one run (default 1)
   --report-dir <dir>    where run folders go (default: the config's reports folder)
   --json                print one JSON result on stdout, nothing else
   -h, --help            this text
@@ -68,6 +70,9 @@ environment:
                         records in result.json (allowedTargets) which targets it let through`;
 
 export class UsageError extends HarnessError {}
+
+/** more k6 processes than this on one machine only fight over its cores */
+const MAX_RUNNERS = 16;
 
 export interface CliOptions {
   names: string[];
@@ -85,6 +90,8 @@ export interface CliOptions {
   confidence: number;
   /** a marginal check counts as failed (--strict) */
   strict: boolean;
+  /** k6 processes sharing each scenario's load */
+  runners: number;
   /** undefined: the config's reports folder */
   reportsDir?: string;
   json: boolean;
@@ -108,6 +115,7 @@ const parseCliArgs = (argv: string[]) =>
       'keep-up': { type: 'boolean', default: false },
       confidence: { type: 'string', default: '0.95' },
       strict: { type: 'boolean', default: false },
+      runners: { type: 'string', default: '1' },
       'report-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -128,6 +136,9 @@ export function parseCli(argv: string[]): CliOptions {
   if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 31) throw new UsageError(`--seed "${v.seed}" must be a whole number in 0..${2 ** 31 - 1}`);
   const confidence = /^0?\.\d+$/.test(v.confidence.trim()) ? Number(v.confidence) : NaN;
   if (!(confidence > 0.5 && confidence < 1)) throw new UsageError(`--confidence "${v.confidence}" must be a share in (0.5, 1), e.g. 0.95 or 0.99`);
+  const runners = /^\d+$/.test(v.runners.trim()) ? Number(v.runners) : NaN;
+  if (!Number.isInteger(runners) || runners < 1 || runners > MAX_RUNNERS)
+    throw new UsageError(`--runners "${v.runners}" must be a whole number in 1..${MAX_RUNNERS}`);
   const disabled = v.disable
     .split(',')
     .map((s) => s.trim())
@@ -145,6 +156,7 @@ export function parseCli(argv: string[]): CliOptions {
     keepUp: v['keep-up'],
     confidence,
     strict: v.strict,
+    runners,
     ...(v['report-dir'] === undefined ? {} : { reportsDir: resolve(v['report-dir']) }),
     json: v.json,
     help: v.help,
@@ -374,6 +386,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
         keepUp: options.keepUp,
         confidence: options.confidence,
         strict: options.strict,
+        runners: options.runners,
         progress: options.json ? () => undefined : progressRenderer(err),
       });
       results.push(result);

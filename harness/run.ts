@@ -8,7 +8,7 @@ import { shownPath } from './discovery.ts';
 import { trafficLandedProof } from './faults/load-traffic.ts';
 import { FAULTS } from './faults/registry.ts';
 import { FaultSchedule } from './faults/schedule.ts';
-import { k6Version, startK6 } from './load/k6.ts';
+import { assertK6HasOutput, k6Version, startK6 } from './load/k6.ts';
 import { Recording } from './load/recording.ts';
 import { type FaultTrafficSpec, faultScenarioName, REQUEST_TIMEOUT_MS, renderK6Script } from './load/script.ts';
 import { breachWithLogs } from './observe/logs.ts';
@@ -48,6 +48,8 @@ export interface RunOptions {
   confidence?: number;
   /** count a marginal check as failed */
   strict?: boolean;
+  /** k6 processes sharing the load, each with its execution segment (default 1) */
+  runners?: number;
 }
 
 /** How much longer than the sum of the phases' maxima k6's script runs with adaptive phases. */
@@ -70,6 +72,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   line(`run ${runId}: ${scenario.name} on the ${runtime.name} runtime${disabled.length ? `, disabled: ${disabled.join(',')}` : ''}`);
 
   if (signal.aborted) throw new HarnessError('interrupted before the stack started');
+  assertK6HasOutput(); // a k6 that cannot stream to the harness is refused before anything starts
   takeAllowanceRecord(); // uses recorded before this run (an earlier run cut short) are not its own
   const system = scenario.system;
   // if the harness dies, however, its watchdog tears the run down (runtime/watchdog.ts)
@@ -158,12 +161,16 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       runId,
       runDir,
       baseUrl: stack.entryUrl,
+      runners: options.runners ?? 1,
       onEvent: (e) => {
         if (e.type === 'started') {
           loadStartEpochMs = e.epochMs;
           schedule?.start(e.epochMs, scenario.adaptive === undefined ? 'timed' : 'driven');
           scraper = startScraper(stack, e.epochMs);
-          line(`load started: ${scenario.load.rate} req/s for ${scenario.adaptive ? 'at most ' : ''}${scenario.durationMs / 1000} s`);
+          const n = options.runners ?? 1;
+          line(
+            `load started: ${scenario.load.rate} req/s for ${scenario.adaptive ? 'at most ' : ''}${scenario.durationMs / 1000} s${n > 1 ? ` from ${n} k6 runners` : ''}`,
+          );
           if (scenario.adaptive !== undefined && schedule !== undefined) {
             const started = e.epochMs;
             const clock = (): number => Date.now() - started;
@@ -229,7 +236,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     stopLoad = k6.stop;
     loadDone = k6.done.catch(() => undefined);
     if (signal.aborted) k6.stop();
-    const k6ExitCode = await k6.done;
+    const { exitCode: k6ExitCode, runners } = await k6.done;
     clearInterval(driverTimer);
     await schedule.removeAll();
     const snapshots = (await scraper?.stop()) ?? [];
@@ -253,6 +260,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       droppedIterations: dropped.get('main') ?? 0,
       k6ExitCode,
       ...(stoppedAtMs === undefined ? {} : { stoppedAtMs }),
+      runners: runners.map(({ pid: _pid, ...r }) => r),
     };
     const phases = phaseWindows(schedule.records, loadMs);
     recording.setPhases(phases);
@@ -303,7 +311,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
       bootMs: stack.bootMs,
       wallMs: finishedAt.getTime() - startedAt.getTime(),
       versions: { ...stack.versions, k6: k6Version(), node: process.version },
-      replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}${confidence !== DEFAULT_CONFIDENCE ? ` --confidence ${confidence}` : ''}${strict ? ' --strict' : ''}`,
+      replay: `npm run chaos -- ${scenario.name} --runtime ${runtime.name} --seed ${seed}${disabled.length ? ` --disable ${disabled.join(',')}` : ''}${(options.runners ?? 1) > 1 ? ` --runners ${options.runners}` : ''}${confidence !== DEFAULT_CONFIDENCE ? ` --confidence ${confidence}` : ''}${strict ? ' --strict' : ''}`,
       blastRadius,
       recovery,
       ...(breach === undefined ? {} : { breach }),

@@ -17,8 +17,8 @@ export type ToolName = 'k6' | 'toxiproxy-server';
 export const TOOLS_SOURCE_DIR = join(PACKAGE_ROOT, 'tools');
 /** the Go module of faultline's Toxiproxy server */
 export const TOXIPROXY_MODULE = join(TOOLS_SOURCE_DIR, 'toxiproxy');
-/** xk6 extensions built into k6, by Go module path -> folder under tools/ (none yet) */
-export const K6_EXTENSIONS: Readonly<Record<string, string>> = {};
+/** xk6 extensions built into k6, by Go module path -> folder under tools/ */
+export const K6_EXTENSIONS: Readonly<Record<string, string>> = { 'github.com/faultline/xk6-faultline': 'xk6-faultline' };
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FAULTLINE_CACHE_DIR) return resolve(env.FAULTLINE_CACHE_DIR);

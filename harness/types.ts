@@ -91,6 +91,19 @@ export interface LoadFigures {
   k6ExitCode: number | null;
   /** adaptive phases: the harness ended the load here (ms since load start), its checks decided or one failed */
   stoppedAtMs?: number;
+  /** the k6 processes that shared the load (`--runners`), each with its execution segment */
+  runners?: RunnerFigures[];
+}
+
+export interface RunnerFigures {
+  runner: string;
+  /** k6's --execution-segment, `0:1` for a single runner */
+  segment: string;
+  /** requests it recorded, the faults' own traffic included */
+  requests: number;
+  exitCode: number | null;
+  /** how long after the first runner's its load clock started, ms */
+  startedAfterMs: number | null;
 }
 
 /** When a fault was scheduled, applied, proven and removed, all on the load clock. */

@@ -192,6 +192,9 @@ const ALL_ENDPOINTS = { ${Object.keys(creations)
 export const options = {
   discardResponseBodies: true,
   summaryTrendStats: ['avg', 'p(50)', 'p(99)', 'max'],
+  // the harness reads only fl_* and dropped_iterations (by scenario): k6 need not tag its own
+  // ~12 samples per request with url, method, status, ...
+  systemTags: ['scenario'],
   scenarios: {
     main: {
       executor: 'constant-arrival-rate',

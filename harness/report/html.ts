@@ -150,6 +150,16 @@ function loadSection(r: RunResult): string {
         ['requests sent', formatNumber(l.requestsSent)],
         ['dropped iterations', formatNumber(l.droppedIterations)],
         ['k6 exit code', formatNumber(l.k6ExitCode)],
+        ...(l.runners !== undefined && l.runners.length > 1
+          ? ([
+              [
+                'k6 runners',
+                l.runners
+                  .map((x) => `${x.segment}: ${formatNumber(x.requests)} requests${x.startedAfterMs ? `, started +${formatMs(x.startedAfterMs)}` : ''}`)
+                  .join('; '),
+              ],
+            ] as [string, string][])
+          : []),
       ],
       '',
     )

@@ -13,6 +13,7 @@ import type {
   PhaseSummary,
   PhaseWindow,
   RecoveryFigures,
+  RunnerFigures,
   RunResult,
   SecondPoint,
 } from '../types.ts';
@@ -131,7 +132,9 @@ const LOAD: KeyOrder<LoadFigures> = {
   droppedIterations: true,
   k6ExitCode: true,
   stoppedAtMs: true,
+  runners: true,
 };
+const RUNNER: KeyOrder<RunnerFigures> = { runner: true, segment: true, requests: true, exitCode: true, startedAfterMs: true };
 
 /** A copy of `value` holding the keys of `order`, in that order; absent optional keys stay absent. */
 function pick<T extends object>(value: T, order: KeyOrder<T>): T {
@@ -162,7 +165,7 @@ export function orderedResult(result: RunResult): RunResult {
     summaries: result.summaries.map((s) => pick(s, SUMMARY)),
     series: result.series.map((p) => pick(p, POINT)),
     faults: result.faults.map((f) => pick(f, FAULT)),
-    load: pick(result.load, LOAD),
+    load: pick({ ...result.load, ...(result.load.runners ? { runners: result.load.runners.map((r) => pick(r, RUNNER)) } : {}) }, LOAD),
     metrics: sortedRecord(result.metrics, (m) => sortedRecord(m)),
     ...(result.phaseCounters === undefined ? {} : { phaseCounters: result.phaseCounters.map((c) => pick(c, PHASE_COUNTER)) }),
     versions: sortedRecord(result.versions),

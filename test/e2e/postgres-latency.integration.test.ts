@@ -51,7 +51,7 @@ describe('postgres-latency on the local runtime', () => {
     // the fallback really answered during the fault: degraded, not silently ok
     expect(fault?.degraded).toBeGreaterThan(0);
     const latest = realpathSync(join(reportsDir, 'latest'));
-    for (const f of ['report.html', 'junit.xml', 'result.json', 'k6.ndjson.gz']) expect(existsSync(join(latest, f)), f).toBe(true);
+    for (const f of ['report.html', 'junit.xml', 'result.json', 'k6-stream-0.tsv.gz']) expect(existsSync(join(latest, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(latest, 'result.json'), 'utf8')).runId).toBe(result.runId);
     expect(leftoverProcesses(tmp, { markerOnly: true })).toEqual([]);
   });

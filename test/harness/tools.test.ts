@@ -1,12 +1,13 @@
 // The per-user tool cache: where it is, and that a tool's folder follows its content (a changed
 // source or pin is a new folder, an unchanged one the same folder on any checkout).
 
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadsAsModule } from '../../harness/team-modules.ts';
-import { cacheRoot, planAsShell, sourceHash, TOXIPROXY_MODULE, toolDir, toolPath, toolPlan } from '../../harness/tools.ts';
+import { cacheRoot, planAsShell, sourceHash, TOOLS_SOURCE_DIR, TOXIPROXY_MODULE, toolDir, toolPath, toolPlan } from '../../harness/tools.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-tools-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -21,7 +22,10 @@ describe('the tool cache', () => {
   it('names each tool folder by its pins and a hash of its sources', () => {
     const plan = toolPlan({ FAULTLINE_CACHE_DIR: '/c' });
     expect(plan.toxiproxy).toBe(`/c/toxiproxy/${plan.versions.toxiproxy}-${sourceHash(TOXIPROXY_MODULE)}`);
-    expect(plan.k6).toBe(`/c/k6/${plan.versions.k6}-xk6-${plan.versions.xk6}-ext-none`);
+    // k6's key covers the output extension's sources: editing tools/xk6-faultline rebuilds k6
+    const extensions = `github.com/faultline/xk6-faultline@${sourceHash(join(TOOLS_SOURCE_DIR, 'xk6-faultline'))}`;
+    expect(plan.k6).toBe(`/c/k6/${plan.versions.k6}-xk6-${plan.versions.xk6}-ext-${createHash('sha256').update(extensions).digest('hex').slice(0, 16)}`);
+    expect(plan.extensions).toEqual([`github.com/faultline/xk6-faultline=${join(TOOLS_SOURCE_DIR, 'xk6-faultline')}`]);
     expect(plan.xk6).toBe(`/c/xk6/${plan.versions.xk6}`);
     expect(plan.versions.k6).toMatch(/^v\d+\.\d+\.\d+$/);
   });

@@ -1,0 +1,278 @@
+// The load path's own cost (issue 14), on this machine:
+//   1. live: harness CPU (utime + stime from /proc) per 1,000 requests while a scenario's load
+//      runs, from "load started" to "teardown", through the CLI as a user runs it
+//   2. replay: a recorded stream grown to 1 M requests, written as fast as it can be read into
+//      the collector over a real unix socket (a separate writer process) and into a Recording;
+//      the rate, and the harness's RSS as it goes (peak and at 25/50/75/100 %)
+//   3. max rate: k6 through faultline's output against a trivial HTTP target behind Toxiproxy,
+//      at rising constant arrival rates; sustained = < 1 % dropped and < 1 % errors; the harness's
+//      and k6's CPU share at each step (k6, not the harness, must be what stops it)
+// Goals: harness <= 0.1 s CPU per 1,000 requests; 1 M requests ingested in < 5 s with flat memory;
+// >= 3,000 req/s sustained with the harness under 20 % of a core.
+//   npm run bench -- load [--part live|replay|rate] [--scenario postgres-latency] [--runtime local]
+//                         [--checkout <dir>] [--requests 1000000] [--rates 1000,2000,3000,4000] [--step-seconds 10]
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startK6 } from '../harness/load/k6.ts';
+import { Recording } from '../harness/load/recording.ts';
+import { PROJECT_ROOT } from '../harness/paths.ts';
+import { toolPath } from '../harness/tools.ts';
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const CLK_TCK = 100; // Linux's USER_HZ
+const GOALS = { cpuPer1000: 0.1, replayMs: 5000, rate: 3000, harnessShare: 0.2 };
+
+/** utime + stime of a process, seconds */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function newest(dir: string, name: string): string | undefined {
+  let best: { path: string; mtime: number } | undefined;
+  const walk = (d: string, depth: number): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory() && !e.isSymbolicLink() && depth < 3) walk(p, depth + 1);
+      else if (e.name === name) {
+        const mtime = statSync(p).mtimeMs;
+        if (best === undefined || mtime > best.mtime) best = { path: p, mtime };
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir, 0);
+  return best?.path;
+}
+
+// ------------------------------------------------------------------------------------- live
+async function live(checkout: string, scenario: string, runtime: string, runners: number): Promise<void> {
+  const reports = mkdtempSync(join(tmpdir(), 'faultline-bench-load-'));
+  const node = join(checkout, 'node_modules', '.bin', 'node');
+  const child = spawn(
+    existsSync(node) ? node : process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      'harness/cli.ts',
+      scenario,
+      '--runtime',
+      runtime,
+      '--seed',
+      '42',
+      '--report-dir',
+      reports,
+      ...(runners > 1 ? ['--runners', String(runners)] : []),
+    ],
+    { cwd: checkout, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const pid = child.pid as number;
+  let cpuAtStart: number | undefined;
+  let cpuAtEnd: number | undefined;
+  let tStart = 0;
+  let tEnd = 0;
+  let err = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    err += text;
+    if (cpuAtStart === undefined && /load started/.test(text)) {
+      cpuAtStart = processCpuSeconds(pid);
+      tStart = performance.now();
+    }
+    if (cpuAtStart !== undefined && cpuAtEnd === undefined && /teardown:/.test(text)) {
+      cpuAtEnd = processCpuSeconds(pid);
+      tEnd = performance.now();
+    }
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  try {
+    if (cpuAtStart === undefined || cpuAtEnd === undefined) throw new Error(`the run did not get to its load (exit ${code}): ${err.slice(-600)}`);
+    const result = JSON.parse(readFileSync(join(reports, 'latest', 'result.json'), 'utf8')) as {
+      verdict: string;
+      load: { requestsSent: number; runners?: { requests: number }[] };
+    };
+    const requests = result.load.runners?.reduce((t, r) => t + r.requests, 0) ?? result.load.requestsSent;
+    const cpu = cpuAtEnd - cpuAtStart;
+    const per1000 = (cpu / requests) * 1000;
+    say(
+      `  live ${scenario} (${runtime}${runners > 1 ? `, ${runners} runners` : ''}, ${checkout === PROJECT_ROOT ? 'this checkout' : checkout}): ${requests} requests in ${((tEnd - tStart) / 1000).toFixed(1)} s, harness CPU ${cpu.toFixed(2)} s = ${per1000.toFixed(3)} s per 1,000 requests (${((cpu / ((tEnd - tStart) / 1000)) * 100).toFixed(1)} % of a core); goal <= ${GOALS.cpuPer1000}: ${per1000 <= GOALS.cpuPer1000 ? 'met' : 'NOT met'}; verdict ${result.verdict}`,
+    );
+  } finally {
+    rmSync(reports, { recursive: true, force: true });
+  }
+}
+
+// ----------------------------------------------------------------------------------- replay
+async function replay(requests: number, source: string | undefined): Promise<void> {
+  const stream = source ?? newest(join(PROJECT_ROOT, 'reports'), 'k6-stream-0.tsv.gz');
+  if (stream === undefined) throw new Error('no recorded stream (k6-stream-0.tsv.gz) under reports/: run a scenario first, or pass --stream <file>');
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'bench', 'load-replay.ts'), stream, String(requests)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`the replay exited with ${code}: ${out}`);
+  const r = JSON.parse(out) as { requests: number; ms: number; baseRssMb: number; peakRssMb: number; rssAtMb: number[]; fileMb: number; recorded: number };
+  say(
+    `  replay: ${r.recorded.toLocaleString('en')} requests (${r.fileMb.toFixed(0)} MB of stream, grown from ${stream.replace(`${PROJECT_ROOT}/`, '')}) in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.requests / (r.ms / 1000)).toLocaleString('en')} req/s; goal < ${GOALS.replayMs / 1000} s: ${r.ms < GOALS.replayMs ? 'met' : 'NOT met'}`,
+  );
+  say(
+    `  replay RSS: ${r.baseRssMb.toFixed(0)} MB before, peak ${r.peakRssMb.toFixed(0)} MB; at 25/50/75/100 %: ${r.rssAtMb.map((m) => m.toFixed(0)).join(' / ')} MB (the Recording keeps ~21 bytes per request by design: ${((r.recorded * 21) / 1e6).toFixed(0)} MB for these)`,
+  );
+}
+
+// -------------------------------------------------------------------------------- max rate
+function targetScript(rate: number, seconds: number): string {
+  return `import http from 'k6/http';
+import { Trend, Counter } from 'k6/metrics';
+const req = new Trend('fl_req', true);
+const started = new Counter('fl_started');
+export const options = {
+  discardResponseBodies: true,
+  systemTags: ['scenario'],
+  scenarios: { main: { executor: 'constant-arrival-rate', rate: ${rate}, timeUnit: '1s', duration: '${seconds}s', preAllocatedVUs: ${Math.max(50, Math.ceil(rate / 10))}, maxVUs: ${Math.max(200, rate)}, gracefulStop: '2s' } },
+};
+export function setup() { started.add(1); }
+export default function () {
+  const res = http.get(__ENV.FL_BASE_URL + '/', { tags: { endpoint: 'GET /' }, timeout: '2s' });
+  const ok = res.status === 200;
+  req.add(res.timings.blocked + res.timings.connecting + res.timings.duration, {
+    endpoint: 'GET /', tenant: 't' + (__ITER % 4), outcome: ok ? 'ok' : 'error', status: String(res.status), degraded: '', source: 'load', priority: 'normal', retry: '',
+  });
+}
+`;
+}
+
+async function freeListen(server: { listen: (port: number, host: string, cb: () => void) => unknown; address: () => unknown }): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as { port: number }).port;
+}
+
+async function maxRate(rates: number[], stepSeconds: number): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-rate-'));
+  const children: ChildProcess[] = [];
+  try {
+    // the trivial target: its own process, so its CPU is not the harness's
+    const target = spawn(
+      process.execPath,
+      ['-e', "require('http').createServer((q,s)=>{s.end('ok')}).listen(0,'127.0.0.1',function(){console.log(this.address().port)})"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(target);
+    const targetPort = await new Promise<number>((r) => target.stdout?.once('data', (c: Buffer) => r(Number(c.toString().trim()))));
+    const probe = createServer();
+    const apiPort = await freeListen(probe);
+    await new Promise((r) => probe.close(r));
+    const toxiproxy = spawn(toolPath('toxiproxy-server'), ['-host', '127.0.0.1', '-port', String(apiPort)], { stdio: 'ignore' });
+    children.push(toxiproxy);
+    const api = `http://127.0.0.1:${apiPort}`;
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${api}/version`)).ok) break;
+      } catch {
+        if (i > 100) throw new Error('toxiproxy-server did not answer');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const proxy = (await (
+      await fetch(`${api}/proxies`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'bench_target', listen: '127.0.0.1:0', upstream: `127.0.0.1:${targetPort}`, enabled: true }),
+      })
+    ).json()) as { listen: string };
+    const baseUrl = `http://${proxy.listen}`;
+    say(`  max rate: k6 (faultline output) -> Toxiproxy ${proxy.listen} -> a trivial HTTP target; ${stepSeconds} s per step`);
+    let best: number | undefined;
+    for (const rate of rates) {
+      const runDir = join(scratch, `rate-${rate}`);
+      mkdirSync(join(runDir, 'logs'), { recursive: true });
+      const recording = new Recording();
+      let dropped = 0;
+      let zero: number | undefined;
+      let cpu0 = process.cpuUsage();
+      let t0 = performance.now();
+      let k6Cpu0 = 0;
+      let k6Cpu = 0;
+      const k6 = await startK6({
+        script: targetScript(rate, stepSeconds),
+        runId: `bench-rate-${rate}`,
+        runDir,
+        baseUrl,
+        onEvent: (e) => {
+          if (e.type === 'started') {
+            // from the load's start: k6's start-up is neither the harness's nor the load's cost
+            zero = e.epochMs;
+            cpu0 = process.cpuUsage();
+            t0 = performance.now();
+            k6Cpu0 = k6Cpu;
+          } else if (e.type === 'dropped') dropped += e.count;
+          else if (e.type === 'request' && zero !== undefined)
+            recording.add({
+              tMs: e.endEpochMs - e.latencyMs - zero,
+              endpoint: e.endpoint,
+              tenant: e.tenant,
+              outcome: e.outcome,
+              status: e.status,
+              latencyMs: e.latencyMs,
+            });
+        },
+      });
+      const sampler = setInterval(() => {
+        for (const pid of k6.pids)
+          try {
+            k6Cpu = Math.max(k6Cpu, processCpuSeconds(pid));
+          } catch {
+            /* exited */
+          }
+      }, 200);
+      await k6.done;
+      clearInterval(sampler);
+      const wallS = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(cpu0);
+      const harnessS = (c.user + c.system) / 1e6;
+      const sent = recording.length;
+      const errors = recording.counts.error;
+      const offered = sent + dropped;
+      const ok = offered > 0 && dropped / offered < 0.01 && errors / Math.max(1, sent) < 0.01 && sent >= rate * stepSeconds * 0.99;
+      if (ok) best = rate;
+      say(
+        `    ${String(rate).padStart(5)} req/s: ${sent} sent, ${dropped} dropped, ${errors} errors; harness ${((harnessS / wallS) * 100).toFixed(1)} % of a core (${((harnessS / Math.max(1, sent)) * 1000).toFixed(3)} s per 1,000), k6 ${(((k6Cpu - k6Cpu0) / wallS) * 100).toFixed(0)} % (load average ${loadavg()[0]?.toFixed(1)}) => ${ok ? 'sustained' : 'NOT sustained'}`,
+      );
+      if (!ok) break;
+    }
+    say(
+      `  => max sustained: ${best ?? 'none'} req/s on this machine; goal >= ${GOALS.rate} with the harness < ${GOALS.harnessShare * 100} % of a core: ${best !== undefined && best >= GOALS.rate ? 'rate met' : 'rate NOT met'}`,
+    );
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export async function benchLoad(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      part: { type: 'string' },
+      scenario: { type: 'string', default: 'postgres-latency' },
+      runtime: { type: 'string', default: 'local' },
+      runners: { type: 'string', default: '1' },
+      checkout: { type: 'string', default: PROJECT_ROOT },
+      requests: { type: 'string', default: '1000000' },
+      stream: { type: 'string' },
+      rates: { type: 'string', default: '1000,2000,3000,4000,5000' },
+      'step-seconds': { type: 'string', default: '10' },
+    },
+  });
+  const part = values.part;
+  say('load path benchmark (issue 14): harness CPU live, ingest of a recorded stream, max sustained rate');
+  if (part === undefined || part === 'live') await live(values.checkout, values.scenario, values.runtime, Number(values.runners));
+  if (part === undefined || part === 'replay') await replay(Number(values.requests), values.stream);
+  if (part === undefined || part === 'rate') await maxRate(values.rates.split(',').map(Number), Number(values['step-seconds']));
+}
