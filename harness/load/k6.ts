@@ -4,13 +4,12 @@
 // A runner that dies, falls silent or never connects fails the run (HarnessError): the others
 // are stopped, and the caller removes the faults.
 
-import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa, execaSync, type ResultPromise } from 'execa';
 import { HarnessError, SETUP_COMMAND } from '../paths.ts';
 import { openLedger } from '../runtime/ledger.ts';
 import { signalGroup } from '../runtime/processes.ts';
@@ -59,7 +58,7 @@ export function k6Version(): string {
   return k6VersionText().split('\n')[0] ?? 'unknown';
 }
 
-const k6VersionText = (): string => execFileSync(toolPath('k6'), ['version'], { encoding: 'utf8' }).trim();
+const k6VersionText = (): string => execaSync(toolPath('k6'), ['version']).stdout.trim();
 
 /** True when `k6 version` lists faultline's output extension. */
 export function hasFaultlineOutput(versionText: string): boolean {
