@@ -349,6 +349,13 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
   };
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
+  // A reader that went away (`| head`, a closed terminal, a CI log pipe torn down) fails our writes
+  // with EPIPE. Unheard, that error is uncaught, and its report, written to the same closed stream,
+  // fails again: the harness spun at 100 % CPU and never cleaned up. Heard here, it is only lost
+  // output: the run goes on, removes its faults and exits with its verdict's code.
+  const lostOutput = (): void => undefined;
+  process.stdout.on('error', lostOutput);
+  process.stderr.on('error', lostOutput);
   try {
     const options = parseCli(argv);
     if (options.help) return (out(USAGE), 0);
@@ -439,6 +446,8 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     for (const name of SIGNALS) process.off(name, onSignal);
     process.off('uncaughtException', onFatal);
     process.off('unhandledRejection', onFatal);
+    process.stdout.off('error', lostOutput);
+    process.stderr.off('error', lostOutput);
   }
 }
 

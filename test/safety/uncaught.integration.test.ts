@@ -51,4 +51,25 @@ describe('an uncaught error during a fault', () => {
     const still = await processIdentity(toxiproxy?.pid as number);
     expect(still !== undefined && still.startTime === toxiproxy?.startTime, 'its Toxiproxy (and the toxics in its memory) is gone').toBe(false);
   });
+
+  it('with its output closed (the reader gone): still cleans up and exits 2, instead of spinning on EPIPE', { timeout: 90_000 }, async () => {
+    const marker = join(root, 'closed');
+    mkdirSync(marker, { mode: 0o755 });
+    const cli = startCli([SCENARIO, '--runtime', 'local', '--seed', '5', '--report-dir', reportsDir], {
+      TMPDIR: marker,
+      FAULTLINE_STATE_DIR: stateDir,
+      FAULTLINE_TEST_UNCAUGHT: 'exception',
+      FAULTLINE_TEST_UNCAUGHT_DELAY_MS: '800',
+    });
+    const runId = (await cli.line(/^ {2}run (\S+): uncaught-short/))[1] as string;
+    await cli.line(/^ {2}fault landed/);
+    // the reader goes away before the error: every write from now on (the error's report, the
+    // progress, the clean-up lines) fails with EPIPE
+    cli.child.stdout?.destroy();
+    cli.child.stderr?.destroy();
+    const exit = await cli.exited;
+    expect(exit).toEqual({ code: 2, signal: null });
+    expect(leftoverProcesses(marker, { markerOnly: true })).toEqual([]);
+    expect(existsSync(join(stateDir, `${runId}.json`))).toBe(false);
+  });
 });
