@@ -59,7 +59,9 @@ describe('postgres-latency on the local runtime', () => {
   it('fails with its protecting patterns off, naming the SLO with measured value and threshold', { timeout: 240_000 }, async () => {
     const run = await chaos(['postgres-latency', '--runtime', 'local', '--disable', 'breaker,fallback', '--seed', '42', '--report-dir', reportsDir]);
     expect(run.code, run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/FAIL\s+availability >= 0\.99 \[fault GET \/products\/:id\]: measured 0\.\d+ ratio, threshold 0\.99/);
+    expect(run.stdout).toMatch(
+      /FAIL\s+availability >= 0\.99 \[fault GET \/products\/:id\]: measured 0\.\d+ ratio, interval \[0\.\d+, 0\.\d+\] at 95%, threshold 0\.99/,
+    );
     expect(leftoverProcesses(tmp, { markerOnly: true })).toEqual([]);
   });
 });
