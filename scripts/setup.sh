@@ -243,7 +243,15 @@ step_k6() {
   mkdir -p "$K6_DIR"
   t0=$(now_ms)
   say "k6: building $K6_VERSION with xk6${K6_EXTENSIONS:+ and ${K6_EXTENSIONS}} (a few minutes on 2 cores; log: $log)"
-  if ! GONOSUMDB=github.com/szkiba "$XK6_DIR/xk6" build "$K6_VERSION" "${with[@]}" --output "$bin.tmp" >"$log" 2>&1; then
+  : >"$log"
+  # each extension's own Go tests first: a broken output must not become the project's k6
+  for ext in $K6_EXTENSIONS; do
+    if ! (cd "${ext#*=}" && go test -buildvcs=false ./...) >>"$log" 2>&1; then
+      tail -n 30 "$log" >&2
+      fail "the tests of k6 extension ${ext%%=*} failed (full log: $log)"
+    fi
+  done
+  if ! GONOSUMDB=github.com/szkiba "$XK6_DIR/xk6" build "$K6_VERSION" "${with[@]}" --output "$bin.tmp" >>"$log" 2>&1; then
     tail -n 30 "$log" >&2
     fail "k6 build failed (full log: $log)"
   fi
@@ -382,7 +390,7 @@ print_versions() {
   printf '  %-17s %s\n' \
     node "$("$NODE" --version)" \
     cache "$(shown "$FAULTLINE_CACHE")" \
-    k6 "$("$K6_DIR/k6" version | head -n 1)" \
+    k6 "$("$K6_DIR/k6" version | head -n 1)$("$K6_DIR/k6" version | awk '/^ +[a-z0-9.-]+\.[a-z]+\// { printf ", with %s", $1 }')" \
     toxiproxy-server "$("$TOXIPROXY_DIR/toxiproxy-server" -version)" \
     postgres "$("$PG_BIN/postgres" --version)" \
     redis-server "$(redis-server --version)" \
