@@ -197,7 +197,7 @@ function checkLine(c: CheckResult): string {
 export function marginalSummary(result: RunResult): string {
   const n = result.checks.filter((c) => c.marginal === true).length;
   if (n === 0) return '';
-  const counted = result.judgement?.strict === true ? 'counted as failed (--strict)' : 'counted by their point estimate';
+  const counted = result.judgement?.strict === true ? 'counted as failed (--strict)' : `counted by ${n === 1 ? 'its' : 'their'} point estimate`;
   return `; ${n} check${n === 1 ? '' : 's'} marginal at ${(result.judgement?.confidence ?? 0.95) * 100}%: a repeat could flip ${n === 1 ? 'it' : 'them'} (${counted})`;
 }
 

@@ -40,7 +40,7 @@ describe('marginal checks in the reports', () => {
   });
 
   it('counts marginal checks on the verdict line, and says how they counted', () => {
-    expect(marginalSummary(run)).toBe('; 1 check marginal at 95%: a repeat could flip it (counted by their point estimate)');
+    expect(marginalSummary(run)).toBe('; 1 check marginal at 95%: a repeat could flip it (counted by its point estimate)');
     expect(marginalSummary({ ...run, judgement: { confidence: 0.95, strict: true } })).toMatch(/counted as failed \(--strict\)/);
     expect(marginalSummary(makeRunResult())).toBe('');
   });
