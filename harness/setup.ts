@@ -6,23 +6,13 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { INSTALLED, PACKAGE_ROOT } from './paths.ts';
-import { toolPlan } from './tools.ts';
+import { planEnv, toolPlan } from './tools.ts';
 
 export const SETUP_SCRIPT = join(PACKAGE_ROOT, 'scripts', 'setup.sh');
 
 /** The environment scripts/setup.sh runs in: the plan's folders, and the Node faultline runs on. */
 export function setupEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const plan = toolPlan(env);
-  return {
-    FAULTLINE_SETUP_MODE: INSTALLED ? 'package' : 'repo',
-    FAULTLINE_NODE: process.execPath,
-    FAULTLINE_CACHE: plan.cache,
-    TOXIPROXY_DIR: plan.toxiproxy,
-    XK6_DIR: plan.xk6,
-    K6_DIR: plan.k6,
-    TOOLS_LOGS: plan.logs,
-    K6_EXTENSIONS: plan.extensions.join(' '),
-  };
+  return { FAULTLINE_SETUP_MODE: INSTALLED ? 'package' : 'repo', FAULTLINE_NODE: process.execPath, ...planEnv(toolPlan(env)) };
 }
 
 /** Runs the set-up with its output on this terminal; resolves with its exit code. */

@@ -75,9 +75,19 @@ export interface ToolPlan {
   versions: { xk6: string; k6: string; toxiproxy: string };
 }
 
-/** Where each tool is (or will be built), from the versions and sources of this copy of faultline. */
-export function toolPlan(env: NodeJS.ProcessEnv = process.env): ToolPlan {
-  const cache = cacheRoot(env);
+/** Each tool's folder name under the cache: its pins and the hashes of this copy's sources. */
+interface ToolKeys {
+  toxiproxy: string;
+  xk6: string;
+  k6: string;
+  versions: ToolPlan['versions'];
+}
+
+let keys: ToolKeys | undefined;
+
+/** Read and hashed once per process: this copy's sources do not change while it runs. */
+function toolKeys(): ToolKeys {
+  if (keys !== undefined) return keys;
   const v = readVersions();
   const xk6 = v.XK6_VERSION ?? '';
   const k6 = v.K6_VERSION ?? '';
@@ -87,14 +97,27 @@ export function toolPlan(env: NodeJS.ProcessEnv = process.env): ToolPlan {
     .map(([module, dir]) => `${module}@${sourceHash(join(TOOLS_SOURCE_DIR, dir))}`)
     .sort();
   const k6Key = extensions.length === 0 ? 'none' : createHash('sha256').update(extensions.join('\n')).digest('hex').slice(0, 16);
+  keys = {
+    toxiproxy: `${toxiproxy}-${sourceHash(TOXIPROXY_MODULE)}`,
+    xk6,
+    k6: `${k6}-xk6-${xk6}-ext-${k6Key}`,
+    versions: { xk6, k6, toxiproxy },
+  };
+  return keys;
+}
+
+/** Where each tool is (or will be built), from the versions and sources of this copy of faultline. */
+export function toolPlan(env: NodeJS.ProcessEnv = process.env): ToolPlan {
+  const cache = cacheRoot(env);
+  const { toxiproxy, xk6, k6, versions } = toolKeys();
   return {
     cache,
-    toxiproxy: join(cache, 'toxiproxy', `${toxiproxy}-${sourceHash(TOXIPROXY_MODULE)}`),
+    toxiproxy: join(cache, 'toxiproxy', toxiproxy),
     xk6: join(cache, 'xk6', xk6),
-    k6: join(cache, 'k6', `${k6}-xk6-${xk6}-ext-${k6Key}`),
+    k6: join(cache, 'k6', k6),
     logs: join(cache, 'logs'),
     extensions: Object.entries(K6_EXTENSIONS).map(([module, dir]) => `${module}=${join(TOOLS_SOURCE_DIR, dir)}`),
-    versions: { xk6, k6, toxiproxy },
+    versions,
   };
 }
 
@@ -113,17 +136,24 @@ export function toolPath(name: ToolName, env: NodeJS.ProcessEnv = process.env): 
   return path;
 }
 
+/** The plan as the variables scripts/setup.sh reads. */
+export function planEnv(plan: ToolPlan): Record<string, string> {
+  return {
+    FAULTLINE_CACHE: plan.cache,
+    TOXIPROXY_DIR: plan.toxiproxy,
+    XK6_DIR: plan.xk6,
+    K6_DIR: plan.k6,
+    TOOLS_LOGS: plan.logs,
+    K6_EXTENSIONS: plan.extensions.join(' '),
+  };
+}
+
 /** The plan as shell assignments, for scripts/setup.sh (`eval "$(node harness/tools.ts)"`). */
 export function planAsShell(plan: ToolPlan): string {
   const q = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
-  return [
-    `FAULTLINE_CACHE=${q(plan.cache)}`,
-    `TOXIPROXY_DIR=${q(plan.toxiproxy)}`,
-    `XK6_DIR=${q(plan.xk6)}`,
-    `K6_DIR=${q(plan.k6)}`,
-    `TOOLS_LOGS=${q(plan.logs)}`,
-    `K6_EXTENSIONS=${q(plan.extensions.join(' '))}`,
-  ].join('\n');
+  return Object.entries(planEnv(plan))
+    .map(([name, value]) => `${name}=${q(value)}`)
+    .join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(`${planAsShell(toolPlan())}\n`);
