@@ -33,10 +33,11 @@ export interface PhaseDriverOptions {
   stopLoad(): void;
   progress(line: string): void;
   /**
-   * requests are recorded when they end, by the time they started: judge only up to now − settleMs,
-   * so every request in the window has come back (k6's request timeout + a margin)
+   * requests are recorded when they end, by the time they started: the end of the window judged at
+   * `nowMs` for a phase that began at `fromMs`, such that every request in it has come back
+   * (completeUntil below; without one, now − (k6's request timeout + a margin))
    */
-  settleMs: number;
+  settledUntil(fromMs: number, nowMs: number): number;
 }
 
 /** The driver looks at a phase's checks at most once a second. */
@@ -52,6 +53,53 @@ export const LOOK_EVERY_MS = 1000;
 export function liveConfidence(confidence: number, bounds: { minMs: number; maxMs: number }): number {
   const looks = Math.max(1, Math.floor((bounds.maxMs - bounds.minMs) / LOOK_EVERY_MS) + 1);
   return 1 - (1 - confidence) / looks;
+}
+
+/** A request's record reaches the harness at most this long after it ends (k6's sample flush + the output's 100 ms flush). */
+export const STREAM_DELAY_MS = 300;
+/** How far back completeUntil looks for a cut, at most, in steps of this much. */
+const CUT_STEP_MS = 100;
+
+/**
+ * The latest end of a window [fromMs, toMs) whose base-load requests have all come back, at
+ * `nowMs`. Requests are recorded when they end, by the time they started, so a window that ends at
+ * now holds the fast requests and misses the slow ones still in flight: judging it would see the
+ * survivors only. The base load is open-model at a constant rate, so a window of w ms was offered
+ * rate × w / 1000 requests (less what k6 dropped): a cut is complete when that many have come back.
+ * The latest such cut between now − STREAM_DELAY_MS and now − safeMs is taken; at now − safeMs
+ * (k6's request timeout + a margin) every request has ended one way or another, so that cut is
+ * always complete. `starts` are the base load's recorded start times, ascending; `dropped` the
+ * iterations k6 could not start, by when. The offered count is known to ±1
+ * (where the schedule's grid falls), so a cut may hide one request still in flight; the verdict
+ * after the run judges every request.
+ */
+export function completeUntil(
+  starts: readonly number[],
+  dropped: readonly { tMs: number; count: number }[],
+  ratePerSecond: number,
+  fromMs: number,
+  nowMs: number,
+  safeMs: number,
+): number {
+  const floor = nowMs - safeMs;
+  const countBelow = (xs: readonly number[], t: number): number => {
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((xs[mid] as number) < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (let to = nowMs - STREAM_DELAY_MS; to > floor; to -= CUT_STEP_MS) {
+    if (to <= fromMs) return fromMs;
+    let lost = 0;
+    for (const d of dropped) if (d.tMs >= fromMs && d.tMs < to) lost += d.count;
+    const offered = Math.floor((ratePerSecond * (to - fromMs)) / 1000) - lost;
+    if (countBelow(starts, to) - countBelow(starts, fromMs) >= offered) return to;
+  }
+  return Math.max(fromMs, floor);
 }
 
 export class PhaseDriver {
@@ -95,7 +143,7 @@ export class PhaseDriver {
   }
 
   private judge(phase: PhaseName, nowMs: number): LiveJudgement {
-    return this.o.judge(phase, this.startMs, Math.max(this.startMs, nowMs - this.o.settleMs));
+    return this.o.judge(phase, this.startMs, Math.max(this.startMs, this.o.settledUntil(this.startMs, nowMs)));
   }
 
   private async end(phase: PhaseName, nowMs: number, why: PhaseEnd['why'], detail: string): Promise<void> {

@@ -16,7 +16,7 @@ import { scrapeMetrics } from './observe/metrics.ts';
 import { phaseCounters } from './observe/phase-counters.ts';
 import { type Scraper, startScraper } from './observe/scraper.ts';
 import { HarnessError } from './paths.ts';
-import { liveConfidence, PhaseDriver } from './phases.ts';
+import { completeUntil, liveConfidence, PhaseDriver } from './phases.ts';
 import { writeReports } from './report/index.ts';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import { armWatchdog } from './runtime/watchdog.ts';
@@ -114,6 +114,8 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     let stoppedAtMs: number | undefined;
     // iterations k6 could not start, by k6 scenario: `main` (the base load) or a fault's traffic
     const dropped = new Map<string, number>();
+    // the base load's dropped iterations by when, for the live judge's complete windows
+    const droppedAt: { tMs: number; count: number }[] = [];
     // what each endpoint that creates answered 2xx: the key it carried and the created id
     const created: Record<string, { key: string; id: string }[]> = {};
     let lastTick = 0;
@@ -178,7 +180,8 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
             driver = new PhaseDriver({
               bounds: scenario.adaptive,
               abortOnFail: scenario.abortOnFail === true,
-              settleMs: REQUEST_TIMEOUT_MS + 500,
+              settledUntil: (fromMs, nowMs) =>
+                completeUntil(recording.baseStartsFrom(fromMs), droppedAt, scenario.load.rate, fromMs, nowMs, REQUEST_TIMEOUT_MS + 500),
               judge: (phase, fromMs, toMs) =>
                 judgePhaseLive({
                   scenario,
@@ -216,8 +219,10 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
               250,
             );
           }
-        } else if (e.type === 'dropped') dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
-        else if (e.type === 'ack') (created[e.endpoint] ??= []).push({ key: e.key, id: e.id });
+        } else if (e.type === 'dropped') {
+          dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
+          if (e.scenario === 'main' && loadStartEpochMs !== undefined) droppedAt.push({ tMs: e.epochMs - loadStartEpochMs, count: e.count });
+        } else if (e.type === 'ack') (created[e.endpoint] ??= []).push({ key: e.key, id: e.id });
         else if (loadStartEpochMs !== undefined)
           onSample({
             tMs: e.endEpochMs - e.latencyMs - loadStartEpochMs,

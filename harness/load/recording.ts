@@ -81,6 +81,14 @@ export class Recording {
     if ((s.source ?? BASE_SOURCE) === BASE_SOURCE) this.counts[s.outcome]++;
   }
 
+  /** start times of the base load's requests from fromMs on, ascending (the live judge's cut) */
+  baseStartsFrom(fromMs: number): number[] {
+    const base = this.sources.find(BASE_SOURCE);
+    const out: number[] = [];
+    for (let i = 0; i < this.size; i++) if (this.source[i] === base && (this.tMs[i] as number) >= fromMs) out.push(this.tMs[i] as number);
+    return out.sort((a, b) => a - b);
+  }
+
   /** Sets the phase windows (known once the faults' real apply/remove times are known). */
   setPhases(phases: PhaseWindow[]): void {
     this.phases = phases;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario, faults, recoversWithin, slo } from '../../harness/define.ts';
 import { Recording } from '../../harness/load/recording.ts';
-import { liveConfidence, PhaseDriver, type PhaseDriverOptions } from '../../harness/phases.ts';
+import { completeUntil, liveConfidence, PhaseDriver, type PhaseDriverOptions, STREAM_DELAY_MS } from '../../harness/phases.ts';
 import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
 import type { CheckResult, PhaseName } from '../../harness/types.ts';
 import { judgePhaseLive, type LiveJudgement } from '../../harness/verdict/live.ts';
@@ -86,7 +86,7 @@ function driver(verdicts: (phase: PhaseName, toMs: number) => Partial<LiveJudgem
   const d = new PhaseDriver({
     bounds: { baseline: { minMs: 4000, maxMs: 8000 }, fault: { minMs: 6000, maxMs: 12_000 }, recovery: { minMs: 5000, maxMs: 10_000 } },
     abortOnFail: false,
-    settleMs: 2500,
+    settledUntil: (_from, nowMs) => nowMs - 2500,
     judge: (phase, _from, toMs) => ({ checks: [], decided: false, failing: [], open: [makeCheck()], ...verdicts(phase, toMs) }),
     applyFaults: async () => (log.push('apply'), now),
     removeFaults: async () => (log.push('remove'), now),
@@ -103,6 +103,59 @@ function driver(verdicts: (phase: PhaseName, toMs: number) => Partial<LiveJudgem
 }
 
 const decided = (c: CheckResult[] = [makeCheck()]): Partial<LiveJudgement> => ({ checks: c, decided: true, open: [] });
+
+describe('completeUntil', () => {
+  // 100 req/s from 0: request k starts at 10k + 2 ms and takes `took(k)` ms; what has come back by `now`
+  const starts = (now: number, took: (k: number) => number): number[] => {
+    const out: number[] = [];
+    for (let k = 0; 10 * k + 2 < now; k++) if (10 * k + 2 + took(k) <= now) out.push(10 * k + 2);
+    return out;
+  };
+
+  it('cuts just behind the stream delay when every request has come back', () => {
+    expect(
+      completeUntil(
+        starts(5000, () => 5),
+        [],
+        100,
+        0,
+        5000,
+        2500,
+      ),
+    ).toBe(5000 - STREAM_DELAY_MS);
+  });
+
+  it('cuts before a slow request still in flight, not after it', () => {
+    // request 300 (t = 3002 ms) takes 1.5 s: at 4000 ms it has not come back
+    const cut = completeUntil(
+      starts(4000, (k) => (k === 300 ? 1500 : 5)),
+      [],
+      100,
+      0,
+      4000,
+      2500,
+    );
+    expect(cut).toBeLessThanOrEqual(3002);
+    expect(cut).toBeGreaterThan(2900);
+  });
+
+  it('counts iterations k6 dropped as offered but never coming back', () => {
+    // requests 200-209 were never started (k6 dropped them): without that, no cut after 2000 is complete
+    const s = starts(5000, () => 5).filter((t) => t < 2000 || t >= 2100);
+    expect(completeUntil(s, [], 100, 0, 5000, 2500)).toBe(2500);
+    expect(completeUntil(s, [{ tMs: 2001, count: 10 }], 100, 0, 5000, 2500)).toBe(5000 - STREAM_DELAY_MS);
+  });
+
+  it('falls back to now − safeMs, and never before the phase began', () => {
+    expect(completeUntil([], [], 100, 0, 5000, 2500)).toBe(2500);
+    expect(completeUntil([], [], 100, 4000, 5000, 2500)).toBe(4000);
+  });
+
+  it('counts only the window from the phase start', () => {
+    const s = starts(9000, (k) => (k === 100 ? 1_000_000 : 5)); // one lost long ago, before this phase
+    expect(completeUntil(s, [], 100, 6000, 9000, 2500)).toBe(9000 - STREAM_DELAY_MS);
+  });
+});
 
 describe('liveConfidence', () => {
   it('spreads 1 − confidence over the looks a phase can have (Bonferroni)', () => {
@@ -146,7 +199,7 @@ describe('PhaseDriver', () => {
     expect(d.ends[1]?.endedAtMs).toBeLessThanOrEqual(18_000);
   });
 
-  it('judges only what has come back: the window ends settleMs before now', async () => {
+  it('judges the window up to what settledUntil says has come back', async () => {
     const windows: number[] = [];
     const { runTo } = driver((_p, toMs) => (windows.push(toMs), {}));
     await runTo(4000);
