@@ -13,6 +13,7 @@ import { isAbsolute, join } from 'node:path';
 import { HarnessError } from '../paths.ts';
 import { startWaves } from '../system/start-order.ts';
 import { type EdgeSpec, type ResolvedPart, type System, serviceParts } from '../system/system.ts';
+import { cacheRoot } from '../tools.ts';
 import { type Binaries, findBinaries, versionsOf, which } from './binaries.ts';
 import { openLedger, TEMP_DIR_PREFIX } from './ledger.ts';
 import { type LocalPart, localPartControl } from './local-parts.ts';
@@ -76,6 +77,13 @@ async function checkFixedPorts(system: System): Promise<void> {
         `${system.file}: parts.${part.name}.port ${part.port} is in use on ${LOOPBACK}, and ${part.name} is not told another (no {{port}} in its command or env): stop what listens there, or pass it '{{port}}' so faultline picks a free one`,
       );
 }
+
+/**
+ * Where the parts started with {{node}} keep their compiled code (Node's module compile cache,
+ * keyed by each file's content and Node's version): with it a shop service is ready in about
+ * half the time, the first run after a change excepted.
+ */
+const nodeCompileCache = (): string => join(cacheRoot(), 'node-compile-cache');
 
 const usesNode = (part: ServicePart): boolean => (part.command ?? []).some((arg) => arg.includes('{{node}}'));
 
@@ -252,7 +260,8 @@ export async function startLocalStack(options: RuntimeOptions, config: LocalRunt
               argv: partCommand(system, part, options.disabled, at(port)) as string[],
               cwd: system.root,
               port,
-              env: partEnv(system, part, options.disabled, at(port)),
+              // a Node part reuses its compiled code from run to run (its own setting wins)
+              env: { ...(usesNode(part) ? { NODE_COMPILE_CACHE: nodeCompileCache() } : {}), ...partEnv(system, part, options.disabled, at(port)) },
               readiness: part.readiness,
             });
             const service = await timed(
