@@ -50,8 +50,8 @@ export const LOOK_EVERY_MS = 1000;
  * from min to max) keeps that chance within 1 − confidence; the final verdict is then judged at
  * the nominal confidence over the whole phase.
  */
-export function liveConfidence(confidence: number, bounds: { minMs: number; maxMs: number }): number {
-  const looks = Math.max(1, Math.floor((bounds.maxMs - bounds.minMs) / LOOK_EVERY_MS) + 1);
+export function liveConfidence(confidence: number, bounds: { minMs: number; maxMs: number; holdMs?: number }): number {
+  const looks = Math.max(1, Math.floor((Math.max(bounds.maxMs, bounds.holdMs ?? 0) - bounds.minMs) / LOOK_EVERY_MS) + 1);
   return 1 - (1 - confidence) / looks;
 }
 
@@ -130,8 +130,13 @@ export class PhaseDriver {
     const { minMs, maxMs } = this.o.bounds[phase];
     const elapsed = nowMs - this.startMs;
     if (elapsed >= maxMs) {
-      const open = this.judge(phase, nowMs).open;
-      return this.end(phase, nowMs, 'max', open.length === 0 ? 'every check decided at the max' : `still open: ${describe(open)}`);
+      const j = this.judge(phase, nowMs);
+      const { holdMs } = this.o.bounds[phase];
+      // past the max, a recovery not seen yet holds the phase open, up to its bound + one window
+      const holding = holdMs !== undefined && elapsed < holdMs && j.open.some((c) => c.kind === 'recovery');
+      if (!holding) return this.end(phase, nowMs, 'max', j.open.length === 0 ? 'every check decided at the max' : `still open: ${describe(j.open)}`);
+      if (this.o.abortOnFail && j.failing.length > 0) return this.end(phase, nowMs, 'failed', describe(j.failing));
+      return;
     }
     if (elapsed < minMs) return;
     if (phase === 'fault' && !this.o.faultsLanded()) return;

@@ -58,10 +58,20 @@ describe('phases { min, max } in a scenario', () => {
   it('refuses a min longer than its max, and a recovery too short for its recoversWithin', () => {
     const raw = adaptive();
     (raw.phases as Record<string, unknown>).fault = { min: '12s', max: '6s' };
-    (raw.phases as Record<string, unknown>).recovery = { min: '6s', max: '10s' };
+    (raw.phases as Record<string, unknown>).recovery = { min: '4s', max: '6s' };
     const found = problems(raw);
     expect(found).toContain('scenarios/x-adaptive.ts: phases.fault min "12s" is longer than max "6s"');
-    expect(found.some((p) => /cascade\[0\]\.within "5s" needs a recovery phase of at least 10 s/.test(p))).toBe(true);
+    expect(found.some((p) => /cascade\[0\]\.within needs a recovery phase of at least one 5 s window that holds; phases.recovery.min is 4 s/.test(p))).toBe(
+      true,
+    );
+  });
+
+  it('holds the recovery open to its bound + one window, and scripts the load that long', () => {
+    const raw = adaptive();
+    (raw.phases as Record<string, unknown>).recovery = { min: '5s', max: '6s' };
+    const spec = validateScenario(raw, 'scenarios/x-adaptive.ts', shop);
+    expect(spec.adaptive?.recovery).toEqual({ minMs: 5000, maxMs: 6000, holdMs: 10_000 });
+    expect(spec.durationMs).toBe((spec.adaptive?.baseline.maxMs ?? 0) + (spec.adaptive?.fault.maxMs ?? 0) + 10_000);
   });
 
   it('refuses a load-shaped fault, whose traffic k6 schedules ahead', () => {
@@ -161,6 +171,8 @@ describe('liveConfidence', () => {
   it('spreads 1 − confidence over the looks a phase can have (Bonferroni)', () => {
     expect(liveConfidence(0.95, { minMs: 6000, maxMs: 12_000 })).toBeCloseTo(1 - 0.05 / 7, 12);
     expect(liveConfidence(0.95, { minMs: 10_000, maxMs: 10_000 })).toBe(0.95);
+    // a recovery held open past its max looks that much longer
+    expect(liveConfidence(0.95, { minMs: 5000, maxMs: 6000, holdMs: 10_000 })).toBeCloseTo(1 - 0.05 / 6, 12);
   });
 });
 
@@ -204,6 +216,35 @@ describe('PhaseDriver', () => {
     const { runTo } = driver((_p, toMs) => (windows.push(toMs), {}));
     await runTo(4000);
     expect(windows).toEqual([1500]);
+  });
+
+  it('past the recovery max, holds the phase while its recovery is unseen, up to holdMs', async () => {
+    const recovery = makeCheck({ kind: 'recovery', name: 'recovers within 5s', status: 'fail' });
+    let seenAt = Infinity;
+    const bounds = { baseline: { minMs: 4000, maxMs: 4000 }, fault: { minMs: 4000, maxMs: 4000 }, recovery: { minMs: 5000, maxMs: 6000, holdMs: 10_000 } };
+    const { d, runTo } = driver((phase, toMs) => (phase === 'recovery' && toMs < seenAt ? { open: [recovery] } : {}), { bounds });
+    // the recovery phase starts at 8 s; its window lags now by the driver's 2.5 s settle: seen at
+    // now = 15 s, 7 s into the phase, after its max and before its hold
+    seenAt = 15_000 - 2500;
+    await runTo(30_000);
+    expect(d.ends[2]).toMatchObject({ phase: 'recovery', why: 'max' });
+    expect(d.ends[2]?.endedAtMs).toBeGreaterThanOrEqual(15_000);
+    expect(d.ends[2]?.endedAtMs).toBeLessThan(15_500);
+  });
+
+  it('ends the recovery at its hold when the recovery is never seen', async () => {
+    const recovery = makeCheck({ kind: 'recovery', name: 'recovers within 5s', status: 'fail' });
+    const bounds = { baseline: { minMs: 4000, maxMs: 4000 }, fault: { minMs: 4000, maxMs: 4000 }, recovery: { minMs: 5000, maxMs: 6000, holdMs: 10_000 } };
+    const { d, runTo } = driver((phase) => (phase === 'recovery' ? { open: [recovery] } : {}), { bounds });
+    await runTo(30_000);
+    expect(d.ends[2]).toMatchObject({ phase: 'recovery', endedAtMs: 18_000, why: 'max' });
+  });
+
+  it('ends the recovery at its max when only SLO checks are open', async () => {
+    const bounds = { baseline: { minMs: 4000, maxMs: 4000 }, fault: { minMs: 4000, maxMs: 4000 }, recovery: { minMs: 5000, maxMs: 6000, holdMs: 10_000 } };
+    const { d, runTo } = driver(() => ({}), { bounds });
+    await runTo(30_000);
+    expect(d.ends[2]).toMatchObject({ phase: 'recovery', endedAtMs: 14_000, why: 'max' });
   });
 
   it('with abortOnFail, removes the faults and stops the load on a decided failure', async () => {
