@@ -76,6 +76,13 @@ export function localPartControl(part: LocalPart, options: LocalPartOptions): Pa
         if ((await localPartState(child)) !== 'running')
           throw new Error(`${part.part} (pid ${child.pid}) cannot be paused: it is ${await localPartState(child)}`);
         signal('SIGSTOP');
+        // the stop is delivered when the kernel next schedules the group: on a busy machine /proc
+        // can still say running a moment later, and the fault's proof would read that
+        await waitUntil(async () => (await localPartState(child)) !== 'running', {
+          what: `${part.part} (pid ${child.pid}) to stop after SIGSTOP`,
+          timeoutMs: 2000,
+          intervalMs: 10,
+        }).catch(() => undefined); // still running: the proof says so, and the fault did not land
       }),
     resume: () =>
       serial(async () => {
