@@ -14,6 +14,7 @@ import { redisPing } from '../../harness/runtime/redis.ts';
 import { addToxic, listToxics, removeToxic, ToxiproxyError } from '../../harness/runtime/toxiproxy.ts';
 import type { RuntimeOptions } from '../../harness/runtime/types.ts';
 import { edgeNames } from '../../harness/system/system.ts';
+import { cacheRoot } from '../../harness/tools.ts';
 import { shop, withCommands } from '../helpers/systems.ts';
 
 const standIn = join(import.meta.dirname, 'fixtures', 'standin-service.ts');
@@ -66,6 +67,14 @@ describe('local runtime (the shop)', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^local stack ready in \d+ ms$/));
     expect(existsSync(join(scratch, 'boot', 'logs', 'postgres.log'))).toBe(true);
     expect(existsSync(join(stateDir, 'boot.json'))).toBe(true);
+  });
+
+  it("starts Postgres from initdb's pristine cluster, kept in the tool cache for the next stack", () => {
+    const log = readFileSync(join(scratch, 'boot', 'logs', 'postgres.log'), 'utf8');
+    // the first stack on this cache runs initdb and leaves its copy; every later one copies it
+    expect(log).toMatch(/initdb .*-D .*--no-instructions|cluster copied from .*postgres-template/);
+    const templates = join(cacheRoot(), 'postgres-template');
+    expect(readdirSync(templates).some((d) => !d.includes('.tmp-') && existsSync(join(templates, d, 'PG_VERSION')))).toBe(true);
   });
 
   it('forwards Postgres through the catalog->postgres proxy as the faultline user', async () => {
