@@ -3,7 +3,8 @@ import shop from '../sample-system/system.ts';
 
 const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 
-// Injects: catalog-2 killed (SIGKILL) for 12 s of a 30 s run, then started again.
+// Injects: catalog-2 killed (SIGKILL) for the fault phase (4-6 s, ended once its checks are decided), then
+//   started again; 80 req/s.
 // Asserts: GET /products/:id keeps >= 98% answered and p99 <= 500 ms (half the gateway's 1 s
 //   timeout: failover is fast, with margin for a busy machine) in every phase and for every tenant
 //   (blast radius), while one of the two catalog replicas is dead and after it is back; its SLOs
@@ -14,9 +15,9 @@ const { defineScenario, faults, recoversWithin, slo } = scenarioKit(shop);
 //   keeps sending every other request to the dead replica (~50% errors).
 export default defineScenario({
   name: 'catalog-replica-crash',
-  description: 'catalog-2 is killed for 12 s; the gateway must take it out of rotation and keep product reads available',
-  load: { rate: 40, mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
-  phases: { baseline: { min: '4s', max: '8s' }, fault: { min: '6s', max: '12s' }, recovery: { min: '10s', max: '10s' } },
+  description: 'catalog-2 is killed for up to 6 s; the gateway must take it out of rotation and keep product reads available',
+  load: { rate: 80, mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } } },
+  phases: { baseline: { min: '3s', max: '4s' }, fault: { min: '4s', max: '6s' }, recovery: { min: '5s', max: '6s' } },
   abortOnFail: true,
   faults: [{ fault: faults.kill({ part: 'catalog-2' }) }],
   slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.98 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 500 })],

@@ -3,9 +3,9 @@ import shop from '../sample-system/system.ts';
 
 const { defineScenario, faults, recoversWithin, sheds, slo } = scenarioKit(shop);
 
-// Injects: +200 req/s of background product reads from 9 s to 20 s of a 30 s run, on top of
+// Injects: +200 req/s of background product reads from 6 s to 15 s of a 25 s run, on top of
 //   40 req/s (half critical, half background, over every tenant), while both gateway->catalog hops
-//   answer 500 ms (±50 ms) late from 8 s to 20 s.
+//   answer 500 ms (±50 ms) late from 5 s to 15 s.
 // Asserts: critical GET /products/:id stays >= 99% answered before and after and >= 90% during the
 //   spike, for every tenant (blast radius), with p50 <= 800 ms during and p90 <= 250 ms before and
 //   after; >= 50% of background requests during the spike are refused with 503 + Retry-After;
@@ -22,11 +22,11 @@ export default defineScenario({
   name: 'load-spike',
   description:
     'A +200 req/s burst of background reads hits the shop while its catalog answers 500 ms late; load shedding must keep critical reads and refuse background with 503 + Retry-After',
-  load: { rate: 40, duration: '30s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } }, priorities: { critical: 1, background: 1 } },
+  load: { rate: 40, duration: '25s', mix: { 'GET /products/:id': 1 }, params: { id: { int: [1, 50] } }, priorities: { critical: 1, background: 1 } },
   faults: [
-    { at: '8s', for: '12s', fault: faults.latency({ edge: 'gateway->catalog-1', ms: 500, jitterMs: 50 }) },
-    { at: '8s', for: '12s', fault: faults.latency({ edge: 'gateway->catalog-2', ms: 500, jitterMs: 50 }) },
-    { at: '9s', for: '11s', fault: faults.loadSpike({ rate: 200, priority: 'background' }) },
+    { at: '5s', for: '10s', fault: faults.latency({ edge: 'gateway->catalog-1', ms: 500, jitterMs: 50 }) },
+    { at: '5s', for: '10s', fault: faults.latency({ edge: 'gateway->catalog-2', ms: 500, jitterMs: 50 }) },
+    { at: '6s', for: '9s', fault: faults.loadSpike({ rate: 200, priority: 'background' }) },
   ],
   slos: [
     slo.availability({ endpoint: 'GET /products/:id', min: 0.99, phases: ['baseline', 'recovery'], priority: 'critical' }),
