@@ -2,6 +2,7 @@
 // the series families its declaration names (what the cascade checks read, and what it keeps for
 // the report). A system that declares no metrics is not scraped.
 
+import { httpText } from '../loopback-http.ts';
 import type { StartedStack } from '../runtime/types.ts';
 import { assertLoopback } from '../safety.ts';
 import type { System } from '../system/system.ts';
@@ -45,8 +46,8 @@ export async function scrapeMetrics(stack: StartedStack, timeoutMs = 2000): Prom
     metricsTargets(stack).map(async (t) => {
       assertLoopback(t.url, `the ${t.name} metrics endpoint`);
       try {
-        const res = await fetch(t.url, { signal: AbortSignal.timeout(timeoutMs) });
-        return [t.name, parsePrometheus(await res.text(), keep)] as const;
+        const { text } = await httpText(t.url, '', `the ${t.name} metrics endpoint`, { timeoutMs });
+        return [t.name, parsePrometheus(text, keep)] as const;
       } catch {
         return [t.name, { scrape_failed: 1 }] as const;
       }

@@ -1,6 +1,7 @@
 // Scrapes every metrics-serving part once a second during the load, so cascade checks can take
 // counter increases over any phase window. A scrape that fails is skipped, not fatal.
 
+import { httpText } from '../loopback-http.ts';
 import type { StartedStack } from '../runtime/types.ts';
 import type { MetricSnapshot } from '../verdict/cascade.ts';
 import { keptSeries, metricsTargets, parsePrometheus } from './metrics.ts';
@@ -20,8 +21,8 @@ export function startScraper(stack: StartedStack, loadStartEpochMs: number, inte
     await Promise.all(
       targets.map(async (s) => {
         try {
-          const res = await fetch(s.url, { signal: AbortSignal.timeout(Math.min(800, intervalMs)) });
-          const values = parsePrometheus(await res.text(), keep as RegExp);
+          const { text } = await httpText(s.url, '', `the ${s.name} metrics endpoint`, { timeoutMs: Math.min(800, intervalMs) });
+          const values = parsePrometheus(text, keep as RegExp);
           snapshots.push({ tMs: Math.round(now() - loadStartEpochMs), service: s.name, values });
         } catch {
           /* a slow or down service misses this second */
