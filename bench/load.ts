@@ -42,6 +42,23 @@ export function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/** utime + stime of each thread of a process, seconds, summed by the thread's kind (its comm name) */
+export function threadCpuSeconds(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const kind = tid === String(pid) ? 'main' : /^V8|DefaultWorke/.test(comm) ? 'V8 workers' : /libuv|worker/.test(comm) ? 'libuv pool' : 'other';
+      out[kind] = (out[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 function newest(dir: string, name: string): string | undefined {
   let best: { path: string; mtime: number } | undefined;
   const walk = (d: string, depth: number): void => {
@@ -66,6 +83,8 @@ export interface LiveFigures {
   loadS: number;
   loadCpuS: number;
   afterCpuS: number;
+  /** loadCpuS by thread: the main thread, V8's workers (GC, compilers), libuv's pool (gzip) */
+  loadCpuByThreadS: Record<string, number>;
   verdict: string;
 }
 
@@ -114,9 +133,9 @@ async function liveRun(checkout: string, scenario: string, runtime: string, runn
     },
   );
   const pid = child.pid as number;
-  const marks: Partial<Record<'start' | 'loadDone' | 'teardown', { cpu: number; t: number }>> = {};
+  const marks: Partial<Record<'start' | 'loadDone' | 'teardown', { cpu: number; t: number; threads: Record<string, number> }>> = {};
   const mark = (at: 'start' | 'loadDone' | 'teardown'): void => {
-    marks[at] ??= { cpu: processCpuSeconds(pid), t: performance.now() };
+    marks[at] ??= { cpu: processCpuSeconds(pid), t: performance.now(), threads: threadCpuSeconds(pid) };
   };
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -141,6 +160,7 @@ async function liveRun(checkout: string, scenario: string, runtime: string, runn
       loadS: (loadDone.t - start.t) / 1000,
       loadCpuS: loadDone.cpu - start.cpu,
       afterCpuS: teardown.cpu - loadDone.cpu,
+      loadCpuByThreadS: Object.fromEntries(Object.entries(loadDone.threads).map(([k, v]) => [k, v - (start.threads[k] ?? 0)])),
       verdict: result.verdict,
     };
   } finally {
@@ -149,9 +169,15 @@ async function liveRun(checkout: string, scenario: string, runtime: string, runn
   }
 }
 
+const byThread = (f: LiveFigures): string =>
+  Object.entries(f.loadCpuByThreadS)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${((v / f.loadS) * 1000).toFixed(1)}`)
+    .join(', ');
+
 const describeLive = (f: LiveFigures): string => {
   const per1000 = ((f.loadCpuS + f.afterCpuS) / f.requests) * 1000;
-  return `${f.requests} requests at ${f.rate} req/s in ${f.loadS.toFixed(1)} s: harness CPU during the load ${f.loadCpuS.toFixed(2)} s = ${((f.loadCpuS / f.loadS) * 1000).toFixed(1)} ms per second, ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000; after it (verdict, reports) ${f.afterCpuS.toFixed(2)} s; together ${per1000.toFixed(3)} s per 1,000 requests; goal <= ${GOALS.cpuPer1000}: ${per1000 <= GOALS.cpuPer1000 ? 'met' : 'NOT met'}; verdict ${f.verdict}`;
+  return `${f.requests} requests at ${f.rate} req/s in ${f.loadS.toFixed(1)} s: harness CPU during the load ${f.loadCpuS.toFixed(2)} s = ${((f.loadCpuS / f.loadS) * 1000).toFixed(1)} ms per second (${byThread(f)}), ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000; after it (verdict, reports) ${f.afterCpuS.toFixed(2)} s; together ${per1000.toFixed(3)} s per 1,000 requests; goal <= ${GOALS.cpuPer1000}: ${per1000 <= GOALS.cpuPer1000 ? 'met' : 'NOT met'}; verdict ${f.verdict}`;
 };
 
 async function live(checkout: string, scenario: string, runtime: string, runners: number, rate: number | undefined, off: string): Promise<void> {
@@ -181,7 +207,7 @@ async function attribute(checkout: string, scenario: string, runtime: string): P
     const perS = (f.loadCpuS / f.loadS) * 1000;
     all ??= perS;
     say(
-      `    ${r.label.padEnd(24)} ${perS.toFixed(1).padStart(5)} ms/s${r.off && r.rate === undefined ? ` (saves ${(all - perS).toFixed(1)} ms/s)` : ''}; ${f.requests} requests, ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000 during the load, ${f.afterCpuS.toFixed(2)} s after it`,
+      `    ${r.label.padEnd(24)} ${perS.toFixed(1).padStart(5)} ms/s${r.off && r.rate === undefined ? ` (saves ${(all - perS).toFixed(1)} ms/s)` : ''} (${byThread(f)}); ${f.requests} requests, ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000 during the load, ${f.afterCpuS.toFixed(2)} s after it`,
     );
   }
 }
