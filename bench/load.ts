@@ -1,6 +1,11 @@
 // The load path's own cost (issue 14), on this machine:
 //   1. live: harness CPU (utime + stime from /proc) per 1,000 requests while a scenario's load
-//      runs, from "load started" to "teardown", through the CLI as a user runs it
+//      runs, through the CLI as a user runs it: during the load ("load started" to "load done"),
+//      per second and per 1,000 requests, and after it (verdict and reports, to "teardown");
+//      --rate runs the scenario at another rate (a copy in a scratch folder); --part attribute
+//      runs it with each of the harness's per-second components switched off in turn, through
+//      the bench-only FAULTLINE_BENCH_OFF (harness/bench-off.ts; --off sets it for one live run),
+//      and at 1 req/s, and prints what each costs per second of load
 //   2. replay: a recorded stream grown to 1 M requests, written as fast as it can be read into
 //      the collector over a real unix socket (a separate writer process) and into a Recording;
 //      the rate, and the harness's RSS as it goes (peak and at 25/50/75/100 %)
@@ -9,15 +14,18 @@
 //      and k6's CPU share at each step (k6, not the harness, must be what stops it)
 // Goals: harness <= 0.1 s CPU per 1,000 requests; 1 M requests ingested in < 5 s with flat memory;
 // >= 3,000 req/s sustained with the harness under 20 % of a core.
-//   npm run bench -- load [--part live|replay|rate] [--scenario postgres-latency] [--runtime local]
+//   npm run bench -- load [--part live|attribute|replay|rate] [--scenario postgres-latency] [--runtime local]
+//                         [--rate <req/s>] [--off scrape,judge,leases]
 //                         [--checkout <dir>] [--requests 1000000] [--rates 1000,2000,3000,4000] [--step-seconds 10]
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BENCH_COMPONENTS } from '../harness/bench-off.ts';
 import { startK6 } from '../harness/load/k6.ts';
 import { Recording } from '../harness/load/recording.ts';
 import { PROJECT_ROOT } from '../harness/paths.ts';
@@ -32,6 +40,23 @@ export function processCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** utime + stime of each thread of a process, seconds, summed by the thread's kind (its comm name) */
+export function threadCpuSeconds(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const kind = tid === String(pid) ? 'main' : /^V8|DefaultWorke/.test(comm) ? 'V8 workers' : /libuv|worker/.test(comm) ? 'libuv pool' : 'other';
+      out[kind] = (out[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 function newest(dir: string, name: string): string | undefined {
@@ -51,15 +76,47 @@ function newest(dir: string, name: string): string | undefined {
 }
 
 // ------------------------------------------------------------------------------------- live
-async function live(checkout: string, scenario: string, runtime: string, runners: number): Promise<void> {
+/** One live run's harness CPU, split at the load's end (the verdict and the reports come after). */
+export interface LiveFigures {
+  requests: number;
+  rate: number;
+  loadS: number;
+  loadCpuS: number;
+  afterCpuS: number;
+  /** loadCpuS by thread: the main thread, V8's workers (GC, compilers), libuv's pool (gzip) */
+  loadCpuByThreadS: Record<string, number>;
+  verdict: string;
+}
+
+/**
+ * A config and a scenario that is `scenario` at another rate, in a scratch folder, for --rate: the
+ * scenario files are not the bench's to edit, and a copy at 150 req/s is not worth a file.
+ */
+function atRate(checkout: string, scenario: string, rate: number, scratch: string): { config: string; name: string } {
+  const name = `${scenario}-at-${rate}`;
+  const source = join(checkout, 'scenarios', `${scenario}.ts`);
+  if (!existsSync(source)) throw new Error(`--rate needs scenarios/${scenario}.ts in ${checkout}`);
+  writeFileSync(
+    join(scratch, `${name}.ts`),
+    `import base from ${JSON.stringify(pathToFileURL(source).href)};\nexport default { ...base, name: ${JSON.stringify(name)}, load: { ...base.load, rate: ${rate} } };\n`,
+  );
+  const config = join(scratch, 'faultline.config.ts');
+  writeFileSync(config, `export default { systems: ${JSON.stringify([join(checkout, 'sample-system', 'system.ts')])}, scenarios: ['*.ts'] };\n`);
+  return { config, name };
+}
+
+async function liveRun(checkout: string, scenario: string, runtime: string, runners: number, rate: number | undefined, off: string): Promise<LiveFigures> {
   const reports = mkdtempSync(join(tmpdir(), 'faultline-bench-load-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-scenario-'));
   const node = join(checkout, 'node_modules', '.bin', 'node');
+  const variant = rate === undefined ? undefined : atRate(checkout, scenario, rate, scratch);
   const child = spawn(
     existsSync(node) ? node : process.execPath,
     [
       '--disable-warning=ExperimentalWarning',
       'harness/cli.ts',
-      scenario,
+      variant?.name ?? scenario,
+      ...(variant === undefined ? [] : ['--config', variant.config]),
       '--runtime',
       runtime,
       '--seed',
@@ -68,41 +125,90 @@ async function live(checkout: string, scenario: string, runtime: string, runners
       reports,
       ...(runners > 1 ? ['--runners', String(runners)] : []),
     ],
-    { cwd: checkout, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      cwd: checkout,
+      // bench-only (harness/bench-off.ts): components switched off to attribute the fixed cost
+      env: { ...process.env, NO_COLOR: '1', FAULTLINE_BENCH_OFF: off },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   const pid = child.pid as number;
-  let cpuAtStart: number | undefined;
-  let cpuAtEnd: number | undefined;
-  let tStart = 0;
-  let tEnd = 0;
+  const marks: Partial<Record<'start' | 'loadDone' | 'teardown', { cpu: number; t: number; threads: Record<string, number> }>> = {};
+  const mark = (at: 'start' | 'loadDone' | 'teardown'): void => {
+    marks[at] ??= { cpu: processCpuSeconds(pid), t: performance.now(), threads: threadCpuSeconds(pid) };
+  };
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
     err += text;
-    if (cpuAtStart === undefined && /load started/.test(text)) {
-      cpuAtStart = processCpuSeconds(pid);
-      tStart = performance.now();
-    }
-    if (cpuAtStart !== undefined && cpuAtEnd === undefined && /teardown:/.test(text)) {
-      cpuAtEnd = processCpuSeconds(pid);
-      tEnd = performance.now();
-    }
+    if (/load started/.test(text)) mark('start');
+    if (marks.start !== undefined && /load done:/.test(text)) mark('loadDone');
+    if (marks.start !== undefined && /teardown:/.test(text)) mark('teardown');
   });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   try {
-    if (cpuAtStart === undefined || cpuAtEnd === undefined) throw new Error(`the run did not get to its load (exit ${code}): ${err.slice(-600)}`);
+    const { start, loadDone, teardown } = marks;
+    if (start === undefined || loadDone === undefined || teardown === undefined)
+      throw new Error(`the run did not get through its load (exit ${code}): ${err.slice(-600)}`);
     const result = JSON.parse(readFileSync(join(reports, 'latest', 'result.json'), 'utf8')) as {
       verdict: string;
-      load: { requestsSent: number; runners?: { requests: number }[] };
+      load: { requestsSent: number; offeredRatePerSecond: number; runners?: { requests: number }[] };
     };
-    const requests = result.load.runners?.reduce((t, r) => t + r.requests, 0) ?? result.load.requestsSent;
-    const cpu = cpuAtEnd - cpuAtStart;
-    const per1000 = (cpu / requests) * 1000;
-    say(
-      `  live ${scenario} (${runtime}${runners > 1 ? `, ${runners} runners` : ''}, ${checkout === PROJECT_ROOT ? 'this checkout' : checkout}): ${requests} requests in ${((tEnd - tStart) / 1000).toFixed(1)} s, harness CPU ${cpu.toFixed(2)} s = ${per1000.toFixed(3)} s per 1,000 requests (${((cpu / ((tEnd - tStart) / 1000)) * 100).toFixed(1)} % of a core); goal <= ${GOALS.cpuPer1000}: ${per1000 <= GOALS.cpuPer1000 ? 'met' : 'NOT met'}; verdict ${result.verdict}`,
-    );
+    return {
+      requests: result.load.runners?.reduce((t, r) => t + r.requests, 0) ?? result.load.requestsSent,
+      rate: result.load.offeredRatePerSecond,
+      loadS: (loadDone.t - start.t) / 1000,
+      loadCpuS: loadDone.cpu - start.cpu,
+      afterCpuS: teardown.cpu - loadDone.cpu,
+      loadCpuByThreadS: Object.fromEntries(Object.entries(loadDone.threads).map(([k, v]) => [k, v - (start.threads[k] ?? 0)])),
+      verdict: result.verdict,
+    };
   } finally {
     rmSync(reports, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const byThread = (f: LiveFigures): string =>
+  Object.entries(f.loadCpuByThreadS)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${((v / f.loadS) * 1000).toFixed(1)}`)
+    .join(', ');
+
+const describeLive = (f: LiveFigures): string => {
+  const per1000 = ((f.loadCpuS + f.afterCpuS) / f.requests) * 1000;
+  return `${f.requests} requests at ${f.rate} req/s in ${f.loadS.toFixed(1)} s: harness CPU during the load ${f.loadCpuS.toFixed(2)} s = ${((f.loadCpuS / f.loadS) * 1000).toFixed(1)} ms per second (${byThread(f)}), ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000; after it (verdict, reports) ${f.afterCpuS.toFixed(2)} s; together ${per1000.toFixed(3)} s per 1,000 requests; goal <= ${GOALS.cpuPer1000}: ${per1000 <= GOALS.cpuPer1000 ? 'met' : 'NOT met'}; verdict ${f.verdict}`;
+};
+
+async function live(checkout: string, scenario: string, runtime: string, runners: number, rate: number | undefined, off: string): Promise<void> {
+  const unknown = off.split(',').filter((c) => c !== '' && !(BENCH_COMPONENTS as readonly string[]).includes(c));
+  if (unknown.length > 0) throw new Error(`--off ${unknown.join(',')}: components are ${BENCH_COMPONENTS.join(', ')}`);
+  const f = await liveRun(checkout, scenario, runtime, runners, rate, off);
+  say(
+    `  live ${scenario} (${runtime}${runners > 1 ? `, ${runners} runners` : ''}${off ? `, off: ${off}` : ''}, ${checkout === PROJECT_ROOT ? 'this checkout' : checkout}): ${describeLive(f)}`,
+  );
+}
+
+/**
+ * Where the fixed cost goes: the same run with everything on, with each component off, with all of
+ * them off, and at 1 req/s (what is left when there is almost no load: the fixed cost itself).
+ */
+async function attribute(checkout: string, scenario: string, runtime: string): Promise<void> {
+  const runs: { label: string; rate?: number; off: string }[] = [
+    { label: 'everything on', off: '' },
+    ...BENCH_COMPONENTS.map((c) => ({ label: `${c} off`, off: c })),
+    { label: 'all three off', off: BENCH_COMPONENTS.join(',') },
+    { label: 'everything on, 1 req/s', rate: 1, off: '' },
+  ];
+  say(`  attribution of the harness's CPU during the load, ${scenario} (${runtime}):`);
+  let all: number | undefined;
+  for (const r of runs) {
+    const f = await liveRun(checkout, scenario, runtime, 1, r.rate, r.off);
+    const perS = (f.loadCpuS / f.loadS) * 1000;
+    all ??= perS;
+    say(
+      `    ${r.label.padEnd(24)} ${perS.toFixed(1).padStart(5)} ms/s${r.off && r.rate === undefined ? ` (saves ${(all - perS).toFixed(1)} ms/s)` : ''} (${byThread(f)}); ${f.requests} requests, ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000 during the load, ${f.afterCpuS.toFixed(2)} s after it`,
+    );
   }
 }
 
@@ -263,6 +369,8 @@ export async function benchLoad(args: string[]): Promise<void> {
       scenario: { type: 'string', default: 'postgres-latency' },
       runtime: { type: 'string', default: 'local' },
       runners: { type: 'string', default: '1' },
+      rate: { type: 'string' },
+      off: { type: 'string', default: '' },
       checkout: { type: 'string', default: PROJECT_ROOT },
       requests: { type: 'string', default: '1000000' },
       stream: { type: 'string' },
@@ -272,7 +380,16 @@ export async function benchLoad(args: string[]): Promise<void> {
   });
   const part = values.part;
   say('load path benchmark (issue 14): harness CPU live, ingest of a recorded stream, max sustained rate');
-  if (part === undefined || part === 'live') await live(values.checkout, values.scenario, values.runtime, Number(values.runners));
+  if (part === undefined || part === 'live')
+    await live(
+      values.checkout,
+      values.scenario,
+      values.runtime,
+      Number(values.runners),
+      values.rate === undefined ? undefined : Number(values.rate),
+      values.off,
+    );
+  if (part === 'attribute') await attribute(values.checkout, values.scenario, values.runtime);
   if (part === undefined || part === 'replay') await replay(Number(values.requests), values.stream);
   if (part === undefined || part === 'rate') await maxRate(values.rates.split(',').map(Number), Number(values['step-seconds']));
 }

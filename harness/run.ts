@@ -4,6 +4,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { benchOff } from './bench-off.ts';
 import { shownPath } from './discovery.ts';
 import { trafficLandedProof } from './faults/load-traffic.ts';
 import { FAULTS } from './faults/registry.ts';
@@ -14,6 +15,7 @@ import { type FaultTrafficSpec, faultScenarioName, REQUEST_TIMEOUT_MS, renderK6S
 import { breachWithLogs } from './observe/logs.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { phaseCounters } from './observe/phase-counters.ts';
+import { everySecondFor } from './observe/scrape-plan.ts';
 import { type Scraper, startScraper } from './observe/scraper.ts';
 import { HarnessError } from './paths.ts';
 import { completeUntil, liveConfidence, PhaseDriver } from './phases.ts';
@@ -71,6 +73,8 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   const startedAt = new Date();
   line(`run ${runId}: ${scenario.name} on the ${runtime.name} runtime${disabled.length ? `, disabled: ${disabled.join(',')}` : ''}`);
 
+  const off = benchOff();
+  if (off.size > 0) line(`FAULTLINE_BENCH_OFF: ${[...off].join(', ')} switched off (a benchmark's attribution run): this verdict means nothing`);
   if (signal.aborted) throw new HarnessError('interrupted before the stack started');
   assertK6HasOutput(); // a k6 that cannot stream to the harness is refused before anything starts
   takeAllowanceRecord(); // uses recorded before this run (an earlier run cut short) are not its own
@@ -107,6 +111,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
         faultError ??= e;
         stopLoad();
       },
+      boundary: () => scraper?.mark(),
     });
     let loadStartEpochMs: number | undefined;
     // adaptive phases: the harness judges while the load runs and drives the faults and the load's end
@@ -168,7 +173,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
         if (e.type === 'started') {
           loadStartEpochMs = e.epochMs;
           schedule?.start(e.epochMs, scenario.adaptive === undefined ? 'timed' : 'driven');
-          scraper = startScraper(stack, e.epochMs);
+          if (!off.has('scrape')) scraper = startScraper(stack, e.epochMs, { everySecond: everySecondFor(system, scenario.cascade ?? []) });
           const n = options.runners ?? 1;
           line(
             `load started: ${scenario.load.rate} req/s for ${scenario.adaptive ? 'at most ' : ''}${scenario.durationMs / 1000} s${n > 1 ? ` from ${n} k6 runners` : ''}`,
@@ -183,17 +188,19 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
               settledUntil: (fromMs, nowMs) =>
                 completeUntil(recording.baseStartsFrom(fromMs), droppedAt, scenario.load.rate, fromMs, nowMs, REQUEST_TIMEOUT_MS + 500),
               judge: (phase, fromMs, toMs) =>
-                judgePhaseLive({
-                  scenario,
-                  phase,
-                  fromMs,
-                  toMs,
-                  stats: recording.stats.bind(recording),
-                  statuses: recording.statuses.bind(recording),
-                  snapshots: scraper?.snapshots() ?? [],
-                  series: { ...system.metrics?.series, entry: system.entry },
-                  confidence: liveConfidence(confidence, scenario.adaptive?.[phase] ?? { minMs: 0, maxMs: 0 }),
-                }),
+                off.has('judge')
+                  ? { checks: [], decided: false, failing: [], open: [] }
+                  : judgePhaseLive({
+                      scenario,
+                      phase,
+                      fromMs,
+                      toMs,
+                      stats: recording.stats.bind(recording),
+                      statuses: recording.statuses.bind(recording),
+                      snapshots: scraper?.snapshots() ?? [],
+                      series: { ...system.metrics?.series, entry: system.entry },
+                      confidence: liveConfidence(confidence, scenario.adaptive?.[phase] ?? { minMs: 0, maxMs: 0 }),
+                    }),
               applyFaults: async () => {
                 await faults.applyNow();
                 return Math.min(clock(), ...faults.records.map((r) => r.appliedAtMs ?? Infinity));
@@ -243,6 +250,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     if (signal.aborted) k6.stop();
     const { exitCode: k6ExitCode, runners } = await k6.done;
     clearInterval(driverTimer);
+    line(`load done: ${recording.baseLength} requests; judging`);
     await schedule.removeAll();
     const snapshots = (await scraper?.stop()) ?? [];
     if (signal.aborted) throw new HarnessError('interrupted: the run was stopped before the load finished');

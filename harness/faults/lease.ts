@@ -10,6 +10,7 @@
 // before its scheduled end, and the run is inconclusive, never a pass on a fault that was lifted.
 
 import { hostname } from 'node:os';
+import { benchOff } from '../bench-off.ts';
 import { grantLease, type LeaseLapse, type LeaseSubject, releaseLease, renewLeases, ToxiproxyError } from '../runtime/toxiproxy.ts';
 
 /** How long a toxic outlives its harness's last renewal, at most (plus the server's 100 ms sweep). */
@@ -47,7 +48,9 @@ const keyOf = (s: LeaseSubject): string => `${s.proxy}/${s.toxic === undefined ?
 
 /** The leases on one Toxiproxy server for this process. */
 export function keepLeases(toxiproxyUrl: string, options: LeaseOptions = {}): LeaseKeeper {
-  const ttlMs = options.ttlMs ?? LEASE_TTL_MS;
+  // bench-only (bench-off.ts): a lease long enough for a whole run, never renewed
+  const unrenewed = benchOff().has('leases');
+  const ttlMs = unrenewed ? 60_000 : (options.ttlMs ?? LEASE_TTL_MS);
   const holder = `faultline@${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const held = new Set<string>();
   const lapses = new Map<string, LeaseLapse>();
@@ -73,7 +76,7 @@ export function keepLeases(toxiproxyUrl: string, options: LeaseOptions = {}): Le
       }
     })());
   const timer = setInterval(() => {
-    if (held.size > 0 && !closed) void renew();
+    if (held.size > 0 && !closed && !unrenewed) void renew();
   }, options.renewEveryMs ?? LEASE_RENEW_EVERY_MS);
   timer.unref();
 

@@ -17,6 +17,11 @@ export interface FaultEvents {
   progress(line: string): void;
   /** an apply or remove that threw: the run is a harness failure, not a verdict */
   failed(error: Error): void;
+  /**
+   * a phase boundary: called just before a fault is applied or removed, and again once it is (the
+   * scraper reads every counter on both sides of it); must return at once
+   */
+  boundary?(): void;
 }
 
 export class FaultSchedule {
@@ -104,8 +109,10 @@ export class FaultSchedule {
     const module = FAULTS[spec.fault.kind];
     if (module === undefined) return;
     try {
+      this.events.boundary?.();
       const fault = await module.apply(this.stack, spec.fault.params, record.id);
       record.appliedAtMs = this.clock();
+      this.events.boundary?.();
       this.active.set(i, fault);
       if (this.closed) return await this.remove(i); // the run ended while this was being applied
       const proof = await fault.prove();
@@ -127,8 +134,10 @@ export class FaultSchedule {
     if (fault === undefined) return;
     this.active.delete(i);
     try {
+      this.events.boundary?.();
       const proof = await fault.remove();
       record.removedAtMs = this.clock();
+      this.events.boundary?.();
       if (!proof.landed) {
         record.landed = false;
         record.evidence += `; ${proof.evidence}`;

@@ -2,6 +2,7 @@
 // the series families its declaration names (what the cascade checks read, and what it keeps for
 // the report). A system that declares no metrics is not scraped.
 
+import { httpText } from '../loopback-http.ts';
 import type { StartedStack } from '../runtime/types.ts';
 import { assertLoopback } from '../safety.ts';
 import type { System } from '../system/system.ts';
@@ -26,14 +27,29 @@ export function metricsTargets(stack: StartedStack): { name: string; url: string
     });
 }
 
-/** Parses Prometheus text exposition into `series{labels}` -> value, keeping only KEPT series. */
+/** The KEPT matcher made sticky, so it tests a line where it starts in the whole text (no copy). */
+const stickyOf = new WeakMap<RegExp, RegExp>();
+
+/**
+ * Parses Prometheus text exposition into `series{labels}` -> value, keeping only KEPT series. It
+ * runs on every scrape (several a second, ~270 lines each of which a few dozen are kept): lines are
+ * tested in place, and only kept ones are copied out.
+ */
 export function parsePrometheus(text: string, keep: RegExp): Record<string, number> {
+  let sticky = stickyOf.get(keep);
+  if (sticky === undefined) stickyOf.set(keep, (sticky = new RegExp(keep.source.replace(/^\^/, ''), `${keep.flags.replace('y', '')}y`)));
   const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || !keep.test(line)) continue;
-    const i = line.lastIndexOf(' ');
-    const value = Number(line.slice(i + 1));
-    if (i > 0 && Number.isFinite(value)) out[line.slice(0, i)] = value;
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    sticky.lastIndex = start;
+    if (text.charCodeAt(start) !== 35 /* '#' */ && sticky.test(text)) {
+      const line = text.slice(start, end);
+      const i = line.lastIndexOf(' ');
+      const value = Number(line.slice(i + 1));
+      if (i > 0 && Number.isFinite(value)) out[line.slice(0, i)] = value;
+    }
+    start = end + 1;
   }
   return out;
 }
@@ -45,8 +61,8 @@ export async function scrapeMetrics(stack: StartedStack, timeoutMs = 2000): Prom
     metricsTargets(stack).map(async (t) => {
       assertLoopback(t.url, `the ${t.name} metrics endpoint`);
       try {
-        const res = await fetch(t.url, { signal: AbortSignal.timeout(timeoutMs) });
-        return [t.name, parsePrometheus(await res.text(), keep)] as const;
+        const { text } = await httpText(t.url, '', `the ${t.name} metrics endpoint`, { timeoutMs });
+        return [t.name, parsePrometheus(text, keep)] as const;
       } catch {
         return [t.name, { scrape_failed: 1 }] as const;
       }

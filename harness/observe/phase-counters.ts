@@ -1,6 +1,6 @@
 // The counters whose timing matters — those the system's declaration names in metrics.phaseCounters
 // (the shop: breaker transitions, shed and rate-limited requests) — as their increase in each phase,
-// from the per-second scrapes (result.json's phaseCounters, shown in the report's cascade section).
+// from the scrapes (result.json's phaseCounters, shown in the report's cascade section).
 // Pure: snapshots and phase windows in, rows out.
 
 import type { PhaseCounter, PhaseWindow } from '../types.ts';
@@ -12,9 +12,11 @@ const familyOf = (series: string): string => series.slice(0, series.indexOf('{')
  * Per service and phase, each kept series' value at the phase's end minus its value at its start,
  * each read from the last snapshot at or before that edge (the first snapshot stands in for a
  * start before it; the last phase runs to the final scrape). Adjacent phases so share their edge
- * snapshot and the phases' increases add up to the load's, with at most one scrape interval of
- * blur at each edge. A series the service had not exposed yet (Prometheus clients show a labelled
- * series from its first increment) stood at 0; a phase with no two snapshots around it gets no
+ * snapshot and the phases' increases add up to the load's. The scraper reads every instance just
+ * before and just after a fault is applied or removed, so the blur at an edge is the time the
+ * application or removal took (a scrape that failed there: up to the 5 s between the others). A
+ * series the service had not exposed yet (Prometheus clients show a labelled series from its first
+ * increment) stood at 0; a phase with no two snapshots around it gets no
  * rows (not measured), never zeros. A restarted service's counters start again from 0: a drop
  * between two scrapes counts as a reset (the later value is the rise), as Prometheus' increase().
  */

@@ -1,44 +1,85 @@
-// Scrapes every metrics-serving part once a second during the load, so cascade checks can take
-// counter increases over any phase window. A scrape that fails is skipped, not fatal.
+// Scrapes the metrics-serving instances during the load, so cascade checks can take counter
+// increases over any phase window, at the resolution each reader needs:
+// - every second, the instances whose counters a per-second check reads (retry amplification's
+//   ratio interval pairs per-second counts; everySecond() says which, see scrapePlan);
+// - every instance when a phase boundary is crossed (`mark()`: just before a fault is applied or
+//   removed, and again once it is), so a phase's increase (breaker openings, the report's phase
+//   counters) starts and ends at the boundary itself, not up to a second off;
+// - every instance every 5 s otherwise, and once more at the end: a missed boundary scrape (a
+//   frozen service) then costs 5 s of blur, not the phase.
+// A scrape that fails is skipped, not fatal. A snapshot is stamped when its request is sent, so a
+// scrape sent before a fault is applied is on the baseline side of the boundary whatever its
+// answer's delay.
 
+import { httpText } from '../loopback-http.ts';
 import type { StartedStack } from '../runtime/types.ts';
 import type { MetricSnapshot } from '../verdict/cascade.ts';
 import { keptSeries, metricsTargets, parsePrometheus } from './metrics.ts';
 
 export interface Scraper {
+  /** scrapes every instance now (a phase boundary); returns at once */
+  mark(): void;
   /** stops scraping after one last scrape; returns every snapshot taken */
   stop(): Promise<MetricSnapshot[]>;
   /** the snapshots taken so far (live judgement of adaptive phases) */
   snapshots(): readonly MetricSnapshot[];
 }
 
-export function startScraper(stack: StartedStack, loadStartEpochMs: number, intervalMs = 1000, now: () => number = Date.now): Scraper {
+export interface ScraperOptions {
+  /** an instance scraped every second, given its latest values (default: every instance) */
+  everySecond?: (instance: string, values: Record<string, number>) => boolean;
+  fastMs?: number;
+  slowMs?: number;
+  now?: () => number;
+}
+
+export function startScraper(stack: StartedStack, loadStartEpochMs: number, options: ScraperOptions = {}): Scraper {
+  const { fastMs = 1000, slowMs = 5000, now = Date.now, everySecond = () => true } = options;
   const snapshots: MetricSnapshot[] = [];
   const keep = keptSeries(stack.system);
-  const targets = keep === null ? [] : metricsTargets(stack);
-  const scrapeAll = async (): Promise<void> => {
-    await Promise.all(
-      targets.map(async (s) => {
-        try {
-          const res = await fetch(s.url, { signal: AbortSignal.timeout(Math.min(800, intervalMs)) });
-          const values = parsePrometheus(await res.text(), keep as RegExp);
-          snapshots.push({ tMs: Math.round(now() - loadStartEpochMs), service: s.name, values });
-        } catch {
-          /* a slow or down service misses this second */
-        }
-      }),
-    );
+  const targets = (keep === null ? [] : metricsTargets(stack)).map((t) => ({ ...t, fast: false, inFlight: 0 }));
+  const pending = new Set<Promise<void>>();
+  const scrape = (target: (typeof targets)[number]): void => {
+    const tMs = Math.round(now() - loadStartEpochMs);
+    target.inFlight++;
+    const work = httpText(target.url, '', `the ${target.name} metrics endpoint`, { timeoutMs: Math.min(800, fastMs) })
+      .then(({ text }) => {
+        const values = parsePrometheus(text, keep as RegExp);
+        snapshots.push({ tMs, service: target.name, values });
+        target.fast ||= everySecond(target.name, values);
+      })
+      .catch(() => undefined) // a slow or down service misses this scrape
+      .finally(() => {
+        target.inFlight--;
+        pending.delete(work);
+      });
+    pending.add(work);
   };
-  let inFlight: Promise<void> = scrapeAll();
+  const all = (): void => {
+    for (const t of targets) scrape(t);
+  };
+  all();
+  const slowEvery = Math.max(1, Math.round(slowMs / fastMs));
+  let ticks = 0;
   const timer = setInterval(() => {
-    inFlight = inFlight.then(scrapeAll);
-  }, intervalMs);
+    ticks++;
+    // an instance whose last scrape has not come back (frozen, overloaded) is not asked again yet
+    for (const t of targets) if (t.inFlight === 0 && (t.fast || ticks % slowEvery === 0)) scrape(t);
+  }, fastMs);
+  let stopped = false;
   return {
     snapshots: () => snapshots,
+    mark: () => {
+      if (!stopped) all();
+    },
     async stop() {
-      clearInterval(timer);
-      await inFlight;
-      await scrapeAll();
+      if (!stopped) {
+        stopped = true;
+        clearInterval(timer);
+        await Promise.all([...pending]);
+        all();
+      }
+      await Promise.all([...pending]);
       return snapshots;
     },
   };

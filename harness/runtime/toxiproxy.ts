@@ -1,10 +1,10 @@
 // The Toxiproxy HTTP API (https://github.com/Shopify/toxiproxy#http-api), as plain typed
-// functions over fetch: proxies (create, read, update, enable/disable, delete), toxics (add,
-// update, list, remove), reset, version and the Prometheus /metrics text. The runtime creates
-// the proxies with these; faults add and remove toxics with them. Every call is refused unless
-// the server is on loopback (harness/safety.ts).
+// functions over the harness's keep-alive HTTP client (loopback-http.ts): proxies (create, read,
+// update, enable/disable, delete), toxics (add, update, list, remove), reset, version and the
+// Prometheus /metrics text. The runtime creates the proxies with these; faults add and remove
+// toxics with them. Every call is refused unless the server is on loopback (harness/safety.ts).
 
-import { assertLoopback } from '../safety.ts';
+import { type HttpAnswer, HttpCallError, httpText } from '../loopback-http.ts';
 
 export type ToxicStream = 'upstream' | 'downstream';
 
@@ -88,29 +88,26 @@ export class ToxiproxyError extends Error {
 const REQUEST_TIMEOUT_MS = 5000;
 
 async function request<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
-  assertLoopback(baseUrl, 'the Toxiproxy API');
-  let res: Response;
+  let answer: HttpAnswer;
   try {
-    res = await fetch(new URL(path, baseUrl), {
+    answer = await httpText(baseUrl, path, 'the Toxiproxy API', {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      ...(body === undefined ? {} : { json: JSON.stringify(body) }),
+      timeoutMs: REQUEST_TIMEOUT_MS,
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new ToxiproxyError(method, path, 0, `Toxiproxy at ${baseUrl} did not answer ${method} ${path}: ${why}`);
+    if (!(error instanceof HttpCallError)) throw error; // the loopback refusal
+    throw new ToxiproxyError(method, path, 0, `Toxiproxy at ${baseUrl} did not answer ${method} ${path}: ${error.code}`);
   }
-  const text = await res.text();
-  if (!res.ok) {
+  const { status, text } = answer;
+  if (status < 200 || status > 299) {
     let detail = text.trim();
     try {
       detail = (JSON.parse(text) as { error?: string }).error ?? detail;
     } catch {
       // not JSON: keep the text
     }
-    throw new ToxiproxyError(method, path, res.status, `Toxiproxy ${method} ${path} answered ${res.status}: ${detail}`);
+    throw new ToxiproxyError(method, path, status, `Toxiproxy ${method} ${path} answered ${status}: ${detail}`);
   }
   return (text === '' ? undefined : JSON.parse(text)) as T;
 }
@@ -170,10 +167,9 @@ export async function version(baseUrl: string): Promise<string> {
 
 /** Prometheus text; per-proxy byte counters need the server started with -proxy-metrics. */
 export async function metrics(baseUrl: string): Promise<string> {
-  assertLoopback(baseUrl, 'the Toxiproxy API');
-  const res = await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  if (!res.ok) throw new ToxiproxyError('GET', '/metrics', res.status, `Toxiproxy GET /metrics answered ${res.status}`);
-  return res.text();
+  const { status, text } = await httpText(baseUrl, '/metrics', 'the Toxiproxy API', { timeoutMs: REQUEST_TIMEOUT_MS });
+  if (status < 200 || status > 299) throw new ToxiproxyError('GET', '/metrics', status, `Toxiproxy GET /metrics answered ${status}`);
+  return text;
 }
 
 const COUNTER_SERIES = /^faultline_toxic_bytes_total\{([^}]*)\}\s+(\S+)/;

@@ -1,7 +1,7 @@
 // Cascade: does a fault multiply itself? Retry amplification is the calls a dependency got per
 // request the entry part served (per: 'request'), or per call its clients made, i.e. tries per call
 // (per: 'call': attempts / (attempts - retries), which an open breaker cutting calls off does not
-// move), over a phase, from the services' own counters (scraped every second during the run), read
+// move), over a phase, from the services' own counters (scraped during the run: observe/scraper.ts), read
 // from the series the system's declaration names. Pure: snapshots in, a check out.
 
 import type { CheckResult, PhaseName, PhaseWindow } from '../types.ts';

@@ -97,9 +97,18 @@ export function percentileRanks(n: number, p: number, confidence = DEFAULT_CONFI
   if (q >= 1) return { lower: n, upper: n + 1 };
   let lower = 0;
   let upper = n + 1;
-  // cdf(k - 1) = P(B < k), increasing in k
+  // P(B < k) = P(B <= k - 1), increasing in k, accumulated one term a step: the same terms in the
+  // same order as binomialCdf(k - 1, n, q) sums them (so the same numbers), in O(n) instead of
+  // O(n²) (a p99 over 600 samples was ~180,000 terms, and live phases judge it every second)
+  const lp = Math.log(q);
+  const lq = Math.log1p(-q);
+  let logCoef = 0; // log C(n, i)
+  let sum = 0;
   for (let k = 1; k <= n; k++) {
-    const below = binomialCdf(k - 1, n, q);
+    const i = k - 1;
+    if (i > 0) logCoef += Math.log(n - i + 1) - Math.log(i);
+    sum += Math.exp(logCoef + i * lp + (n - i) * lq);
+    const below = Math.min(1, sum);
     if (below <= tail) lower = k;
     if (below >= 1 - tail) {
       upper = k;

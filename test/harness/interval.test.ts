@@ -75,6 +75,33 @@ describe('percentile order statistics', () => {
     expect(percentileInterval(sorted, 99)).toMatchObject({ low: 589, high: 599 });
   });
 
+  it('finds the same ranks as binomialCdf at every rank does, term for term', () => {
+    // the definition, O(n²): the largest k with P(B < k) <= α/2, the smallest with P(B < k) >= 1 - α/2
+    const byDefinition = (n: number, p: number, confidence: number): { lower: number; upper: number } => {
+      const tail = (1 - confidence) / 2;
+      let lower = 0;
+      for (let k = 1; k <= n; k++) {
+        const below = binomialCdf(k - 1, n, p / 100);
+        if (below <= tail) lower = k;
+        if (below >= 1 - tail) return { lower, upper: k };
+      }
+      return { lower, upper: n + 1 };
+    };
+    for (const n of [1, 2, 7, 50, 99, 367, 368, 600, 1001])
+      for (const p of [1, 50, 90, 95, 99, 99.9])
+        for (const confidence of [0.8, 0.95, 0.9995])
+          expect([n, p, confidence, percentileRanks(n, p, confidence)]).toEqual([n, p, confidence, byDefinition(n, p, confidence)]);
+  });
+
+  it('ranks p99 of 200,000 samples in linear time', () => {
+    const t0 = performance.now();
+    const { lower, upper } = percentileRanks(200_000, 99, 0.95);
+    expect(performance.now() - t0).toBeLessThan(1000); // the quadratic sum took minutes
+    expect(lower).toBeLessThan(198_000);
+    expect(upper).toBeGreaterThan(198_000);
+    expect(upper - lower).toBeLessThan(200);
+  });
+
   it('sums the binomial exactly', () => {
     expect(binomialCdf(588, 600, 0.99)).toBeCloseTo(0.0195297, 6);
     expect(binomialCdf(598, 600, 0.99)).toBeCloseTo(0.9830192, 6);

@@ -103,7 +103,7 @@ const LINES: Record<Stage, RegExp> = {
 function stageOf(lastLine: string): Stage {
   if (lastLine.startsWith('teardown')) return 'teardown';
   if (/^fault (landed|did NOT land)|\] fault /.test(lastLine)) return 'fault';
-  if (/^load started|^fault removed|^lease ran out|\] (baseline|recovery) /.test(lastLine)) return 'load';
+  if (/^load started|^load done|^fault removed|^lease ran out|\] (baseline|recovery) /.test(lastLine)) return 'load';
   return 'boot';
 }
 
