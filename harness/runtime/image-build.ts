@@ -29,7 +29,7 @@ import {
 export const IMAGE_BUILD_LOG = join(cacheRoot(), 'logs', 'images-build.log');
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 
-interface Command {
+export interface Command {
   argv: string[];
   /** text for stdin, or a command whose stdout becomes our stdin (a pipe: tar | docker import) */
   stdinFrom?: string[];
@@ -37,16 +37,20 @@ interface Command {
 }
 
 /** Runs a command (or `feeder | command`), its output appended to the build log; resolves with its stdout. */
-async function run(command: Command, log: WriteStream): Promise<string> {
+export async function run(command: Command, log: WriteStream): Promise<string> {
   log.write(`\n$ ${command.stdinFrom ? `${command.stdinFrom.join(' ')} | ` : ''}${command.argv.join(' ')}\n`);
   const [file, ...args] = command.argv as [string, ...string[]];
   const options = { env: command.env, reject: false, all: true } as const;
   const [f, ...a] = command.stdinFrom ?? [];
+  // the feeder's stdout is the stream (a whole root filesystem as tar, ~480 MB): it must never be
+  // kept, or execa's maxBuffer (100 MB) kills the feeder mid-stream and docker import reads a
+  // truncated archive ("unexpected EOF"); only its stderr is kept for the log
   const result = await (f === undefined
     ? execa(file, args, { ...options, stdin: 'ignore' })
-    : execa(f, a, { ...options, stdin: 'ignore' }).pipe(file, args, options));
-  // the feeder's and the command's output, each as it came (stdout and stderr interleaved)
-  for (const step of [...result.pipedFrom, result]) if (step.all) log.write(`${step.all}\n`);
+    : execa(f, a, { env: command.env, reject: false, stdin: 'ignore', buffer: { stdout: false, stderr: true } }).pipe(file, args, options));
+  // the feeder's errors and the command's output, each as it came (stdout and stderr interleaved)
+  for (const step of result.pipedFrom) if (step.stderr) log.write(`${step.stderr}\n`);
+  if (result.all) log.write(`${result.all}\n`);
   const failed = [...result.pipedFrom, result].find((r) => r.failed);
   if (failed !== undefined) {
     const what = failed.exitCode === undefined ? (failed.signal ?? failed.shortMessage) : `code ${failed.exitCode}`;
