@@ -130,10 +130,14 @@ export class PhaseDriver {
     const { minMs, maxMs } = this.o.bounds[phase];
     const elapsed = nowMs - this.startMs;
     if (elapsed >= maxMs) {
-      const j = this.judge(phase, nowMs);
       const { holdMs } = this.o.bounds[phase];
-      // past the max, a recovery not seen yet holds the phase open, up to its bound + one window
-      const holding = holdMs !== undefined && elapsed < holdMs && j.open.some((c) => c.kind === 'recovery');
+      // past the max, a recovery not seen yet holds the phase open, up to its bound + one window,
+      // looked at once a second like any other look (liveConfidence counts those looks)
+      const mayHold = holdMs !== undefined && elapsed < holdMs;
+      if (mayHold && nowMs - this.lastLookMs < LOOK_EVERY_MS) return;
+      this.lastLookMs = nowMs;
+      const j = this.judge(phase, nowMs);
+      const holding = mayHold && j.open.some((c) => c.kind === 'recovery');
       if (!holding) return this.end(phase, nowMs, 'max', j.open.length === 0 ? 'every check decided at the max' : `still open: ${describe(j.open)}`);
       if (this.o.abortOnFail && j.failing.length > 0) return this.end(phase, nowMs, 'failed', describe(j.failing));
       return;

@@ -222,7 +222,11 @@ describe('PhaseDriver', () => {
     const recovery = makeCheck({ kind: 'recovery', name: 'recovers within 5s', status: 'fail' });
     let seenAt = Infinity;
     const bounds = { baseline: { minMs: 4000, maxMs: 4000 }, fault: { minMs: 4000, maxMs: 4000 }, recovery: { minMs: 5000, maxMs: 6000, holdMs: 10_000 } };
-    const { d, runTo } = driver((phase, toMs) => (phase === 'recovery' && toMs < seenAt ? { open: [recovery] } : {}), { bounds });
+    const looks: number[] = [];
+    const { d, runTo } = driver(
+      (phase, toMs) => (phase === 'recovery' && looks.push(toMs), phase === 'recovery' && toMs < seenAt ? { open: [recovery] } : {}),
+      { bounds },
+    );
     // the recovery phase starts at 8 s; its window lags now by the driver's 2.5 s settle: seen at
     // now = 15 s, 7 s into the phase, after its max and before its hold
     seenAt = 15_000 - 2500;
@@ -230,6 +234,8 @@ describe('PhaseDriver', () => {
     expect(d.ends[2]).toMatchObject({ phase: 'recovery', why: 'max' });
     expect(d.ends[2]?.endedAtMs).toBeGreaterThanOrEqual(15_000);
     expect(d.ends[2]?.endedAtMs).toBeLessThan(15_500);
+    // held, it still looks once a second (the looks liveConfidence counts), not at every tick
+    for (let i = 1; i < looks.length; i++) expect((looks[i] as number) - (looks[i - 1] as number)).toBeGreaterThanOrEqual(1000);
   });
 
   it('ends the recovery at its hold when the recovery is never seen', async () => {
