@@ -3,6 +3,7 @@ import { everySecondFor } from '../../harness/observe/scrape-plan.ts';
 import type { CascadeSpec } from '../../harness/scenario.ts';
 import type { EdgeSpec, System } from '../../harness/system/system.ts';
 import { breakerOpens, retryAmplification } from '../../harness/verdict/cascade.ts';
+import { shop as declaredShop } from '../helpers/systems.ts';
 
 const edge = (from: string, to: string): EdgeSpec => ({ name: `${from}->${to}`, from, to, proxy: `${from}_to_${to}`, instance: to, protocol: 'tcp', port: 1 });
 const instance = (name: string, part: string, replica = 1) => ({ name, part, replica });
@@ -20,12 +21,8 @@ const shop: Pick<System, 'edges' | 'instances' | 'entry' | 'metrics'> = {
   ],
   metrics: {
     path: '/metrics',
-    series: {
-      requests: 'http_requests_total',
-      calls: 'dependency_calls_total',
-      retries: 'dependency_retries_total',
-      breakerTransitions: 'breaker_transitions_total',
-    },
+    // the shop's own series names: the plan reads the calls and requests series by them
+    series: declaredShop.metrics?.series ?? {},
     keep: [],
     parts: ['gateway', 'catalog', 'orders', 'payments', 'recommendations'],
     show: [],
