@@ -249,6 +249,8 @@ export interface RecoveryFigures {
   recoveredAfterMs: number | null;
   /** ms from removal until degraded + error answers stayed under 1% of each second; null: never */
   undegradedAfterMs: number | null;
+  /** ms of load after removal: under one recovery window (abortOnFail, an interrupt), recovery was not observed */
+  observedForMs?: number;
 }
 
 /** One log line (or a run of like lines) of a service, on the load clock. */

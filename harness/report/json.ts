@@ -64,7 +64,7 @@ const CELL: KeyOrder<BlastCell> = {
   mayBreach: true,
   marginal: true,
 };
-const RECOVERY: KeyOrder<RecoveryFigures> = { endpoint: true, removedAtMs: true, recoveredAfterMs: true, undegradedAfterMs: true };
+const RECOVERY: KeyOrder<RecoveryFigures> = { endpoint: true, removedAtMs: true, observedForMs: true, recoveredAfterMs: true, undegradedAfterMs: true };
 const SCENARIO: KeyOrder<RunResult['scenario']> = { name: true, description: true, file: true, protectedBy: true };
 const CHECK: KeyOrder<CheckResult> = {
   id: true,

@@ -93,6 +93,7 @@ export function assembleVerdict(run: RecordedRun): AssembledVerdict {
             recovery.find((r) => r.endpoint === c.endpoint) ?? {
               endpoint: c.endpoint,
               removedAtMs: Math.max(0, ...removed),
+              observedForMs: Math.max(0, scenario.durationMs - Math.max(0, ...removed)),
               recoveredAfterMs: null,
               undegradedAfterMs: null,
             },

@@ -37,7 +37,11 @@ export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec, confi
         const slices = objectives.map((o) => ({ o, s: o.priority === undefined ? s : stats({ phase, endpoint, tenant, priority: o.priority }) }));
         const unmeasured = s.total === 0 || slices.some((x) => x.s.total === 0);
         const results = unmeasured ? [] : slices.map((x) => checkSlo(x.o, phase, x.s, confidence));
-        const breached = results.filter((r) => r.status !== 'pass').map((r) => `${r.name} (measured ${r.measured})`);
+        const failing = results.filter((r) => r.status !== 'pass');
+        const breached = failing.map((r) => `${r.name} (measured ${r.measured})`);
+        // a breached cell is marginal only if every SLO it breaches is; a cell that holds is marginal if any SLO held
+        // by its point estimate alone (a p99 bound that 110 samples cannot give does not soften a decided 0 % availability)
+        const marginal = failing.length > 0 ? failing.every((r) => r.marginal === true) : results.some((r) => r.marginal === true);
         cells.push({
           endpoint,
           tenant,
@@ -50,7 +54,7 @@ export function blastRadiusMatrix({ slos, endpoints, tenants, stats, spec, confi
           holds: objectives.length === 0 || unmeasured ? null : breached.length === 0,
           breached,
           mayBreach: (spec?.mayBreach?.includes(endpoint) ?? false) || (spec?.tenants?.includes(tenant) ?? false),
-          ...(results.some((r) => r.marginal === true) ? { marginal: true } : {}),
+          ...(marginal ? { marginal: true } : {}),
         });
       }
   return cells;

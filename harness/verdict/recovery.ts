@@ -53,6 +53,7 @@ export function measureRecovery(stats: Stats, endpoint: string, removedAtMs: num
   return {
     endpoint,
     removedAtMs,
+    observedForMs: Math.max(0, loadDurationMs - removedAtMs),
     recoveredAfterMs: settledAfterMs(removedAtMs, loadDurationMs, holds),
     undegradedAfterMs: settledAfterMs(removedAtMs, loadDurationMs, undegraded),
   };
@@ -70,6 +71,13 @@ export function recoveryCheck(spec: RecoverySpec, figures: RecoveryFigures): Che
   };
   const undegraded =
     figures.undegradedAfterMs === null ? 'answers stayed degraded to the end' : `answers were undegraded ${figures.undegradedAfterMs} ms after removal`;
+  if (figures.recoveredAfterMs === null && figures.observedForMs !== undefined && figures.observedForMs < RECOVERY_WINDOW_MS)
+    return {
+      ...base,
+      status: 'inconclusive',
+      measured: null,
+      why: `the load ended ${figures.observedForMs} ms after the fault was removed (at ${figures.removedAtMs} ms), less than one ${RECOVERY_WINDOW_MS / 1000} s window: recovery was not observed (a run ended by abortOnFail stops here)`,
+    };
   if (figures.recoveredAfterMs === null)
     return {
       ...base,

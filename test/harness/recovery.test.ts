@@ -53,4 +53,16 @@ describe('recovery', () => {
     const empty = new Recording();
     expect(measureRecovery(empty.stats.bind(empty), E, 10_000, 20_000, slos).recoveredAfterMs).toBeNull();
   });
+
+  it('is inconclusive, not failing, when the load ended less than one window after removal (abortOnFail)', () => {
+    // measured in CI: postgres-latency with its protection off ended at 8418 ms, the fault removed at 8416 ms
+    const r = recording(0, 9, () => ['error', 5]);
+    const cut = measureRecovery(r.stats.bind(r), E, 8416, 8418, slos);
+    expect(cut).toMatchObject({ recoveredAfterMs: null, observedForMs: 2 });
+    const check = recoveryCheck(recoversWithin(E, '5s'), cut);
+    expect(check).toMatchObject({ status: 'inconclusive', measured: null });
+    expect(check.why).toContain('recovery was not observed');
+    // one full window after removal is enough to judge: the SLOs did not hold, so it fails
+    expect(recoveryCheck(recoversWithin(E, '5s'), measureRecovery(r.stats.bind(r), E, 3000, 8418, slos)).status).toBe('fail');
+  });
 });
