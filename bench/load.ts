@@ -15,7 +15,7 @@
 // Goals: harness <= 0.1 s CPU per 1,000 requests; 1 M requests ingested in < 5 s with flat memory;
 // >= 3,000 req/s sustained with the harness under 20 % of a core.
 //   npm run bench -- load [--part live|attribute|replay|rate] [--scenario postgres-latency] [--runtime local]
-//                         [--rate <req/s>] [--off scrape,judge,leases]
+//                         [--rate <req/s>] [--off scrape,judge,leases] [--node-flags '<node options for the harness>']
 //                         [--checkout <dir>] [--requests 1000000] [--rates 1000,2000,3000,4000] [--step-seconds 10]
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -40,6 +40,12 @@ export function processCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** stime of a process, seconds: the kernel's share (syscalls, and loopback TCP delivered in the sender's time) */
+export function processSysSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / CLK_TCK;
 }
 
 /** utime + stime of each thread of a process, seconds, summed by the thread's kind (its comm name) */
@@ -82,6 +88,8 @@ export interface LiveFigures {
   rate: number;
   loadS: number;
   loadCpuS: number;
+  /** of loadCpuS, the kernel's (stime) */
+  loadSysS: number;
   afterCpuS: number;
   /** loadCpuS by thread: the main thread, V8's workers (GC, compilers), libuv's pool (gzip) */
   loadCpuByThreadS: Record<string, number>;
@@ -105,7 +113,15 @@ function atRate(checkout: string, scenario: string, rate: number, scratch: strin
   return { config, name };
 }
 
-async function liveRun(checkout: string, scenario: string, runtime: string, runners: number, rate: number | undefined, off: string): Promise<LiveFigures> {
+async function liveRun(
+  checkout: string,
+  scenario: string,
+  runtime: string,
+  runners: number,
+  rate: number | undefined,
+  off: string,
+  nodeFlags: readonly string[] = [],
+): Promise<LiveFigures> {
   const reports = mkdtempSync(join(tmpdir(), 'faultline-bench-load-'));
   const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-scenario-'));
   const node = join(checkout, 'node_modules', '.bin', 'node');
@@ -113,6 +129,7 @@ async function liveRun(checkout: string, scenario: string, runtime: string, runn
   const child = spawn(
     existsSync(node) ? node : process.execPath,
     [
+      ...nodeFlags,
       '--disable-warning=ExperimentalWarning',
       'harness/cli.ts',
       variant?.name ?? scenario,
@@ -133,9 +150,9 @@ async function liveRun(checkout: string, scenario: string, runtime: string, runn
     },
   );
   const pid = child.pid as number;
-  const marks: Partial<Record<'start' | 'loadDone' | 'teardown', { cpu: number; t: number; threads: Record<string, number> }>> = {};
+  const marks: Partial<Record<'start' | 'loadDone' | 'teardown', { cpu: number; sys: number; t: number; threads: Record<string, number> }>> = {};
   const mark = (at: 'start' | 'loadDone' | 'teardown'): void => {
-    marks[at] ??= { cpu: processCpuSeconds(pid), t: performance.now(), threads: threadCpuSeconds(pid) };
+    marks[at] ??= { cpu: processCpuSeconds(pid), sys: processSysSeconds(pid), t: performance.now(), threads: threadCpuSeconds(pid) };
   };
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -159,6 +176,7 @@ async function liveRun(checkout: string, scenario: string, runtime: string, runn
       rate: result.load.offeredRatePerSecond,
       loadS: (loadDone.t - start.t) / 1000,
       loadCpuS: loadDone.cpu - start.cpu,
+      loadSysS: loadDone.sys - start.sys,
       afterCpuS: teardown.cpu - loadDone.cpu,
       loadCpuByThreadS: Object.fromEntries(Object.entries(loadDone.threads).map(([k, v]) => [k, v - (start.threads[k] ?? 0)])),
       verdict: result.verdict,
@@ -177,15 +195,23 @@ const byThread = (f: LiveFigures): string =>
 
 const describeLive = (f: LiveFigures): string => {
   const per1000 = ((f.loadCpuS + f.afterCpuS) / f.requests) * 1000;
-  return `${f.requests} requests at ${f.rate} req/s in ${f.loadS.toFixed(1)} s: harness CPU during the load ${f.loadCpuS.toFixed(2)} s = ${((f.loadCpuS / f.loadS) * 1000).toFixed(1)} ms per second (${byThread(f)}), ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000; after it (verdict, reports) ${f.afterCpuS.toFixed(2)} s; together ${per1000.toFixed(3)} s per 1,000 requests; goal <= ${GOALS.cpuPer1000}: ${per1000 <= GOALS.cpuPer1000 ? 'met' : 'NOT met'}; verdict ${f.verdict}`;
+  return `${f.requests} requests at ${f.rate} req/s in ${f.loadS.toFixed(1)} s: harness CPU during the load ${f.loadCpuS.toFixed(2)} s = ${((f.loadCpuS / f.loadS) * 1000).toFixed(1)} ms per second (${byThread(f)}; kernel ${((f.loadSysS / f.loadS) * 1000).toFixed(1)}), ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000; after it (verdict, reports) ${f.afterCpuS.toFixed(2)} s; together ${per1000.toFixed(3)} s per 1,000 requests; goal <= ${GOALS.cpuPer1000}: ${per1000 <= GOALS.cpuPer1000 ? 'met' : 'NOT met'}; verdict ${f.verdict}`;
 };
 
-async function live(checkout: string, scenario: string, runtime: string, runners: number, rate: number | undefined, off: string): Promise<void> {
+async function live(
+  checkout: string,
+  scenario: string,
+  runtime: string,
+  runners: number,
+  rate: number | undefined,
+  off: string,
+  nodeFlags: readonly string[],
+): Promise<void> {
   const unknown = off.split(',').filter((c) => c !== '' && !(BENCH_COMPONENTS as readonly string[]).includes(c));
   if (unknown.length > 0) throw new Error(`--off ${unknown.join(',')}: components are ${BENCH_COMPONENTS.join(', ')}`);
-  const f = await liveRun(checkout, scenario, runtime, runners, rate, off);
+  const f = await liveRun(checkout, scenario, runtime, runners, rate, off, nodeFlags);
   say(
-    `  live ${scenario} (${runtime}${runners > 1 ? `, ${runners} runners` : ''}${off ? `, off: ${off}` : ''}, ${checkout === PROJECT_ROOT ? 'this checkout' : checkout}): ${describeLive(f)}`,
+    `  live ${scenario} (${runtime}${runners > 1 ? `, ${runners} runners` : ''}${off ? `, off: ${off}` : ''}${nodeFlags.length > 0 ? `, node ${nodeFlags.join(' ')}` : ''}, ${checkout === PROJECT_ROOT ? 'this checkout' : checkout}): ${describeLive(f)}`,
   );
 }
 
@@ -371,6 +397,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       runners: { type: 'string', default: '1' },
       rate: { type: 'string' },
       off: { type: 'string', default: '' },
+      'node-flags': { type: 'string', default: '' },
       checkout: { type: 'string', default: PROJECT_ROOT },
       requests: { type: 'string', default: '1000000' },
       stream: { type: 'string' },
@@ -388,6 +415,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       Number(values.runners),
       values.rate === undefined ? undefined : Number(values.rate),
       values.off,
+      values['node-flags'].split(' ').filter((f) => f !== ''),
     );
   if (part === 'attribute') await attribute(values.checkout, values.scenario, values.runtime);
   if (part === undefined || part === 'replay') await replay(Number(values.requests), values.stream);

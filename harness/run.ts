@@ -15,7 +15,7 @@ import { type FaultTrafficSpec, faultScenarioName, REQUEST_TIMEOUT_MS, renderK6S
 import { breachWithLogs } from './observe/logs.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { phaseCounters } from './observe/phase-counters.ts';
-import { everySecondFor } from './observe/scrape-plan.ts';
+import { everySecondFor, everySecondPhases, phaseNow } from './observe/scrape-plan.ts';
 import { type Scraper, startScraper } from './observe/scraper.ts';
 import { HarnessError } from './paths.ts';
 import { completeUntil, liveConfidence, PhaseDriver } from './phases.ts';
@@ -173,7 +173,14 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
         if (e.type === 'started') {
           loadStartEpochMs = e.epochMs;
           schedule?.start(e.epochMs, scenario.adaptive === undefined ? 'timed' : 'driven');
-          if (!off.has('scrape')) scraper = startScraper(stack, e.epochMs, { everySecond: everySecondFor(system, scenario.cascade ?? []) });
+          if (!off.has('scrape')) {
+            const fastIn = everySecondPhases(scenario.cascade ?? []);
+            const faults = schedule?.records ?? [];
+            scraper = startScraper(stack, e.epochMs, {
+              everySecond: everySecondFor(system, scenario.cascade ?? []),
+              fastNow: () => fastIn.has(phaseNow(faults)),
+            });
+          }
           const n = options.runners ?? 1;
           line(
             `load started: ${scenario.load.rate} req/s for ${scenario.adaptive ? 'at most ' : ''}${scenario.durationMs / 1000} s${n > 1 ? ` from ${n} k6 runners` : ''}`,

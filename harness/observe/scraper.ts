@@ -1,7 +1,8 @@
 // Scrapes the metrics-serving instances during the load, so cascade checks can take counter
 // increases over any phase window, at the resolution each reader needs:
 // - every second, the instances whose counters a per-second check reads (retry amplification's
-//   ratio interval pairs per-second counts; everySecond() says which, see scrapePlan);
+//   ratio interval pairs per-second counts; everySecond() says which, see scrape-plan.ts), while
+//   the phase that check judges runs (fastNow());
 // - every instance when a phase boundary is crossed (`mark()`: just before a fault is applied or
 //   removed, and again once it is), so a phase's increase (breaker openings, the report's phase
 //   counters) starts and ends at the boundary itself, not up to a second off;
@@ -28,13 +29,15 @@ export interface Scraper {
 export interface ScraperOptions {
   /** an instance scraped every second, given its latest values (default: every instance) */
   everySecond?: (instance: string, values: Record<string, number>) => boolean;
+  /** whether the per-second instances are asked now (the phase their check judges runs); default: always */
+  fastNow?: () => boolean;
   fastMs?: number;
   slowMs?: number;
   now?: () => number;
 }
 
 export function startScraper(stack: StartedStack, loadStartEpochMs: number, options: ScraperOptions = {}): Scraper {
-  const { fastMs = 1000, slowMs = 5000, now = Date.now, everySecond = () => true } = options;
+  const { fastMs = 1000, slowMs = 5000, now = Date.now, everySecond = () => true, fastNow = () => true } = options;
   const snapshots: MetricSnapshot[] = [];
   const keep = keptSeries(stack.system);
   const targets = (keep === null ? [] : metricsTargets(stack)).map((t) => ({ ...t, fast: false, inFlight: 0 }));
@@ -64,7 +67,8 @@ export function startScraper(stack: StartedStack, loadStartEpochMs: number, opti
   const timer = setInterval(() => {
     ticks++;
     // an instance whose last scrape has not come back (frozen, overloaded) is not asked again yet
-    for (const t of targets) if (t.inFlight === 0 && (t.fast || ticks % slowEvery === 0)) scrape(t);
+    const fast = fastNow();
+    for (const t of targets) if (t.inFlight === 0 && ((t.fast && fast) || ticks % slowEvery === 0)) scrape(t);
   }, fastMs);
   let stopped = false;
   return {

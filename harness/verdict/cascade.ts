@@ -30,14 +30,24 @@ export const AMPLIFICATION_PER = ['request', 'call'] as const;
 
 export const retryAmplification = (o: Omit<RetryAmplificationSpec, 'kind'>): RetryAmplificationSpec => ({ kind: 'retry-amplification', ...o });
 
+/** Sums already taken, per snapshot's values (never changed once scraped): the live judge asks again every second. */
+const sums = new WeakMap<Record<string, number>, Map<string, number>>();
+
 /** Sum of every series of `name` whose labels include all of `labels`, in one snapshot. */
 export function sumSeries(values: Record<string, number>, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const memoKey = `${name}\u0000${wanted.join(',')}`;
+  let memo = sums.get(values);
+  const known = memo?.get(memoKey);
+  if (known !== undefined) return known;
   let sum = 0;
-  for (const [key, value] of Object.entries(values)) {
+  for (const key in values) {
     const brace = key.indexOf('{');
-    if ((brace === -1 ? key : key.slice(0, brace)) !== name) continue;
-    if (Object.entries(labels).every(([k, v]) => key.includes(`${k}="${v}"`))) sum += value;
+    if (brace === -1 ? key !== name : brace !== name.length || !key.startsWith(name)) continue;
+    if (wanted.every((w) => key.includes(w))) sum += values[key] as number;
   }
+  if (memo === undefined) sums.set(values, (memo = new Map()));
+  memo.set(memoKey, sum);
   return sum;
 }
 

@@ -40,6 +40,15 @@ describe('retry amplification', () => {
     expect(sumSeries(catalog(0, 3, 4).values, 'dependency_calls_total')).toBe(1006);
   });
 
+  it('gives each name and label set its own sum when one snapshot is asked again (the live judge asks every second)', () => {
+    const values = catalog(0, 3, 4).values;
+    for (let i = 0; i < 2; i++) {
+      expect(sumSeries(values, 'dependency_calls_total', { dependency: 'postgres' })).toBe(7);
+      expect(sumSeries(values, 'dependency_calls_total')).toBe(1006);
+      expect(sumSeries(values, 'dependency_calls')).toBe(0); // a prefix of a name is another name
+    }
+  });
+
   it('divides dependency calls by gateway requests over the phase window', () => {
     const snaps = [gateway(9_900, 500), catalog(9_950, 500, 0), gateway(20_100, 1000), catalog(20_050, 700, 1300)];
     expect(counterIncrease(snaps, phases[1] as PhaseWindow, 'http_requests_total', {}, 'gateway')).toBe(500);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { everySecondFor } from '../../harness/observe/scrape-plan.ts';
+import { everySecondFor, everySecondPhases, phaseNow } from '../../harness/observe/scrape-plan.ts';
 import type { CascadeSpec } from '../../harness/scenario.ts';
 import type { EdgeSpec, System } from '../../harness/system/system.ts';
 import { breakerOpens, retryAmplification } from '../../harness/verdict/cascade.ts';
@@ -59,5 +59,27 @@ describe('everySecondFor (which instances the scraper asks every second)', () =>
       'orders',
       'recommendations',
     ]);
+  });
+});
+
+describe('everySecondPhases and phaseNow (when the per-second instances are asked)', () => {
+  it('asks them in the phases the retry amplification checks judge: the fault phase unless one names another', () => {
+    expect([...everySecondPhases([])]).toEqual([]);
+    expect([...everySecondPhases([breakerOpens({ dependency: 'postgres', min: 1 })])]).toEqual([]);
+    expect([...everySecondPhases([retryAmplification({ dependency: 'postgres', max: 1.5 })])]).toEqual(['fault']);
+    expect([
+      ...everySecondPhases([
+        retryAmplification({ dependency: 'postgres', max: 1.5 }),
+        retryAmplification({ dependency: 'payments', max: 1.2, phase: 'recovery' }),
+      ]),
+    ]).toEqual(['fault', 'recovery']);
+  });
+
+  it('reads the phase from the faults: none applied, one still in force, every one removed', () => {
+    const at = (appliedAtMs: number | null, removedAtMs: number | null) => ({ appliedAtMs, removedAtMs });
+    expect(phaseNow([at(null, null), at(null, null)])).toBe('baseline');
+    expect(phaseNow([at(4000, null), at(null, null)])).toBe('fault');
+    expect(phaseNow([at(4000, 9000), at(null, null)])).toBe('fault'); // a later fault is still to come
+    expect(phaseNow([at(4000, 9000), at(6000, 9100)])).toBe('recovery');
   });
 });

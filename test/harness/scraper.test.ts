@@ -55,6 +55,20 @@ describe('startScraper', () => {
     expect(slow.scrapes()).toBeLessThanOrEqual(5);
   });
 
+  it('asks the per-second instances only while fastNow() says their phase runs', async () => {
+    const fast = await instance(() => 'calls_total 1\n');
+    let inPhase = false;
+    const scraper = startScraper(stackOf({ fast: fast.url }), Date.now(), { everySecond: () => true, fastNow: () => inPhase, fastMs: 40, slowMs: 60_000 });
+    await sleep(300); // outside the phase: only the first scrape (no slow tick comes within the test)
+    const outside = fast.scrapes();
+    inPhase = true;
+    await sleep(300);
+    const inside = fast.scrapes() - outside;
+    await scraper.stop();
+    expect(outside).toBe(1);
+    expect(inside).toBeGreaterThanOrEqual(2);
+  });
+
   it('asks an instance every tick from when its values show it counts for a check', async () => {
     let served = 'other_total 1\n';
     const late = await instance(() => served);
