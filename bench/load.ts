@@ -113,15 +113,18 @@ function atRate(checkout: string, scenario: string, rate: number, scratch: strin
   return { config, name };
 }
 
-async function liveRun(
-  checkout: string,
-  scenario: string,
-  runtime: string,
-  runners: number,
-  rate: number | undefined,
-  off: string,
-  nodeFlags: readonly string[] = [],
-): Promise<LiveFigures> {
+/** One live run: which checkout, scenario and runtime, how many runners, at what rate, with what off and which node options. */
+interface LiveOptions {
+  checkout: string;
+  scenario: string;
+  runtime: string;
+  runners: number;
+  rate?: number;
+  off: string;
+  nodeFlags: readonly string[];
+}
+
+async function liveRun({ checkout, scenario, runtime, runners, rate, off, nodeFlags }: LiveOptions): Promise<LiveFigures> {
   const reports = mkdtempSync(join(tmpdir(), 'faultline-bench-load-'));
   const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-scenario-'));
   const node = join(checkout, 'node_modules', '.bin', 'node');
@@ -198,18 +201,11 @@ const describeLive = (f: LiveFigures): string => {
   return `${f.requests} requests at ${f.rate} req/s in ${f.loadS.toFixed(1)} s: harness CPU during the load ${f.loadCpuS.toFixed(2)} s = ${((f.loadCpuS / f.loadS) * 1000).toFixed(1)} ms per second (${byThread(f)}; kernel ${((f.loadSysS / f.loadS) * 1000).toFixed(1)}), ${((f.loadCpuS / f.requests) * 1000).toFixed(3)} s per 1,000; after it (verdict, reports) ${f.afterCpuS.toFixed(2)} s; together ${per1000.toFixed(3)} s per 1,000 requests; goal <= ${GOALS.cpuPer1000}: ${per1000 <= GOALS.cpuPer1000 ? 'met' : 'NOT met'}; verdict ${f.verdict}`;
 };
 
-async function live(
-  checkout: string,
-  scenario: string,
-  runtime: string,
-  runners: number,
-  rate: number | undefined,
-  off: string,
-  nodeFlags: readonly string[],
-): Promise<void> {
+async function live(o: LiveOptions): Promise<void> {
+  const { checkout, scenario, runtime, runners, off, nodeFlags } = o;
   const unknown = off.split(',').filter((c) => c !== '' && !(BENCH_COMPONENTS as readonly string[]).includes(c));
   if (unknown.length > 0) throw new Error(`--off ${unknown.join(',')}: components are ${BENCH_COMPONENTS.join(', ')}`);
-  const f = await liveRun(checkout, scenario, runtime, runners, rate, off, nodeFlags);
+  const f = await liveRun(o);
   say(
     `  live ${scenario} (${runtime}${runners > 1 ? `, ${runners} runners` : ''}${off ? `, off: ${off}` : ''}${nodeFlags.length > 0 ? `, node ${nodeFlags.join(' ')}` : ''}, ${checkout === PROJECT_ROOT ? 'this checkout' : checkout}): ${describeLive(f)}`,
   );
@@ -229,7 +225,7 @@ async function attribute(checkout: string, scenario: string, runtime: string): P
   say(`  attribution of the harness's CPU during the load, ${scenario} (${runtime}):`);
   let all: number | undefined;
   for (const r of runs) {
-    const f = await liveRun(checkout, scenario, runtime, 1, r.rate, r.off);
+    const f = await liveRun({ checkout, scenario, runtime, runners: 1, ...(r.rate === undefined ? {} : { rate: r.rate }), off: r.off, nodeFlags: [] });
     const perS = (f.loadCpuS / f.loadS) * 1000;
     all ??= perS;
     say(
@@ -408,15 +404,15 @@ export async function benchLoad(args: string[]): Promise<void> {
   const part = values.part;
   say('load path benchmark (issue 14): harness CPU live, ingest of a recorded stream, max sustained rate');
   if (part === undefined || part === 'live')
-    await live(
-      values.checkout,
-      values.scenario,
-      values.runtime,
-      Number(values.runners),
-      values.rate === undefined ? undefined : Number(values.rate),
-      values.off,
-      values['node-flags'].split(' ').filter((f) => f !== ''),
-    );
+    await live({
+      checkout: values.checkout,
+      scenario: values.scenario,
+      runtime: values.runtime,
+      runners: Number(values.runners),
+      ...(values.rate === undefined ? {} : { rate: Number(values.rate) }),
+      off: values.off,
+      nodeFlags: values['node-flags'].split(' ').filter((f) => f !== ''),
+    });
   if (part === 'attribute') await attribute(values.checkout, values.scenario, values.runtime);
   if (part === undefined || part === 'replay') await replay(Number(values.requests), values.stream);
   if (part === undefined || part === 'rate') await maxRate(values.rates.split(',').map(Number), Number(values['step-seconds']));
