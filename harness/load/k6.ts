@@ -4,7 +4,7 @@
 // A runner that dies, falls silent or never connects fails the run (HarnessError): the others
 // are stopped, and the caller removes the faults.
 
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,7 +58,21 @@ export function k6Version(): string {
   return k6VersionText().split('\n')[0] ?? 'unknown';
 }
 
-const k6VersionText = (): string => execaSync(toolPath('k6'), ['version']).stdout.trim();
+/** `k6 version` per binary (path and mtime): asked before the run and again for its result, once per scenario of a suite. */
+const versionTexts = new Map<string, string>();
+
+function k6VersionText(): string {
+  const k6 = toolPath('k6');
+  let key = k6;
+  try {
+    key = `${k6}\u0000${statSync(k6).mtimeMs}`;
+  } catch {
+    // not there: execa says so below
+  }
+  let text = versionTexts.get(key);
+  if (text === undefined) versionTexts.set(key, (text = execaSync(k6, ['version']).stdout.trim()));
+  return text;
+}
 
 /** True when `k6 version` lists faultline's output extension. */
 export function hasFaultlineOutput(versionText: string): boolean {
