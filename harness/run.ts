@@ -259,11 +259,13 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     clearInterval(driverTimer);
     line(`load done: ${recording.baseLength} requests; judging`);
     await schedule.removeAll();
-    const snapshots = (await scraper?.stop()) ?? [];
+    // the scraper's last scrape of every instance is also the end-of-run metrics
+    const scraped = await scraper?.stop();
+    const snapshots = scraped?.snapshots ?? [];
     if (signal.aborted) throw new HarnessError('interrupted: the run was stopped before the load finished');
     if (faultError !== undefined) throw new HarnessError(faultError.message);
 
-    const metrics = await scrapeMetrics(stack);
+    const metrics = scraped?.last ?? (await scrapeMetrics(stack));
     for (const f of faultTraffic)
       proveTraffic(
         schedule.records.find((r) => r.id === f.id),

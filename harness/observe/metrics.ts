@@ -54,7 +54,15 @@ export function parsePrometheus(text: string, keep: RegExp): Record<string, numb
   return out;
 }
 
-export async function scrapeMetrics(stack: StartedStack, timeoutMs = 2000): Promise<Record<string, Record<string, number>>> {
+/** Kept values per instance, as result.json's `metrics` holds them. */
+export type InstanceMetrics = Record<string, Record<string, number>>;
+/** What an instance that did not answer the end-of-run scrape shows there. */
+export const scrapeFailed = (): Record<string, number> => ({ scrape_failed: 1 });
+/** The end-of-run scrape waits this long for each answer (the load is over: nothing ticks behind it). */
+export const FINAL_SCRAPE_TIMEOUT_MS = 2000;
+
+/** One scrape of every instance, for a run without a scraper (FAULTLINE_BENCH_OFF=scrape); see Scraper.stop(). */
+export async function scrapeMetrics(stack: StartedStack, timeoutMs = FINAL_SCRAPE_TIMEOUT_MS): Promise<InstanceMetrics> {
   const keep = keptSeries(stack.system);
   if (keep === null) return {};
   const entries = await Promise.all(
@@ -64,7 +72,7 @@ export async function scrapeMetrics(stack: StartedStack, timeoutMs = 2000): Prom
         const { text } = await httpText(t.url, '', `the ${t.name} metrics endpoint`, { timeoutMs });
         return [t.name, parsePrometheus(text, keep)] as const;
       } catch {
-        return [t.name, { scrape_failed: 1 }] as const;
+        return [t.name, scrapeFailed()] as const;
       }
     }),
   );

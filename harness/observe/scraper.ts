@@ -7,7 +7,8 @@
 //   removed, and again once it is), so a phase's increase (breaker openings, the report's phase
 //   counters) starts and ends at the boundary itself, not up to a second off;
 // - every instance every 5 s otherwise, and once more at the end: a missed boundary scrape (a
-//   frozen service) then costs 5 s of blur, not the phase.
+//   frozen service) then costs 5 s of blur, not the phase. That last scrape is also the run's
+//   end-of-run metrics (`stop().last`, result.json's `metrics`), with scrapeMetrics' 2 s timeout.
 // A scrape that fails is skipped, not fatal. A snapshot is stamped when its request is sent, so a
 // scrape sent before a fault is applied is on the baseline side of the boundary whatever its
 // answer's delay.
@@ -15,13 +16,16 @@
 import { httpText } from '../loopback-http.ts';
 import type { StartedStack } from '../runtime/types.ts';
 import type { MetricSnapshot } from '../verdict/cascade.ts';
-import { keptSeries, metricsTargets, parsePrometheus } from './metrics.ts';
+import { FINAL_SCRAPE_TIMEOUT_MS, type InstanceMetrics, keptSeries, metricsTargets, parsePrometheus, scrapeFailed } from './metrics.ts';
 
 export interface Scraper {
   /** scrapes every instance now (a phase boundary); returns at once */
   mark(): void;
-  /** stops scraping after one last scrape; returns every snapshot taken */
-  stop(): Promise<MetricSnapshot[]>;
+  /**
+   * stops scraping after one last scrape of every instance; returns every snapshot taken, and that
+   * last scrape's values per instance (`scrape_failed: 1` where it got no answer)
+   */
+  stop(): Promise<{ snapshots: MetricSnapshot[]; last: InstanceMetrics }>;
   /** the snapshots taken so far (live judgement of adaptive phases) */
   snapshots(): readonly MetricSnapshot[];
 }
@@ -41,15 +45,17 @@ export function startScraper(stack: StartedStack, loadStartEpochMs: number, opti
   const snapshots: MetricSnapshot[] = [];
   const keep = keptSeries(stack.system);
   const targets = (keep === null ? [] : metricsTargets(stack)).map((t) => ({ ...t, fast: false, inFlight: 0 }));
-  const pending = new Set<Promise<void>>();
-  const scrape = (target: (typeof targets)[number]): void => {
+  const pending = new Set<Promise<unknown>>();
+  /** one scrape of `target`; resolves with its values, or undefined when it got no answer */
+  const scrape = (target: (typeof targets)[number], timeoutMs = Math.min(800, fastMs)): Promise<Record<string, number> | undefined> => {
     const tMs = Math.round(now() - loadStartEpochMs);
     target.inFlight++;
-    const work = httpText(target.url, '', `the ${target.name} metrics endpoint`, { timeoutMs: Math.min(800, fastMs) })
+    const work = httpText(target.url, '', `the ${target.name} metrics endpoint`, { timeoutMs })
       .then(({ text }) => {
         const values = parsePrometheus(text, keep as RegExp);
         snapshots.push({ tMs, service: target.name, values });
         target.fast ||= everySecond(target.name, values);
+        return values;
       })
       .catch(() => undefined) // a slow or down service misses this scrape
       .finally(() => {
@@ -57,6 +63,7 @@ export function startScraper(stack: StartedStack, loadStartEpochMs: number, opti
         pending.delete(work);
       });
     pending.add(work);
+    return work;
   };
   const all = (): void => {
     for (const t of targets) scrape(t);
@@ -70,21 +77,22 @@ export function startScraper(stack: StartedStack, loadStartEpochMs: number, opti
     const fast = fastNow();
     for (const t of targets) if (t.inFlight === 0 && ((t.fast && fast) || ticks % slowEvery === 0)) scrape(t);
   }, fastMs);
-  let stopped = false;
+  let stopped: Promise<InstanceMetrics> | undefined;
   return {
     snapshots: () => snapshots,
     mark: () => {
-      if (!stopped) all();
+      if (stopped === undefined) all();
     },
     async stop() {
-      if (!stopped) {
-        stopped = true;
+      stopped ??= (async () => {
         clearInterval(timer);
         await Promise.all([...pending]);
-        all();
-      }
+        const answers = await Promise.all(targets.map((t) => scrape(t, FINAL_SCRAPE_TIMEOUT_MS)));
+        return Object.fromEntries(targets.map((t, i) => [t.name, answers[i] ?? scrapeFailed()]));
+      })();
+      const last = await stopped;
       await Promise.all([...pending]);
-      return snapshots;
+      return { snapshots, last };
     },
   };
 }

@@ -98,7 +98,7 @@ describe('startScraper', () => {
     scraper.mark();
     clock = 9_000; // the answers come back later: the stamp is the sending time
     await sleep(100);
-    const snapshots = await scraper.stop();
+    const { snapshots } = await scraper.stop();
     const at = (service: string, tMs: number) => snapshots.find((s) => s.service === service && s.tMs === tMs)?.values;
     expect(at('a', 0)).toEqual({ calls_total: 1 });
     expect(at('a', 7_000)).toEqual({ calls_total: 2 });
@@ -112,8 +112,11 @@ describe('startScraper', () => {
     await sleep(100);
     const first = await scraper.stop();
     const again = await scraper.stop();
-    expect(first.map((s) => s.service)).toEqual(['up', 'up']);
-    expect(again).toHaveLength(2);
+    expect(first.snapshots.map((s) => s.service)).toEqual(['up', 'up']);
+    expect(again.snapshots).toHaveLength(2);
     expect(up.scrapes()).toBe(2);
+    // the last scrape is the end-of-run metrics: each instance's values, scrape_failed where none came
+    expect(first.last).toEqual({ up: { calls_total: 5 }, down: { scrape_failed: 1 } });
+    expect(again.last).toEqual(first.last);
   });
 });
