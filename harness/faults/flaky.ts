@@ -7,10 +7,10 @@
 // puts back the behaviour it found.
 
 import type { FieldProblem } from '../fields.ts';
+import { httpText } from '../loopback-http.ts';
 import type { StartedStack } from '../runtime/types.ts';
 import { assertLoopback } from '../safety.ts';
 import { type System, serviceParts } from '../system/system.ts';
-import { withTimeout } from './probe.ts';
 import { numberProblem } from './toxic.ts';
 import type { ActiveFault, FaultModule, FaultSpec, Proof } from './types.ts';
 
@@ -73,17 +73,13 @@ function adminOf(stack: StartedStack, service: string): { get<T>(path: string): 
   const base = `${endpoint.url.replace(/\/$/, '')}${prefix}`;
   assertLoopback(base, `the behaviour switch of ${service}`);
   const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
-    const work = (async () => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      });
-      const answer = await res.text();
-      if (res.status !== 200) throw new Error(`${method} ${base}${path} answered ${res.status}: ${answer.slice(0, 300)}`);
-      return JSON.parse(answer) as T;
-    })();
-    return withTimeout(work, HTTP_TIMEOUT_MS + 500, `${method} ${base}${path}`);
+    const { status, text } = await httpText(base, `${base}${path}`, `the behaviour switch of ${service}`, {
+      method,
+      ...(body === undefined ? {} : { json: JSON.stringify(body) }),
+      timeoutMs: HTTP_TIMEOUT_MS,
+    });
+    if (status !== 200) throw new Error(`${method} ${base}${path} answered ${status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
   };
   return { get: (path) => call('GET', path), set: (b) => call<Behaviour>('POST', '/behaviour', b) };
 }

@@ -136,8 +136,15 @@ export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Pr
   const get = async (path: string, headers: Record<string, string>, t: number, what: string): Promise<{ ms: number; value: number }> =>
     timed(
       async () => {
-        const res = await client.request({ method: 'GET', path, headers, signal: AbortSignal.timeout(t) });
-        return (await res.body.arrayBuffer()).byteLength;
+        // a timer of our own, cleared with the answer: AbortSignal.timeout's fires t ms later regardless
+        const abort = new AbortController();
+        const timer = setTimeout(() => abort.abort(new Error(`${what} gave no answer within ${t} ms`)), t);
+        try {
+          const res = await client.request({ method: 'GET', path, headers, signal: abort.signal });
+          return (await res.body.arrayBuffer()).byteLength;
+        } finally {
+          clearTimeout(timer);
+        }
       },
       t,
       what,

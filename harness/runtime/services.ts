@@ -5,6 +5,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { httpText } from '../loopback-http.ts';
 import { HarnessError } from '../paths.ts';
 import type { ReadinessInput } from '../system/define.ts';
 import { LOOPBACK } from './ports.ts';
@@ -35,9 +36,10 @@ export interface StartedService {
  * child lost the race for it) must never pass for our service being ready.
  */
 export async function answersReady(url: string, path: string, pid?: number): Promise<boolean> {
-  const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+  // the loopback client: its timer is cleared with the answer, where fetch's AbortSignal.timeout
+  // fired 2 s after every readiness poll, the last ones inside the load's first second
+  const { status, text } = await httpText(url, path, `the readiness check of ${url}`, { timeoutMs: 2000 });
+  if (status !== 200) throw new Error(`GET ${path} answered ${status}`);
   if (pid !== undefined) {
     let answered: unknown;
     try {
