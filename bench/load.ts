@@ -133,7 +133,9 @@ async function liveRun({ checkout, scenario, runtime, runners, rate, off, nodeFl
     existsSync(node) ? node : process.execPath,
     [
       ...nodeFlags,
+      // as `npm run chaos` starts it (--expose-gc: harness/load/settle.ts)
       '--disable-warning=ExperimentalWarning',
+      '--expose-gc',
       'harness/cli.ts',
       variant?.name ?? scenario,
       ...(variant === undefined ? [] : ['--config', variant.config]),

@@ -30,7 +30,7 @@ interface Run {
 
 /** One CLI run; the JSON result it prints, or why there is none. */
 async function runOnce(scenario: string, ablate: boolean, runtime: string, confidence: string, reportDir: string): Promise<Run | string> {
-  const cli = [process.execPath, '--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'harness/cli.ts')];
+  const cli = [process.execPath, '--disable-warning=ExperimentalWarning', '--expose-gc', join(PROJECT_ROOT, 'harness/cli.ts')]; // as `npm run chaos`
   const args = [scenario, '--runtime', runtime, '--json', '--confidence', confidence, '--report-dir', reportDir, ...(ablate ? ['--ablate'] : [])];
   const lock = process.env.FAULTLINE_HEAVY_LOCK;
   const [command, ...rest] = lock ? ['flock', lock, ...cli, ...args] : [...cli, ...args];

@@ -50,7 +50,8 @@ if (cli === undefined) {
     );
     process.exit(2);
   }
-  const child = spawn(node, ['--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)], {
+  // --expose-gc: the collection the harness makes before the load (harness/load/settle.ts)
+  const child = spawn(node, ['--disable-warning=ExperimentalWarning', '--expose-gc', cli, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, FAULTLINE_BIN: 'faultline' },
     // its own process group: a terminal's Ctrl-C reaches it once, passed on from here, not twice

@@ -12,6 +12,7 @@ import { FaultSchedule } from './faults/schedule.ts';
 import { assertK6HasOutput, k6Version, startK6 } from './load/k6.ts';
 import { Recording } from './load/recording.ts';
 import { type FaultTrafficSpec, faultScenarioName, REQUEST_TIMEOUT_MS, renderK6Script } from './load/script.ts';
+import { settleHeap } from './load/settle.ts';
 import { breachWithLogs } from './observe/logs.ts';
 import { scrapeMetrics } from './observe/metrics.ts';
 import { phaseCounters } from './observe/phase-counters.ts';
@@ -162,6 +163,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
         });
     });
     const scriptMs = scenario.durationMs + (scenario.adaptive ? ADAPTIVE_SLACK_MS : 0);
+    settleHeap(); // the set-up's garbage, collected before the load rather than in its first second
     const k6 = await startK6({
       // adaptive phases: applying and removing faults takes time the maxima do not count; the harness stops k6 itself
       script: renderK6Script({ system, load: scenario.load, durationMs: scriptMs, seed, faultTraffic }),
