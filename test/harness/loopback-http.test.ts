@@ -85,3 +85,66 @@ describe('httpText', () => {
     );
   });
 });
+
+describe('httpText reads every way an answer is framed', () => {
+  /** a server that writes these raw bytes as its answer, in the pieces given, a few ms apart */
+  async function raw(pieces: string[], close = false): Promise<string> {
+    const { createServer: createNetServer } = await import('node:net');
+    const s = createNetServer((socket) => {
+      socket.once('data', async () => {
+        for (const p of pieces) {
+          socket.write(p);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        if (close) socket.end();
+      });
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    rawServers.push(s);
+    return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  }
+  const rawServers: import('node:net').Server[] = [];
+  afterEach(() => {
+    for (const s of rawServers.splice(0)) s.close();
+  });
+  const get = (base: string) => httpText(base, '/metrics', 'a test server', { timeoutMs: 2000 });
+
+  it('content-length, with the head and the body split across packets', async () => {
+    const base = await raw(['HTTP/1.1 200 OK\r\ncontent-', 'length: 11\r\n\r\nhello', ' world']);
+    expect(await get(base)).toEqual({ status: 200, text: 'hello world' });
+  });
+
+  it('chunked, chunks split across packets, with an extension and a trailer', async () => {
+    const base = await raw(['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5;x=1\r\nhel', 'lo\r\n6\r\n wörl\r\n', '0\r\nx-trailer: 1\r\n\r\n']);
+    // 'wörl' is 5 bytes in UTF-8: the sizes count bytes, not characters
+    expect(await get(base)).toEqual({ status: 200, text: 'hello wörl' });
+  });
+
+  it('a body that runs to the close (no length, not chunked)', async () => {
+    const base = await raw(['HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nup to', ' the close'], true);
+    expect(await get(base)).toEqual({ status: 200, text: 'up to the close' });
+  });
+
+  it('204: no body whatever the headers', async () => {
+    const base = await raw(['HTTP/1.1 204 No Content\r\n\r\n']);
+    expect(await get(base)).toEqual({ status: 204, text: '' });
+  });
+
+  it('an answer that is not HTTP fails with EPROTO', async () => {
+    const base = await raw(['SSH-2.0-OpenSSH_9.6\r\n\r\n']);
+    const error = await get(base).catch((e: unknown) => e);
+    expect((error as HttpCallError).code).toBe('EPROTO');
+  });
+
+  it('a connection closed mid-answer fails, not a short body', async () => {
+    const base = await raw(['HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly this'], true);
+    const error = await get(base).catch((e: unknown) => e);
+    expect((error as HttpCallError).code).toBe('ECLOSED');
+  });
+
+  it('calls at once to one server each get their own answer, on their own connections', async () => {
+    const base = await serve((req, res) => setTimeout(() => res.end(`answer to ${req.url}`), req.url === '/a' ? 30 : 5));
+    const [a, b] = await Promise.all([httpText(base, '/a', 'a test server', { timeoutMs: 2000 }), httpText(base, '/b', 'a test server', { timeoutMs: 2000 })]);
+    expect([a.text, b.text]).toEqual(['answer to /a', 'answer to /b']);
+  });
+});
