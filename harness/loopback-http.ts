@@ -60,8 +60,7 @@ function takeIdle(origin: string): Socket | undefined {
   const sockets = idle.get(origin);
   for (let s = sockets?.pop(); s !== undefined; s = sockets?.pop()) {
     detachers.get(s)?.();
-    if (!s.destroyed && s.readable && s.writable) return s.ref();
-    s.destroy();
+    if (!s.destroyed) return s.ref(); // one the server closed meanwhile was dropped by its watchers
   }
   return undefined;
 }

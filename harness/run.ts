@@ -239,19 +239,22 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
           dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
           if (e.scenario === 'main' && loadStartEpochMs !== undefined) droppedAt.push({ tMs: e.epochMs - loadStartEpochMs, count: e.count });
         } else if (e.type === 'ack') (created[e.endpoint] ??= []).push({ key: e.key, id: e.id });
-        else if (loadStartEpochMs !== undefined)
-          onSample({
+        else if (loadStartEpochMs !== undefined) {
+          // per request: the optional fields set only when present (no spread objects)
+          const s: Sample = {
             tMs: e.endEpochMs - e.latencyMs - loadStartEpochMs,
             endpoint: e.endpoint,
             tenant: e.tenant,
             outcome: e.outcome,
             status: e.status,
             latencyMs: e.latencyMs,
-            ...(e.degradedReason ? { degradedReason: e.degradedReason } : {}),
-            ...(e.source ? { source: e.source } : {}),
-            ...(e.priority ? { priority: e.priority } : {}),
-            ...(e.retryAfter ? { retryAfter: true } : {}),
-          });
+          };
+          if (e.degradedReason) s.degradedReason = e.degradedReason;
+          if (e.source) s.source = e.source;
+          if (e.priority) s.priority = e.priority;
+          if (e.retryAfter) s.retryAfter = true;
+          onSample(s);
+        }
       },
     });
     stopLoad = k6.stop;

@@ -37,7 +37,16 @@ export interface LiveJudgement {
 export function judgePhaseLive(input: LiveInput): LiveJudgement {
   const { scenario, phase, fromMs, toMs, confidence } = input;
   const victims = scenario.blastRadius?.tenants ?? [];
-  const stats = (f: SliceFilter): SliceStats => input.stats(f.tenant === undefined && victims.length > 0 ? { ...f, excludeTenants: victims } : f);
+  // one slice per filter per look: an endpoint's availability and latency SLOs, and the recovery
+  // check's windows, ask for the same slices (each a scan of the recording and a sort)
+  const slices = new Map<string, SliceStats>();
+  const stats = (filter: SliceFilter): SliceStats => {
+    const f = filter.tenant === undefined && victims.length > 0 ? { ...filter, excludeTenants: victims } : filter;
+    const key = JSON.stringify(f);
+    let s = slices.get(key);
+    if (s === undefined) slices.set(key, (s = input.stats(f)));
+    return s;
+  };
   const window = [{ name: phase, startMs: fromMs, endMs: toMs }];
   const checks: { check: CheckResult; decided: boolean; failing: boolean }[] = [];
   const interval = (check: CheckResult): void => {

@@ -313,4 +313,31 @@ describe('judgePhaseLive', () => {
   it('never decides a phase with no samples', () => {
     expect(judgeOver(new Recording(), 6000).decided).toBe(false);
   });
+
+  it('takes each slice once per look: the same verdict from fewer scans of the recording', () => {
+    const r = recorded(1000, 0);
+    const asked: string[] = [];
+    // an endpoint's availability and latency SLOs read the same slice
+    const two = validateScenario(
+      { ...adaptive(), slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 })] },
+      'scenarios/x-adaptive.ts',
+      shop,
+    );
+    const j = judgePhaseLive({
+      scenario: two,
+      phase: 'baseline',
+      fromMs: 0,
+      toMs: 6000,
+      stats: (f) => {
+        asked.push(JSON.stringify(f));
+        return r.stats(f);
+      },
+      statuses: r.statuses.bind(r),
+      snapshots: [],
+      series: { entry: 'gateway' },
+      confidence: 0.95,
+    });
+    expect(j.checks.map((c) => `${c.name}: ${c.status}`)).toEqual(['availability >= 0.99: pass', 'p99 latency <= 300 ms: pass']);
+    expect(asked).toHaveLength(1);
+  });
 });
