@@ -48,6 +48,12 @@ export interface Collector {
 
 const WATCH_EVERY_MS = 500;
 const ARCHIVE_GZIP_LEVEL = constants.Z_BEST_SPEED; // the archive is for humans after a failure: cheap beats small
+/**
+ * The archive is written in batches of this many bytes (and at the end): k6 flushes every 100 ms,
+ * and compressing each of those ~1 kB chunks on its own cost a zlib round trip (a thread-pool job
+ * and its completion) ten times a second; a batch stays bounded, so the stream is never held whole.
+ */
+export const ARCHIVE_BATCH_BYTES = 64 * 1024;
 
 export async function startCollector(options: CollectorOptions): Promise<Collector> {
   const now = options.now ?? Date.now;
@@ -115,15 +121,27 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
           return options.onEvent(parsed, state.runner);
       }
     });
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    const flushArchive = (): void => {
+      if (batchBytes === 0) return;
+      archive?.write(batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes));
+      batch = [];
+      batchBytes = 0;
+    };
     socket.on('data', (chunk: Buffer) => {
       seen.at = now();
       splitter.push(chunk);
-      archive?.write(chunk); // after the split: the chunk holding the hello opened the archive
+      if (archive === undefined) return; // after the split: the chunk holding the hello opened the archive
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes >= ARCHIVE_BATCH_BYTES) flushArchive();
     });
     socket.on('error', () => undefined); // 'close' follows and says what it means
     socket.on('close', () => {
       sockets.delete(socket);
       lastData.delete(socket);
+      flushArchive();
       archive?.end();
       if (state === undefined || !state.ended)
         fail(`${seen.name} stopped streaming: its connection closed after ${state?.requests ?? 0} requests without an end line (k6 died or was killed)`);
