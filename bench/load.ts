@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { BENCH_COMPONENTS } from '../harness/bench-off.ts';
 import { startK6 } from '../harness/load/k6.ts';
 import { Recording } from '../harness/load/recording.ts';
+import { HARNESS_NODE_FLAGS } from '../harness/node-flags.ts';
 import { PROJECT_ROOT } from '../harness/paths.ts';
 import { toolPath } from '../harness/tools.ts';
 
@@ -132,10 +133,8 @@ async function liveRun({ checkout, scenario, runtime, runners, rate, off, nodeFl
   const child = spawn(
     existsSync(node) ? node : process.execPath,
     [
+      ...HARNESS_NODE_FLAGS, // as `npm run chaos` starts it; --node-flags after them, so they can override them
       ...nodeFlags,
-      // as `npm run chaos` starts it (--expose-gc: harness/load/settle.ts)
-      '--disable-warning=ExperimentalWarning',
-      '--expose-gc',
       'harness/cli.ts',
       variant?.name ?? scenario,
       ...(variant === undefined ? [] : ['--config', variant.config]),

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { HARNESS_NODE_FLAGS } from '../harness/node-flags.ts';
 import { PROJECT_ROOT } from '../harness/paths.ts';
 import type { CheckResult, RunResult } from '../harness/types.ts';
 import type { AblationOutcome } from '../harness/verdict/ablation.ts';
@@ -30,7 +31,7 @@ interface Run {
 
 /** One CLI run; the JSON result it prints, or why there is none. */
 async function runOnce(scenario: string, ablate: boolean, runtime: string, confidence: string, reportDir: string): Promise<Run | string> {
-  const cli = [process.execPath, '--disable-warning=ExperimentalWarning', '--expose-gc', join(PROJECT_ROOT, 'harness/cli.ts')]; // as `npm run chaos`
+  const cli = [process.execPath, ...HARNESS_NODE_FLAGS, join(PROJECT_ROOT, 'harness/cli.ts')]; // as `npm run chaos`
   const args = [scenario, '--runtime', runtime, '--json', '--confidence', confidence, '--report-dir', reportDir, ...(ablate ? ['--ablate'] : [])];
   const lock = process.env.FAULTLINE_HEAVY_LOCK;
   const [command, ...rest] = lock ? ['flock', lock, ...cli, ...args] : [...cli, ...args];

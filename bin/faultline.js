@@ -21,6 +21,8 @@ const cli = [join(here, '..', 'dist', 'harness', 'cli.js'), join(here, '..', 'ha
   }
 });
 const [major, minor] = process.versions.node.split('.').map(Number);
+// the options the harness's Node starts with: harness/node-flags.ts says why (a test keeps the two the same)
+const HARNESS_NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--expose-gc', '--max-opt=1'];
 const enough = major > 22 || (major === 22 && minor >= 22);
 
 function broughtNode() {
@@ -50,8 +52,7 @@ if (cli === undefined) {
     );
     process.exit(2);
   }
-  // --expose-gc: the collection the harness makes before the load (harness/load/settle.ts)
-  const child = spawn(node, ['--disable-warning=ExperimentalWarning', '--expose-gc', cli, ...process.argv.slice(2)], {
+  const child = spawn(node, [...HARNESS_NODE_FLAGS, cli, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, FAULTLINE_BIN: 'faultline' },
     // its own process group: a terminal's Ctrl-C reaches it once, passed on from here, not twice

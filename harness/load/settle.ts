@@ -5,9 +5,9 @@
 // collection just before k6 starts does that work while nothing is measured, and leaves a heap the
 // load's own allocations do not push over V8's limit again.
 //
-// The collection needs `gc`, which Node exposes only when started with --expose-gc: `npm run chaos`
-// and the benches start it so, and so does bin/faultline.js when it starts the harness under the
-// Node it brings. When the bin runs the harness in its own process (Node >= 22.22), the collection
+// The collection needs `gc`, which Node exposes only when started with --expose-gc: every way in
+// starts the harness so (harness/node-flags.ts), bin/faultline.js too when it starts the harness
+// under the Node it brings. When the bin runs the harness in its own process (Node >= 22.22), the collection
 // is made only with NODE_OPTIONS=--expose-gc; without it the run is the same, its load's first
 // second a few tens of ms of CPU dearer. Setting the flag at run time
 // (v8.setFlagsFromString) was measured and dropped: V8 then recompiled code it had cached, which

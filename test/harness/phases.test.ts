@@ -319,7 +319,10 @@ describe('judgePhaseLive', () => {
     const asked: string[] = [];
     // an endpoint's availability and latency SLOs read the same slice
     const two = validateScenario(
-      { ...adaptive(), slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 })] },
+      {
+        ...adaptive(),
+        slos: [slo.availability({ endpoint: 'GET /products/:id', min: 0.99 }), slo.latency({ endpoint: 'GET /products/:id', p: 99, maxMs: 300 })],
+      },
       'scenarios/x-adaptive.ts',
       shop,
     );
