@@ -6,8 +6,10 @@
 // - every instance when a phase boundary is crossed (`mark()`: just before a fault is applied or
 //   removed, and again once it is), so a phase's increase (breaker openings, the report's phase
 //   counters) starts and ends at the boundary itself, not up to a second off;
-// - every instance every 5 s otherwise, and once more at the end: a missed boundary scrape (a
-//   frozen service) then costs 5 s of blur, not the phase. That last scrape is also the run's
+// - every instance about every 5 s otherwise: a tick asks an instance whose last scrape was sent
+//   4.5 s ago or more (so scrapes are at most 5.5 s apart, and a boundary scrape counts as one of
+//   these), and once more at the end: a missed boundary scrape (a frozen service) then costs 5 s of blur, not
+//   the phase. That last scrape is also the run's
 //   end-of-run metrics (`stop().last`, result.json's `metrics`), with scrapeMetrics' 2 s timeout.
 // A scrape that fails is skipped, not fatal. A snapshot is stamped when its request is sent, so a
 // scrape sent before a fault is applied is on the baseline side of the boundary whatever its
@@ -44,11 +46,12 @@ export function startScraper(stack: StartedStack, loadStartEpochMs: number, opti
   const { fastMs = 1000, slowMs = 5000, now = Date.now, everySecond = () => true, fastNow = () => true } = options;
   const snapshots: MetricSnapshot[] = [];
   const keep = keptSeries(stack.system);
-  const targets = (keep === null ? [] : metricsTargets(stack)).map((t) => ({ ...t, fast: false, inFlight: 0 }));
+  const targets = (keep === null ? [] : metricsTargets(stack)).map((t) => ({ ...t, fast: false, inFlight: 0, sentAt: -Infinity }));
   const pending = new Set<Promise<unknown>>();
   /** one scrape of `target`; resolves with its values, or undefined when it got no answer */
   const scrape = (target: (typeof targets)[number], timeoutMs = Math.min(800, fastMs)): Promise<Record<string, number> | undefined> => {
-    const tMs = Math.round(now() - loadStartEpochMs);
+    target.sentAt = now();
+    const tMs = Math.round(target.sentAt - loadStartEpochMs);
     target.inFlight++;
     const work = httpText(target.url, '', `the ${target.name} metrics endpoint`, { timeoutMs })
       .then(({ text }) => {
@@ -69,13 +72,13 @@ export function startScraper(stack: StartedStack, loadStartEpochMs: number, opti
     for (const t of targets) scrape(t);
   };
   all();
-  const slowEvery = Math.max(1, Math.round(slowMs / fastMs));
-  let ticks = 0;
+  // due once its last scrape is this old: the tick nearest slowMs after it, not one a whole tick later
+  const dueAfterMs = slowMs - fastMs / 2;
   const timer = setInterval(() => {
-    ticks++;
     // an instance whose last scrape has not come back (frozen, overloaded) is not asked again yet
     const fast = fastNow();
-    for (const t of targets) if (t.inFlight === 0 && ((t.fast && fast) || ticks % slowEvery === 0)) scrape(t);
+    const at = now();
+    for (const t of targets) if (t.inFlight === 0 && ((t.fast && fast) || at - t.sentAt >= dueAfterMs)) scrape(t);
   }, fastMs);
   let stopped: Promise<InstanceMetrics> | undefined;
   return {

@@ -86,6 +86,22 @@ describe('startScraper', () => {
     expect(late.scrapes() - before).toBeGreaterThanOrEqual(6);
   });
 
+  it("counts a mark as an instance's slow scrape: the next comes a slow period after it", async () => {
+    const a = await instance(() => 'calls_total 1\n');
+    const t0 = Date.now();
+    const scraper = startScraper(stackOf({ a: a.url }), t0, { everySecond: () => false, fastMs: 50, slowMs: 500 });
+    await sleep(300);
+    scraper.mark(); // at ~300 ms: the slow scrape due at ~500 ms is not needed, the next is due at ~800
+    await sleep(250); // to ~550 ms: past the ~500 ms a fixed 500 ms grid would have scraped at
+    const byThen = a.scrapes();
+    await sleep(500); // to ~1050 ms
+    const { snapshots } = await scraper.stop();
+    expect(byThen).toBe(2); // the start and the mark
+    expect(a.scrapes()).toBe(4); // one more at ~800 ms, and the stop's
+    const gaps = snapshots.map((s) => s.tMs).sort((x, y) => x - y).slice(1, 3);
+    expect((gaps[1] as number) - (gaps[0] as number)).toBeGreaterThanOrEqual(450); // mark -> next slow scrape
+  });
+
   it('scrapes every instance at a mark, stamped when the scrape was sent', async () => {
     let value = 1;
     const a = await instance(() => `calls_total ${value}\n`);
