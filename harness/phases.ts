@@ -40,7 +40,7 @@ export interface PhaseDriverOptions {
   settledUntil(fromMs: number, nowMs: number): number;
 }
 
-/** The driver looks at a phase's checks at most once a second. */
+/** The driver looks at a phase's checks once a second at most, in slots from the phase's min. */
 export const LOOK_EVERY_MS = 1000;
 
 /**
@@ -105,24 +105,50 @@ export function completeUntil(
 export class PhaseDriver {
   phase: PhaseName | 'done' = 'baseline';
   private startMs = 0;
-  private lastLookMs = -Infinity;
+  /** when the next look is due: the phase's min, then every LOOK_EVERY_MS after it (looks keep to these slots) */
+  private nextLookMs: number;
+  private lastLook: { phase: PhaseName; j: LiveJudgement } | undefined;
   private busy = false;
   readonly ends: PhaseEnd[] = [];
   private readonly o: PhaseDriverOptions;
 
   constructor(options: PhaseDriverOptions) {
     this.o = options;
+    this.nextLookMs = options.bounds.baseline.minMs;
   }
 
-  /** One look at the clock (ms since load start); call it every few hundred ms. */
-  async tick(nowMs: number): Promise<void> {
-    if (this.busy || this.phase === 'done') return;
+  /**
+   * When the current phase reaches its max, on the load clock; undefined once done.
+   */
+  get maxAtMs(): number | undefined {
+    return this.phase === 'done' ? undefined : this.startMs + this.o.bounds[this.phase].maxMs;
+  }
+
+  /**
+   * The next moment a tick has something to do: the next look's slot or the phase's max, whichever
+   * comes first; undefined once done. A caller that ticks on a grid also ticks at this moment, so
+   * looks fall on their slots (min, min + 1 s, …) and a phase that runs to its max ends there, not
+   * up to a grid step later: a run's length then does not depend on where the grid falls.
+   */
+  get nextDueMs(): number | undefined {
+    const maxAt = this.maxAtMs;
+    return maxAt === undefined ? undefined : Math.min(maxAt, Math.max(this.nextLookMs, this.startMs + this.o.bounds[this.phase as PhaseName].minMs));
+  }
+
+  /**
+   * One look at the clock (ms since load start); call it every few hundred ms. Resolves false when
+   * it did nothing because the previous tick had not finished (applying or removing faults).
+   */
+  async tick(nowMs: number): Promise<boolean> {
+    if (this.phase === 'done') return true;
+    if (this.busy) return false;
     this.busy = true;
     try {
       await this.step(nowMs);
     } finally {
       this.busy = false;
     }
+    return true;
   }
 
   private async step(nowMs: number): Promise<void> {
@@ -134,8 +160,15 @@ export class PhaseDriver {
       // past the max, a recovery not seen yet holds the phase open, up to its bound + one window,
       // looked at once a second like any other look (liveConfidence counts those looks)
       const mayHold = holdMs !== undefined && elapsed < holdMs;
-      if (mayHold && nowMs - this.lastLookMs < LOOK_EVERY_MS) return;
-      this.lastLookMs = nowMs;
+      if (mayHold && nowMs < this.nextLookMs) {
+        // at the max, less than a second after this phase's last look: that look says whether a
+        // recovery is still open, so a recovered phase ends at its max, not up to a second later,
+        // and without a look liveConfidence does not count
+        const last = this.lastLook;
+        if (last === undefined || last.phase !== phase || last.j.open.some((c) => c.kind === 'recovery')) return;
+        return this.end(phase, nowMs, 'max', last.j.open.length === 0 ? 'every check decided at the max' : `still open: ${describe(last.j.open)}`);
+      }
+      this.looked(nowMs);
       const j = this.judge(phase, nowMs);
       const holding = mayHold && j.open.some((c) => c.kind === 'recovery');
       if (!holding) return this.end(phase, nowMs, 'max', j.open.length === 0 ? 'every check decided at the max' : `still open: ${describe(j.open)}`);
@@ -144,15 +177,22 @@ export class PhaseDriver {
     }
     if (elapsed < minMs) return;
     if (phase === 'fault' && !this.o.faultsLanded()) return;
-    if (nowMs - this.lastLookMs < LOOK_EVERY_MS) return;
-    this.lastLookMs = nowMs;
+    if (nowMs < this.nextLookMs) return;
+    this.looked(nowMs);
     const j = this.judge(phase, nowMs);
     if (this.o.abortOnFail && j.failing.length > 0) return this.end(phase, nowMs, 'failed', describe(j.failing));
     if (j.decided) return this.end(phase, nowMs, 'decided', `${j.checks.length} checks decided`);
   }
 
+  /** a look taken at nowMs: the next is due at the first slot after it */
+  private looked(nowMs: number): void {
+    this.nextLookMs += LOOK_EVERY_MS * (Math.floor(Math.max(0, nowMs - this.nextLookMs) / LOOK_EVERY_MS) + 1);
+  }
+
   private judge(phase: PhaseName, nowMs: number): LiveJudgement {
-    return this.o.judge(phase, this.startMs, Math.max(this.startMs, this.o.settledUntil(this.startMs, nowMs)));
+    const j = this.o.judge(phase, this.startMs, Math.max(this.startMs, this.o.settledUntil(this.startMs, nowMs)));
+    this.lastLook = { phase, j };
+    return j;
   }
 
   private async end(phase: PhaseName, nowMs: number, why: PhaseEnd['why'], detail: string): Promise<void> {
@@ -169,9 +209,11 @@ export class PhaseDriver {
     if (phase === 'baseline') {
       this.startMs = await this.o.applyFaults();
       this.phase = 'fault';
+      this.nextLookMs = this.startMs + this.o.bounds.fault.minMs;
     } else if (phase === 'fault') {
       this.startMs = await this.o.removeFaults();
       this.phase = 'recovery';
+      this.nextLookMs = this.startMs + this.o.bounds.recovery.minMs;
     } else {
       this.phase = 'done';
       this.o.stopLoad();

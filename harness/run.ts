@@ -91,6 +91,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   let keptUp = false;
   let stopLoad = (): void => undefined;
   let driverTimer: NodeJS.Timeout | undefined;
+  let dueTimer: NodeJS.Timeout | undefined;
   let loadDone: Promise<unknown> = Promise.resolve();
   const onAbort = (): void => {
     line('interrupted: stopping load, removing faults, stopping the stack');
@@ -226,14 +227,26 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
               progress: line,
             });
             const d = driver;
-            driverTimer = setInterval(
-              () =>
-                void d.tick(clock()).catch((error: Error) => {
-                  faultError ??= error;
-                  stopLoad();
-                }),
-              250,
-            );
+            const failed = (error: Error): void => {
+              faultError ??= error;
+              stopLoad();
+            };
+            // a tick on the 250 ms grid, and one when the next look or the phase's max is due:
+            // looks fall on their slots and a phase that runs to its max ends there, so the run's
+            // length (and its request count) does not depend on where the grid falls
+            let armedFor: number | undefined;
+            const tickNow = (): void => void d.tick(clock()).then(armNext, failed);
+            // the due moment found the previous tick still running: once more shortly after
+            const dueTick = (): void => void d.tick(clock()).then((ran) => (ran ? armNext() : void (dueTimer = setTimeout(dueTick, 10))), failed);
+            const armNext = (): void => {
+              const at = d.nextDueMs;
+              if (at === undefined || at === armedFor) return;
+              armedFor = at;
+              clearTimeout(dueTimer);
+              dueTimer = setTimeout(dueTick, Math.max(0, at - clock()) + 1);
+            };
+            armNext();
+            driverTimer = setInterval(tickNow, 250);
           }
         } else if (e.type === 'dropped') {
           dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
@@ -262,6 +275,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     if (signal.aborted) k6.stop();
     const { exitCode: k6ExitCode, runners } = await k6.done;
     clearInterval(driverTimer);
+    clearTimeout(dueTimer);
     line(`load done: ${recording.baseLength} requests; judging`);
     await schedule.removeAll();
     // the scraper's last scrape of every instance is also the end-of-run metrics
@@ -353,6 +367,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     signal.removeEventListener('abort', onAbort);
     if (!keptUp) line('teardown: stopping the load, removing faults, stopping the stack');
     clearInterval(driverTimer);
+    clearTimeout(dueTimer);
     stopLoad(); // an error while k6 runs must not leave it running
     await loadDone;
     await schedule?.removeAll();

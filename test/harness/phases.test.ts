@@ -198,6 +198,72 @@ describe('PhaseDriver', () => {
     expect(d.ends[0]?.detail).toMatch(/still open: availability/);
   });
 
+  it('says when the current phase reaches its max, off the tick grid, and ends it there when ticked then', async () => {
+    // the fault applied at 8,100 ms: a 250 ms grid would end its phase at 20,250, not at 20,100
+    let now = 0;
+    const d = new PhaseDriver({
+      bounds: { baseline: { minMs: 4000, maxMs: 8000 }, fault: { minMs: 6000, maxMs: 12_000 }, recovery: { minMs: 5000, maxMs: 10_000 } },
+      abortOnFail: false,
+      settledUntil: (_from, nowMs) => nowMs - 2500,
+      judge: () => ({ checks: [], decided: false, failing: [], open: [makeCheck()] }),
+      applyFaults: async () => now + 100,
+      removeFaults: async () => now,
+      faultsLanded: () => true,
+      stopLoad: () => undefined,
+      progress: () => undefined,
+    });
+    expect(d.maxAtMs).toBe(8000);
+    for (; now <= 8000; now += 250) await d.tick(now);
+    expect(d.maxAtMs).toBe(20_100);
+    for (; now < 20_100; now += 250) await d.tick(now);
+    now = 20_100;
+    await d.tick(now);
+    expect(d.ends[1]).toMatchObject({ phase: 'fault', endedAtMs: 20_100, why: 'max' });
+    expect(d.maxAtMs).toBe(30_100);
+  });
+
+  it('ends a recovery that may hold at its max when the last look (under a second old) saw it recovered', async () => {
+    const run = async (recovered: boolean): Promise<{ d: PhaseDriver; maxAt: number }> => {
+      let now = 0;
+      const recovery = makeCheck({ kind: 'recovery', name: 'recovers within 5s' });
+      const d = new PhaseDriver({
+        bounds: { baseline: { minMs: 1000, maxMs: 1000 }, fault: { minMs: 1000, maxMs: 1000 }, recovery: { minMs: 1000, maxMs: 2000, holdMs: 8000 } },
+        abortOnFail: false,
+        settledUntil: (_from, nowMs) => nowMs,
+        judge: (phase) => ({ checks: [], decided: false, failing: [], open: phase === 'recovery' && !recovered ? [recovery] : [makeCheck()] }),
+        applyFaults: async () => now + 100,
+        removeFaults: async () => now + 100,
+        faultsLanded: () => true,
+        stopLoad: () => undefined,
+        progress: () => undefined,
+      });
+      for (; d.phase !== 'recovery'; now += 250) await d.tick(now);
+      const maxAt = d.maxAtMs as number;
+      for (; now < maxAt; now += 250) await d.tick(now);
+      now = maxAt;
+      await d.tick(now); // its last look, on the grid, was less than a second before
+      return { d, maxAt };
+    };
+    const recovered = await run(true);
+    expect(recovered.maxAt % 250).not.toBe(0); // the max is off the tick grid
+    expect(recovered.d.ends[2]).toMatchObject({ phase: 'recovery', endedAtMs: recovered.maxAt, why: 'max' });
+    expect(recovered.d.phase).toBe('done');
+    const open = await run(false);
+    expect(open.d.phase).toBe('recovery'); // still held: its recovery was open at the last look
+  });
+
+  it('says when a tick did nothing because the previous one was still applying the faults', async () => {
+    let release = (): void => undefined;
+    const applying = new Promise<void>((r) => (release = r));
+    const { d } = driver(() => ({}), { applyFaults: async () => (await applying, 8000) });
+    for (let now = 0; now < 8000; now += 250) expect(await d.tick(now)).toBe(true);
+    const atMax = d.tick(8000); // ends the baseline, and waits on the faults
+    expect(await d.tick(8010)).toBe(false);
+    release();
+    expect(await atMax).toBe(true);
+    expect(d.phase).toBe('fault');
+  });
+
   it('ends the fault phase only once the fault proved it landed', async () => {
     const { d, runTo, setLanded } = driver((phase) => (phase === 'fault' ? decided() : {}));
     setLanded(false);

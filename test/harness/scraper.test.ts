@@ -98,7 +98,10 @@ describe('startScraper', () => {
     const { snapshots } = await scraper.stop();
     expect(byThen).toBe(2); // the start and the mark
     expect(a.scrapes()).toBe(4); // one more at ~800 ms, and the stop's
-    const gaps = snapshots.map((s) => s.tMs).sort((x, y) => x - y).slice(1, 3);
+    const gaps = snapshots
+      .map((s) => s.tMs)
+      .sort((x, y) => x - y)
+      .slice(1, 3);
     expect((gaps[1] as number) - (gaps[0] as number)).toBeGreaterThanOrEqual(450); // mark -> next slow scrape
   });
 
