@@ -49,9 +49,10 @@ export interface Collector {
 const WATCH_EVERY_MS = 500;
 const ARCHIVE_GZIP_LEVEL = constants.Z_BEST_SPEED; // the archive is for humans after a failure: cheap beats small
 /**
- * The archive is written in batches of this many bytes (and at the end): k6 flushes every 100 ms,
- * and compressing each of those ~1 kB chunks on its own cost a zlib round trip (a thread-pool job
- * and its completion) ten times a second; a batch stays bounded, so the stream is never held whole.
+ * The archive is written in batches of this many bytes (and at the end): k6 flushes a few times a
+ * second, and compressing each of those ~1-2 kB chunks on its own cost a zlib round trip (a
+ * thread-pool job and its completion) each time; a batch stays bounded, so the stream is never
+ * held whole.
  */
 export const ARCHIVE_BATCH_BYTES = 64 * 1024;
 

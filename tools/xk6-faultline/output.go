@@ -24,7 +24,7 @@ func init() {
 }
 
 const (
-	flushEvery     = 100 * time.Millisecond
+	flushEvery     = 250 * time.Millisecond // each flush is a read event in the harness: 4 a second, not 10
 	heartbeatEvery = time.Second
 	dialTimeout    = 5 * time.Second
 	bufferBytes    = 64 * 1024
