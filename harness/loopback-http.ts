@@ -201,7 +201,10 @@ export class ResponseReader {
     if (this.status === 204 || this.status === 304 || (this.status >= 100 && this.status < 200)) return { kind: 'length', length: 0, at };
     if ((this.headers.get('transfer-encoding') ?? '').includes('chunked')) return { kind: 'chunked', at };
     const length = this.headers.get('content-length');
-    if (length !== undefined) return { kind: 'length', length: Number(length), at };
+    if (length !== undefined) {
+      if (!/^\d+$/.test(length)) throw new HttpCallError('EPROTO', `an answer with a bad content-length: ${JSON.stringify(length.slice(0, 40))}`);
+      return { kind: 'length', length: Number(length), at };
+    }
     this.keepAlive = false;
     return { kind: 'close', at };
   }

@@ -136,6 +136,12 @@ describe('httpText reads every way an answer is framed', () => {
     expect((error as HttpCallError).code).toBe('EPROTO');
   });
 
+  it('a content-length that is not a number fails with EPROTO', async () => {
+    const base = await raw(['HTTP/1.1 200 OK\r\ncontent-length: 5, 6\r\n\r\nhello']);
+    const error = await get(base).catch((e: unknown) => e);
+    expect((error as HttpCallError).code).toBe('EPROTO');
+  });
+
   it('a connection closed mid-answer fails, not a short body', async () => {
     const base = await raw(['HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly this'], true);
     const error = await get(base).catch((e: unknown) => e);
