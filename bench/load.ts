@@ -36,29 +36,33 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const CLK_TCK = 100; // Linux's USER_HZ
 const GOALS = { cpuPer1000: 0.1, replayMs: 5000, rate: 3000, harnessShare: 0.2 };
 
-/** utime + stime of a process, seconds */
-export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** A /proc stat file's command name and CPU times (utime, stime), seconds. */
+function statTimes(path: string): { comm: string; user: number; sys: number } {
+  const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), user: Number(fields[11]) / CLK_TCK, sys: Number(fields[12]) / CLK_TCK };
 }
 
-/** stime of a process, seconds: the kernel's share (syscalls, and loopback TCP delivered in the sender's time) */
-export function processSysSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / CLK_TCK;
+/**
+ * utime + stime of a process, seconds, and of that its stime: the kernel's share (syscalls, and
+ * loopback TCP delivered in the sender's time)
+ */
+export function processCpu(pid: number): { cpu: number; sys: number } {
+  const { user, sys } = statTimes(`/proc/${pid}/stat`);
+  return { cpu: user + sys, sys };
 }
+
+/** utime + stime of a process, seconds */
+export const processCpuSeconds = (pid: number): number => processCpu(pid).cpu;
 
 /** utime + stime of each thread of a process, seconds, summed by the thread's kind (its comm name) */
 export function threadCpuSeconds(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const { comm, user, sys } = statTimes(`/proc/${pid}/task/${tid}/stat`);
       const kind = tid === String(pid) ? 'main' : /^V8|DefaultWorke/.test(comm) ? 'V8 workers' : /libuv|worker/.test(comm) ? 'libuv pool' : 'other';
-      out[kind] = (out[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+      out[kind] = (out[kind] ?? 0) + user + sys;
     } catch {
       // the thread ended meanwhile
     }
@@ -156,7 +160,7 @@ async function liveRun({ checkout, scenario, runtime, runners, rate, off, nodeFl
   const pid = child.pid as number;
   const marks: Partial<Record<'start' | 'loadDone' | 'teardown', { cpu: number; sys: number; t: number; threads: Record<string, number> }>> = {};
   const mark = (at: 'start' | 'loadDone' | 'teardown'): void => {
-    marks[at] ??= { cpu: processCpuSeconds(pid), sys: processSysSeconds(pid), t: performance.now(), threads: threadCpuSeconds(pid) };
+    marks[at] ??= { ...processCpu(pid), t: performance.now(), threads: threadCpuSeconds(pid) };
   };
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => {
