@@ -117,9 +117,7 @@ export class PhaseDriver {
     this.nextLookMs = options.bounds.baseline.minMs;
   }
 
-  /**
-   * When the current phase reaches its max, on the load clock; undefined once done.
-   */
+  /** When the current phase reaches its max, on the load clock; undefined once done. */
   get maxAtMs(): number | undefined {
     return this.phase === 'done' ? undefined : this.startMs + this.o.bounds[this.phase].maxMs;
   }
@@ -132,7 +130,7 @@ export class PhaseDriver {
    */
   get nextDueMs(): number | undefined {
     const maxAt = this.maxAtMs;
-    return maxAt === undefined ? undefined : Math.min(maxAt, Math.max(this.nextLookMs, this.startMs + this.o.bounds[this.phase as PhaseName].minMs));
+    return maxAt === undefined ? undefined : Math.min(maxAt, this.nextLookMs);
   }
 
   /**

@@ -7,12 +7,12 @@
 //
 // The collection needs `gc`, which Node exposes only when started with --expose-gc: every way in
 // starts the harness so (harness/node-flags.ts), bin/faultline.js too when it starts the harness
-// under the Node it brings. When the bin runs the harness in its own process (Node >= 22.22), the collection
-// is made only with NODE_OPTIONS=--expose-gc; without it the run is the same, its load's first
-// second a few tens of ms of CPU dearer. Setting the flag at run time
-// (v8.setFlagsFromString) was measured and dropped: V8 then recompiled code it had cached, which
-// cost more CPU during the load (+20 to +60 ms on the main thread, +30 to +100 ms on V8's workers)
-// than the collection saves. A process started without the flag (a test calling main()) skips it.
+// under the Node it brings. When the bin runs the harness in its own process (Node >= 22.22), the
+// collection is made only with NODE_OPTIONS=--expose-gc; without it the run is the same, its load's
+// first second a few tens of ms of CPU dearer. Setting the flag at run time (v8.setFlagsFromString)
+// was measured and dropped: V8 then recompiled code it had cached, which cost more CPU during the
+// load (+20 to +60 ms on the main thread, +30 to +100 ms on V8's workers) than the collection
+// saves. A process started without the flag (a test calling main()) skips it.
 
 /** A full garbage collection now, when the process has `gc`; how long it took in ms, or undefined without `gc`. */
 export function settleHeap(): number | undefined {
