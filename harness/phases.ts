@@ -109,6 +109,8 @@ export class PhaseDriver {
   private nextLookMs: number;
   private lastLook: { phase: PhaseName; j: LiveJudgement } | undefined;
   private busy = false;
+  /** the current phase is past its max, held open by a recovery not seen yet */
+  private held = false;
   readonly ends: PhaseEnd[] = [];
   private readonly o: PhaseDriverOptions;
 
@@ -130,7 +132,10 @@ export class PhaseDriver {
    */
   get nextDueMs(): number | undefined {
     const maxAt = this.maxAtMs;
-    return maxAt === undefined ? undefined : Math.min(maxAt, this.nextLookMs);
+    if (maxAt === undefined) return undefined;
+    // held past its max (a recovery not seen yet): its next look, or the hold's end
+    if (this.held) return Math.min(this.startMs + (this.o.bounds[this.phase as PhaseName].holdMs ?? 0), this.nextLookMs);
+    return Math.min(maxAt, this.nextLookMs);
   }
 
   /**
@@ -163,7 +168,10 @@ export class PhaseDriver {
         // recovery is still open, so a recovered phase ends at its max, not up to a second later,
         // and without a look liveConfidence does not count
         const last = this.lastLook;
-        if (last === undefined || last.phase !== phase || last.j.open.some((c) => c.kind === 'recovery')) return;
+        if (last === undefined || last.phase !== phase || last.j.open.some((c) => c.kind === 'recovery')) {
+          this.held = true;
+          return;
+        }
         return this.end(phase, nowMs, 'max', last.j.open.length === 0 ? 'every check decided at the max' : `still open: ${describe(last.j.open)}`);
       }
       this.looked(nowMs);
@@ -171,6 +179,7 @@ export class PhaseDriver {
       const holding = mayHold && j.open.some((c) => c.kind === 'recovery');
       if (!holding) return this.end(phase, nowMs, 'max', j.open.length === 0 ? 'every check decided at the max' : `still open: ${describe(j.open)}`);
       if (this.o.abortOnFail && j.failing.length > 0) return this.end(phase, nowMs, 'failed', describe(j.failing));
+      this.held = true;
       return;
     }
     if (elapsed < minMs) return;
@@ -195,6 +204,7 @@ export class PhaseDriver {
 
   private async end(phase: PhaseName, nowMs: number, why: PhaseEnd['why'], detail: string): Promise<void> {
     this.ends.push({ phase, endedAtMs: Math.round(nowMs), why, detail });
+    this.held = false;
     this.o.progress(
       `${phase} phase ends at ${(nowMs / 1000).toFixed(1)} s: ${why === 'decided' ? 'decided' : why === 'max' ? 'its max' : 'a check decided failing (abortOnFail)'} — ${detail}`,
     );
@@ -224,3 +234,58 @@ const describe = (checks: readonly { name: string; phase?: string; endpoint?: st
     .slice(0, 3)
     .map((c) => `${c.name}${c.endpoint ? ` [${c.endpoint}]` : ''}`)
     .join('; ') + (checks.length > 3 ? ` (+${checks.length - 3} more)` : '');
+
+/** The timers driveOnSlots uses: Node's own, or a test's. */
+export interface SlotTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const nodeTimers: SlotTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout | undefined),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout | undefined),
+};
+
+/** How often driveOnSlots ticks besides the due moments. */
+export const TICK_EVERY_MS = 250;
+
+/**
+ * Ticks `driver` every TICK_EVERY_MS and at each moment it says is due (`nextDueMs`): looks fall on
+ * their slots and a phase that runs to its max ends there, so a run's length (and its request
+ * count) does not depend on where the grid falls. A due timer can fire a little before its moment
+ * on `clock`: Node times it from libuv's loop time, cached when the loop iteration began, and
+ * `clock` reads the wall clock. A tick then would do nothing, and the next would be the grid's, up
+ * to 250 ms late, so an early timer is set again for what is left. Returns the stop function.
+ */
+export function driveOnSlots(driver: PhaseDriver, clock: () => number, onError: (error: Error) => void, timers: SlotTimers = nodeTimers): () => void {
+  let armedFor: number | undefined;
+  let due: unknown;
+  let stopped = false;
+  const arm = (atMs: number): void => {
+    timers.clearTimeout(due);
+    due = timers.setTimeout(dueTick, Math.max(0, atMs - clock()) + 1);
+  };
+  const armNext = (): void => {
+    const at = driver.nextDueMs;
+    if (stopped || at === undefined || at === armedFor) return;
+    armedFor = at;
+    arm(at);
+  };
+  function dueTick(): void {
+    if (stopped) return;
+    if (armedFor !== undefined && clock() < armedFor) return arm(armedFor);
+    // the previous tick still running (applying the faults): once more shortly after
+    void driver.tick(clock()).then((ran) => (ran ? armNext() : void (due = timers.setTimeout(dueTick, 10))), onError);
+  }
+  const grid = timers.setInterval(() => void driver.tick(clock()).then(armNext, onError), TICK_EVERY_MS);
+  armNext();
+  return () => {
+    stopped = true;
+    timers.clearInterval(grid);
+    timers.clearTimeout(due);
+  };
+}

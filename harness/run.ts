@@ -19,7 +19,7 @@ import { phaseCounters } from './observe/phase-counters.ts';
 import { everySecondFor, everySecondPhases, phaseNow } from './observe/scrape-plan.ts';
 import { type Scraper, startScraper } from './observe/scraper.ts';
 import { HarnessError } from './paths.ts';
-import { completeUntil, liveConfidence, PhaseDriver } from './phases.ts';
+import { completeUntil, driveOnSlots, liveConfidence, PhaseDriver } from './phases.ts';
 import { writeReports } from './report/index.ts';
 import type { Runtime, StartedStack } from './runtime/types.ts';
 import { armWatchdog } from './runtime/watchdog.ts';
@@ -90,8 +90,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   let scraper: Scraper | undefined;
   let keptUp = false;
   let stopLoad = (): void => undefined;
-  let driverTimer: NodeJS.Timeout | undefined;
-  let dueTimer: NodeJS.Timeout | undefined;
+  let stopDriving = (): void => undefined;
   let loadDone: Promise<unknown> = Promise.resolve();
   const onAbort = (): void => {
     line('interrupted: stopping load, removing faults, stopping the stack');
@@ -226,27 +225,10 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
               },
               progress: line,
             });
-            const d = driver;
-            const failed = (error: Error): void => {
+            stopDriving = driveOnSlots(driver, clock, (error) => {
               faultError ??= error;
               stopLoad();
-            };
-            // a tick on the 250 ms grid, and one when the next look or the phase's max is due:
-            // looks fall on their slots and a phase that runs to its max ends there, so the run's
-            // length (and its request count) does not depend on where the grid falls
-            let armedFor: number | undefined;
-            const tickNow = (): void => void d.tick(clock()).then(armNext, failed);
-            // the due moment found the previous tick still running: once more shortly after
-            const dueTick = (): void => void d.tick(clock()).then((ran) => (ran ? armNext() : void (dueTimer = setTimeout(dueTick, 10))), failed);
-            const armNext = (): void => {
-              const at = d.nextDueMs;
-              if (at === undefined || at === armedFor) return;
-              armedFor = at;
-              clearTimeout(dueTimer);
-              dueTimer = setTimeout(dueTick, Math.max(0, at - clock()) + 1);
-            };
-            armNext();
-            driverTimer = setInterval(tickNow, 250);
+            });
           }
         } else if (e.type === 'dropped') {
           dropped.set(e.scenario, (dropped.get(e.scenario) ?? 0) + e.count);
@@ -274,8 +256,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
     loadDone = k6.done.catch(() => undefined);
     if (signal.aborted) k6.stop();
     const { exitCode: k6ExitCode, runners } = await k6.done;
-    clearInterval(driverTimer);
-    clearTimeout(dueTimer);
+    stopDriving();
     line(`load done: ${recording.baseLength} requests; judging`);
     await schedule.removeAll();
     // the scraper's last scrape of every instance is also the end-of-run metrics
@@ -366,8 +347,7 @@ export async function runScenario(options: RunOptions): Promise<{ result: RunRes
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (!keptUp) line('teardown: stopping the load, removing faults, stopping the stack');
-    clearInterval(driverTimer);
-    clearTimeout(dueTimer);
+    stopDriving();
     stopLoad(); // an error while k6 runs must not leave it running
     await loadDone;
     await schedule?.removeAll();

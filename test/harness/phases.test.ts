@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario, faults, recoversWithin, slo } from '../../harness/define.ts';
 import { Recording } from '../../harness/load/recording.ts';
-import { completeUntil, liveConfidence, PhaseDriver, type PhaseDriverOptions, STREAM_DELAY_MS } from '../../harness/phases.ts';
+import { completeUntil, driveOnSlots, liveConfidence, PhaseDriver, type PhaseDriverOptions, type SlotTimers, STREAM_DELAY_MS } from '../../harness/phases.ts';
 import { ScenarioError, validateScenario } from '../../harness/scenario.ts';
 import type { CheckResult, PhaseName } from '../../harness/types.ts';
 import { judgePhaseLive, type LiveJudgement } from '../../harness/verdict/live.ts';
@@ -333,6 +333,104 @@ describe('PhaseDriver', () => {
     const { d, runTo } = driver((phase) => (phase === 'fault' ? { failing: [failing] } : {}));
     await runTo(15_000);
     expect(d.phase).toBe('fault');
+  });
+});
+
+/**
+ * Node's timers as libuv runs them: a delay counts from the loop's time, cached when the timer
+ * that is running fired, while the wall clock (`clock`) moves on with the work done since
+ * (`work(ms)`). A timer set after some work therefore fires that much before its moment.
+ */
+function loopTimers() {
+  let wall = 0;
+  let loopTime = 0;
+  let seq = 0;
+  const pending = new Map<number, { at: number; fn: () => void; every?: number }>();
+  const timers: SlotTimers = {
+    setTimeout: (fn, ms) => (pending.set(++seq, { at: loopTime + ms, fn }), seq),
+    clearTimeout: (h) => void pending.delete(h as number),
+    setInterval: (fn, ms) => (pending.set(++seq, { at: loopTime + ms, fn, every: ms }), seq),
+    clearInterval: (h) => void pending.delete(h as number),
+  };
+  const runUntil = async (endMs: number): Promise<void> => {
+    for (;;) {
+      let next: [number, { at: number; fn: () => void; every?: number }] | undefined;
+      for (const e of pending) if (next === undefined || e[1].at < next[1].at) next = e;
+      if (next === undefined || next[1].at > endMs) break;
+      const [id, t] = next;
+      loopTime = t.at;
+      wall = Math.max(wall, t.at);
+      if (t.every === undefined) pending.delete(id);
+      else t.at += t.every;
+      t.fn();
+      await new Promise((r) => setImmediate(r)); // the tick's promises settle in the same loop turn
+    }
+  };
+  return { timers, clock: () => wall, work: (ms: number) => void (wall += ms), runUntil, pending: () => pending.size };
+}
+
+describe('driveOnSlots', () => {
+  const bounds = { baseline: { minMs: 3000, maxMs: 4000 }, fault: { minMs: 4000, maxMs: 6000 }, recovery: { minMs: 5000, maxMs: 6000, holdMs: 10_000 } };
+  const drive = (open: (phase: PhaseName, nowMs: number) => LiveJudgement['open']) => {
+    const t = loopTimers();
+    const looks: number[] = [];
+    const d = new PhaseDriver({
+      bounds,
+      abortOnFail: false,
+      settledUntil: (_from, nowMs) => nowMs,
+      judge: (phase, _from, toMs) => {
+        t.work(3); // a look costs the loop a few ms
+        looks.push(toMs);
+        return { checks: [], decided: false, failing: [], open: open(phase, toMs) };
+      },
+      // Toxiproxy takes 37 ms: the fault phase and the recovery start off the 250 ms grid
+      applyFaults: async () => (t.work(37), t.clock()),
+      removeFaults: async () => (t.work(37), t.clock()),
+      faultsLanded: () => true,
+      stopLoad: () => undefined,
+      progress: () => undefined,
+    });
+    const stop = driveOnSlots(
+      d,
+      t.clock,
+      (e) => {
+        throw e;
+      },
+      t.timers,
+    );
+    return { d, t, looks, stop };
+  };
+
+  it('ends a phase at its max, off the grid, though its timer fires early on the wall clock', async () => {
+    const { d, t, stop } = drive(() => [makeCheck()]);
+    await t.runUntil(30_000);
+    const [baseline, fault, recovery] = d.ends;
+    expect(baseline?.endedAtMs).toBeGreaterThanOrEqual(4000);
+    expect(baseline?.endedAtMs).toBeLessThanOrEqual(4002);
+    // each phase ends within 2 ms of its max, not at the next 250 ms tick
+    expect((fault?.endedAtMs ?? 0) - (baseline?.endedAtMs ?? 0) - 6000).toBeGreaterThanOrEqual(37);
+    expect((fault?.endedAtMs ?? 0) - (baseline?.endedAtMs ?? 0) - 6000).toBeLessThanOrEqual(37 + 3 + 2);
+    expect((recovery?.endedAtMs ?? 0) - (fault?.endedAtMs ?? 0) - 6000).toBeLessThanOrEqual(37 + 3 + 2);
+    stop();
+    expect(t.pending()).toBe(0);
+  });
+
+  it("held past the recovery max, looks on the phase's slots, not on the grid", async () => {
+    let seenAtMs = Infinity;
+    const recovery = makeCheck({ kind: 'recovery', name: 'recovers within 5s', status: 'fail' });
+    const { d, t, looks, stop } = drive((phase, nowMs) => (phase === 'recovery' && nowMs < seenAtMs ? [recovery] : []));
+    await t.runUntil(12_000);
+    const recoveryStart = (d.ends[1]?.endedAtMs ?? 0) + 40;
+    seenAtMs = recoveryStart + 7500; // seen between the look slots at 7 s and 8 s into the phase
+    await t.runUntil(30_000);
+    expect(d.ends[2]?.why).toBe('max');
+    // ended at the 8 s look slot (within a few ms), not on the grid up to 250 ms after it
+    expect((d.ends[2]?.endedAtMs ?? 0) - recoveryStart - 8000).toBeGreaterThanOrEqual(-2);
+    expect((d.ends[2]?.endedAtMs ?? 0) - recoveryStart - 8000).toBeLessThanOrEqual(5);
+    // every look past the first of the phase is a second after the one before
+    const late = looks.filter((ms) => ms > recoveryStart + 5500);
+    for (let i = 1; i < late.length; i++) expect((late[i] as number) - (late[i - 1] as number)).toBeGreaterThanOrEqual(997);
+    stop();
   });
 });
 
