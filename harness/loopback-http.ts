@@ -12,12 +12,16 @@ import { assertLoopback } from './safety.ts';
 export interface HttpAnswer {
   status: number;
   text: string;
+  /** the body's length in bytes */
+  bytes: number;
 }
 
 export interface HttpCall {
   method?: string;
   /** JSON text, sent as application/json */
   json?: string;
+  /** more request headers (lower-case names) */
+  headers?: Record<string, string>;
   /** the whole call, connect to last byte */
   timeoutMs: number;
 }
@@ -44,12 +48,61 @@ const MAX_IDLE_PER_ORIGIN = 8;
  */
 export async function httpText(base: string, path: string, what: string, call: HttpCall): Promise<HttpAnswer> {
   assertLoopback(base, what);
-  const target = new URL(path, base);
+  const url = new URL(path, base);
+  const origin = url.host;
+  return sendOnce(url, call, { take: () => takeIdle(origin), give: (socket) => putIdle(origin, socket) });
+}
+
+/** Where a call's connection comes from (undefined: connect) and where a kept-alive one goes after it. */
+interface Connections {
+  take(): Socket | undefined;
+  give(socket: Socket): void;
+}
+
+/** One call; a kept-alive socket that turns out closed by the server is retried once on a fresh one. */
+async function sendOnce(url: URL, call: HttpCall, connections: Connections): Promise<HttpAnswer> {
   try {
-    return await once(target, call);
+    return await once(url, call, connections);
   } catch (error) {
     if (!(error as { reusedSocket?: boolean }).reusedSocket) throw error;
-    return once(target, call);
+    return once(url, call, connections);
+  }
+}
+
+/**
+ * A connection of one caller's own (a fault's probe): its calls go one at a time, kept alive between
+ * them, so a round trip measures the edge and not a connect; after a failure the next call connects
+ * afresh. Never shared through the pool. Its target must be on loopback or allowed, like httpText's.
+ */
+export class OwnConnection {
+  private idle: Socket | undefined;
+  private closed = false;
+  private readonly base: string;
+  private readonly connections: Connections = {
+    take: () => {
+      const s = this.idle;
+      this.idle = undefined;
+      return s === undefined || s.destroyed ? undefined : s.ref();
+    },
+    give: (socket) => {
+      if (this.closed || this.idle !== undefined) return void socket.destroy();
+      this.idle = socket.unref();
+    },
+  };
+
+  constructor(base: string, what: string) {
+    assertLoopback(base, what);
+    this.base = base;
+  }
+
+  call(path: string, call: HttpCall): Promise<HttpAnswer> {
+    return sendOnce(new URL(path, this.base), call, this.connections);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.idle?.destroy();
+    this.idle = undefined;
   }
 }
 
@@ -85,14 +138,16 @@ function putIdle(origin: string, socket: Socket): void {
   });
 }
 
-function once(url: URL, call: HttpCall): Promise<HttpAnswer> {
+const ignore = (): void => undefined;
+
+function once(url: URL, call: HttpCall, connections: Connections): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const origin = url.host;
-    let socket = takeIdle(origin);
+    let socket = connections.take();
     const reused = socket !== undefined;
     if (socket === undefined) {
       socket = connect({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 80) });
       socket.setNoDelay(true);
+      socket.on('error', ignore); // an idle kept-alive socket's error is no one's; a call's own handler sees it too
     }
     const s = socket;
     const method = call.method ?? 'GET';
@@ -100,6 +155,7 @@ function once(url: URL, call: HttpCall): Promise<HttpAnswer> {
     const head =
       `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n` +
       (body !== undefined ? `content-type: application/json\r\ncontent-length: ${body.length}\r\n` : method === 'GET' ? '' : 'content-length: 0\r\n') +
+      headerLines(call.headers) +
       '\r\n';
     const response = new ResponseReader();
     let settled = false;
@@ -115,7 +171,7 @@ function once(url: URL, call: HttpCall): Promise<HttpAnswer> {
         reject(Object.assign(error instanceof HttpCallError ? error : new HttpCallError(error.code ?? 'EIO', error.message), { reusedSocket: stale }));
         return;
       }
-      if (response.keepAlive) putIdle(origin, s);
+      if (response.keepAlive) connections.give(s);
       else s.destroy();
       resolve(answer as HttpAnswer);
     };
@@ -131,11 +187,17 @@ function once(url: URL, call: HttpCall): Promise<HttpAnswer> {
     const onError = (error: Error): void => finish(error);
     const onClose = (): void => {
       const answer = response.end();
-      finish(answer === undefined ? new HttpCallError('ECLOSED', 'the connection closed before the answer was complete') : undefined, answer);
+      finish(answer === undefined ? new HttpCallError('ECLOSED', 'the server closed the socket before the answer was complete') : undefined, answer);
     };
     s.on('data', onData).on('error', onError).on('close', onClose);
     s.write(body === undefined ? head : Buffer.concat([Buffer.from(head, 'latin1'), body]));
   });
+}
+
+function headerLines(headers: Record<string, string> | undefined): string {
+  let out = '';
+  if (headers !== undefined) for (const name of Object.keys(headers)) out += `${name}: ${headers[name]}\r\n`;
+  return out;
 }
 
 /**
@@ -172,7 +234,7 @@ export class ResponseReader {
     if (this.framing?.kind !== 'close') return undefined;
     this.keepAlive = false;
     const all = this.buffered[0] ?? Buffer.alloc(0);
-    return { status: this.status, text: all.toString('utf8', this.framing.at) };
+    return { status: this.status, text: all.toString('utf8', this.framing.at), bytes: all.length - this.framing.at };
   }
 
   private headers = new Map<string, string>();
@@ -214,7 +276,7 @@ export class ResponseReader {
     if (f.kind === 'length') {
       if (all.length < f.at + f.length) return undefined;
       if (all.length > f.at + f.length) this.keepAlive = false; // bytes past the answer: the connection is not reused
-      return { status: this.status, text: all.toString('utf8', f.at, f.at + f.length) };
+      return { status: this.status, text: all.toString('utf8', f.at, f.at + f.length), bytes: f.length };
     }
     if (f.kind === 'close') return undefined;
     // chunked: <hex size>[;ext]\r\n<data>\r\n ... 0\r\n[trailers]\r\n
@@ -228,7 +290,8 @@ export class ResponseReader {
         const done = all.indexOf('\r\n', lineEnd + 2) === lineEnd + 2 ? lineEnd + 4 : trailersEnd === -1 ? -1 : trailersEnd + 4;
         if (done === -1) return undefined;
         if (all.length > done) this.keepAlive = false;
-        return { status: this.status, text: Buffer.concat(this.body).toString('utf8') };
+        const body = Buffer.concat(this.body);
+        return { status: this.status, text: body.toString('utf8'), bytes: body.length };
       }
       if (all.length < lineEnd + 2 + size + 2) return undefined;
       this.body.push(all.subarray(lineEnd + 2, lineEnd + 2 + size));

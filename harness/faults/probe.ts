@@ -5,7 +5,7 @@
 
 import { connect, type Socket } from 'node:net';
 import pg from 'pg';
-import { Client } from 'undici';
+import { OwnConnection } from '../loopback-http.ts';
 import type { EdgeEndpoint } from '../runtime/types.ts';
 import { assertLoopback } from '../safety.ts';
 
@@ -130,25 +130,13 @@ export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Pr
       close: async () => void socket.destroy(),
     };
   }
-  // an HTTP service: one kept-alive connection of our own (undici reconnects after a failure)
+  // an HTTP service: one kept-alive connection of our own, connected afresh after a failure (by
+  // hand over node:net: undici compiled its WASM parser on a probe's first call, ~120 ms of CPU
+  // in the middle of the load)
   const probePath = edge.probePath ?? '/';
-  const client = new Client(`http://${edge.listen}`, { pipelining: 1, connectTimeout: Math.ceil(connectTimeoutMs) });
-  const get = async (path: string, headers: Record<string, string>, t: number, what: string): Promise<{ ms: number; value: number }> =>
-    timed(
-      async () => {
-        // a timer of our own, cleared with the answer: AbortSignal.timeout's fires t ms later regardless
-        const abort = new AbortController();
-        const timer = setTimeout(() => abort.abort(new Error(`${what} gave no answer within ${t} ms`)), t);
-        try {
-          const res = await client.request({ method: 'GET', path, headers, signal: abort.signal });
-          return (await res.body.arrayBuffer()).byteLength;
-        } finally {
-          clearTimeout(timer);
-        }
-      },
-      t,
-      what,
-    );
+  const connection = new OwnConnection(`http://${edge.listen}`, `the probe of ${edge.edge}`);
+  const get = (path: string, headers: Record<string, string>, t: number, what: string): Promise<{ ms: number; value: number }> =>
+    timed(async () => (await connection.call(path, { headers, timeoutMs: t })).bytes, t, what);
   return {
     roundTripMs: async (t) => (await get(probePath, {}, t, `GET http://${edge.listen}${probePath}`)).ms,
     bulk: async (bytes, t) => {
@@ -156,7 +144,7 @@ export async function openProbe(edge: EdgeEndpoint, connectTimeoutMs = 5000): Pr
       const { ms, value } = await get('/metrics', { 'x-faultline-pad': pad }, t, `GET http://${edge.listen}/metrics`);
       return { ms, upBytes: pad.length, downBytes: value };
     },
-    close: () => client.destroy().catch(() => undefined),
+    close: async () => connection.close(),
   };
 }
 

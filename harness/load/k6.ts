@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, execaSync, type ResultPromise } from 'execa';
+import { httpText } from '../loopback-http.ts';
 import { HarnessError, SETUP_COMMAND } from '../paths.ts';
 import { openLedger } from '../runtime/ledger.ts';
 import { signalGroup } from '../runtime/processes.ts';
@@ -256,9 +257,9 @@ async function resume(port: number): Promise<void> {
   let last: unknown;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/status`, { method: 'PATCH', body, headers: { 'content-type': 'application/json' } });
-      if (res.ok) return;
-      last = `HTTP ${res.status} ${await res.text()}`;
+      const res = await httpText(`http://127.0.0.1:${port}`, '/v1/status', 'k6 runner REST API', { method: 'PATCH', json: body, timeoutMs: 2000 });
+      if (res.status >= 200 && res.status < 300) return;
+      last = `HTTP ${res.status} ${res.text}`;
     } catch (error) {
       last = error;
     }

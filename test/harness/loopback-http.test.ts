@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpCallError, httpText } from '../../harness/loopback-http.ts';
+import { HttpCallError, httpText, OwnConnection } from '../../harness/loopback-http.ts';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -35,6 +35,7 @@ describe('httpText', () => {
     expect(await httpText(base, '/proxies/a', 'a test server', { method: 'POST', json: '{"enabled":false}', timeoutMs: 2000 })).toEqual({
       status: 409,
       text: 'POST /proxies/a application/json {"enabled":false}',
+      bytes: 50,
     });
   });
 
@@ -111,23 +112,23 @@ describe('httpText reads every way an answer is framed', () => {
 
   it('content-length, with the head and the body split across packets', async () => {
     const base = await raw(['HTTP/1.1 200 OK\r\ncontent-', 'length: 11\r\n\r\nhello', ' world']);
-    expect(await get(base)).toEqual({ status: 200, text: 'hello world' });
+    expect(await get(base)).toEqual({ status: 200, text: 'hello world', bytes: 11 });
   });
 
   it('chunked, chunks split across packets, with an extension and a trailer', async () => {
     const base = await raw(['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5;x=1\r\nhel', 'lo\r\n6\r\n wörl\r\n', '0\r\nx-trailer: 1\r\n\r\n']);
     // 'wörl' is 5 bytes in UTF-8: the sizes count bytes, not characters
-    expect(await get(base)).toEqual({ status: 200, text: 'hello wörl' });
+    expect(await get(base)).toEqual({ status: 200, text: 'hello wörl', bytes: 11 });
   });
 
   it('a body that runs to the close (no length, not chunked)', async () => {
     const base = await raw(['HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nup to', ' the close'], true);
-    expect(await get(base)).toEqual({ status: 200, text: 'up to the close' });
+    expect(await get(base)).toEqual({ status: 200, text: 'up to the close', bytes: 15 });
   });
 
   it('204: no body whatever the headers', async () => {
     const base = await raw(['HTTP/1.1 204 No Content\r\n\r\n']);
-    expect(await get(base)).toEqual({ status: 204, text: '' });
+    expect(await get(base)).toEqual({ status: 204, text: '', bytes: 0 });
   });
 
   it('an answer that is not HTTP fails with EPROTO', async () => {
@@ -152,5 +153,47 @@ describe('httpText reads every way an answer is framed', () => {
     const base = await serve((req, res) => setTimeout(() => res.end(`answer to ${req.url}`), req.url === '/a' ? 30 : 5));
     const [a, b] = await Promise.all([httpText(base, '/a', 'a test server', { timeoutMs: 2000 }), httpText(base, '/b', 'a test server', { timeoutMs: 2000 })]);
     expect([a.text, b.text]).toEqual(['answer to /a', 'answer to /b']);
+  });
+});
+
+describe("OwnConnection (a probe's connection)", () => {
+  it('keeps its own connection across calls, apart from the pool, and sends extra headers', async () => {
+    const seen: string[] = [];
+    const base = await serve((req, res) => {
+      seen.push(`${req.socket.remotePort} ${req.headers['x-faultline-pad'] ?? '-'}`);
+      res.end('x'.repeat(1000));
+    });
+    const own = new OwnConnection(base, 'a test server');
+    const answer = await own.call('/metrics', { headers: { 'x-faultline-pad': 'abc' }, timeoutMs: 2000 });
+    expect(answer.bytes).toBe(1000);
+    await own.call('/', { timeoutMs: 2000 });
+    await httpText(base, '', 'a test server', { timeoutMs: 2000 }); // the pool's call: a connection of its own
+    const ports = seen.map((l) => l.split(' ')[0]);
+    expect(seen.map((l) => l.split(' ')[1])).toEqual(['abc', '-', '-']);
+    expect(ports[0]).toBe(ports[1]);
+    expect(ports[2]).not.toBe(ports[0]);
+    own.close();
+  });
+
+  it('connects afresh for the call after one that failed', async () => {
+    const ports: number[] = [];
+    let calls = 0;
+    const base = await serve((req, res) => {
+      ports.push(req.socket.remotePort as number);
+      if (++calls === 2) return; // the second call is never answered
+      res.end('ok');
+    });
+    const own = new OwnConnection(base, 'a test server');
+    await own.call('/', { timeoutMs: 2000 });
+    const error = await own.call('/', { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect((error as HttpCallError).code).toBe('ETIMEDOUT');
+    expect((await own.call('/', { timeoutMs: 2000 })).text).toBe('ok');
+    expect(ports[0]).toBe(ports[1]);
+    expect(ports[2]).not.toBe(ports[1]);
+    own.close();
+  });
+
+  it('refuses a target outside loopback before connecting', () => {
+    expect(() => new OwnConnection('http://192.0.2.10:80', 'the probe of a->b')).toThrow(/refusing to send traffic to the probe of a->b/);
   });
 });
