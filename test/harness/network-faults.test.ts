@@ -3,9 +3,11 @@
 // And the pure parts of the landing proof: how many fresh connections to sample, how big a bulk
 // transfer to make, and when one sample counts as hit.
 
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { faults } from '../../harness/define.ts';
-import { bulkBytesFor, isHit, neededExtraMs, samplesFor } from '../../harness/faults/landing.ts';
+import { bulkBytesFor, isHit, neededExtraMs, proveLanding, samplesFor } from '../../harness/faults/landing.ts';
+import type { EdgeProbe } from '../../harness/faults/probe.ts';
 import { FAULTS } from '../../harness/faults/registry.ts';
 import { targetText } from '../../harness/faults/toxic.ts';
 import { unknownFields } from '../../harness/fields.ts';
@@ -115,5 +117,59 @@ describe('landing proof arithmetic', () => {
     expect(neededExtraMs({ kind: 'throttled', bytesPerMs: 10, stream: 'downstream' }, bulk)).toBe(200);
     expect(isHit({ kind: 'throttled', bytesPerMs: 10, stream: 'downstream' }, bulk, { ok: true, ms: 150 })).toBe(false);
     expect(isHit({ kind: 'throttled', bytesPerMs: 10, stream: 'downstream' }, bulk, { ok: true, ms: 420 })).toBe(true);
+  });
+});
+
+describe('the landing proof of a fault on a share of connections', () => {
+  /** a TCP server that resets every `every`-th connection (0: none) and greets the others with a byte */
+  async function resetting(every: number): Promise<{ listen: string; connections: () => number; close: () => void }> {
+    let n = 0;
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      if (every > 0 && ++n % every === 0) socket.resetAndDestroy();
+      else {
+        if (every === 0) n++;
+        socket.write('x');
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      listen: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+      connections: () => n,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        server.close();
+      },
+    };
+  }
+  const unused = {} as EdgeProbe; // a share below 1 samples fresh connections, never the kept probe
+  const prove = (listen: string) =>
+    proveLanding({ edge: 'a->b', proxy: 'a_to_b', listen, upstream: listen, protocol: 'tcp' }, unused, { kind: 'broken' }, 0.1, { ms: 1 });
+
+  it('stops at the first batch of ten that shows it, and says it sampled until then', async () => {
+    const server = await resetting(3);
+    try {
+      const proof = await prove(server.listen);
+      expect(proof.landed).toBe(true);
+      expect(proof.evidence).toMatch(/after, [1-9]0? of 10 fresh connections showed it \(needed the probe to fail on at least one, sampled until one did, up to 60;/);
+      // ten samples, each a connect to open the probe and one to measure (unless the first was reset)
+      expect(server.connections()).toBeLessThanOrEqual(20);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('samples all of them (60 at a share of 0.1) before it says the fault did not land', async () => {
+    const server = await resetting(0);
+    try {
+      const proof = await prove(server.listen);
+      expect(proof.landed).toBe(false);
+      expect(proof.evidence).toMatch(/after, 0 of 60 fresh connections showed it \(needed the probe to fail on at least one; ~6 expected/);
+      expect(server.connections()).toBe(120);
+    } finally {
+      server.close();
+    }
   });
 });
