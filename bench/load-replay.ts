@@ -40,7 +40,12 @@ closeSync(fd);
 
 const recording = new Recording();
 let done = 0;
+// the set-up's garbage (the grown file was built in this process) is collected first, so the
+// baseline is what the ingest starts from; spawned with --expose-gc by bench/load.ts
+const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+collect();
 const baseRssMb = process.memoryUsage.rss() / 1e6;
+const baseHeapMb = process.memoryUsage().heapUsed / 1e6;
 let peak = baseRssMb;
 const rssAt: number[] = [];
 const marks = [0.25, 0.5, 0.75].map((q) => Math.floor(q * requests));
@@ -84,7 +89,11 @@ clearInterval(sampler);
 peak = Math.max(peak, ...rssAt);
 writer.kill();
 await collector.close();
+// what the ingest keeps once its garbage is gone: the Recording's columns (array buffers) and the heap
+collect();
+const after = process.memoryUsage();
+const retained = { heapMb: after.heapUsed / 1e6 - baseHeapMb, rssMb: after.rss / 1e6 - baseRssMb, columnsMb: recording.columnBytes / 1e6 };
 const fileMb = statSync(file).size / 1e6;
 rmSync(dir, { recursive: true, force: true });
 if (failure !== undefined) throw new Error(failure);
-process.stdout.write(JSON.stringify({ requests, recorded: recording.length, ms, baseRssMb, peakRssMb: peak, rssAtMb: rssAt, fileMb }));
+process.stdout.write(JSON.stringify({ requests, recorded: recording.length, ms, baseRssMb, peakRssMb: peak, rssAtMb: rssAt, fileMb, retained }));

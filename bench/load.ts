@@ -8,7 +8,8 @@
 //      and at 1 req/s, and prints what each costs per second of load
 //   2. replay: a recorded stream grown to 1 M requests, written as fast as it can be read into
 //      the collector over a real unix socket (a separate writer process) and into a Recording;
-//      the rate, and the harness's RSS as it goes (peak and at 25/50/75/100 %)
+//      the rate, the harness's RSS as it goes (peak and at 25/50/75/100 %), and what it retains
+//      after a full collection (the Recording's columns against the JS heap)
 //   3. max rate: k6 through faultline's output against a trivial HTTP target behind Toxiproxy,
 //      at rising constant arrival rates; sustained = < 1 % dropped and < 1 % errors; the harness's
 //      and k6's CPU share at each step (k6, not the harness, must be what stops it)
@@ -243,21 +244,39 @@ async function attribute(checkout: string, scenario: string, runtime: string): P
 async function replay(requests: number, source: string | undefined): Promise<void> {
   const stream = source ?? newest(join(PROJECT_ROOT, 'reports'), 'k6-stream-0.tsv.gz');
   if (stream === undefined) throw new Error('no recorded stream (k6-stream-0.tsv.gz) under reports/: run a scenario first, or pass --stream <file>');
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(PROJECT_ROOT, 'bench', 'load-replay.ts'), stream, String(requests)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', '--expose-gc', join(PROJECT_ROOT, 'bench', 'load-replay.ts'), stream, String(requests)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`the replay exited with ${code}: ${out}`);
-  const r = JSON.parse(out) as { requests: number; ms: number; baseRssMb: number; peakRssMb: number; rssAtMb: number[]; fileMb: number; recorded: number };
+  const r = JSON.parse(out) as {
+    requests: number;
+    ms: number;
+    baseRssMb: number;
+    peakRssMb: number;
+    rssAtMb: number[];
+    fileMb: number;
+    recorded: number;
+    retained: { heapMb: number; rssMb: number; columnsMb: number };
+  };
   say(
     `  replay: ${r.recorded.toLocaleString('en')} requests (${r.fileMb.toFixed(0)} MB of stream, grown from ${stream.replace(`${PROJECT_ROOT}/`, '')}) in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.requests / (r.ms / 1000)).toLocaleString('en')} req/s; goal < ${GOALS.replayMs / 1000} s: ${r.ms < GOALS.replayMs ? 'met' : 'NOT met'}`,
   );
   say(
-    `  replay RSS: ${r.baseRssMb.toFixed(0)} MB before, peak ${r.peakRssMb.toFixed(0)} MB; at 25/50/75/100 %: ${r.rssAtMb.map((m) => m.toFixed(0)).join(' / ')} MB (the Recording keeps ~21 bytes per request by design: ${((r.recorded * 21) / 1e6).toFixed(0)} MB for these)`,
+    `  replay RSS: ${r.baseRssMb.toFixed(0)} MB before (after a full collection), peak ${r.peakRssMb.toFixed(0)} MB; at 25/50/75/100 %: ${r.rssAtMb.map((m) => m.toFixed(0)).join(' / ')} MB`,
+  );
+  say(
+    `  replay retained after a full collection: ${signed(r.retained.rssMb)} MB RSS, of which the Recording's columns (~23 bytes a request, kept by design, doubling as they grow) ${r.retained.columnsMb.toFixed(1)} MB and the JS heap ${signed(r.retained.heapMb)} MB`,
   );
 }
+
+const signed = (mb: number): string => `${mb >= 0 ? '+' : '−'}${Math.abs(mb).toFixed(1)}`;
 
 // -------------------------------------------------------------------------------- max rate
 function targetScript(rate: number, seconds: number): string {

@@ -61,6 +61,14 @@ export class Recording {
     return this.size;
   }
 
+  /** bytes the columns hold (their capacity, not only what is used) */
+  get columnBytes(): number {
+    let bytes = 0;
+    for (const c of [this.tMs, this.latencyMs, this.status, this.outcome, this.endpoint, this.tenant, this.source, this.priority, this.retryAfter])
+      bytes += c.byteLength;
+    return bytes;
+  }
+
   /** samples of the base load alone */
   get baseLength(): number {
     return this.counts.ok + this.counts.degraded + this.counts.error;
