@@ -153,7 +153,9 @@ describe('the landing proof of a fault on a share of connections', () => {
     try {
       const proof = await prove(server.listen);
       expect(proof.landed).toBe(true);
-      expect(proof.evidence).toMatch(/after, [1-9]0? of 10 fresh connections showed it \(needed the probe to fail on at least one, sampled until one did, up to 60;/);
+      expect(proof.evidence).toMatch(
+        /after, [1-9]0? of 10 fresh connections showed it \(needed the probe to fail on at least one, sampled until one did, up to 60;/,
+      );
       // ten samples, each a connect to open the probe and one to measure (unless the first was reset)
       expect(server.connections()).toBeLessThanOrEqual(20);
     } finally {
