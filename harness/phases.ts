@@ -239,53 +239,50 @@ const describe = (checks: readonly { name: string; phase?: string; endpoint?: st
 export interface SlotTimers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
 }
 
 const nodeTimers: SlotTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout | undefined),
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout | undefined),
 };
 
-/** How often driveOnSlots ticks besides the due moments. */
+/** How often driveOnSlots ticks while the driver is due but cannot act yet (a fault not proven landed). */
 export const TICK_EVERY_MS = 250;
 
 /**
- * Ticks `driver` every TICK_EVERY_MS and at each moment it says is due (`nextDueMs`): looks fall on
- * their slots and a phase that runs to its max ends there, so a run's length (and its request
- * count) does not depend on where the grid falls. A due timer can fire a little before its moment
- * on `clock`: Node times it from libuv's loop time, cached when the loop iteration began, and
- * `clock` reads the wall clock. A tick then would do nothing, and the next would be the grid's, up
- * to 250 ms late, so an early timer is set again for what is left. Returns the stop function.
+ * Ticks `driver` at each moment it says is due (`nextDueMs`), and no more: looks fall on their slots
+ * and a phase that runs to its max ends there, so a run's length (and its request count) does not
+ * depend on a timer grid. When a due tick could not act (the fault phase's look waits for its
+ * proof), it ticks again every TICK_EVERY_MS until it does. A due timer can fire a little before
+ * its moment on `clock`: Node times it from libuv's loop time, cached when the loop turn began, and
+ * `clock` reads the wall clock; such a timer is set again for what is left, since a tick then would
+ * do nothing. Returns the stop function.
  */
 export function driveOnSlots(driver: PhaseDriver, clock: () => number, onError: (error: Error) => void, timers: SlotTimers = nodeTimers): () => void {
   let armedFor: number | undefined;
   let due: unknown;
   let stopped = false;
   const arm = (atMs: number): void => {
+    armedFor = atMs;
     timers.clearTimeout(due);
     due = timers.setTimeout(dueTick, Math.max(0, atMs - clock()) + 1);
   };
   const armNext = (): void => {
     const at = driver.nextDueMs;
-    if (stopped || at === undefined || at === armedFor) return;
-    armedFor = at;
-    arm(at);
+    if (stopped || at === undefined) return;
+    const now = clock();
+    // due already and the tick could not act on it: again shortly
+    arm(at > now ? at : now + TICK_EVERY_MS);
   };
   function dueTick(): void {
     if (stopped) return;
     if (armedFor !== undefined && clock() < armedFor) return arm(armedFor);
     // the previous tick still running (applying the faults): once more shortly after
-    void driver.tick(clock()).then((ran) => (ran ? armNext() : void (due = timers.setTimeout(dueTick, 10))), onError);
+    void driver.tick(clock()).then((ran) => (ran ? armNext() : arm(clock() + 10)), onError);
   }
-  const grid = timers.setInterval(() => void driver.tick(clock()).then(armNext, onError), TICK_EVERY_MS);
   armNext();
   return () => {
     stopped = true;
-    timers.clearInterval(grid);
     timers.clearTimeout(due);
   };
 }

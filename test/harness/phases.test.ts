@@ -345,23 +345,20 @@ function loopTimers() {
   let wall = 0;
   let loopTime = 0;
   let seq = 0;
-  const pending = new Map<number, { at: number; fn: () => void; every?: number }>();
+  const pending = new Map<number, { at: number; fn: () => void }>();
   const timers: SlotTimers = {
     setTimeout: (fn, ms) => (pending.set(++seq, { at: loopTime + ms, fn }), seq),
     clearTimeout: (h) => void pending.delete(h as number),
-    setInterval: (fn, ms) => (pending.set(++seq, { at: loopTime + ms, fn, every: ms }), seq),
-    clearInterval: (h) => void pending.delete(h as number),
   };
   const runUntil = async (endMs: number): Promise<void> => {
     for (;;) {
-      let next: [number, { at: number; fn: () => void; every?: number }] | undefined;
+      let next: [number, { at: number; fn: () => void }] | undefined;
       for (const e of pending) if (next === undefined || e[1].at < next[1].at) next = e;
       if (next === undefined || next[1].at > endMs) break;
       const [id, t] = next;
       loopTime = t.at;
       wall = Math.max(wall, t.at);
-      if (t.every === undefined) pending.delete(id);
-      else t.at += t.every;
+      pending.delete(id);
       t.fn();
       await new Promise((r) => setImmediate(r)); // the tick's promises settle in the same loop turn
     }
@@ -371,9 +368,10 @@ function loopTimers() {
 
 describe('driveOnSlots', () => {
   const bounds = { baseline: { minMs: 3000, maxMs: 4000 }, fault: { minMs: 4000, maxMs: 6000 }, recovery: { minMs: 5000, maxMs: 6000, holdMs: 10_000 } };
-  const drive = (open: (phase: PhaseName, nowMs: number) => LiveJudgement['open']) => {
+  const drive = (open: (phase: PhaseName, nowMs: number) => LiveJudgement['open'], landed: () => boolean = () => true) => {
     const t = loopTimers();
     const looks: number[] = [];
+    let ticks = 0;
     const d = new PhaseDriver({
       bounds,
       abortOnFail: false,
@@ -386,10 +384,12 @@ describe('driveOnSlots', () => {
       // Toxiproxy takes 37 ms: the fault phase and the recovery start off the 250 ms grid
       applyFaults: async () => (t.work(37), t.clock()),
       removeFaults: async () => (t.work(37), t.clock()),
-      faultsLanded: () => true,
+      faultsLanded: landed,
       stopLoad: () => undefined,
       progress: () => undefined,
     });
+    const tick = d.tick.bind(d);
+    d.tick = (nowMs) => (ticks++, tick(nowMs));
     const stop = driveOnSlots(
       d,
       t.clock,
@@ -398,7 +398,7 @@ describe('driveOnSlots', () => {
       },
       t.timers,
     );
-    return { d, t, looks, stop };
+    return { d, t, looks, stop, ticks: () => ticks };
   };
 
   it('ends a phase at its max, off the grid, though its timer fires early on the wall clock', async () => {
@@ -413,6 +413,34 @@ describe('driveOnSlots', () => {
     expect((recovery?.endedAtMs ?? 0) - (fault?.endedAtMs ?? 0) - 6000).toBeLessThanOrEqual(37 + 3 + 2);
     stop();
     expect(t.pending()).toBe(0);
+  });
+
+  it('ticks only when something is due: about once a second, not on a grid', async () => {
+    const { d, t, ticks, stop } = drive(() => [makeCheck()]);
+    await t.runUntil(30_000);
+    expect(d.phase).toBe('done');
+    // 16 s of load: the baseline's look at its min and its max (3, 4 s), the fault phase's looks at
+    // 4 and 5 s and its max at 6 s, the recovery's look at 5 s and its max at 6 s (a 250 ms grid
+    // ticked 64 times)
+    expect(ticks()).toBe(7);
+    stop();
+  });
+
+  it('looks again every 250 ms while the fault phase waits for its proof, and looks once it landed', async () => {
+    let landed = false;
+    const { d, t, looks, stop } = drive(
+      () => [makeCheck()],
+      () => landed,
+    );
+    await t.runUntil(9_500); // the fault phase's first look (4 s into it) is due; its proof has not come
+    expect(d.phase).toBe('fault');
+    const before = looks.length;
+    landed = true;
+    await t.runUntil(9_800);
+    expect(looks.length).toBe(before + 1);
+    expect(looks[before]).toBeGreaterThan(9_500);
+    expect(looks[before]).toBeLessThanOrEqual(9_500 + 250 + 5);
+    stop();
   });
 
   it("held past the recovery max, looks on the phase's slots, not on the grid", async () => {
