@@ -259,7 +259,7 @@ export const TICK_EVERY_MS = 250;
  * do nothing. Returns the stop function.
  */
 export function driveOnSlots(driver: PhaseDriver, clock: () => number, onError: (error: Error) => void, timers: SlotTimers = nodeTimers): () => void {
-  let armedFor: number | undefined;
+  let armedFor = 0; // set by every arm(), before its timer can fire
   let due: unknown;
   let stopped = false;
   const arm = (atMs: number): void => {
@@ -271,14 +271,13 @@ export function driveOnSlots(driver: PhaseDriver, clock: () => number, onError: 
     const at = driver.nextDueMs;
     if (stopped || at === undefined) return;
     const now = clock();
-    // due already and the tick could not act on it: again shortly
+    // due already and the tick could not act on it (or found the previous one still running): again shortly
     arm(at > now ? at : now + TICK_EVERY_MS);
   };
   function dueTick(): void {
     if (stopped) return;
-    if (armedFor !== undefined && clock() < armedFor) return arm(armedFor);
-    // the previous tick still running (applying the faults): once more shortly after
-    void driver.tick(clock()).then((ran) => (ran ? armNext() : arm(clock() + 10)), onError);
+    if (clock() < armedFor) return arm(armedFor);
+    void driver.tick(clock()).then(armNext, onError);
   }
   armNext();
   return () => {
