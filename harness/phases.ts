@@ -55,8 +55,8 @@ export function liveConfidence(confidence: number, bounds: { minMs: number; maxM
   return 1 - (1 - confidence) / looks;
 }
 
-/** A request's record reaches the harness at most this long after it ends (k6's sample flush + the output's 250 ms flush). */
-export const STREAM_DELAY_MS = 450;
+/** A request's record reaches the harness at most this long after it ends (k6's sample flush + the output's 500 ms flush). */
+export const STREAM_DELAY_MS = 700;
 /** How far back completeUntil looks for a cut, at most, in steps of this much. */
 const CUT_STEP_MS = 100;
 

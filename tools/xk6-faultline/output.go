@@ -24,7 +24,7 @@ func init() {
 }
 
 const (
-	flushEvery     = 250 * time.Millisecond // each flush is a read event in the harness: 4 a second, not 10
+	flushEvery     = 500 * time.Millisecond // each flush is a read event in the harness: 2 a second (it was 10, then 4)
 	heartbeatEvery = time.Second
 	dialTimeout    = 5 * time.Second
 	bufferBytes    = 64 * 1024
