@@ -69,16 +69,23 @@ export function keepLeases(toxiproxyUrl: string, options: LeaseOptions = {}): Le
             `lease ran out: Toxiproxy ${lapse.outcome} (${lapse.id}) ${lapse.lapsed_ms_ago} ms ago: the harness had not renewed it for ${lapse.ttl_ms} ms`,
           );
         }
+        tickWhileHeld();
       } catch {
         // the next tick tries again; a server that stays away fails the fault's own calls
       } finally {
         renewing = undefined;
       }
     })());
-  const timer = setInterval(() => {
-    if (held.size > 0 && !closed && !unrenewed) void renew();
-  }, options.renewEveryMs ?? LEASE_RENEW_EVERY_MS);
-  timer.unref();
+  // the renewal timer runs only while a lease is held: a run whose faults hold none (or not yet)
+  // is not woken for nothing every second
+  let timer: NodeJS.Timeout | undefined;
+  const tickWhileHeld = (): void => {
+    if (held.size > 0 && !closed && !unrenewed) timer ??= setInterval(() => void renew(), options.renewEveryMs ?? LEASE_RENEW_EVERY_MS).unref();
+    else if (timer !== undefined) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
 
   const keeper: LeaseKeeper = {
     holder,
@@ -97,9 +104,11 @@ export function keepLeases(toxiproxyUrl: string, options: LeaseOptions = {}): Le
       }
       held.add(keyOf(subject));
       lapses.delete(keyOf(subject));
+      tickWhileHeld();
     },
     async release(subject) {
       if (!held.delete(keyOf(subject))) return;
+      tickWhileHeld();
       await releaseLease(toxiproxyUrl, subject).catch((error: unknown) => {
         if (!(error instanceof ToxiproxyError && error.status === 404)) throw error; // ran out meanwhile
       });
@@ -112,7 +121,7 @@ export function keepLeases(toxiproxyUrl: string, options: LeaseOptions = {}): Le
     renew,
     close() {
       closed = true;
-      clearInterval(timer);
+      tickWhileHeld();
       if (keepers.get(toxiproxyUrl) === keeper) keepers.delete(toxiproxyUrl);
     },
   };

@@ -46,7 +46,8 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-const WATCH_EVERY_MS = 500;
+/** how often silence is looked for: the stall bound is seconds (STALL_MS), so once a second is enough */
+const WATCH_EVERY_MS = 1000;
 const ARCHIVE_GZIP_LEVEL = constants.Z_BEST_SPEED; // the archive is for humans after a failure: cheap beats small
 /**
  * The archive is written in batches of this many bytes (and at the end): k6 flushes a few times a

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepLeases, leasesAt } from '../../harness/faults/lease.ts';
 import { openLedger } from '../../harness/runtime/ledger.ts';
 import { createSupervisor, type Supervisor } from '../../harness/runtime/supervisor.ts';
-import { addToxic, createProxy, getProxy, listLeases, listToxics, setProxyEnabled } from '../../harness/runtime/toxiproxy.ts';
+import { addToxic, createProxy, getProxy, listLeases, listToxics, removeToxic, setProxyEnabled } from '../../harness/runtime/toxiproxy.ts';
 import { type StartedToxiproxy, startToxiproxy } from '../../harness/runtime/toxiproxy-server.ts';
 import { toolPath } from '../../harness/tools.ts';
 
@@ -80,6 +80,25 @@ describe('toxic leases', () => {
       expect(await names()).toEqual(['released']);
     } finally {
       keeper.close();
+    }
+  });
+
+  it('renews again when a lease is held after every earlier one was released', async () => {
+    // the renewal timer runs only while a lease is held: it must start again with the next hold
+    const keeper = keepLeases(toxiproxy.url, { ttlMs: TTL_MS, renewEveryMs: 100 });
+    try {
+      await keeper.hold({ proxy: 'db', toxic: 'first' });
+      await keeper.release({ proxy: 'db', toxic: 'first' });
+      await sleep(200);
+      const again = { proxy: 'db', toxic: 'again' };
+      await keeper.hold(again);
+      await addToxic(toxiproxy.url, 'db', slow('again'));
+      await sleep(TTL_MS * 3);
+      expect(await names(), 'renewed for three TTLs').toContain('again');
+      await keeper.release(again);
+    } finally {
+      keeper.close();
+      await removeToxic(toxiproxy.url, 'db', 'again').catch(() => undefined);
     }
   });
 
