@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAYMENTS_LIMITS } from '../../sample-system/services/orders/app.ts';
 import { missingInfra, type Started, startPostgresAndRedis } from './support/infra.ts';
 import { scrape } from './support/metrics.ts';
 import { type RunningService, startService } from './support/services.ts';
@@ -125,18 +126,19 @@ describe.skipIf(skipReason !== undefined)(`retry, retry budget and breaker on re
     const latencyMs = 100; // the provider takes this long to fail (three tries fit the 500 ms budget)
     await Promise.all([behave(all, { failureRate: 1, latencyMs }), behave(noBreaker, { failureRate: 1, latencyMs })]);
     const before = await Promise.all([providerRequests(all), providerRequests(noBreaker)]);
-    const withBreaker = await inSequence(all, 12);
+    const inARow = PAYMENTS_LIMITS.breaker.consecutiveFailures;
+    const withBreaker = await inSequence(all, 2 * inARow);
     const withoutBreaker = await Promise.all(Array.from({ length: 12 }, () => order(noBreaker)));
     const called = [(await providerRequests(all)) - before[0], (await providerRequests(noBreaker)) - before[1]];
     const report = `breaker on: ${JSON.stringify(withBreaker)}, provider called ${called[0]} times\nbreaker off: ${JSON.stringify(withoutBreaker)}, provider called ${called[1]} times`;
     console.info(
-      `breaker on: ${count(withBreaker, 503)} of 12 refused, provider called ${called[0]} times; breaker off: provider called ${called[1]} times, slowest ${Math.max(...withoutBreaker.map((a) => a.tookMs)).toFixed(0)} ms`,
+      `breaker on: ${count(withBreaker, 503)} of ${2 * inARow} refused, provider called ${called[0]} times; breaker off: provider called ${called[1]} times, slowest ${Math.max(...withoutBreaker.map((a) => a.tookMs)).toFixed(0)} ms`,
     );
 
-    // five failed attempts in a row open it (two to five orders' worth, as the retry budget allows); a probe may follow after 2 s
+    // ten failed attempts in a row open it (four to ten orders' worth, as the retry budget allows); a probe may follow after 2 s
     const refused = withBreaker.filter((a) => a.status === 503 && a.error === 'dependency_unavailable');
-    expect(refused.length, report).toBeGreaterThanOrEqual(7);
-    expect(called[0], report).toBeLessThanOrEqual(6);
+    expect(refused.length, report).toBeGreaterThanOrEqual(inARow);
+    expect(called[0], report).toBeLessThanOrEqual(inARow + 1);
     expect(median(refused.map((a) => a.tookMs)), report).toBeLessThan(latencyMs);
     expect((await scrape(all.orders.url, PAYMENTS_SERIES)).breakerState, report).toBe(2); // open
 
