@@ -9,9 +9,10 @@ const { defineScenario, faults, recoversWithin, retryAmplification, slo } = scen
 //   starts about once in 10,000 attempts: the charges keep flowing, and the retries are counted
 //   on ~500 of them.
 // Asserts: orders make at most 1.35 tries per charge on payments while it is flaky (attempts /
-//   first attempts, from the services' counters); every acknowledged order is in Postgres once; POST /orders answers within p90 500 ms in
-//   every phase, >= 95% before the fault, and holds its SLOs again within 5 s of the fault's end;
-//   GET /products/:id (>= 99%, p99 <= 500 ms) holds in every cell (blast radius).
+//   first attempts, from the services' counters); every acknowledged order is in Postgres once;
+//   POST /orders answers within p90 500 ms in every phase, >= 95% before the fault, and holds its
+//   SLOs again within 5 s of the fault's end; GET /products/:id (>= 99%, p99 <= 500 ms) holds in
+//   every cell (blast radius).
 // Why: retries turn a partly failing dependency into more load on it: three tries per charge cost
 //   1 + p + p^2 = 1.56 tries at p = 0.4, just when it is least able to take them. A retry budget
 //   caps retries at ~10% of the calls (plus 1/s and a burst of 10): ~1.14 tries per charge here.
