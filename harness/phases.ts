@@ -128,7 +128,7 @@ export class PhaseDriver {
    * The next moment a tick has something to do: the next look's slot or the phase's max, whichever
    * comes first (held past the max: the next look or the hold's end); undefined once done. A caller
    * that ticks at these moments (driveOnSlots) has looks fall on their slots (min, min + 1 s, …)
-   * and a phase that runs to its max end there, so a run's length does not depend on its timers.
+   * and a phase that runs to its max ends there, so a run's length does not depend on its timers.
    */
   get nextDueMs(): number | undefined {
     const maxAt = this.maxAtMs;
